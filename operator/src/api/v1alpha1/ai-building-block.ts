@@ -1,0 +1,244 @@
+// AIBuildingBlock: a certified entry of the national catalog. Cluster-scoped.
+import { z } from "zod";
+import {
+  API_VERSION,
+  anyScalar,
+  conditions,
+  date,
+  listMap,
+  objectMeta,
+  observedGeneration,
+  resourceRequirements,
+  semver,
+  stringSet,
+  withRules,
+} from "./common.ts";
+import type { KindDefinition } from "./kind-definition.ts";
+
+export const IMAGE_DIGEST_RULE =
+  "self.matches('^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+@sha256:[a-f0-9]{64}$')";
+
+export const blockCategory = z
+  .enum([
+    "intake",
+    "anonymisation",
+    "transcription",
+    "legal-support",
+    "explainability",
+    "translation",
+    "classification",
+    "other",
+  ])
+  .describe("What kind of work the block does.");
+
+export const parameterType = z
+  .enum(["string", "integer", "boolean", "enum", "duration"])
+  .describe("The value type: string, integer, boolean, enum (one of allowedValues) or duration (for example 30s, 5m, 2h).");
+
+export const parameterDefinition = withRules(
+  z
+    .object({
+      name: z
+        .string()
+        .min(1)
+        .max(63)
+        .regex(/^[a-z][a-zA-Z0-9]*$/)
+        .describe("The parameter's name in lowerCamelCase, as a municipality sets it in a BlockActivation."),
+      type: parameterType,
+      description: z.string().min(1).max(1024).describe("What the parameter changes, for the municipality's information manager."),
+      required: z.boolean().default(false).describe("Whether every activation must set this parameter."),
+      default: anyScalar("The value used when an activation does not set the parameter; must match type.").optional(),
+      minimum: z.number().int().optional().describe("For integer parameters: the smallest allowed value."),
+      maximum: z.number().int().optional().describe("For integer parameters: the largest allowed value."),
+      maxLength: z.number().int().min(1).max(65536).optional().describe("For string parameters: the longest allowed value."),
+      allowedValues: stringSet(64, 253, "For enum parameters: the values a municipality may choose from.", "An allowed value.")
+        .min(1)
+        .optional(),
+    })
+    .describe("A parameter that a municipality may set on its activation: the local 20%."),
+  [
+    {
+      rule: "self.type != 'enum' || has(self.allowedValues)",
+      message: "allowedValues is required when type is enum",
+      fieldPath: ".allowedValues",
+      reason: "FieldValueRequired",
+    },
+    {
+      rule: "!has(self.allowedValues) || self.type == 'enum'",
+      message: "allowedValues is only for type enum",
+      fieldPath: ".allowedValues",
+      reason: "FieldValueForbidden",
+    },
+    {
+      rule: "(!has(self.minimum) && !has(self.maximum)) || self.type == 'integer'",
+      message: "minimum and maximum are only for type integer",
+      reason: "FieldValueForbidden",
+    },
+    {
+      rule: "!has(self.minimum) || !has(self.maximum) || self.minimum <= self.maximum",
+      message: "minimum must not be greater than maximum",
+      fieldPath: ".minimum",
+    },
+    {
+      rule: "!has(self.maxLength) || self.type == 'string'",
+      message: "maxLength is only for type string",
+      fieldPath: ".maxLength",
+      reason: "FieldValueForbidden",
+    },
+    {
+      rule:
+        "!has(self.default) || (self.type == 'integer' ? type(self.default) == int : self.type == 'boolean' ? type(self.default) == bool : type(self.default) == string)",
+      message: "default must have the parameter's type (integer, boolean, or a string for string, enum and duration)",
+      fieldPath: ".default",
+    },
+    {
+      rule: "!has(self.default) || self.type != 'enum' || !has(self.allowedValues) || string(self.default) in self.allowedValues",
+      message: "default must be one of allowedValues",
+      fieldPath: ".default",
+    },
+  ],
+);
+
+export const channel = z
+  .enum(["stable", "candidate"])
+  .describe("Release channel: stable for general use, candidate for early adopters.");
+
+export const blockVersion = z
+  .object({
+    version: semver("The version, in semantic versioning without a leading v, for example 1.4.0."),
+    image: z
+      .string()
+      .min(1)
+      .max(512)
+      .describe("The container image, pinned by digest: registry/repository@sha256:<64 hex characters>.")
+      .meta({
+        "x-kubernetes-validations": [
+          {
+            rule: IMAGE_DIGEST_RULE,
+            message:
+              "must be pinned by digest, for example registry.example.eu/team/block@sha256:<64 lower-case hex characters>; tags are not accepted",
+          },
+        ],
+      }),
+    channel: channel.default("stable"),
+    releaseDate: date("The day this version was released (YYYY-MM-DD)."),
+    releaseNotes: z
+      .string()
+      .min(1)
+      .max(8192)
+      .describe("What changed, written for a municipality's information manager who decides whether to approve the update."),
+  })
+  .describe("One published version of the block.");
+
+export const supplier = z
+  .object({
+    name: z.string().min(1).max(253).describe("The supplier's legal name."),
+    country: z
+      .string()
+      .max(2)
+      .regex(/^[A-Z]{2}$/)
+      .describe("The supplier's country as an ISO 3166-1 alpha-2 code, for example NL. The operator accepts EU and EEA countries only."),
+  })
+  .describe("Who builds and supports the block.");
+
+export const riskClass = z
+  .enum(["minimal", "limited", "high"])
+  .describe("The block's risk class under the EU AI Act: minimal, limited or high.");
+
+export const certification = z
+  .object({
+    riskClass,
+    dpiaReference: z
+      .string()
+      .min(1)
+      .max(253)
+      .optional()
+      .describe("Reference to the data protection impact assessment (DPIA); required for high-risk blocks."),
+    certifiedBy: z.string().min(1).max(253).describe("The body that certified the block."),
+    validUntil: date("The last day the certification is valid (YYYY-MM-DD). New versions are not rolled out after it."),
+  })
+  .describe("The block's certification.");
+
+export const blockRuntime = z
+  .object({
+    port: z.number().int().min(1024).max(65535).default(8080).describe("The port the block's container listens on (1024-65535)."),
+    resources: resourceRequirements.optional(),
+  })
+  .describe("How the block runs, unless an activation overrides it.");
+
+export const aiBuildingBlockSpec = withRules(
+  z
+    .object({
+      displayName: z.string().min(1).max(100).describe("The block's name in the catalog."),
+      description: z.string().min(1).max(4096).describe("What the block does, for whom, and on which data."),
+      category: blockCategory,
+      supplier,
+      certification,
+      parameters: listMap(
+        parameterDefinition,
+        "name",
+        64,
+        "The parameters a municipality may set. Everything else is fixed by the collective.",
+      ).optional(),
+      versions: listMap(blockVersion, "version", 128, "Published versions, oldest first. A published version's image never changes.").min(1),
+      runtime: blockRuntime.optional(),
+    })
+    .describe("The desired state of a catalog entry."),
+  [
+    {
+      rule: "self.certification.riskClass != 'high' || has(self.certification.dpiaReference)",
+      message: "a high-risk block needs spec.certification.dpiaReference (the DPIA that covers it)",
+      fieldPath: ".certification.dpiaReference",
+      reason: "FieldValueRequired",
+    },
+  ],
+);
+
+export const aiBuildingBlockStatus = z
+  .object({
+    observedGeneration,
+    latestVersions: z
+      .object({
+        stable: z.string().max(64).optional().describe("The newest version on the stable channel."),
+        candidate: z.string().max(64).optional().describe("The newest version on the candidate channel."),
+      })
+      .optional()
+      .describe("The newest version per channel."),
+    activations: z.number().int().min(0).optional().describe("How many BlockActivations use this block."),
+    conditions: conditions.optional(),
+  })
+  .describe("The observed state of the catalog entry, written by the operator.");
+
+export const aiBuildingBlock = z
+  .object({
+    apiVersion: z.literal(API_VERSION).describe("aihub.gemeenten.nl/v1alpha1"),
+    kind: z.literal("AIBuildingBlock").describe("AIBuildingBlock"),
+    metadata: objectMeta,
+    spec: aiBuildingBlockSpec,
+    status: aiBuildingBlockStatus.optional(),
+  })
+  .describe(
+    "A certified AI building block in the national catalog: who supplies it, how it is certified, " +
+      "which parameters a municipality may set, and its published versions.",
+  );
+
+export type AIBuildingBlock = z.infer<typeof aiBuildingBlock>;
+export type AIBuildingBlockSpec = z.infer<typeof aiBuildingBlockSpec>;
+export type ParameterDefinition = z.infer<typeof parameterDefinition>;
+
+export const aiBuildingBlockKind: KindDefinition = {
+  kind: "AIBuildingBlock",
+  plural: "aibuildingblocks",
+  singular: "aibuildingblock",
+  shortNames: ["aibb"],
+  scope: "Cluster",
+  schema: aiBuildingBlock,
+  printerColumns: [
+    { name: "Category", type: "string", jsonPath: ".spec.category" },
+    { name: "Supplier", type: "string", jsonPath: ".spec.supplier.name" },
+    { name: "Risk", type: "string", jsonPath: ".spec.certification.riskClass" },
+    { name: "Stable", type: "string", jsonPath: ".status.latestVersions.stable" },
+    { name: "Certified", type: "string", jsonPath: '.status.conditions[?(@.type=="Certified")].status' },
+    { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+  ],
+};

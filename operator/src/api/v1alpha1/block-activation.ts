@@ -1,0 +1,156 @@
+// BlockActivation: one catalog block switched on for one municipality, in its namespace.
+import { z } from "zod";
+import {
+  API_VERSION,
+  anyScalar,
+  conditions,
+  date,
+  dnsLabel,
+  objectMeta,
+  observedGeneration,
+  resourceRequirements,
+  semver,
+  withRules,
+} from "./common.ts";
+import { channel } from "./ai-building-block.ts";
+import type { KindDefinition } from "./kind-definition.ts";
+
+export const updatePolicy = z
+  .enum(["Automatic", "Manual"])
+  .describe(
+    "Automatic follows the channel as new versions are published (the default). Manual stays on approvedVersion " +
+      "and reports newer versions in status.availableUpdate until a person approves one.",
+  );
+
+export const humanInTheLoop = withRules(
+  z
+    .object({
+      required: z.boolean().default(false).describe("Whether a person must confirm the block's outcomes before they take effect."),
+      reviewerGroup: z
+        .string()
+        .min(1)
+        .max(253)
+        .optional()
+        .describe("The group of civil servants who review outcomes; required when required is true."),
+      samplePercentage: z
+        .number()
+        .int()
+        .min(0)
+        .max(100)
+        .optional()
+        .describe("The share of outcomes (0-100) that a person reviews, when not every outcome needs review."),
+    })
+    .describe("How people oversee the block's outcomes (EU AI Act, article 14)."),
+  [
+    {
+      rule: "!self.required || has(self.reviewerGroup)",
+      message: "reviewerGroup is required when required is true: name the group that reviews outcomes",
+      fieldPath: ".reviewerGroup",
+      reason: "FieldValueRequired",
+    },
+  ],
+);
+
+export const blockActivationSpec = withRules(
+  z
+    .object({
+      block: dnsLabel("The name of the AIBuildingBlock in the national catalog. Immutable.").meta({
+        "x-kubernetes-validations": [
+          { rule: "self == oldSelf", message: "block is immutable: create a new BlockActivation for another block" },
+        ],
+      }),
+      channel: channel.optional().describe("Follow the newest version on this channel: stable or candidate. Not together with version."),
+      version: semver("Pin this exact version instead of following a channel. Not together with channel.").optional(),
+      updatePolicy: updatePolicy.default("Automatic"),
+      approvedVersion: semver(
+        "With updatePolicy Manual: the version a person approved. The activation runs it until another is approved.",
+      ).optional(),
+      parameters: z
+        .record(z.string().max(63), anyScalar("A parameter value: a string, integer or boolean."))
+        .optional()
+        .describe(
+          "Local settings, by parameter name, as defined in the block's spec.parameters. Checked against the block's definitions on admission.",
+        )
+        .meta({ maxProperties: 64 }),
+      humanInTheLoop: humanInTheLoop.optional(),
+      replicas: z.number().int().min(0).max(20).default(1).describe("How many replicas to run (0-20); 0 pauses the block."),
+      resources: resourceRequirements.optional().describe("Override the block's default compute resources."),
+    })
+    .describe("The desired state of one block for one municipality."),
+  [
+    {
+      rule: "!(has(self.channel) && has(self.version))",
+      message: "set spec.channel to follow a channel or spec.version to pin a version, not both",
+      reason: "FieldValueForbidden",
+    },
+    {
+      rule: "self.updatePolicy != 'Manual' || has(self.approvedVersion)",
+      message: "updatePolicy Manual needs spec.approvedVersion: the version a person approved",
+      fieldPath: ".approvedVersion",
+      reason: "FieldValueRequired",
+    },
+    {
+      rule: "!has(self.approvedVersion) || self.updatePolicy == 'Manual'",
+      message: "spec.approvedVersion is only used with updatePolicy Manual",
+      fieldPath: ".approvedVersion",
+      reason: "FieldValueForbidden",
+    },
+    {
+      rule: "!has(self.version) || self.updatePolicy != 'Manual'",
+      message: "a pinned spec.version needs no approval: remove updatePolicy Manual, or follow a channel instead",
+      fieldPath: ".updatePolicy",
+      reason: "FieldValueForbidden",
+    },
+  ],
+);
+
+export const availableUpdate = z
+  .object({
+    version: z.string().max(64).describe("The newer version that awaits approval."),
+    releaseDate: date("The day it was released.").optional(),
+    releaseNotes: z.string().max(8192).optional().describe("What changed, from the catalog."),
+  })
+  .describe("A newer version on the activation's channel that has not been approved yet.");
+
+export const blockActivationStatus = z
+  .object({
+    observedGeneration,
+    currentVersion: z.string().max(64).optional().describe("The version that runs now."),
+    image: z.string().max(512).optional().describe("The image (by digest) that runs now."),
+    availableUpdate: availableUpdate.optional(),
+    conditions: conditions.optional(),
+  })
+  .describe("The observed state of the activation, written by the operator.");
+
+export const blockActivation = z
+  .object({
+    apiVersion: z.literal(API_VERSION).describe("aihub.gemeenten.nl/v1alpha1"),
+    kind: z.literal("BlockActivation").describe("BlockActivation"),
+    metadata: objectMeta,
+    spec: blockActivationSpec,
+    status: blockActivationStatus.optional(),
+  })
+  .describe(
+    "A catalog block switched on in a municipality's namespace, with the municipality's local parameters " +
+      "and its choice of automatic or approved updates.",
+  );
+
+export type BlockActivation = z.infer<typeof blockActivation>;
+export type BlockActivationSpec = z.infer<typeof blockActivationSpec>;
+
+export const blockActivationKind: KindDefinition = {
+  kind: "BlockActivation",
+  plural: "blockactivations",
+  singular: "blockactivation",
+  shortNames: ["ba"],
+  scope: "Namespaced",
+  schema: blockActivation,
+  printerColumns: [
+    { name: "Block", type: "string", jsonPath: ".spec.block" },
+    { name: "Version", type: "string", jsonPath: ".status.currentVersion" },
+    { name: "Policy", type: "string", jsonPath: ".spec.updatePolicy" },
+    { name: "Update", type: "string", jsonPath: ".status.availableUpdate.version" },
+    { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+  ],
+};

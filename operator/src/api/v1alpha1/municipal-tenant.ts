@@ -1,0 +1,149 @@
+// MunicipalTenant: one municipality, isolated in its own namespace. Cluster-scoped.
+import { z } from "zod";
+import {
+  API_VERSION,
+  conditions,
+  dnsLabel,
+  listMap,
+  objectMeta,
+  observedGeneration,
+  quantity,
+  stringSet,
+} from "./common.ts";
+import type { KindDefinition } from "./kind-definition.ts";
+
+const subjects = (who: string) =>
+  z
+    .object({
+      groups: stringSet(32, 253, `Groups (from the identity provider) whose members are ${who}.`, "A group name."),
+      users: stringSet(64, 253, `Individual users who are ${who}.`, "A user name as the API server authenticates it."),
+    })
+    .partial()
+    .describe(`Who are ${who} of this municipality's namespace.`);
+
+export const egressPort = z
+  .object({
+    port: z.number().int().min(1).max(65535).describe("Destination port, 1-65535."),
+    protocol: z.enum(["TCP", "UDP"]).default("TCP").describe("Protocol: TCP (default) or UDP."),
+  })
+  .describe("A destination port.");
+
+export const egressRule = z
+    .object({
+      name: dnsLabel("A short name for this destination, unique within the tenant, for example zaaksysteem."),
+      cidr: z
+        .string()
+        .min(1)
+        .max(43)
+        .describe("The destination network in CIDR notation, for example 10.20.0.0/16 or 192.0.2.10/32.")
+        .meta({
+          "x-kubernetes-validations": [
+            {
+              rule: "isCIDR(self)",
+              message: "must be a network in CIDR notation, for example 10.20.0.0/16 or 192.0.2.10/32",
+            },
+          ],
+        }),
+      ports: listMap(egressPort, "port", 16, "Destination ports; at least one.").min(1),
+      description: z.string().max(256).optional().describe("What this system is, for the auditors."),
+    })
+    .describe("A system outside the cluster that blocks in this tenant may reach.");
+
+export const tenantQuota = z
+  .object({
+    cpu: quantity("Total CPU requests of all pods in the namespace, for example 8.").default("8"),
+    memory: quantity("Total memory requests of all pods in the namespace, for example 32Gi.").default("32Gi"),
+    pods: z.number().int().min(1).max(1000).default(50).describe("Most pods the namespace may run."),
+    storage: quantity("Total storage requested by persistent volume claims, for example 100Gi.").default("100Gi"),
+  })
+  .describe("The resource quota of the municipality's namespace.");
+
+export const rolloutRing = z
+  .enum(["canary", "early", "general"])
+  .describe(
+    "When this municipality receives automatic updates: canary first, then early, then general (the default).",
+  );
+
+export const municipalTenantSpec = z
+    .object({
+      municipalityCode: z
+        .string()
+        .max(6)
+        .regex(/^GM[0-9]{4}$/)
+        .describe("The municipality's CBS code: GM followed by four digits, for example GM0344 (Utrecht). Immutable.")
+        .meta({
+          "x-kubernetes-validations": [{ rule: "self == oldSelf", message: "municipalityCode is immutable" }],
+        }),
+      displayName: z.string().min(1).max(100).describe("The municipality's name as residents know it, for example Utrecht."),
+      admins: subjects("information managers (admins), who activate blocks and approve updates").optional(),
+      viewers: subjects("viewers, who may only read").optional(),
+      quota: tenantQuota.optional().describe("The resource quota of the namespace; defaults apply when omitted."),
+      egress: listMap(
+        egressRule,
+        "name",
+        32,
+        "Systems outside the cluster (case management, source systems) that this tenant's blocks may reach. Everything else is denied.",
+      ).optional(),
+      rolloutRing: rolloutRing.default("general"),
+      deletionProtection: z
+        .boolean()
+        .default(true)
+        .describe(
+          "While true (the default), deleting this tenant is refused and nothing is removed. Set to false first to delete the tenant and its namespace.",
+        ),
+    })
+    .describe("The desired state of a municipality's tenant.");
+
+export const tenantPhase = z
+  .enum(["Pending", "Ready", "Failed", "Terminating"])
+  .describe("A one-word summary of the tenant's state; conditions have the details.");
+
+export const municipalTenantStatus = z
+  .object({
+    observedGeneration,
+    namespace: z.string().max(63).optional().describe("The namespace that holds this municipality's workloads."),
+    phase: tenantPhase.optional(),
+    conditions: conditions.optional(),
+  })
+  .describe("The observed state of the tenant, written by the operator.");
+
+export const municipalTenant = z
+  .object({
+    apiVersion: z.literal(API_VERSION).describe("aihub.gemeenten.nl/v1alpha1"),
+    kind: z.literal("MunicipalTenant").describe("MunicipalTenant"),
+    metadata: objectMeta,
+    spec: municipalTenantSpec,
+    status: municipalTenantStatus.optional(),
+  })
+  .describe(
+    "One Dutch municipality on the aihub platform. The operator gives it an isolated namespace with a quota, " +
+      "default-deny network policies and RBAC for its information managers.",
+  );
+
+export type MunicipalTenant = z.infer<typeof municipalTenant>;
+export type MunicipalTenantSpec = z.infer<typeof municipalTenantSpec>;
+
+export const municipalTenantKind: KindDefinition = {
+  kind: "MunicipalTenant",
+  plural: "municipaltenants",
+  singular: "municipaltenant",
+  shortNames: ["mt"],
+  scope: "Cluster",
+  schema: municipalTenant,
+  rootRules: [
+    {
+      rule: "self.metadata.name.size() <= 63 && self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",
+      message:
+        "metadata.name becomes the namespace name: use at most 63 lower-case letters, digits and '-', for example utrecht",
+      fieldPath: ".metadata.name",
+    },
+  ],
+  printerColumns: [
+    { name: "Code", type: "string", jsonPath: ".spec.municipalityCode" },
+    { name: "Municipality", type: "string", jsonPath: ".spec.displayName" },
+    { name: "Ring", type: "string", jsonPath: ".spec.rolloutRing" },
+    { name: "Namespace", type: "string", jsonPath: ".status.namespace" },
+    { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+  ],
+};

@@ -1,0 +1,303 @@
+// A real Kubernetes control plane on loopback, the way controller-runtime's envtest runs one:
+// etcd, kube-apiserver and (optionally) kube-controller-manager, with generated certificates,
+// service-account keys and an admin kubeconfig. Used by vitest's global setup and `make dev`.
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:https";
+import { request as httpRequest } from "node:http";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { type CertificateAuthority, createCertificateAuthority } from "../../operator/src/pki/certificates.ts";
+import { controlPlaneBinDir } from "./binaries.ts";
+import {
+  killRecordedSync,
+  type ManagedProcess,
+  startProcess,
+  stopProcess,
+  sweepOrphans,
+  tailOfLog,
+  WORKDIR_PREFIX,
+} from "./processes.ts";
+
+export interface ControlPlaneOptions {
+  /** Also run kube-controller-manager (namespace deletion, garbage collection). Default true. */
+  controllerManager?: boolean;
+  /** Folder with the binaries; default: build or reuse them in ~/.cache/aihub. */
+  binDir?: string;
+  /** Extra kube-apiserver flags. */
+  apiServerArgs?: string[];
+  /** How long to wait for readiness. Default 90 s. */
+  timeoutMs?: number;
+}
+
+export interface Credentials {
+  certificate: string;
+  privateKey: string;
+}
+
+/** A free TCP port on 127.0.0.1 (the OS picks it; a small race with other processes remains). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Ports = { etcdClient: number; etcdPeer: number; apiServer: number };
+type Settings = { controllerManager: boolean; timeoutMs: number; apiServerArgs?: string[] };
+
+export class ControlPlane {
+  readonly dir: string;
+  readonly server: string;
+  readonly kubeconfigPath: string;
+  readonly admin: Credentials;
+  private readonly binDir: string;
+  private readonly ca: CertificateAuthority;
+  private readonly ports: Ports;
+  private readonly options: Settings;
+  private readonly processes = new Map<string, ManagedProcess>();
+  private readonly exitHook = () => killRecordedSync(this.dir);
+  private stopped = false;
+
+  private constructor(dir: string, binDir: string, ca: CertificateAuthority, admin: Credentials, ports: Ports, options: Settings) {
+    this.dir = dir;
+    this.binDir = binDir;
+    this.ca = ca;
+    this.admin = admin;
+    this.ports = ports;
+    this.options = options;
+    this.server = `https://127.0.0.1:${ports.apiServer}`;
+    this.kubeconfigPath = join(dir, "kubeconfig");
+  }
+
+  /** Starts etcd, kube-apiserver and kube-controller-manager; resolves when /readyz answers ok. */
+  static async start(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+    sweepOrphans();
+    const binDir = options.binDir ?? controlPlaneBinDir();
+    const dir = mkdtempSync(join(tmpdir(), WORKDIR_PREFIX));
+    writeFileSync(join(dir, "owner"), String(process.pid));
+    const ca = await createCertificateAuthority("aihub-local-ca");
+    const admin = await ca.issue({ commonName: "aihub-admin", organizations: ["system:masters"], usage: "client" });
+    const ports = { etcdClient: await freePort(), etcdPeer: await freePort(), apiServer: await freePort() };
+    const cp = new ControlPlane(dir, binDir, ca, admin, ports, {
+      controllerManager: options.controllerManager ?? true,
+      timeoutMs: options.timeoutMs ?? 90_000,
+      apiServerArgs: options.apiServerArgs,
+    });
+    process.once("exit", cp.exitHook);
+    try {
+      await cp.writeFiles();
+      await cp.startEtcd();
+      await cp.startApiServer();
+      if (cp.options.controllerManager) await cp.startControllerManager();
+      return cp;
+    } catch (err) {
+      await cp.stop({ keepDir: true });
+      throw new Error(`${(err as Error).message}\n(logs kept in ${dir})`);
+    }
+  }
+
+  get etcdUrl(): string {
+    return `http://127.0.0.1:${this.ports.etcdClient}`;
+  }
+
+  private file(name: string): string {
+    return join(this.dir, name);
+  }
+
+  private async writeFiles(): Promise<void> {
+    const serving = await this.ca.issue({
+      commonName: "kube-apiserver",
+      dnsNames: ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"],
+      ipAddresses: ["127.0.0.1", "10.0.0.1"],
+      usage: "server",
+    });
+    const sa = generateKeyPairSync("ec", {
+      namedCurve: "prime256v1",
+      publicKeyEncoding: { type: "spki", format: "pem" },
+      privateKeyEncoding: { type: "sec1", format: "pem" },
+    });
+    writeFileSync(this.file("ca.crt"), this.ca.certificate);
+    writeFileSync(this.file("apiserver.crt"), serving.certificate);
+    writeFileSync(this.file("apiserver.key"), serving.privateKey, { mode: 0o600 });
+    writeFileSync(this.file("sa.pub"), sa.publicKey);
+    writeFileSync(this.file("sa.key"), sa.privateKey, { mode: 0o600 });
+    writeFileSync(this.kubeconfigPath, this.kubeconfigFor("aihub-admin", this.admin), { mode: 0o600 });
+    const kcm = await this.ca.issue({ commonName: "system:kube-controller-manager", usage: "client" });
+    writeFileSync(this.file("controller-manager.kubeconfig"), this.kubeconfigFor("kube-controller-manager", kcm), {
+      mode: 0o600,
+    });
+  }
+
+  /** A kubeconfig (YAML) for the given client certificate. */
+  kubeconfigFor(user: string, credentials: Credentials): string {
+    const b64 = (s: string) => Buffer.from(s).toString("base64");
+    return stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [
+        { name: "aihub-local", cluster: { server: this.server, "certificate-authority-data": b64(this.ca.certificate) } },
+      ],
+      users: [
+        {
+          name: user,
+          user: { "client-certificate-data": b64(credentials.certificate), "client-key-data": b64(credentials.privateKey) },
+        },
+      ],
+      contexts: [{ name: "aihub-local", context: { cluster: "aihub-local", user } }],
+      "current-context": "aihub-local",
+    });
+  }
+
+  /** Client credentials for a user with the given groups, signed by the cluster's client CA. */
+  async credentialsFor(user: string, groups: string[] = []): Promise<Credentials> {
+    return this.ca.issue({ commonName: user, organizations: groups, usage: "client" });
+  }
+
+  private launch(name: string, args: string[]): ManagedProcess {
+    const p = startProcess(this.dir, name, join(this.binDir, name === "etcd" ? "etcd" : name), args);
+    this.processes.set(name, p);
+    return p;
+  }
+
+  private async startEtcd(): Promise<void> {
+    const client = this.etcdUrl;
+    const peer = `http://127.0.0.1:${this.ports.etcdPeer}`;
+    const p = this.launch("etcd", [
+      "--name=default",
+      `--data-dir=${this.file("etcd")}`,
+      `--listen-client-urls=${client}`,
+      `--advertise-client-urls=${client}`,
+      `--listen-peer-urls=${peer}`,
+      `--initial-advertise-peer-urls=${peer}`,
+      `--initial-cluster=default=${peer}`,
+      "--unsafe-no-fsync=true",
+      "--log-level=warn",
+      "--quota-backend-bytes=8589934592",
+    ]);
+    await this.waitFor(p, () => httpGet(`${client}/health`).then((body) => body.includes('"health":"true"')));
+  }
+
+  /** Starts kube-apiserver against the running etcd (also used to restart it in tests). */
+  async startApiServer(): Promise<void> {
+    const p = this.launch("kube-apiserver", [
+      `--etcd-servers=${this.etcdUrl}`,
+      `--cert-dir=${this.file("apiserver-certs")}`,
+      `--tls-cert-file=${this.file("apiserver.crt")}`,
+      `--tls-private-key-file=${this.file("apiserver.key")}`,
+      `--client-ca-file=${this.file("ca.crt")}`,
+      `--secure-port=${this.ports.apiServer}`,
+      "--bind-address=127.0.0.1",
+      "--advertise-address=127.0.0.1",
+      "--authorization-mode=RBAC",
+      "--service-cluster-ip-range=10.0.0.0/24",
+      "--allow-privileged=true",
+      "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+      `--service-account-key-file=${this.file("sa.pub")}`,
+      `--service-account-signing-key-file=${this.file("sa.key")}`,
+      "--v=1",
+      ...(this.options.apiServerArgs ?? []),
+    ]);
+    await this.waitFor(p, () => this.get("/readyz").then((r) => r.status === 200));
+  }
+
+  /** Stops kube-apiserver only (etcd keeps its data); for tests of reconnecting clients. */
+  async stopApiServer(): Promise<void> {
+    const p = this.processes.get("kube-apiserver");
+    if (p) await stopProcess(p);
+  }
+
+  private async startControllerManager(): Promise<void> {
+    const p = this.launch("kube-controller-manager", [
+      `--kubeconfig=${this.file("controller-manager.kubeconfig")}`,
+      `--authentication-kubeconfig=${this.file("controller-manager.kubeconfig")}`,
+      `--authorization-kubeconfig=${this.file("controller-manager.kubeconfig")}`,
+      `--service-account-private-key-file=${this.file("sa.key")}`,
+      `--root-ca-file=${this.file("ca.crt")}`,
+      "--use-service-account-credentials=true",
+      "--leader-elect=false",
+      "--bind-address=127.0.0.1",
+      "--secure-port=0",
+      "--kube-api-qps=200",
+      "--kube-api-burst=400",
+      "--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller,-route",
+      "--v=1",
+    ]);
+    // Ready when it has created the service account of its namespace controller.
+    await this.waitFor(p, () =>
+      this.get("/api/v1/namespaces/kube-system/serviceaccounts/namespace-controller").then((r) => r.status === 200),
+    );
+  }
+
+  /** A GET with admin credentials; resolves with status and body. */
+  get(path: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        `${this.server}${path}`,
+        { ca: this.ca.certificate, cert: this.admin.certificate, key: this.admin.privateKey, timeout: 5000 },
+        (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk) => {
+            body += chunk;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error("timeout")));
+      req.on("error", reject);
+      req.end();
+    });
+  }
+
+  private async waitFor(p: ManagedProcess, ready: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + this.options.timeoutMs;
+    let exited = false;
+    void p.exited.then(() => {
+      exited = true;
+    });
+    while (Date.now() < deadline) {
+      if (exited) throw new Error(`${p.name} exited during start-up:\n${tailOfLog(p)}`);
+      if (await ready().catch(() => false)) return;
+      await sleep(200);
+    }
+    throw new Error(`${p.name} was not ready within ${this.options.timeoutMs} ms:\n${tailOfLog(p)}`);
+  }
+
+  /** Stops every process (controller manager, API server, etcd) and removes the work dir. */
+  async stop(opts: { keepDir?: boolean } = {}): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const name of ["kube-controller-manager", "kube-apiserver", "etcd"]) {
+      const p = this.processes.get(name);
+      if (p) await stopProcess(p);
+    }
+    process.removeListener("exit", this.exitHook);
+    if (!opts.keepDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function httpGet(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { timeout: 2000 }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c) => {
+        body += c;
+      });
+      res.on("end", () => resolve(body));
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+    req.end();
+  });
+}

@@ -1,0 +1,23 @@
+// Reading YAML manifests (crds/, examples/) as plain objects.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { KubernetesObject } from "@kubernetes/client-node";
+import { parseAllDocuments } from "yaml";
+
+/** Every YAML document in the given files or folders (recursively, in name order). */
+export function readManifests(...paths: string[]): KubernetesObject[] {
+  const files: string[] = [];
+  const collect = (p: string) => {
+    if (statSync(p).isDirectory()) {
+      for (const entry of readdirSync(p).sort()) collect(join(p, entry));
+    } else if (/\.ya?ml$/.test(p)) files.push(p);
+  };
+  for (const p of paths) collect(p);
+  return files.flatMap((file) =>
+    parseAllDocuments(readFileSync(file, "utf8")).flatMap((doc) => {
+      if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0]?.message}`);
+      const value = doc.toJS() as KubernetesObject | null;
+      return value ? [value] : [];
+    }),
+  );
+}

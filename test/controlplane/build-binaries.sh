@@ -11,7 +11,7 @@ set -euo pipefail
 
 K8S_VERSION="${AIHUB_K8S_VERSION:-v1.35.4}"
 ETCD_VERSION="${AIHUB_ETCD_VERSION:-v3.6.16}"
-CACHE_ROOT="${AIHUB_CACHE_DIR:-$HOME/.cache/aihub}/controlplane"
+CACHE_ROOT="${AIHUB_CACHE:-$HOME/.cache/aihub}/controlplane"
 OUT="$CACHE_ROOT/k8s-$K8S_VERSION-etcd-$ETCD_VERSION"
 BIN="$OUT/bin"
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false

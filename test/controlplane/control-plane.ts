@@ -3,8 +3,8 @@
 // service-account keys and an admin kubeconfig. Used by vitest's global setup and `make dev`.
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { request } from "node:https";
 import { request as httpRequest } from "node:http";
+import { request } from "node:https";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -53,7 +53,11 @@ export async function freePort(): Promise<number> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Ports = { etcdClient: number; etcdPeer: number; apiServer: number };
-type Settings = { controllerManager: boolean; timeoutMs: number; apiServerArgs?: string[] };
+type Settings = {
+  controllerManager: boolean;
+  timeoutMs: number;
+  apiServerArgs?: string[];
+};
 
 export class ControlPlane {
   readonly dir: string;
@@ -68,7 +72,14 @@ export class ControlPlane {
   private readonly exitHook = () => killRecordedSync(this.dir);
   private stopped = false;
 
-  private constructor(dir: string, binDir: string, ca: CertificateAuthority, admin: Credentials, ports: Ports, options: Settings) {
+  private constructor(
+    dir: string,
+    binDir: string,
+    ca: CertificateAuthority,
+    admin: Credentials,
+    ports: Ports,
+    options: Settings,
+  ) {
     this.dir = dir;
     this.binDir = binDir;
     this.ca = ca;
@@ -86,8 +97,16 @@ export class ControlPlane {
     const dir = mkdtempSync(join(tmpdir(), WORKDIR_PREFIX));
     writeFileSync(join(dir, "owner"), String(process.pid));
     const ca = await createCertificateAuthority("aihub-local-ca");
-    const admin = await ca.issue({ commonName: "aihub-admin", organizations: ["system:masters"], usage: "client" });
-    const ports = { etcdClient: await freePort(), etcdPeer: await freePort(), apiServer: await freePort() };
+    const admin = await ca.issue({
+      commonName: "aihub-admin",
+      organizations: ["system:masters"],
+      usage: "client",
+    });
+    const ports = {
+      etcdClient: await freePort(),
+      etcdPeer: await freePort(),
+      apiServer: await freePort(),
+    };
     const cp = new ControlPlane(dir, binDir, ca, admin, ports, {
       controllerManager: options.controllerManager ?? true,
       timeoutMs: options.timeoutMs ?? 90_000,
@@ -128,11 +147,16 @@ export class ControlPlane {
     });
     writeFileSync(this.file("ca.crt"), this.ca.certificate);
     writeFileSync(this.file("apiserver.crt"), serving.certificate);
-    writeFileSync(this.file("apiserver.key"), serving.privateKey, { mode: 0o600 });
+    writeFileSync(this.file("apiserver.key"), serving.privateKey, {
+      mode: 0o600,
+    });
     writeFileSync(this.file("sa.pub"), sa.publicKey);
     writeFileSync(this.file("sa.key"), sa.privateKey, { mode: 0o600 });
     writeFileSync(this.kubeconfigPath, this.kubeconfigFor("aihub-admin", this.admin), { mode: 0o600 });
-    const kcm = await this.ca.issue({ commonName: "system:kube-controller-manager", usage: "client" });
+    const kcm = await this.ca.issue({
+      commonName: "system:kube-controller-manager",
+      usage: "client",
+    });
     writeFileSync(this.file("controller-manager.kubeconfig"), this.kubeconfigFor("kube-controller-manager", kcm), {
       mode: 0o600,
     });
@@ -145,12 +169,21 @@ export class ControlPlane {
       apiVersion: "v1",
       kind: "Config",
       clusters: [
-        { name: "aihub-local", cluster: { server: this.server, "certificate-authority-data": b64(this.ca.certificate) } },
+        {
+          name: "aihub-local",
+          cluster: {
+            server: this.server,
+            "certificate-authority-data": b64(this.ca.certificate),
+          },
+        },
       ],
       users: [
         {
           name: user,
-          user: { "client-certificate-data": b64(credentials.certificate), "client-key-data": b64(credentials.privateKey) },
+          user: {
+            "client-certificate-data": b64(credentials.certificate),
+            "client-key-data": b64(credentials.privateKey),
+          },
         },
       ],
       contexts: [{ name: "aihub-local", context: { cluster: "aihub-local", user } }],
@@ -160,7 +193,11 @@ export class ControlPlane {
 
   /** Client credentials for a user with the given groups, signed by the cluster's client CA. */
   async credentialsFor(user: string, groups: string[] = []): Promise<Credentials> {
-    return this.ca.issue({ commonName: user, organizations: groups, usage: "client" });
+    return this.ca.issue({
+      commonName: user,
+      organizations: groups,
+      usage: "client",
+    });
   }
 
   private launch(name: string, args: string[]): ManagedProcess {
@@ -243,7 +280,12 @@ export class ControlPlane {
     return new Promise((resolve, reject) => {
       const req = request(
         `${this.server}${path}`,
-        { ca: this.ca.certificate, cert: this.admin.certificate, key: this.admin.privateKey, timeout: 5000 },
+        {
+          ca: this.ca.certificate,
+          cert: this.admin.certificate,
+          key: this.admin.privateKey,
+          timeout: 5000,
+        },
         (res) => {
           let body = "";
           res.setEncoding("utf8");

@@ -2,7 +2,7 @@
 // control plane; installs the CRDs, applies examples/, prints how to use kubectl, and runs
 // until Ctrl-C, then cleans up.
 import { KubeConfig } from "@kubernetes/client-node";
-import { applyManifests, EXAMPLE_FOLDERS, installCrds } from "../support/cluster.ts";
+import { applyManifests, connect, EXAMPLE_FOLDERS, installCrds } from "../support/cluster.ts";
 import { readManifests } from "../support/manifests.ts";
 import { ControlPlane } from "./control-plane.ts";
 
@@ -32,9 +32,11 @@ process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
 try {
-  const crds = await installCrds(kc);
+  const cluster = await connect(kc);
+  const crds = await installCrds(cluster);
   log(`CRDs established: ${crds.map((c) => c.metadata?.name).join(", ")}`);
-  const applied = await applyManifests(kc, readManifests(...EXAMPLE_FOLDERS));
+  const applied = await applyManifests(cluster, readManifests(...EXAMPLE_FOLDERS));
+  cluster.client.close();
   log(`applied ${applied.length} examples from ${EXAMPLE_FOLDERS.join(", ")}`);
 } catch (err) {
   console.error(`[dev] setup failed: ${(err as Error).message}`);

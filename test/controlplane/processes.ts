@@ -1,7 +1,7 @@
 // Child processes of a control plane: started with logs in files, stopped by PID, and
 // swept up after an interrupted run (a dir whose owner process is gone).
 import { type ChildProcess, spawn } from "node:child_process";
-import { appendFileSync, existsSync, openSync, readdirSync, readFileSync, rmSync, closeSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 

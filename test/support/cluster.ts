@@ -1,17 +1,23 @@
 // Setting up a cluster for tests and `make dev`: CRDs installed and Established, examples applied.
-import {
-  ApiextensionsV1Api,
-  CoreV1Api,
-  type KubeConfig,
-  type KubernetesObject,
-  KubernetesObjectApi,
-  type V1CustomResourceDefinition,
-} from "@kubernetes/client-node";
+import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
 import { isNotFound } from "../../operator/src/kube/api-error.ts";
 import { serverSideApply } from "../../operator/src/kube/apply.ts";
+import { type ObjectRef, ResourcePaths } from "../../operator/src/kube/resource-paths.ts";
+import { RestClient } from "../../operator/src/kube/rest-client.ts";
 import { readManifests } from "./manifests.ts";
 
 export const SETUP_FIELD_MANAGER = "aihub-setup";
+
+/** A REST client with discovery, for tests and scripts. */
+export interface Cluster {
+  client: RestClient;
+  paths: ResourcePaths;
+}
+
+export async function connect(kc: KubeConfig): Promise<Cluster> {
+  const client = await RestClient.fromKubeConfig(kc);
+  return { client, paths: new ResourcePaths(client) };
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -30,20 +36,25 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
 }
 
-const isEstablished = (crd: V1CustomResourceDefinition) =>
-  crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") ?? false;
+interface Crd extends KubernetesObject {
+  status?: { conditions?: { type: string; status: string }[] };
+}
+
+const CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
 /** Applies the CRDs in `dir` and waits until each is Established. Returns the CRDs as served. */
-export async function installCrds(kc: KubeConfig, dir = "crds"): Promise<V1CustomResourceDefinition[]> {
-  const objects = KubernetesObjectApi.makeApiClient(kc);
-  const ext = kc.makeApiClient(ApiextensionsV1Api);
-  const crds = readManifests(dir);
-  for (const crd of crds) await serverSideApply(objects, crd, SETUP_FIELD_MANAGER);
+export async function installCrds(cluster: Cluster, dir = "crds"): Promise<Crd[]> {
+  const crds = readManifests(dir) as (Crd & ObjectRef)[];
+  for (const crd of crds)
+    await serverSideApply(cluster.client, cluster.paths, crd, {
+      fieldManager: SETUP_FIELD_MANAGER,
+    });
   return Promise.all(
     crds.map((crd) =>
       waitUntil(`CRD ${crd.metadata?.name} to be Established`, async () => {
-        const served = await ext.readCustomResourceDefinition({ name: crd.metadata?.name ?? "" });
-        return isEstablished(served) ? served : undefined;
+        const served = await cluster.client.request<Crd>("GET", `${CRD_PATH}/${crd.metadata?.name}`);
+        const established = served.status?.conditions?.some((c) => c.type === "Established" && c.status === "True");
+        return established ? served : undefined;
       }),
     ),
   );
@@ -53,25 +64,31 @@ export async function installCrds(kc: KubeConfig, dir = "crds"): Promise<V1Custo
  * Until the tenant controller exists, the namespaces of example activations are created here,
  * labelled as belonging to the tenant of the same name.
  */
-export async function ensureTenantNamespace(kc: KubeConfig, name: string): Promise<void> {
-  const core = kc.makeApiClient(CoreV1Api);
+export async function ensureTenantNamespace(cluster: Cluster, name: string): Promise<void> {
   try {
-    await core.readNamespace({ name });
+    await cluster.client.request("GET", `/api/v1/namespaces/${name}`);
   } catch (err) {
     if (!isNotFound(err)) throw err;
-    await core.createNamespace({
-      body: { metadata: { name, labels: { "aihub.gemeenten.nl/tenant": name } } },
+    await cluster.client.request("POST", "/api/v1/namespaces", {
+      body: {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name, labels: { "aihub.gemeenten.nl/tenant": name } },
+      },
     });
   }
 }
 
 /** Applies manifests in order (server-side apply); namespaced objects get their namespace first. */
-export async function applyManifests(kc: KubeConfig, manifests: KubernetesObject[]): Promise<KubernetesObject[]> {
-  const objects = KubernetesObjectApi.makeApiClient(kc);
+export async function applyManifests(cluster: Cluster, manifests: KubernetesObject[]): Promise<KubernetesObject[]> {
   const applied: KubernetesObject[] = [];
-  for (const m of manifests) {
-    if (m.metadata?.namespace) await ensureTenantNamespace(kc, m.metadata.namespace);
-    applied.push(await serverSideApply(objects, m, SETUP_FIELD_MANAGER));
+  for (const m of manifests as (KubernetesObject & ObjectRef)[]) {
+    if (m.metadata?.namespace) await ensureTenantNamespace(cluster, m.metadata.namespace);
+    applied.push(
+      await serverSideApply(cluster.client, cluster.paths, m, {
+        fieldManager: SETUP_FIELD_MANAGER,
+      }),
+    );
   }
   return applied;
 }

@@ -26,7 +26,9 @@ const shipped = kinds.map((def) => ({
 }));
 
 const schemaOf = (crd: Node) => {
-  const spec = crd.spec as { versions: { schema: { openAPIV3Schema: Node } }[] };
+  const spec = crd.spec as {
+    versions: { schema: { openAPIV3Schema: Node } }[];
+  };
   return spec.versions[0]?.schema.openAPIV3Schema as Node;
 };
 
@@ -72,9 +74,7 @@ describe.each(shipped)("$def.kind CRD", ({ def, crd }) => {
   });
 
   it("marks lists of objects as maps or sets for server-side apply", () => {
-    const unmarked = nodes
-      .filter(([, n]) => n.type === "array" && !n["x-kubernetes-list-type"])
-      .map(([p]) => p);
+    const unmarked = nodes.filter(([, n]) => n.type === "array" && !n["x-kubernetes-list-type"]).map(([p]) => p);
     expect(unmarked).toEqual([]);
   });
 
@@ -83,7 +83,7 @@ describe.each(shipped)("$def.kind CRD", ({ def, crd }) => {
     expect(spec.names.categories).toEqual(["aihub"]);
     expect(spec.names.shortNames).toEqual(def.shortNames);
     expect(spec.versions[0]?.subresources).toEqual({ status: {} });
-    const columns = (spec.versions[0]?.additionalPrinterColumns as { name: string }[]).map((c) => c.name);
+    const columns = ((spec.versions[0]?.additionalPrinterColumns ?? []) as { name: string }[]).map((c) => c.name);
     expect(columns).toContain("Age");
     expect(spec.scope).toBe(def.scope);
   });
@@ -110,7 +110,9 @@ describe("toStructuralSchema", () => {
   it("drops additionalProperties: false and the safe-integer range zod adds", () => {
     const out = toStructuralSchema(z.strictObject({ n: z.number().int() }));
     expect(out.additionalProperties).toBeUndefined();
-    expect((out.properties as Record<string, Node>).n).toEqual({ type: "integer" });
+    expect((out.properties as Record<string, Node>).n).toEqual({
+      type: "integer",
+    });
   });
 
   it("keeps defaults so that the API server applies them", () => {

@@ -9,7 +9,18 @@ import type { KindDefinition } from "./v1alpha1/kind-definition.ts";
 type JsonSchema = { [key: string]: unknown };
 
 /** Keywords that make a schema non-structural or that CRDs do not support. */
-export const FORBIDDEN_KEYWORDS = ["$ref", "$defs", "$schema", "allOf", "anyOf", "oneOf", "not", "uniqueItems", "const", "propertyNames"];
+export const FORBIDDEN_KEYWORDS = [
+  "$ref",
+  "$defs",
+  "$schema",
+  "allOf",
+  "anyOf",
+  "oneOf",
+  "not",
+  "uniqueItems",
+  "const",
+  "propertyNames",
+];
 
 const SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
 
@@ -40,7 +51,8 @@ function clean(node: JsonSchema, path: string): JsonSchema {
       out.enum = [value];
       continue;
     }
-    if (preserveUnknown && ["anyOf", "oneOf", "type", "properties", "additionalProperties", "items"].includes(key)) continue;
+    if (preserveUnknown && ["anyOf", "oneOf", "type", "properties", "additionalProperties", "items"].includes(key))
+      continue;
     if (key === "properties") {
       const props: JsonSchema = {};
       for (const [name, child] of Object.entries(value as Record<string, JsonSchema>)) {
@@ -83,7 +95,18 @@ export function buildCrd(def: KindDefinition): CustomResourceDefinition {
       description:
         "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.",
     },
-    metadata: { type: "object" },
+    metadata: def.nameSchema
+      ? {
+          type: "object",
+          properties: {
+            name: {
+              type: "string",
+              maxLength: def.nameSchema.maxLength,
+              "x-kubernetes-validations": def.nameSchema.rules,
+            },
+          },
+        }
+      : { type: "object" },
     spec: toStructuralSchema(shape.spec as z.ZodType),
   };
   if (shape.status) properties.status = toStructuralSchema((shape.status as z.ZodOptional<z.ZodType>).unwrap());
@@ -93,7 +116,6 @@ export function buildCrd(def: KindDefinition): CustomResourceDefinition {
     properties,
     required: ["spec"],
   };
-  if (def.rootRules?.length) openAPIV3Schema["x-kubernetes-validations"] = def.rootRules;
 
   return {
     apiVersion: "apiextensions.k8s.io/v1",

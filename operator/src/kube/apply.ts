@@ -1,12 +1,28 @@
 // Server-side apply of plain objects, one field manager per caller.
-import { type KubernetesObject, type KubernetesObjectApi, PatchStrategy } from "@kubernetes/client-node";
+import type { ObjectRef, ResourcePaths } from "./resource-paths.ts";
+import type { RestClient } from "./rest-client.ts";
 
-/** Applies `object` with server-side apply; `force` takes over fields other managers own. */
-export async function serverSideApply<T extends KubernetesObject>(
-  api: KubernetesObjectApi,
+export interface ApplyOptions {
+  fieldManager: string;
+  /** Take over fields that other managers own (what a controller wants for its children). */
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+/** Applies `object` (with apiVersion, kind, metadata.name) by server-side apply. */
+export async function serverSideApply<T extends ObjectRef>(
+  client: RestClient,
+  paths: ResourcePaths,
   object: T,
-  fieldManager: string,
-  force = true,
+  options: ApplyOptions,
 ): Promise<T> {
-  return api.patch(object, undefined, undefined, fieldManager, force, PatchStrategy.ServerSideApply);
+  return client.request<T>("PATCH", await paths.pathOf(object), {
+    body: object,
+    contentType: "application/apply-patch+yaml",
+    query: {
+      fieldManager: options.fieldManager,
+      force: options.force ?? true,
+      dryRun: options.dryRun ? "All" : undefined,
+    },
+  });
 }

@@ -3,11 +3,19 @@
 // operator's admission webhook (a CA generated at start-up).
 import "reflect-metadata";
 import { webcrypto } from "node:crypto";
+
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+
 import * as x509 from "@peculiar/x509";
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
-const ALGORITHM = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
+const ALGORITHM = {
+  name: "ECDSA",
+  namedCurve: "P-256",
+  hash: "SHA-256",
+} as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface KeyPairPem {
@@ -38,11 +46,14 @@ function toPem(der: ArrayBuffer, label: string): string {
 }
 
 function distinguishedName(commonName: string, organizations: string[] = []): string {
-  const escape = (v: string) => v.replace(/([,+"\\<>;=])/g, "\\$1");
-  return [...organizations.map((o) => `O=${escape(o)}`), `CN=${escape(commonName)}`].join(", ");
+  const escapeValue = (v: string) => v.replace(/([,+"\\<>;=])/g, "\\$1");
+  return [...organizations.map((o) => `O=${escapeValue(o)}`), `CN=${escapeValue(commonName)}`].join(", ");
 }
 
-const serial = () => Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString("hex").replace(/^[89a-f]/, "1");
+const serial = () =>
+  Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
+    .toString("hex")
+    .replace(/^[89a-f]/, "1");
 
 async function generateKeys(): Promise<CryptoKeyPair> {
   return (await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as CryptoKeyPair;
@@ -66,7 +77,10 @@ export async function createCertificateAuthority(commonName: string, validDays =
     keys,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
@@ -75,7 +89,10 @@ export async function createCertificateAuthority(commonName: string, validDays =
     const leafKeys = await generateKeys();
     const alternativeNames = [
       ...(req.dnsNames ?? []).map((value) => ({ type: "dns" as const, value })),
-      ...(req.ipAddresses ?? []).map((value) => ({ type: "ip" as const, value })),
+      ...(req.ipAddresses ?? []).map((value) => ({
+        type: "ip" as const,
+        value,
+      })),
     ];
     const extensions: x509.Extension[] = [
       new x509.BasicConstraintsExtension(false, undefined, true),
@@ -98,8 +115,15 @@ export async function createCertificateAuthority(commonName: string, validDays =
       signingKey: keys.privateKey,
       extensions,
     });
-    return { certificate: cert.toString("pem"), privateKey: await exportPrivateKey(leafKeys.privateKey) };
+    return {
+      certificate: cert.toString("pem"),
+      privateKey: await exportPrivateKey(leafKeys.privateKey),
+    };
   };
 
-  return { certificate: caCert.toString("pem"), privateKey: await exportPrivateKey(keys.privateKey), issue };
+  return {
+    certificate: caCert.toString("pem"),
+    privateKey: await exportPrivateKey(keys.privateKey),
+    issue,
+  };
 }

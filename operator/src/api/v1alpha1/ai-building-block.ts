@@ -33,7 +33,25 @@ export const blockCategory = z
 
 export const parameterType = z
   .enum(["string", "integer", "boolean", "enum", "duration"])
-  .describe("The value type: string, integer, boolean, enum (one of allowedValues) or duration (for example 30s, 5m, 2h).");
+  .describe(
+    "The value type: string, integer, boolean, enum (one of allowedValues) or duration (for example 30s, 5m, 2h).",
+  );
+
+/**
+ * Whether a parameter value fits its definition's type. CEL cannot check this: a field that takes
+ * any scalar has no type in a structural schema, so CEL rules cannot see it. The zod schema (used
+ * by the admission webhook and the reconciler) checks it instead.
+ */
+export function valueMatchesType(type: z.infer<typeof parameterType>, value: unknown): boolean {
+  switch (type) {
+    case "integer":
+      return typeof value === "number" && Number.isInteger(value);
+    case "boolean":
+      return typeof value === "boolean";
+    default:
+      return typeof value === "string";
+  }
+}
 
 export const parameterDefinition = withRules(
   z
@@ -45,17 +63,48 @@ export const parameterDefinition = withRules(
         .regex(/^[a-z][a-zA-Z0-9]*$/)
         .describe("The parameter's name in lowerCamelCase, as a municipality sets it in a BlockActivation."),
       type: parameterType,
-      description: z.string().min(1).max(1024).describe("What the parameter changes, for the municipality's information manager."),
+      description: z
+        .string()
+        .min(1)
+        .max(1024)
+        .describe("What the parameter changes, for the municipality's information manager."),
       required: z.boolean().default(false).describe("Whether every activation must set this parameter."),
       default: anyScalar("The value used when an activation does not set the parameter; must match type.").optional(),
       minimum: z.number().int().optional().describe("For integer parameters: the smallest allowed value."),
       maximum: z.number().int().optional().describe("For integer parameters: the largest allowed value."),
-      maxLength: z.number().int().min(1).max(65536).optional().describe("For string parameters: the longest allowed value."),
-      allowedValues: stringSet(64, 253, "For enum parameters: the values a municipality may choose from.", "An allowed value.")
+      maxLength: z
+        .number()
+        .int()
+        .min(1)
+        .max(65536)
+        .optional()
+        .describe("For string parameters: the longest allowed value."),
+      allowedValues: stringSet(
+        64,
+        253,
+        "For enum parameters: the values a municipality may choose from.",
+        "An allowed value.",
+      )
         .min(1)
         .optional(),
     })
-    .describe("A parameter that a municipality may set on its activation: the local 20%."),
+    .describe("A parameter that a municipality may set on its activation: the local 20%.")
+    .superRefine((def, ctx) => {
+      if (def.default === undefined) return;
+      if (!valueMatchesType(def.type, def.default)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["default"],
+          message: `default must be of type ${def.type}`,
+        });
+      } else if (def.type === "enum" && def.allowedValues && !def.allowedValues.includes(String(def.default))) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["default"],
+          message: `default must be one of allowedValues (${def.allowedValues.join(", ")})`,
+        });
+      }
+    }),
   [
     {
       rule: "self.type != 'enum' || has(self.allowedValues)",
@@ -84,17 +133,6 @@ export const parameterDefinition = withRules(
       message: "maxLength is only for type string",
       fieldPath: ".maxLength",
       reason: "FieldValueForbidden",
-    },
-    {
-      rule:
-        "!has(self.default) || (self.type == 'integer' ? type(self.default) == int : self.type == 'boolean' ? type(self.default) == bool : type(self.default) == string)",
-      message: "default must have the parameter's type (integer, boolean, or a string for string, enum and duration)",
-      fieldPath: ".default",
-    },
-    {
-      rule: "!has(self.default) || self.type != 'enum' || !has(self.allowedValues) || string(self.default) in self.allowedValues",
-      message: "default must be one of allowedValues",
-      fieldPath: ".default",
     },
   ],
 );
@@ -126,7 +164,9 @@ export const blockVersion = z
       .string()
       .min(1)
       .max(8192)
-      .describe("What changed, written for a municipality's information manager who decides whether to approve the update."),
+      .describe(
+        "What changed, written for a municipality's information manager who decides whether to approve the update.",
+      ),
   })
   .describe("One published version of the block.");
 
@@ -137,7 +177,9 @@ export const supplier = z
       .string()
       .max(2)
       .regex(/^[A-Z]{2}$/)
-      .describe("The supplier's country as an ISO 3166-1 alpha-2 code, for example NL. The operator accepts EU and EEA countries only."),
+      .describe(
+        "The supplier's country as an ISO 3166-1 alpha-2 code, for example NL. The operator accepts EU and EEA countries only.",
+      ),
   })
   .describe("Who builds and supports the block.");
 
@@ -161,7 +203,13 @@ export const certification = z
 
 export const blockRuntime = z
   .object({
-    port: z.number().int().min(1024).max(65535).default(8080).describe("The port the block's container listens on (1024-65535)."),
+    port: z
+      .number()
+      .int()
+      .min(1024)
+      .max(65535)
+      .default(8080)
+      .describe("The port the block's container listens on (1024-65535)."),
     resources: resourceRequirements.optional(),
   })
   .describe("How the block runs, unless an activation overrides it.");
@@ -180,7 +228,12 @@ export const aiBuildingBlockSpec = withRules(
         64,
         "The parameters a municipality may set. Everything else is fixed by the collective.",
       ).optional(),
-      versions: listMap(blockVersion, "version", 128, "Published versions, oldest first. A published version's image never changes.").min(1),
+      versions: listMap(
+        blockVersion,
+        "version",
+        128,
+        "Published versions, oldest first. A published version's image never changes.",
+      ).min(1),
       runtime: blockRuntime.optional(),
     })
     .describe("The desired state of a catalog entry."),
@@ -237,8 +290,16 @@ export const aiBuildingBlockKind: KindDefinition = {
     { name: "Category", type: "string", jsonPath: ".spec.category" },
     { name: "Supplier", type: "string", jsonPath: ".spec.supplier.name" },
     { name: "Risk", type: "string", jsonPath: ".spec.certification.riskClass" },
-    { name: "Stable", type: "string", jsonPath: ".status.latestVersions.stable" },
-    { name: "Certified", type: "string", jsonPath: '.status.conditions[?(@.type=="Certified")].status' },
+    {
+      name: "Stable",
+      type: "string",
+      jsonPath: ".status.latestVersions.stable",
+    },
+    {
+      name: "Certified",
+      type: "string",
+      jsonPath: '.status.conditions[?(@.type=="Certified")].status',
+    },
     { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
   ],
 };

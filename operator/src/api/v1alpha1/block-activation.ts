@@ -1,5 +1,6 @@
 // BlockActivation: one catalog block switched on for one municipality, in its namespace.
 import { z } from "zod";
+import { channel } from "./ai-building-block.ts";
 import {
   API_VERSION,
   anyScalar,
@@ -12,7 +13,6 @@ import {
   semver,
   withRules,
 } from "./common.ts";
-import { channel } from "./ai-building-block.ts";
 import type { KindDefinition } from "./kind-definition.ts";
 
 export const updatePolicy = z
@@ -25,7 +25,10 @@ export const updatePolicy = z
 export const humanInTheLoop = withRules(
   z
     .object({
-      required: z.boolean().default(false).describe("Whether a person must confirm the block's outcomes before they take effect."),
+      required: z
+        .boolean()
+        .default(false)
+        .describe("Whether a person must confirm the block's outcomes before they take effect."),
       reviewerGroup: z
         .string()
         .min(1)
@@ -56,10 +59,15 @@ export const blockActivationSpec = withRules(
     .object({
       block: dnsLabel("The name of the AIBuildingBlock in the national catalog. Immutable.").meta({
         "x-kubernetes-validations": [
-          { rule: "self == oldSelf", message: "block is immutable: create a new BlockActivation for another block" },
+          {
+            rule: "self == oldSelf",
+            message: "block is immutable: create a new BlockActivation for another block",
+          },
         ],
       }),
-      channel: channel.optional().describe("Follow the newest version on this channel: stable or candidate. Not together with version."),
+      channel: channel
+        .optional()
+        .describe("Follow the newest version on this channel: stable or candidate. Not together with version."),
       version: semver("Pin this exact version instead of following a channel. Not together with channel.").optional(),
       updatePolicy: updatePolicy.default("Automatic"),
       approvedVersion: semver(
@@ -73,7 +81,13 @@ export const blockActivationSpec = withRules(
         )
         .meta({ maxProperties: 64 }),
       humanInTheLoop: humanInTheLoop.optional(),
-      replicas: z.number().int().min(0).max(20).default(1).describe("How many replicas to run (0-20); 0 pauses the block."),
+      replicas: z
+        .number()
+        .int()
+        .min(0)
+        .max(20)
+        .default(1)
+        .describe("How many replicas to run (0-20); 0 pauses the block."),
       resources: resourceRequirements.optional().describe("Override the block's default compute resources."),
     })
     .describe("The desired state of one block for one municipality."),
@@ -149,8 +163,16 @@ export const blockActivationKind: KindDefinition = {
     { name: "Block", type: "string", jsonPath: ".spec.block" },
     { name: "Version", type: "string", jsonPath: ".status.currentVersion" },
     { name: "Policy", type: "string", jsonPath: ".spec.updatePolicy" },
-    { name: "Update", type: "string", jsonPath: ".status.availableUpdate.version" },
-    { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    {
+      name: "Update",
+      type: "string",
+      jsonPath: ".status.availableUpdate.version",
+    },
+    {
+      name: "Ready",
+      type: "string",
+      jsonPath: '.status.conditions[?(@.type=="Ready")].status',
+    },
     { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
   ],
 };

@@ -37,7 +37,10 @@ export const listMap = <T extends z.ZodType>(item: T, key: string, maxItems: num
     .array(item)
     .max(maxItems)
     .describe(description)
-    .meta({ "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": [key] });
+    .meta({
+      "x-kubernetes-list-type": "map",
+      "x-kubernetes-list-map-keys": [key],
+    });
 
 /** A list of unique strings (a set, for server-side apply). */
 export const stringSet = (maxItems: number, maxLength: number, description: string, itemDescription: string) =>
@@ -66,11 +69,7 @@ export const conditionStatus = z
 /** A condition as in metav1.Condition, the shape every Kubernetes API uses. */
 export const condition = z
   .object({
-    type: z
-      .string()
-      .min(1)
-      .max(316)
-      .describe("Type of the condition in CamelCase, for example Ready."),
+    type: z.string().min(1).max(316).describe("Type of the condition in CamelCase, for example Ready."),
     status: conditionStatus,
     observedGeneration: z
       .number()
@@ -78,8 +77,8 @@ export const condition = z
       .min(0)
       .optional()
       .describe("The metadata.generation this condition was computed from."),
-    lastTransitionTime: z
-      .iso.datetime()
+    lastTransitionTime: z.iso
+      .datetime()
       .describe("When the condition last changed from one status to another (RFC 3339)."),
     reason: z
       .string()
@@ -138,6 +137,9 @@ export const resourceRequirements = z
 
 /** Any scalar: stored as given (the API server checks no type), checked by CEL rules, the webhook and the reconciler. */
 export const anyScalar = (description: string) =>
-  z.union([z.string().max(1024), z.number(), z.boolean()]).describe(description).meta({
-    "x-kubernetes-preserve-unknown-fields": true,
-  });
+  z
+    .union([z.string().max(1024), z.number(), z.boolean()])
+    .describe(description)
+    .meta({
+      "x-kubernetes-preserve-unknown-fields": true,
+    });

@@ -4,7 +4,11 @@ import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { aiBuildingBlock, blockActivation, municipalTenant } from "./index.ts";
 
-const schemas = { MunicipalTenant: municipalTenant, AIBuildingBlock: aiBuildingBlock, BlockActivation: blockActivation };
+const schemas = {
+  MunicipalTenant: municipalTenant,
+  AIBuildingBlock: aiBuildingBlock,
+  BlockActivation: blockActivation,
+};
 
 const examples = ["catalog", "tenants", "activations"].flatMap((folder) =>
   readdirSync(join("examples", folder))
@@ -12,7 +16,10 @@ const examples = ["catalog", "tenants", "activations"].flatMap((folder) =>
     .flatMap((f) =>
       parseAllDocuments(readFileSync(join("examples", folder, f), "utf8")).map((doc) => ({
         file: `${folder}/${f}`,
-        object: doc.toJS() as { kind: keyof typeof schemas; metadata: { name: string } },
+        object: doc.toJS() as {
+          kind: keyof typeof schemas;
+          metadata: { name: string };
+        },
       })),
     ),
 );
@@ -63,7 +70,10 @@ describe("the zod API", () => {
   });
 
   it("names the field of a bad value", () => {
-    const result = municipalTenant.safeParse({ ...tenant, spec: { ...tenant.spec, municipalityCode: "0344" } });
+    const result = municipalTenant.safeParse({
+      ...tenant,
+      spec: { ...tenant.spec, municipalityCode: "0344" },
+    });
     expect(result.error?.issues[0]?.path).toEqual(["spec", "municipalityCode"]);
   });
 });

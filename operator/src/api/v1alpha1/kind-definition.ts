@@ -18,7 +18,10 @@ export interface KindDefinition {
   scope: "Cluster" | "Namespaced";
   /** The whole object (apiVersion, kind, metadata, spec, status). */
   schema: z.ZodObject;
-  /** CEL rules on the whole object, for checks that involve metadata. */
-  rootRules?: CelRule[];
+  /**
+   * Restrictions on metadata.name (the only part of metadata a CRD may restrict), for kinds whose
+   * name becomes another object's name.
+   */
+  nameSchema?: { maxLength: number; rules: CelRule[] };
   printerColumns: PrinterColumn[];
 }

@@ -29,25 +29,25 @@ export const egressPort = z
   .describe("A destination port.");
 
 export const egressRule = z
-    .object({
-      name: dnsLabel("A short name for this destination, unique within the tenant, for example zaaksysteem."),
-      cidr: z
-        .string()
-        .min(1)
-        .max(43)
-        .describe("The destination network in CIDR notation, for example 10.20.0.0/16 or 192.0.2.10/32.")
-        .meta({
-          "x-kubernetes-validations": [
-            {
-              rule: "isCIDR(self)",
-              message: "must be a network in CIDR notation, for example 10.20.0.0/16 or 192.0.2.10/32",
-            },
-          ],
-        }),
-      ports: listMap(egressPort, "port", 16, "Destination ports; at least one.").min(1),
-      description: z.string().max(256).optional().describe("What this system is, for the auditors."),
-    })
-    .describe("A system outside the cluster that blocks in this tenant may reach.");
+  .object({
+    name: dnsLabel("A short name for this destination, unique within the tenant, for example zaaksysteem."),
+    cidr: z
+      .string()
+      .min(1)
+      .max(43)
+      .describe("The destination network in CIDR notation, for example 10.20.0.0/16 or 192.0.2.10/32.")
+      .meta({
+        "x-kubernetes-validations": [
+          {
+            rule: "isCIDR(self)",
+            message: "must be a network in CIDR notation, for example 10.20.0.0/16 or 192.0.2.10/32",
+          },
+        ],
+      }),
+    ports: listMap(egressPort, "port", 16, "Destination ports; at least one.").min(1),
+    description: z.string().max(256).optional().describe("What this system is, for the auditors."),
+  })
+  .describe("A system outside the cluster that blocks in this tenant may reach.");
 
 export const tenantQuota = z
   .object({
@@ -60,39 +60,41 @@ export const tenantQuota = z
 
 export const rolloutRing = z
   .enum(["canary", "early", "general"])
-  .describe(
-    "When this municipality receives automatic updates: canary first, then early, then general (the default).",
-  );
+  .describe("When this municipality receives automatic updates: canary first, then early, then general (the default).");
 
 export const municipalTenantSpec = z
-    .object({
-      municipalityCode: z
-        .string()
-        .max(6)
-        .regex(/^GM[0-9]{4}$/)
-        .describe("The municipality's CBS code: GM followed by four digits, for example GM0344 (Utrecht). Immutable.")
-        .meta({
-          "x-kubernetes-validations": [{ rule: "self == oldSelf", message: "municipalityCode is immutable" }],
-        }),
-      displayName: z.string().min(1).max(100).describe("The municipality's name as residents know it, for example Utrecht."),
-      admins: subjects("information managers (admins), who activate blocks and approve updates").optional(),
-      viewers: subjects("viewers, who may only read").optional(),
-      quota: tenantQuota.optional().describe("The resource quota of the namespace; defaults apply when omitted."),
-      egress: listMap(
-        egressRule,
-        "name",
-        32,
-        "Systems outside the cluster (case management, source systems) that this tenant's blocks may reach. Everything else is denied.",
-      ).optional(),
-      rolloutRing: rolloutRing.default("general"),
-      deletionProtection: z
-        .boolean()
-        .default(true)
-        .describe(
-          "While true (the default), deleting this tenant is refused and nothing is removed. Set to false first to delete the tenant and its namespace.",
-        ),
-    })
-    .describe("The desired state of a municipality's tenant.");
+  .object({
+    municipalityCode: z
+      .string()
+      .max(6)
+      .regex(/^GM[0-9]{4}$/)
+      .describe("The municipality's CBS code: GM followed by four digits, for example GM0344 (Utrecht). Immutable.")
+      .meta({
+        "x-kubernetes-validations": [{ rule: "self == oldSelf", message: "municipalityCode is immutable" }],
+      }),
+    displayName: z
+      .string()
+      .min(1)
+      .max(100)
+      .describe("The municipality's name as residents know it, for example Utrecht."),
+    admins: subjects("information managers (admins), who activate blocks and approve updates").optional(),
+    viewers: subjects("viewers, who may only read").optional(),
+    quota: tenantQuota.optional().describe("The resource quota of the namespace; defaults apply when omitted."),
+    egress: listMap(
+      egressRule,
+      "name",
+      32,
+      "Systems outside the cluster (case management, source systems) that this tenant's blocks may reach. Everything else is denied.",
+    ).optional(),
+    rolloutRing: rolloutRing.default("general"),
+    deletionProtection: z
+      .boolean()
+      .default(true)
+      .describe(
+        "While true (the default), deleting this tenant is refused and nothing is removed. Set to false first to delete the tenant and its namespace.",
+      ),
+  })
+  .describe("The desired state of a municipality's tenant.");
 
 export const tenantPhase = z
   .enum(["Pending", "Ready", "Failed", "Terminating"])
@@ -130,20 +132,26 @@ export const municipalTenantKind: KindDefinition = {
   shortNames: ["mt"],
   scope: "Cluster",
   schema: municipalTenant,
-  rootRules: [
-    {
-      rule: "self.metadata.name.size() <= 63 && self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",
-      message:
-        "metadata.name becomes the namespace name: use at most 63 lower-case letters, digits and '-', for example utrecht",
-      fieldPath: ".metadata.name",
-    },
-  ],
+  nameSchema: {
+    maxLength: 63,
+    rules: [
+      {
+        rule: "self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",
+        message:
+          "the tenant's name becomes its namespace's name: use lower-case letters, digits and '-' only, for example utrecht",
+      },
+    ],
+  },
   printerColumns: [
     { name: "Code", type: "string", jsonPath: ".spec.municipalityCode" },
     { name: "Municipality", type: "string", jsonPath: ".spec.displayName" },
     { name: "Ring", type: "string", jsonPath: ".spec.rolloutRing" },
     { name: "Namespace", type: "string", jsonPath: ".status.namespace" },
-    { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    {
+      name: "Ready",
+      type: "string",
+      jsonPath: '.status.conditions[?(@.type=="Ready")].status',
+    },
     { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
   ],
 };

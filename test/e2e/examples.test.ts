@@ -1,0 +1,68 @@
+// Every example applies to the real API server, which fills in the documented defaults.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { ObjectRef } from "../../operator/src/kube/resource-paths.ts";
+import { applyManifests, type Cluster, connect, EXAMPLE_FOLDERS, installCrds } from "../support/cluster.ts";
+import { readManifests } from "../support/manifests.ts";
+
+const run = promisify(execFile);
+type Served = KubernetesObject & { spec: Record<string, unknown> };
+
+let cluster: Cluster;
+let applied: Served[];
+
+beforeAll(async () => {
+  const kc = new KubeConfig();
+  kc.loadFromFile(inject("kubeconfig"));
+  cluster = await connect(kc);
+  await installCrds(cluster);
+  applied = (await applyManifests(cluster, readManifests(...EXAMPLE_FOLDERS))) as Served[];
+});
+
+afterAll(() => cluster?.client.close());
+
+const find = (kind: string, name: string) => {
+  const o = applied.find((x) => x.kind === kind && x.metadata?.name === name);
+  if (!o) throw new Error(`${kind}/${name} was not applied`);
+  return o;
+};
+
+describe("examples/", () => {
+  it("apply in full: a catalog of five blocks, three tenants and their activations", async () => {
+    const manifests = readManifests(...EXAMPLE_FOLDERS);
+    expect(applied).toHaveLength(manifests.length);
+    for (const m of manifests as (KubernetesObject & ObjectRef)[]) {
+      const served = await cluster.client.request<KubernetesObject>("GET", await cluster.paths.pathOf(m));
+      expect(served.metadata?.uid, `${m.kind}/${m.metadata?.name}`).toBeTruthy();
+    }
+  });
+
+  it("get the defaults that the schema documents, filled in by the API server", () => {
+    const steenwijkerland = find("MunicipalTenant", "steenwijkerland").spec;
+    expect(steenwijkerland.deletionProtection).toBe(true);
+    expect(steenwijkerland.rolloutRing).toBe("general");
+    const utrecht = find("MunicipalTenant", "utrecht").spec;
+    const egress = utrecht.egress as { ports: { protocol: string }[] }[];
+    expect(egress[0]?.ports[0]?.protocol).toBe("TCP");
+    const explain = find("BlockActivation", "uitlegbaarheid").spec;
+    expect(explain.updatePolicy).toBe("Automatic");
+    expect(explain.replicas).toBe(1);
+    const intake = find("AIBuildingBlock", "bezwaar-intake").spec;
+    expect(
+      (intake.parameters as { name: string; required: boolean }[]).find((p) => p.name === "language")?.required,
+    ).toBe(false);
+  });
+
+  it("are listed by kubectl through the aihub category, with printer columns", async () => {
+    const env = { ...process.env, KUBECONFIG: inject("kubeconfig") };
+    const { stdout } = await run("kubectl", ["get", "aihub", "--all-namespaces"], { env });
+    expect(stdout).toContain("municipaltenant.aihub.gemeenten.nl/utrecht");
+    expect(stdout).toContain("aibuildingblock.aihub.gemeenten.nl/bezwaar-intake");
+    expect(stdout).toContain("blockactivation.aihub.gemeenten.nl/pseudonimisering");
+    const tenants = await run("kubectl", ["get", "mt"], { env });
+    expect(tenants.stdout).toMatch(/NAME\s+CODE\s+MUNICIPALITY\s+RING/);
+    expect(tenants.stdout).toMatch(/utrecht\s+GM0344\s+Utrecht\s+early/);
+  });
+});

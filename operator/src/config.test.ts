@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, splitHostPort } from "./config.ts";
+
+describe("loadConfig", () => {
+  it("has defaults that run a single instance", () => {
+    const c = loadConfig([], {});
+    expect(c.leaderElect).toBe(false);
+    expect(c.workers).toBe(4);
+    expect(c.metricsBindAddress).toBe("0.0.0.0:8080");
+  });
+
+  it("reads environment variables, and flags win over them", () => {
+    const c = loadConfig(["--workers=8", "--leader-elect", "true"], { AIHUB_WORKERS: "2", AIHUB_LOG_LEVEL: "debug" });
+    expect(c.workers).toBe(8);
+    expect(c.leaderElect).toBe(true);
+    expect(c.logLevel).toBe("debug");
+  });
+
+  it("names the flag, the variable, the value and what is accepted, for every bad setting", () => {
+    let err: unknown;
+    try {
+      loadConfig(["--workers=many"], { AIHUB_LEADER_ELECT: "yes", AIHUB_METRICS_BIND_ADDRESS: "8080" });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const message = (err as Error).message;
+    expect(message).toContain('--workers (AIHUB_WORKERS): expected a whole number from 1 to 64, got "many"');
+    expect(message).toContain('--leader-elect (AIHUB_LEADER_ELECT): expected "true" or "false", got "yes"');
+    expect(message).toContain("--metrics-bind-address (AIHUB_METRICS_BIND_ADDRESS): expected host:port");
+  });
+
+  it("rejects numbers out of range and unknown flags", () => {
+    expect(() => loadConfig(["--workers=0"], {})).toThrow(/expected at least 1, got "0"/);
+    expect(() => loadConfig(["--wokers=2"], {})).toThrow(/Unknown option '--wokers'/);
+  });
+
+  it("splits host and port, an empty host meaning all interfaces", () => {
+    expect(splitHostPort(":8080")).toEqual({ host: "0.0.0.0", port: 8080 });
+    expect(splitHostPort("127.0.0.1:9")).toEqual({ host: "127.0.0.1", port: 9 });
+    expect(splitHostPort("[::1]:8081")).toEqual({ host: "::1", port: 8081 });
+  });
+});

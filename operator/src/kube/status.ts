@@ -1,0 +1,45 @@
+// Writing status through the status subresource. The patch carries the resourceVersion the
+// status was computed from, so a status computed from a stale object never overwrites a newer
+// one silently: the API server answers 409, and the writer reads the object again and retries.
+import { isDeepStrictEqual } from "node:util";
+import type { KubeObject } from "./object.ts";
+import type { ObjectRef, ResourcePaths } from "./resource-paths.ts";
+import { ApiError, type RestClient } from "./rest-client.ts";
+
+export interface StatusWriteResult {
+  written: boolean;
+  conflicts: number;
+}
+
+/**
+ * Sets `status` on `obj` (as read from the cache). Sends nothing when the status is already
+ * equal. On 409 Conflict, reads the object again and retries with its resourceVersion, up to
+ * `maxAttempts` times.
+ */
+export async function writeStatus(
+  client: RestClient,
+  paths: ResourcePaths,
+  obj: KubeObject & ObjectRef,
+  status: unknown,
+  maxAttempts = 5,
+): Promise<StatusWriteResult> {
+  if (isDeepStrictEqual(obj.status, status)) return { written: false, conflicts: 0 };
+  const path = `${await paths.pathOf(obj)}/status`;
+  let resourceVersion = obj.metadata.resourceVersion;
+  let conflicts = 0;
+  for (;;) {
+    try {
+      await client.request("PATCH", path, {
+        body: { metadata: { resourceVersion }, status },
+        contentType: "application/merge-patch+json",
+      });
+      return { written: true, conflicts };
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.code !== 409 || conflicts + 1 >= maxAttempts) throw err;
+      conflicts++;
+      const fresh = await client.request<KubeObject>("GET", await paths.pathOf(obj));
+      if (isDeepStrictEqual(fresh.status, status)) return { written: false, conflicts };
+      resourceVersion = fresh.metadata.resourceVersion;
+    }
+  }
+}

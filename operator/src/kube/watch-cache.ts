@@ -1,0 +1,291 @@
+// A watch cache (informer) for one resource: list, then watch from the list's
+// resourceVersion with bookmarks; resume from the last seen resourceVersion when a stream ends;
+// relist on 410 Gone; reconnect with jittered exponential backoff on any error and when a
+// stream is idle. client-node's informer stops on errors and once aborted healthy watches
+// every 30 s, so this one is written on our own client.
+import { type KubeObject, objectKey } from "./object.ts";
+import { ApiError, type RestClient, type WatchEvent } from "./rest-client.ts";
+
+export interface WatchHandlers<T extends KubeObject> {
+  add?(obj: T): void;
+  update?(oldObj: T, newObj: T): void;
+  delete?(obj: T): void;
+}
+
+export type Indexer<T> = (obj: T) => string[];
+
+export interface WatchCacheOptions<T extends KubeObject> {
+  client: RestClient;
+  /** Collection path, for example /apis/aihub.gemeenten.nl/v1alpha1/municipaltenants or /api/v1/configmaps. */
+  path: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Reconnect when nothing arrives for this long; bookmarks arrive about once a minute. Default 90 s. */
+  idleTimeoutMs?: number;
+  /** Server-side timeout of one watch request, randomised between this and twice this. Default 300 s. */
+  watchTimeoutSeconds?: number;
+  /** Page size of a list. Default 500. */
+  pageSize?: number;
+  backoff?: { initialMs: number; maxMs: number };
+  indexers?: Record<string, Indexer<T>>;
+  /** Reports errors that the cache recovers from (logged by the caller). */
+  onError?: (err: unknown, context: string) => void;
+  random?: () => number;
+}
+
+interface ListResponse<T> {
+  metadata: { resourceVersion: string; continue?: string };
+  items: T[];
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+
+/** Built-in index: objects by the UIDs of their owners. */
+export const BY_OWNER = "byOwner";
+
+export class WatchCache<T extends KubeObject> {
+  private readonly options: WatchCacheOptions<T>;
+  private readonly store = new Map<string, T>();
+  private readonly indexes = new Map<string, Map<string, Set<string>>>();
+  private readonly indexers: Record<string, Indexer<T>>;
+  private readonly handlers: WatchHandlers<T>[] = [];
+  private readonly abort = new AbortController();
+  private synced = false;
+  private syncWaiters: (() => void)[] = [];
+  private running: Promise<void> | undefined;
+  /** The resourceVersion to resume from; undefined means: list first. */
+  private resourceVersion: string | undefined;
+  /** Counts, for tests and metrics. */
+  readonly stats = { lists: 0, watches: 0, relistsAfterGone: 0, reconnects: 0 };
+
+  constructor(options: WatchCacheOptions<T>) {
+    this.options = options;
+    this.indexers = {
+      [BY_OWNER]: (o) => (o.metadata.ownerReferences ?? []).map((r) => r.uid),
+      ...options.indexers,
+    };
+    for (const name of Object.keys(this.indexers)) this.indexes.set(name, new Map());
+  }
+
+  /** Registers handlers; call before start() to see the initial list as adds. */
+  on(handlers: WatchHandlers<T>): void {
+    this.handlers.push(handlers);
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+  }
+
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** Resolves once the first list has been stored. */
+  waitForSync(): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  get(key: string): T | undefined {
+    return this.store.get(key);
+  }
+
+  list(): T[] {
+    return [...this.store.values()];
+  }
+
+  keys(): string[] {
+    return [...this.store.keys()];
+  }
+
+  /** Objects whose indexer returned `value`. */
+  byIndex(index: string, value: string): T[] {
+    const keys = this.indexes.get(index)?.get(value);
+    if (!keys) return [];
+    return [...keys].flatMap((k) => {
+      const o = this.store.get(k);
+      return o ? [o] : [];
+    });
+  }
+
+  /** The last resourceVersion the cache has seen (from a list, an event or a bookmark). */
+  lastResourceVersion(): string | undefined {
+    return this.resourceVersion;
+  }
+
+  private get selectorQuery() {
+    return { labelSelector: this.options.labelSelector, fieldSelector: this.options.fieldSelector };
+  }
+
+  private async run(): Promise<void> {
+    const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 100, maxMs: 30_000 };
+    const random = this.options.random ?? Math.random;
+    let failures = 0;
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      try {
+        if (this.resourceVersion === undefined) await this.relist();
+        const progressed = await this.watchOnce();
+        if (progressed) failures = 0;
+      } catch (err) {
+        if (signal.aborted) break;
+        if (err instanceof ApiError && err.code === 410) {
+          // The resourceVersion was compacted away: list again; the diff against the store
+          // turns every change we missed into an event.
+          this.resourceVersion = undefined;
+          this.stats.relistsAfterGone++;
+          continue;
+        }
+        this.options.onError?.(err, `watch ${this.options.path}`);
+        failures++;
+        this.stats.reconnects++;
+        // Full jitter: a fleet of operators restarting together does not reconnect in step.
+        const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(failures, 20));
+        await sleep(ceiling / 2 + (random() * ceiling) / 2, signal);
+      }
+    }
+  }
+
+  private async relist(): Promise<void> {
+    this.stats.lists++;
+    const items: T[] = [];
+    let cont: string | undefined;
+    let rv = "";
+    do {
+      const page = await this.options.client.request<ListResponse<T>>("GET", this.options.path, {
+        query: { ...this.selectorQuery, limit: this.options.pageSize ?? 500, continue: cont },
+      });
+      items.push(...page.items);
+      cont = page.metadata.continue || undefined;
+      rv = page.metadata.resourceVersion;
+    } while (cont);
+    this.replace(items);
+    this.resourceVersion = rv;
+    if (!this.synced) {
+      this.synced = true;
+      for (const w of this.syncWaiters.splice(0)) w();
+    }
+  }
+
+  /** One watch request; true when it delivered at least one event. */
+  private async watchOnce(): Promise<boolean> {
+    this.stats.watches++;
+    const base = this.options.watchTimeoutSeconds ?? 300;
+    const timeoutSeconds = Math.floor(base + (this.options.random ?? Math.random)() * base);
+    let progressed = false;
+    let gone: ApiError | undefined;
+    await this.options.client.watch<T>(
+      this.options.path,
+      (event: WatchEvent<T>) => {
+        progressed = true;
+        if (event.type === "ERROR") {
+          const status = event.object as unknown as { code?: number; message?: string };
+          if (status.code === 410) gone = new ApiError(410, status.message ?? "Gone", "Expired");
+          else throw new ApiError(status.code ?? 500, status.message ?? "watch error");
+          return;
+        }
+        this.apply(event);
+      },
+      {
+        query: {
+          ...this.selectorQuery,
+          resourceVersion: this.resourceVersion,
+          allowWatchBookmarks: true,
+          timeoutSeconds,
+        },
+        idleTimeoutMs: this.options.idleTimeoutMs ?? 90_000,
+        signal: this.abort.signal,
+      },
+    );
+    if (gone) throw gone;
+    return progressed;
+  }
+
+  private apply(event: WatchEvent<T>): void {
+    const obj = event.object;
+    const rv = obj.metadata?.resourceVersion;
+    if (event.type === "BOOKMARK") {
+      if (rv) this.resourceVersion = rv;
+      return;
+    }
+    const key = objectKey(obj);
+    const old = this.store.get(key);
+    if (event.type === "DELETED") {
+      this.remove(key);
+      for (const h of this.handlers) h.delete?.(obj);
+    } else {
+      this.put(key, obj);
+      for (const h of this.handlers) {
+        if (old) h.update?.(old, obj);
+        else h.add?.(obj);
+      }
+    }
+    if (rv) this.resourceVersion = rv;
+  }
+
+  /** Replaces the store with a fresh list, emitting the difference as events. */
+  private replace(items: T[]): void {
+    const fresh = new Map(items.map((o) => [objectKey(o), o] as const));
+    for (const [key, old] of [...this.store]) {
+      if (!fresh.has(key)) {
+        this.remove(key);
+        for (const h of this.handlers) h.delete?.(old);
+      }
+    }
+    for (const [key, obj] of fresh) {
+      const old = this.store.get(key);
+      if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) continue;
+      this.put(key, obj);
+      for (const h of this.handlers) {
+        if (old) h.update?.(old, obj);
+        else h.add?.(obj);
+      }
+    }
+  }
+
+  private put(key: string, obj: T): void {
+    this.remove(key);
+    this.store.set(key, obj);
+    for (const [name, indexer] of Object.entries(this.indexers)) {
+      const index = this.indexes.get(name);
+      for (const value of indexer(obj)) {
+        let keys = index?.get(value);
+        if (!keys) {
+          keys = new Set();
+          index?.set(value, keys);
+        }
+        keys.add(key);
+      }
+    }
+  }
+
+  private remove(key: string): void {
+    const old = this.store.get(key);
+    if (!old) return;
+    this.store.delete(key);
+    for (const [name, indexer] of Object.entries(this.indexers)) {
+      const index = this.indexes.get(name);
+      for (const value of indexer(old)) {
+        const keys = index?.get(value);
+        keys?.delete(key);
+        if (keys?.size === 0) index?.delete(value);
+      }
+    }
+  }
+}

@@ -1,0 +1,72 @@
+// The aihub operator: `node operator/src/main.ts --help`-style flags or AIHUB_* environment.
+
+import { ConfigError, loadConfig, splitHostPort } from "./config.ts";
+import { loadKubeConfig } from "./kube/kubeconfig.ts";
+import { RestClient } from "./kube/rest-client.ts";
+import { buildOperator } from "./operator.ts";
+import { startHealthServer } from "./runtime/health-server.ts";
+import { createLogger } from "./runtime/logger.ts";
+import { OperatorMetrics } from "./runtime/metrics.ts";
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig(process.argv.slice(2), process.env);
+} catch (err) {
+  if (err instanceof ConfigError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
+  throw err;
+}
+
+const log = createLogger(config.logLevel);
+const kc = loadKubeConfig(config.kubeconfig);
+const client = await RestClient.fromKubeConfig(kc);
+const metrics = new OperatorMetrics();
+client.observe(metrics.observeRequests(new URL(client.server).host));
+
+const manager = buildOperator({
+  client,
+  log,
+  metrics,
+  workers: config.workers,
+  resyncPeriodMs: config.resyncPeriodSeconds * 1000,
+  leaderElection: config.leaderElect
+    ? { namespace: config.leaderElectionNamespace, name: config.leaderElectionId, identity: config.identity }
+    : undefined,
+});
+
+const health = await startHealthServer({
+  ...splitHostPort(config.healthProbeBindAddress),
+  ready: () => manager.synced(),
+  registry: metrics.registry,
+});
+const metricsServer =
+  config.metricsBindAddress === config.healthProbeBindAddress
+    ? health
+    : await startHealthServer({
+        ...splitHostPort(config.metricsBindAddress),
+        ready: () => true,
+        registry: metrics.registry,
+      });
+log.info(
+  { server: client.server, health: health.port, metrics: metricsServer.port, identity: config.identity },
+  "starting",
+);
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "draining in-flight reconciles");
+  await manager.stop();
+  health.close();
+  metricsServer.close();
+  client.close();
+  log.info("stopped");
+  process.exit(0);
+};
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
+
+await manager.start();

@@ -1,0 +1,177 @@
+// A level-based controller: watch caches feed keys into a work queue; N workers reconcile
+// them. Events of owned objects map to their owner's key. Errors requeue with per-key
+// exponential backoff; terminal errors wait for the object to change; a periodic resync
+// queues every key so that drift nobody announced is also found.
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import { type KubeObject, objectKey, splitKey } from "../kube/object.ts";
+import type { WatchCache } from "../kube/watch-cache.ts";
+import type { OperatorMetrics } from "./metrics.ts";
+import { type Reconciler, TerminalError } from "./reconcile.ts";
+import { WorkQueue } from "./work-queue.ts";
+
+export interface OwnedWatch {
+  cache: WatchCache<KubeObject>;
+  /** Keys of the primary objects that `obj` belongs to. */
+  ownerKeys: (obj: KubeObject) => string[];
+}
+
+export interface ControllerOptions {
+  name: string;
+  /** The kind this controller reconciles, for logs. */
+  kind: string;
+  primary: WatchCache<KubeObject>;
+  owned?: OwnedWatch[];
+  reconcile: Reconciler;
+  workers?: number;
+  /** Queue every primary key this often. Default 10 minutes; 0 disables. */
+  resyncPeriodMs?: number;
+  log: Logger;
+  metrics: OperatorMetrics;
+}
+
+/** Whether an update of the primary object calls for a reconcile: not for our own status writes. */
+export function primaryChanged(oldObj: KubeObject, newObj: KubeObject): boolean {
+  const a = oldObj.metadata;
+  const b = newObj.metadata;
+  return (
+    a.generation !== b.generation ||
+    a.deletionTimestamp !== b.deletionTimestamp ||
+    JSON.stringify(a.labels) !== JSON.stringify(b.labels) ||
+    JSON.stringify(a.annotations) !== JSON.stringify(b.annotations) ||
+    JSON.stringify(a.finalizers) !== JSON.stringify(b.finalizers) ||
+    // Kinds without a generation (no status subresource) change resourceVersion only.
+    (b.generation === undefined && a.resourceVersion !== b.resourceVersion)
+  );
+}
+
+/** Maps an owned object to its controller owner's key (same namespace, ownerReference with controller: true). */
+export const controllerOwnerKey =
+  (ownerKind: string) =>
+  (obj: KubeObject): string[] =>
+    (obj.metadata.ownerReferences ?? [])
+      .filter((r) => r.kind === ownerKind && r.controller)
+      .map((r) => objectKey({ metadata: { name: r.name, namespace: obj.metadata.namespace } }));
+
+export class Controller {
+  readonly name: string;
+  /** One queue per leadership term; undefined while not leading (events are dropped, start() queues all). */
+  private queue: WorkQueue | undefined;
+  private readonly o: ControllerOptions;
+  private workersRunning: Promise<void>[] = [];
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private stopSignal: AbortController | undefined;
+
+  constructor(options: ControllerOptions) {
+    this.o = options;
+    this.name = options.name;
+    options.primary.on({
+      add: (o) => this.enqueue(objectKey(o)),
+      update: (a, b) => primaryChanged(a, b) && this.enqueue(objectKey(b)),
+      delete: (o) => this.enqueue(objectKey(o)),
+    });
+    for (const owned of options.owned ?? []) {
+      const enqueueOwners = (o: KubeObject) => {
+        for (const key of owned.ownerKeys(o)) this.enqueue(key);
+      };
+      owned.cache.on({ add: enqueueOwners, update: (_a, b) => enqueueOwners(b), delete: enqueueOwners });
+    }
+  }
+
+  private enqueue(key: string): void {
+    this.queue?.add(key);
+  }
+
+  /** Keys waiting in the queue (0 while not leading). */
+  depth(): number {
+    return this.queue?.len() ?? 0;
+  }
+
+  /**
+   * Starts the workers for one leadership term; `signal` ends the term at once (workers stop
+   * taking keys; a reconcile in flight sees the signal). Caches must be synced first.
+   */
+  start(signal: AbortSignal): void {
+    const workers = this.o.workers ?? 2;
+    const queue = new WorkQueue({ metrics: this.o.metrics.queueHooks(this.name) });
+    this.queue = queue;
+    this.stopSignal = new AbortController();
+    const stop = AbortSignal.any([signal, this.stopSignal.signal]);
+    this.o.metrics.maxWorkers.set({ controller: this.name }, workers);
+    this.resync();
+    const period = this.o.resyncPeriodMs ?? 600_000;
+    if (period > 0) this.resyncTimer = setInterval(() => this.resync(), period);
+    this.workersRunning = Array.from({ length: workers }, () => this.worker(queue, stop));
+    stop.addEventListener(
+      "abort",
+      () => {
+        clearInterval(this.resyncTimer);
+        queue.shutDown();
+        if (this.queue === queue) this.queue = undefined;
+      },
+      { once: true },
+    );
+  }
+
+  /** Stops taking new keys and waits for in-flight reconciles to finish (graceful shutdown). */
+  async stop(): Promise<void> {
+    clearInterval(this.resyncTimer);
+    const queue = this.queue;
+    this.stopSignal?.abort();
+    await queue?.shutDownWithDrain();
+    await Promise.all(this.workersRunning);
+  }
+
+  /** Queues every primary key now (what the periodic resync does). */
+  resync(): void {
+    for (const key of this.o.primary.keys()) this.enqueue(key);
+  }
+
+  private async worker(queue: WorkQueue, signal: AbortSignal): Promise<void> {
+    for (;;) {
+      const key = await queue.get();
+      if (key === undefined) return;
+      try {
+        // After the term ended, waiting keys are drained without reconciling them.
+        if (!signal.aborted) await this.reconcileOne(queue, key, signal);
+      } finally {
+        queue.done(key);
+      }
+    }
+  }
+
+  private async reconcileOne(queue: WorkQueue, key: string, signal: AbortSignal): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const reconcileID = randomUUID();
+    const log = this.o.log.child({ controller: this.name, kind: this.o.kind, namespace, name, reconcileID });
+    const labels = { controller: this.name };
+    const m = this.o.metrics;
+    m.activeWorkers.inc(labels);
+    const end = m.reconcileTime.startTimer(labels);
+    try {
+      const result = await this.o.reconcile(key, { log, reconcileID, signal });
+      if (result?.requeueAfterMs !== undefined) {
+        queue.forget(key);
+        queue.addAfter(key, result.requeueAfterMs);
+        m.reconcileTotal.inc({ ...labels, result: "requeue_after" });
+      } else {
+        queue.forget(key);
+        m.reconcileTotal.inc({ ...labels, result: "success" });
+      }
+    } catch (err) {
+      m.reconcileErrors.inc(labels);
+      m.reconcileTotal.inc({ ...labels, result: "error" });
+      if (err instanceof TerminalError) {
+        m.terminalErrors.inc(labels);
+        queue.forget(key);
+        log.warn({ reason: err.reason, err: err.message }, "reconcile failed; waiting for a change of the object");
+      } else {
+        log.error({ err }, "reconcile failed; retrying with backoff");
+        queue.addRateLimited(key);
+      }
+    } finally {
+      end();
+      m.activeWorkers.dec(labels);
+    }
+  }
+}

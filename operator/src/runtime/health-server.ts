@@ -1,0 +1,35 @@
+// /healthz (the process is alive), /readyz (caches synced) and /metrics (Prometheus text).
+import { createServer, type Server } from "node:http";
+import type { Registry } from "prom-client";
+
+export interface HealthServerOptions {
+  host: string;
+  port: number;
+  ready: () => boolean;
+  registry: Registry;
+}
+
+export async function startHealthServer(o: HealthServerOptions): Promise<Server & { port: number }> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === "/healthz") {
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+    } else if (path === "/readyz") {
+      const ok = o.ready();
+      res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" }).end(ok ? "ok" : "caches not synced");
+    } else if (path === "/metrics") {
+      o.registry.metrics().then(
+        (text) => res.writeHead(200, { "content-type": o.registry.contentType }).end(text),
+        (err: Error) => res.writeHead(500).end(err.message),
+      );
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port, o.host, resolve);
+  });
+  const address = server.address();
+  return Object.assign(server, { port: typeof address === "object" && address ? address.port : o.port });
+}

@@ -69,6 +69,7 @@ export class ControlPlane {
   private readonly ports: Ports;
   private readonly options: Settings;
   private readonly processes = new Map<string, ManagedProcess>();
+  private readonly extraPorts = new Map<number, number>();
   private readonly exitHook = () => killRecordedSync(this.dir);
   private stopped = false;
 
@@ -163,7 +164,7 @@ export class ControlPlane {
   }
 
   /** A kubeconfig (YAML) for the given client certificate. */
-  kubeconfigFor(user: string, credentials: Credentials): string {
+  kubeconfigFor(user: string, credentials: Credentials, server = this.server): string {
     const b64 = (s: string) => Buffer.from(s).toString("base64");
     return stringify({
       apiVersion: "v1",
@@ -172,7 +173,7 @@ export class ControlPlane {
         {
           name: "aihub-local",
           cluster: {
-            server: this.server,
+            server,
             "certificate-authority-data": b64(this.ca.certificate),
           },
         },
@@ -200,8 +201,9 @@ export class ControlPlane {
     });
   }
 
-  private launch(name: string, args: string[]): ManagedProcess {
-    const p = startProcess(this.dir, name, join(this.binDir, name === "etcd" ? "etcd" : name), args);
+  private launch(name: string, args: string[], binary = name): ManagedProcess {
+    const p = startProcess(this.dir, name, join(this.binDir, binary), args);
+    this.processes.delete(name); // re-insert: stop() goes through processes in reverse start order
     this.processes.set(name, p);
     return p;
   }
@@ -224,15 +226,43 @@ export class ControlPlane {
     await this.waitFor(p, () => httpGet(`${client}/health`).then((body) => body.includes('"health":"true"')));
   }
 
-  /** Starts kube-apiserver against the running etcd (also used to restart it in tests). */
-  async startApiServer(): Promise<void> {
-    const p = this.launch("kube-apiserver", [
+  /** The URL of API server `instance` (0 is the one in the kubeconfig). */
+  serverOf(instance = 0): string {
+    const port = instance === 0 ? this.ports.apiServer : this.extraPorts.get(instance);
+    if (!port) throw new Error(`no API server instance ${instance}`);
+    return `https://127.0.0.1:${port}`;
+  }
+
+  /**
+   * Starts another kube-apiserver on the same etcd (as in a highly available control plane),
+   * so that tests can change objects while the first one is down. Returns its instance number.
+   */
+  async addApiServer(): Promise<number> {
+    const instance = this.extraPorts.size + 1;
+    this.extraPorts.set(instance, await freePort());
+    await this.startApiServer(instance);
+    return instance;
+  }
+
+  /** A kubeconfig (YAML) for the admin on API server `instance`. */
+  adminKubeconfigOf(instance: number): string {
+    return this.kubeconfigFor("aihub-admin", this.admin, this.serverOf(instance));
+  }
+
+  private apiServerName(instance: number): string {
+    return instance === 0 ? "kube-apiserver" : `kube-apiserver-${instance}`;
+  }
+
+  /** Starts kube-apiserver `instance` against the running etcd (also used to restart it in tests). */
+  async startApiServer(instance = 0): Promise<void> {
+    const server = this.serverOf(instance);
+    const p = this.launch(this.apiServerName(instance), [
       `--etcd-servers=${this.etcdUrl}`,
       `--cert-dir=${this.file("apiserver-certs")}`,
       `--tls-cert-file=${this.file("apiserver.crt")}`,
       `--tls-private-key-file=${this.file("apiserver.key")}`,
       `--client-ca-file=${this.file("ca.crt")}`,
-      `--secure-port=${this.ports.apiServer}`,
+      `--secure-port=${new URL(server).port}`,
       "--bind-address=127.0.0.1",
       "--advertise-address=127.0.0.1",
       "--authorization-mode=RBAC",
@@ -243,14 +273,23 @@ export class ControlPlane {
       `--service-account-signing-key-file=${this.file("sa.key")}`,
       "--v=1",
       ...(this.options.apiServerArgs ?? []),
-    ]);
-    await this.waitFor(p, () => this.get("/readyz").then((r) => r.status === 200));
+    ], "kube-apiserver");
+    await this.waitFor(p, () => this.get("/readyz", server).then((r) => r.status === 200));
   }
 
-  /** Stops kube-apiserver only (etcd keeps its data); for tests of reconnecting clients. */
-  async stopApiServer(): Promise<void> {
-    const p = this.processes.get("kube-apiserver");
+  /** Stops kube-apiserver `instance` only (etcd keeps its data); for tests of reconnecting clients. */
+  async stopApiServer(instance = 0): Promise<void> {
+    const p = this.processes.get(this.apiServerName(instance));
     if (p) await stopProcess(p);
+  }
+
+  /** Compacts etcd's history up to `revision` (a resourceVersion), as the API server does every 5 minutes. */
+  async compactEtcd(revision: string): Promise<void> {
+    const res = await fetch(`${this.etcdUrl}/v3/kv/compaction`, {
+      method: "POST",
+      body: JSON.stringify({ revision, physical: true }),
+    });
+    if (!res.ok) throw new Error(`etcd compaction at ${revision} failed: ${res.status} ${await res.text()}`);
   }
 
   private async startControllerManager(): Promise<void> {
@@ -276,10 +315,10 @@ export class ControlPlane {
   }
 
   /** A GET with admin credentials; resolves with status and body. */
-  get(path: string): Promise<{ status: number; body: string }> {
+  get(path: string, server = this.server): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const req = request(
-        `${this.server}${path}`,
+        `${server}${path}`,
         {
           ca: this.ca.certificate,
           cert: this.admin.certificate,
@@ -319,10 +358,7 @@ export class ControlPlane {
   async stop(opts: { keepDir?: boolean } = {}): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const name of ["kube-controller-manager", "kube-apiserver", "etcd"]) {
-      const p = this.processes.get(name);
-      if (p) await stopProcess(p);
-    }
+    for (const p of [...this.processes.values()].reverse()) await stopProcess(p);
     process.removeListener("exit", this.exitHook);
     if (!opts.keepDir) rmSync(this.dir, { recursive: true, force: true });
   }

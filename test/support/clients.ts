@@ -1,0 +1,31 @@
+// REST clients for tests: from a kubeconfig file or YAML, with a counter of requests by verb.
+import { KubeConfig } from "@kubernetes/client-node";
+import { ResourcePaths } from "../../operator/src/kube/resource-paths.ts";
+import { RestClient, WRITE_METHODS } from "../../operator/src/kube/rest-client.ts";
+
+export interface CountingClient {
+  client: RestClient;
+  paths: ResourcePaths;
+  /** Requests sent, by method; writes are POST, PUT, PATCH and DELETE. */
+  counts: Map<string, number>;
+  writes(filter?: (path: string) => boolean): number;
+}
+
+export async function countingClient(kubeconfig: { file?: string; yaml?: string }): Promise<CountingClient> {
+  const kc = new KubeConfig();
+  if (kubeconfig.file) kc.loadFromFile(kubeconfig.file);
+  else kc.loadFromString(kubeconfig.yaml ?? "");
+  const client = await RestClient.fromKubeConfig(kc);
+  const counts = new Map<string, number>();
+  const writePaths: string[] = [];
+  client.observe((r) => {
+    counts.set(r.method, (counts.get(r.method) ?? 0) + 1);
+    if (WRITE_METHODS.has(r.method)) writePaths.push(r.path);
+  });
+  return {
+    client,
+    paths: new ResourcePaths(client),
+    counts,
+    writes: (filter = () => true) => writePaths.filter(filter).length,
+  };
+}

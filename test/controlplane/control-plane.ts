@@ -256,24 +256,28 @@ export class ControlPlane {
   /** Starts kube-apiserver `instance` against the running etcd (also used to restart it in tests). */
   async startApiServer(instance = 0): Promise<void> {
     const server = this.serverOf(instance);
-    const p = this.launch(this.apiServerName(instance), [
-      `--etcd-servers=${this.etcdUrl}`,
-      `--cert-dir=${this.file("apiserver-certs")}`,
-      `--tls-cert-file=${this.file("apiserver.crt")}`,
-      `--tls-private-key-file=${this.file("apiserver.key")}`,
-      `--client-ca-file=${this.file("ca.crt")}`,
-      `--secure-port=${new URL(server).port}`,
-      "--bind-address=127.0.0.1",
-      "--advertise-address=127.0.0.1",
-      "--authorization-mode=RBAC",
-      "--service-cluster-ip-range=10.0.0.0/24",
-      "--allow-privileged=true",
-      "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-      `--service-account-key-file=${this.file("sa.pub")}`,
-      `--service-account-signing-key-file=${this.file("sa.key")}`,
-      "--v=1",
-      ...(this.options.apiServerArgs ?? []),
-    ], "kube-apiserver");
+    const p = this.launch(
+      this.apiServerName(instance),
+      [
+        `--etcd-servers=${this.etcdUrl}`,
+        `--cert-dir=${this.file("apiserver-certs")}`,
+        `--tls-cert-file=${this.file("apiserver.crt")}`,
+        `--tls-private-key-file=${this.file("apiserver.key")}`,
+        `--client-ca-file=${this.file("ca.crt")}`,
+        `--secure-port=${new URL(server).port}`,
+        "--bind-address=127.0.0.1",
+        "--advertise-address=127.0.0.1",
+        "--authorization-mode=RBAC",
+        "--service-cluster-ip-range=10.0.0.0/24",
+        "--allow-privileged=true",
+        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+        `--service-account-key-file=${this.file("sa.pub")}`,
+        `--service-account-signing-key-file=${this.file("sa.key")}`,
+        "--v=1",
+        ...(this.options.apiServerArgs ?? []),
+      ],
+      "kube-apiserver",
+    );
     await this.waitFor(p, () => this.get("/readyz", server).then((r) => r.status === 200));
   }
 

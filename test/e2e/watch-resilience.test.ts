@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../operator/src/kube/object.ts";
 import { WatchCache } from "../../operator/src/kube/watch-cache.ts";
 import { ControlPlane } from "../controlplane/control-plane.ts";
-import { waitUntil } from "../support/cluster.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
+import { waitUntil } from "../support/cluster.ts";
 
 const NS = "watch-resilience";
 const CM = `/api/v1/namespaces/${NS}/configmaps`;

@@ -1,0 +1,228 @@
+// The controller machinery against the real API server: deduplication, zero writes on an
+// unchanged resync, drift repair through owned watches, status conflicts, events, finalizers.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { EventRecorder } from "../../operator/src/kube/events.ts";
+import { addFinalizer, removeFinalizer } from "../../operator/src/kube/finalizers.ts";
+import type { KubeObject } from "../../operator/src/kube/object.ts";
+import type { ObjectRef } from "../../operator/src/kube/resource-paths.ts";
+import { writeStatus } from "../../operator/src/kube/status.ts";
+import { type CountingClient, countingClient } from "../support/clients.ts";
+import { installCrds, waitUntil } from "../support/cluster.ts";
+import { mirrorController } from "../support/mirror-controller.ts";
+
+let admin: CountingClient;
+
+beforeAll(async () => {
+  admin = await countingClient({ file: inject("kubeconfig") });
+});
+
+afterAll(() => admin?.client.close());
+
+async function freshNamespace(prefix: string): Promise<string> {
+  const name = `${prefix}-${randomUUID().slice(0, 8)}`;
+  await admin.client.request("POST", "/api/v1/namespaces", {
+    body: { apiVersion: "v1", kind: "Namespace", metadata: { name } },
+  });
+  return name;
+}
+
+const source = (ns: string, name: string, value: string) => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name, namespace: ns, labels: { mirror: "source" } },
+  data: { value },
+});
+
+const mirrorsIn = async (ns: string) =>
+  (
+    await admin.client.request<{ items: (KubeObject & { data?: { value?: string } })[] }>(
+      "GET",
+      `/api/v1/namespaces/${ns}/configmaps`,
+      { query: { labelSelector: "mirror=copy" } },
+    )
+  ).items;
+
+describe("a controller", () => {
+  it("reconciles a key that changes 1,000 times in a burst a handful of times, and ends on the last value", async () => {
+    const ns = await freshNamespace("burst");
+    const client = await countingClient({ file: inject("kubeconfig") });
+    const m = mirrorController({ client: client.client, namespace: ns, reconcileDelayMs: 200, workers: 4 });
+    await admin.client.request("POST", `/api/v1/namespaces/${ns}/configmaps`, { body: source(ns, "hot", "0") });
+    await m.manager.start();
+    const path = `/api/v1/namespaces/${ns}/configmaps/hot`;
+    // 1,000 updates, 20 at a time: each is an event that queues the same key.
+    for (let i = 1; i <= 1000; i += 20) {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, j) =>
+          admin.client.request("PATCH", path, {
+            body: { data: { value: String(i + j) } },
+            contentType: "application/merge-patch+json",
+          }),
+        ),
+      );
+    }
+    const last = (await admin.client.request<{ data: { value: string } }>("GET", path)).data.value;
+    await waitUntil("the mirror to carry the last value", async () =>
+      (await mirrorsIn(ns)).find((c) => c.data?.value === last) ? true : undefined,
+    );
+    const count = m.reconciled.filter((k) => k === `${ns}/hot`).length;
+    console.log(`1,000 updates of one object -> ${count} reconciles`);
+    expect(count).toBeLessThan(60);
+    expect(m.seen.get(`${ns}/hot`)?.at(-1)).toBe(last);
+    await m.manager.stop();
+    client.client.close();
+  });
+
+  it("sends zero writes when it resyncs an unchanged set of objects, and repairs a deleted child", async () => {
+    const ns = await freshNamespace("resync");
+    for (let i = 0; i < 60; i++) {
+      await admin.client.request("POST", `/api/v1/namespaces/${ns}/configmaps`, {
+        body: source(ns, `s${i}`, String(i)),
+      });
+    }
+    const client = await countingClient({ file: inject("kubeconfig") });
+    const m = mirrorController({ client: client.client, namespace: ns });
+    await m.manager.start();
+    await waitUntil("60 mirrors", async () => ((await mirrorsIn(ns)).length === 60 ? true : undefined));
+    await waitUntil("the queue to settle", async () => (m.controller.depth() === 0 ? true : undefined));
+    const writesBefore = client.writes();
+    expect(writesBefore).toBe(60);
+    const reconcilesBefore = m.reconciled.length;
+
+    m.controller.resync();
+    await waitUntil("60 more reconciles", async () =>
+      m.reconciled.length >= reconcilesBefore + 60 && m.controller.depth() === 0 ? true : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 300)); // let any write that would follow show up
+    console.log(`resync of 60 unchanged objects: ${client.writes() - writesBefore} writes`);
+    expect(client.writes()).toBe(writesBefore);
+
+    await admin.client.request("DELETE", `/api/v1/namespaces/${ns}/configmaps/s7-mirror`);
+    await waitUntil("the deleted child to come back", async () =>
+      (await mirrorsIn(ns)).some((c) => c.metadata.name === "s7-mirror") ? true : undefined,
+    );
+    expect(client.writes()).toBe(writesBefore + 1);
+    await m.manager.stop();
+    client.client.close();
+  });
+
+  it("publishes controller-runtime's metric names", async () => {
+    const ns = await freshNamespace("metrics");
+    const client = await countingClient({ file: inject("kubeconfig") });
+    const m = mirrorController({ client: client.client, namespace: ns });
+    await admin.client.request("POST", `/api/v1/namespaces/${ns}/configmaps`, { body: source(ns, "a", "1") });
+    await m.manager.start();
+    await waitUntil("the mirror", async () => ((await mirrorsIn(ns)).length === 1 ? true : undefined));
+    const text = await m.metrics.registry.metrics();
+    for (const name of [
+      'controller_runtime_reconcile_total{controller="mirror",result="success"}',
+      "controller_runtime_reconcile_time_seconds_bucket",
+      'workqueue_depth{name="mirror",controller="mirror"}',
+      'workqueue_adds_total{name="mirror",controller="mirror"}',
+      "workqueue_queue_duration_seconds_bucket",
+      "workqueue_retries_total",
+    ]) {
+      expect(text).toContain(name);
+    }
+    await m.manager.stop();
+    client.client.close();
+  });
+});
+
+describe("status, events and finalizers", () => {
+  const tenantRef = (name: string): KubeObject & ObjectRef => ({
+    apiVersion: "aihub.gemeenten.nl/v1alpha1",
+    kind: "MunicipalTenant",
+    metadata: { name },
+  });
+
+  beforeAll(async () => {
+    await installCrds(admin);
+  });
+
+  it("retries a status patch that meets a 409 conflict, and it lands", async () => {
+    const name = `conflict-${randomUUID().slice(0, 6)}`;
+    const created = await admin.client.request<KubeObject & ObjectRef>(
+      "POST",
+      "/apis/aihub.gemeenten.nl/v1alpha1/municipaltenants",
+      {
+        body: {
+          ...tenantRef(name),
+          spec: { municipalityCode: "GM0014", displayName: "Groningen" },
+        },
+      },
+    );
+    // Someone changes the object after the controller read it: its resourceVersion is stale.
+    await admin.client.request("PATCH", await admin.paths.pathOf(created), {
+      body: { metadata: { labels: { touched: "yes" } } },
+      contentType: "application/merge-patch+json",
+    });
+    const status = { observedGeneration: 1, namespace: name, phase: "Pending" };
+    const result = await writeStatus(admin.client, admin.paths, created, status);
+    expect(result).toEqual({ written: true, conflicts: 1 });
+    const served = await admin.client.request<{ status: unknown }>("GET", await admin.paths.pathOf(created));
+    expect(served.status).toEqual(status);
+    // Writing the same status again sends nothing.
+    const again = await admin.client.request<KubeObject & ObjectRef>("GET", await admin.paths.pathOf(created));
+    const writes = admin.writes();
+    expect(
+      await writeStatus(admin.client, admin.paths, { ...again, ...tenantRef(name), metadata: again.metadata }, status),
+    ).toEqual({
+      written: false,
+      conflicts: 0,
+    });
+    expect(admin.writes()).toBe(writes);
+  });
+
+  it("folds repeated events into one Event with a series count", async () => {
+    const ns = await freshNamespace("events");
+    const cm = await admin.client.request<KubeObject>("POST", `/api/v1/namespaces/${ns}/configmaps`, {
+      body: source(ns, "evented", "1"),
+    });
+    const recorder = new EventRecorder(admin.client, "aihub-test", "test-0");
+    const event = {
+      regarding: { ...cm, apiVersion: "v1", kind: "ConfigMap" },
+      type: "Warning" as const,
+      reason: "CertificationExpired",
+      action: "Reconcile",
+      note: "the certification of block x expired on 2026-11-01; the running version stays",
+    };
+    for (let i = 0; i < 3; i++) await recorder.record(event);
+    const list = await admin.client.request<{
+      items: { reason: string; note: string; series?: { count: number }; regarding: { name: string } }[];
+    }>("GET", `/apis/events.k8s.io/v1/namespaces/${ns}/events`);
+    expect(list.items).toHaveLength(1);
+    expect(list.items[0]).toMatchObject({ reason: "CertificationExpired", regarding: { name: "evented" } });
+    expect(list.items[0]?.series?.count).toBe(3);
+  });
+
+  it("adds and removes a finalizer without touching other finalizers", async () => {
+    const ns = await freshNamespace("finalizers");
+    const cm = (await admin.client.request<KubeObject>("POST", `/api/v1/namespaces/${ns}/configmaps`, {
+      body: {
+        ...source(ns, "f", "1"),
+        metadata: { ...source(ns, "f", "1").metadata, finalizers: ["other.example/keep"] },
+      },
+    })) as KubeObject & ObjectRef;
+    const ref = { ...cm, apiVersion: "v1", kind: "ConfigMap" };
+    const added = await addFinalizer(admin.client, admin.paths, ref, "aihub.gemeenten.nl/cleanup");
+    expect(added.metadata.finalizers).toEqual(["other.example/keep", "aihub.gemeenten.nl/cleanup"]);
+    const removed = await removeFinalizer(
+      admin.client,
+      admin.paths,
+      { ...added, apiVersion: "v1", kind: "ConfigMap" },
+      "aihub.gemeenten.nl/cleanup",
+    );
+    expect(removed.metadata.finalizers).toEqual(["other.example/keep"]);
+    // A stale copy cannot remove a finalizer someone else added meanwhile: the JSON patch test fails.
+    await expect(
+      removeFinalizer(
+        admin.client,
+        admin.paths,
+        { ...added, apiVersion: "v1", kind: "ConfigMap" },
+        "aihub.gemeenten.nl/cleanup",
+      ),
+    ).rejects.toThrow();
+  });
+});

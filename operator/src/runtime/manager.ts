@@ -30,6 +30,8 @@ export class Manager {
   private readonly controllers: Controller[] = [];
   private elector: LeaderElector | undefined;
   private term: AbortController | undefined;
+  /** Aborted when the current leadership term ends, by losing the lease or by stop(). */
+  private termSignal: AbortSignal | undefined;
   private stopped = false;
 
   constructor(options: ManagerOptions) {
@@ -57,7 +59,7 @@ export class Manager {
   }
 
   isLeader(): boolean {
-    return this.term !== undefined && !this.term.signal.aborted;
+    return this.termSignal !== undefined && !this.termSignal.aborted;
   }
 
   async start(): Promise<void> {
@@ -88,6 +90,7 @@ export class Manager {
     if (this.stopped) return;
     this.term = new AbortController();
     const term = AbortSignal.any([signal, this.term.signal]);
+    this.termSignal = term;
     if (this.o.leaderElection) {
       this.o.metrics.leader.set({ name: this.o.leaderElection.name }, 1);
       this.o.log.info({ identity: this.o.leaderElection.identity }, "became leader; reconciling");

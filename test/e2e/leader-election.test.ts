@@ -1,0 +1,137 @@
+// Two operator instances on one Lease: exactly one reconciles; the follower writes nothing
+// before it leads; when the leader dies the follower takes over within the lease duration; a
+// graceful stop releases the lease at once.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { KubeObject } from "../../operator/src/kube/object.ts";
+import { type CountingClient, countingClient } from "../support/clients.ts";
+import { waitUntil } from "../support/cluster.ts";
+import { type Mirror, mirrorController } from "../support/mirror-controller.ts";
+
+const LEASE_SECONDS = 4;
+const RETRY_MS = 250;
+
+let admin: CountingClient;
+let ns: string;
+
+beforeAll(async () => {
+  admin = await countingClient({ file: inject("kubeconfig") });
+  ns = `leader-${randomUUID().slice(0, 8)}`;
+  await admin.client.request("POST", "/api/v1/namespaces", {
+    body: { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
+  });
+});
+
+afterAll(() => admin?.client.close());
+
+const isLease = (path: string) => path.includes("/leases");
+
+async function instance(identity: string): Promise<{ m: Mirror; c: CountingClient }> {
+  const c = await countingClient({ file: inject("kubeconfig") });
+  const m = mirrorController({
+    client: c.client,
+    namespace: ns,
+    leaderElection: {
+      namespace: ns,
+      name: "mirror-leader",
+      identity,
+      leaseDurationSeconds: LEASE_SECONDS,
+      renewDeadlineMs: 2000,
+      retryPeriodMs: RETRY_MS,
+    },
+  });
+  return { m, c };
+}
+
+const source = (name: string) => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name, namespace: ns, labels: { mirror: "source" } },
+  data: { value: name },
+});
+
+const mirrorExists = async (name: string) => {
+  const list = await admin.client.request<{ items: KubeObject[] }>("GET", `/api/v1/namespaces/${ns}/configmaps`, {
+    query: { labelSelector: "mirror=copy" },
+  });
+  return list.items.some((i) => i.metadata.name === `${name}-mirror`) ? true : undefined;
+};
+
+describe("leader election", () => {
+  it("lets exactly one instance reconcile, and the other take over when it dies", async () => {
+    const a = await instance("instance-a");
+    await a.m.manager.start();
+    await waitUntil("a to lead", async () => (a.m.manager.isLeader() ? true : undefined));
+    const b = await instance("instance-b");
+    await b.m.manager.start();
+
+    await admin.client.request("POST", `/api/v1/namespaces/${ns}/configmaps`, { body: source("one") });
+    await waitUntil("the leader to mirror it", () => mirrorExists("one"));
+    await new Promise((r) => setTimeout(r, 4 * RETRY_MS)); // several election rounds of the follower
+    expect(b.m.manager.isLeader()).toBe(false);
+    expect(b.m.reconciled).toEqual([]);
+    expect(b.c.writes((p) => !isLease(p))).toBe(0);
+    // While the leader renews, the follower only reads the lease.
+    expect(b.c.writes(isLease)).toBe(0);
+
+    // The leader dies without releasing the lease.
+    await a.m.manager.kill();
+    const killedAt = Date.now();
+    await waitUntil("b to lead", async () => (b.m.manager.isLeader() ? true : undefined), 20_000);
+    const takeoverMs = Date.now() - killedAt;
+    console.log(`takeover after the leader died: ${takeoverMs} ms (lease ${LEASE_SECONDS} s)`);
+    expect(takeoverMs).toBeLessThanOrEqual(LEASE_SECONDS * 1000 + 2 * RETRY_MS);
+
+    await admin.client.request("POST", `/api/v1/namespaces/${ns}/configmaps`, { body: source("two") });
+    await waitUntil("the new leader to mirror it", () => mirrorExists("two"));
+    expect(b.m.reconciled).toContain(`${ns}/two`);
+    expect(a.m.reconciled).not.toContain(`${ns}/two`);
+
+    // A graceful stop releases the lease: a third instance leads without waiting out the lease.
+    const c = await instance("instance-c");
+    await c.m.manager.start();
+    await new Promise((r) => setTimeout(r, 2 * RETRY_MS));
+    expect(c.m.manager.isLeader()).toBe(false);
+    await b.m.manager.stop();
+    const releasedAt = Date.now();
+    const lease = await admin.client.request<{ spec: { holderIdentity?: string } }>(
+      "GET",
+      `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/mirror-leader`,
+    );
+    expect(lease.spec.holderIdentity ?? "").toBe("");
+    await waitUntil("c to lead", async () => (c.m.manager.isLeader() ? true : undefined), 20_000);
+    const handoverMs = Date.now() - releasedAt;
+    console.log(`handover after a graceful stop: ${handoverMs} ms`);
+    expect(handoverMs).toBeLessThan(LEASE_SECONDS * 1000);
+    await c.m.manager.stop();
+    for (const x of [a, b, c]) x.c.client.close();
+  });
+
+  it("stops reconciling at once when the lease is lost", async () => {
+    const a = await instance("instance-d");
+    await a.m.manager.start();
+    await waitUntil("d to lead", async () => (a.m.manager.isLeader() ? true : undefined), 20_000);
+    // Another party takes the lease (as after a network partition in which d could not renew).
+    const path = `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/mirror-leader`;
+    const lease = await admin.client.request<{ spec: Record<string, unknown> }>("GET", path);
+    await admin.client.request("PUT", path, {
+      body: {
+        ...lease,
+        spec: {
+          ...lease.spec,
+          holderIdentity: "intruder",
+          leaseDurationSeconds: 3600,
+          renewTime: new Date().toISOString().replace("Z", "000Z"),
+        },
+      },
+    });
+    await waitUntil("d to step down", async () => (a.m.manager.isLeader() ? undefined : true), 10_000);
+    const before = a.m.reconciled.length;
+    await admin.client.request("POST", `/api/v1/namespaces/${ns}/configmaps`, { body: source("three") });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(a.m.reconciled.length).toBe(before);
+    expect(await mirrorExists("three")).toBeUndefined();
+    await a.m.manager.stop();
+    a.c.client.close();
+  });
+});

@@ -60,7 +60,8 @@ export class Controller {
   private readonly o: ControllerOptions;
   private workersRunning: Promise<void>[] = [];
   private resyncTimer: NodeJS.Timeout | undefined;
-  private stopSignal: AbortController | undefined;
+  /** Set by a graceful stop: in-flight reconciles finish, waiting keys are not started. */
+  private draining = false;
 
   constructor(options: ControllerOptions) {
     this.o = options;
@@ -95,8 +96,8 @@ export class Controller {
     const workers = this.o.workers ?? 2;
     const queue = new WorkQueue({ metrics: this.o.metrics.queueHooks(this.name) });
     this.queue = queue;
-    this.stopSignal = new AbortController();
-    const stop = AbortSignal.any([signal, this.stopSignal.signal]);
+    this.draining = false;
+    const stop = signal;
     this.o.metrics.maxWorkers.set({ controller: this.name }, workers);
     this.resync();
     const period = this.o.resyncPeriodMs ?? 600_000;
@@ -113,11 +114,14 @@ export class Controller {
     );
   }
 
-  /** Stops taking new keys and waits for in-flight reconciles to finish (graceful shutdown). */
+  /**
+   * Graceful shutdown: starts no further reconcile and waits for those in flight to finish
+   * (their signal is not aborted, so they complete their writes).
+   */
   async stop(): Promise<void> {
     clearInterval(this.resyncTimer);
+    this.draining = true;
     const queue = this.queue;
-    this.stopSignal?.abort();
     await queue?.shutDownWithDrain();
     await Promise.all(this.workersRunning);
   }
@@ -133,7 +137,7 @@ export class Controller {
       if (key === undefined) return;
       try {
         // After the term ended, waiting keys are drained without reconciling them.
-        if (!signal.aborted) await this.reconcileOne(queue, key, signal);
+        if (!signal.aborted && !this.draining) await this.reconcileOne(queue, key, signal);
       } finally {
         queue.done(key);
       }

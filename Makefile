@@ -87,8 +87,14 @@ e2e: deps controlplane tools ## Tests against a real control plane.
 .PHONY: test
 test: lint check-crds unit e2e ## Everything CI runs.
 
+.PHONY: run
+run: deps ## Run the operator against $$KUBECONFIG (CRDs must be installed).
+	@if [ -z "$$KUBECONFIG" ] && [ ! -f "$$HOME/.kube/config" ]; then \
+	  echo "make run needs a cluster: set KUBECONFIG (or use 'make dev', which starts a local control plane)" >&2; exit 2; fi
+	node operator/src/main.ts
+
 .PHONY: dev
-dev: deps controlplane tools ## A local control plane with the CRDs and examples; Ctrl-C stops it.
+dev: deps controlplane tools ## Local control plane, CRDs, examples and the operator; Ctrl-C stops all.
 	PATH=$(KUBE_TOOLS)/kubectl:$$PATH node test/controlplane/dev.ts
 
 KIND_CLUSTER ?= aihub

@@ -1,6 +1,7 @@
-// `make dev`: a cluster to try aihub on. Uses $KUBECONFIG when set, else starts the local
-// control plane; installs the CRDs, applies examples/, prints how to use kubectl, and runs
-// until Ctrl-C, then cleans up.
+// `make dev`: aihub to try out. Uses $KUBECONFIG when set, else starts the local control
+// plane; installs the CRDs, applies examples/, runs the operator (its JSON logs on stdout),
+// prints how to use kubectl, and runs until Ctrl-C, then stops the operator and cleans up.
+import { type ChildProcess, spawn } from "node:child_process";
 import { KubeConfig } from "@kubernetes/client-node";
 import { applyManifests, connect, EXAMPLE_FOLDERS, installCrds } from "../support/cluster.ts";
 import { readManifests } from "../support/manifests.ts";
@@ -20,11 +21,17 @@ if (process.env.KUBECONFIG) {
   log(`control plane ready at ${controlPlane.server}`);
 }
 
+let operator: ChildProcess | undefined;
 let stopping = false;
 const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   log(`${signal}: stopping`);
+  if (operator && operator.exitCode === null) {
+    const exited = new Promise((r) => operator?.once("exit", r));
+    operator.kill("SIGTERM");
+    await exited;
+  }
   await controlPlane?.stop();
   process.exit(0);
 };
@@ -44,18 +51,27 @@ try {
   process.exit(1);
 }
 
-if (controlPlane) {
-  console.log(`
+const kubeconfigPath = controlPlane?.kubeconfigPath ?? process.env.KUBECONFIG ?? "";
+log("starting the operator (health on 127.0.0.1:8081, metrics on 127.0.0.1:8080)");
+operator = spawn(
+  process.execPath,
+  ["operator/src/main.ts", "--health-probe-bind-address=127.0.0.1:8081", "--metrics-bind-address=127.0.0.1:8080"],
+  { env: { ...process.env, KUBECONFIG: kubeconfigPath }, stdio: "inherit" },
+);
+operator.once("exit", (code) => {
+  if (!stopping) {
+    console.error(`[dev] the operator exited with code ${code}`);
+    void shutdown("operator exit");
+  }
+});
+
+console.log(`
 Use kubectl against it (kubectl is unpacked by 'make tools'):
 
-  export KUBECONFIG=${controlPlane.kubeconfigPath}
+  export KUBECONFIG=${kubeconfigPath}
   kubectl get aihub -A
   kubectl explain blockactivation.spec
+  curl -s 127.0.0.1:8080/metrics | grep controller_runtime_reconcile_total
 
-Press Ctrl-C to stop the control plane and remove its files.
+Press Ctrl-C to stop the operator${controlPlane ? " and the control plane, and remove its files" : ""}.
 `);
-  // Stay alive until a signal arrives.
-  setInterval(() => undefined, 1 << 30);
-} else {
-  log("done");
-}

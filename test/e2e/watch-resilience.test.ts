@@ -4,7 +4,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../operator/src/kube/object.ts";
-import { WatchCache } from "../../operator/src/kube/watch-cache.ts";
+import { labelIndexer, WatchCache } from "../../operator/src/kube/watch-cache.ts";
 import { ControlPlane } from "../controlplane/control-plane.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
 import { waitUntil } from "../support/cluster.ts";
@@ -129,6 +129,7 @@ describe("the watch cache", () => {
       client: watched.client,
       path: CM,
       labelSelector: "suite=idle",
+      indexers: { suite: labelIndexer("suite") },
       idleTimeoutMs: 1000,
       backoff: { initialMs: 20, maxMs: 100 },
     });
@@ -139,6 +140,7 @@ describe("the watch cache", () => {
       body: { ...configMap("idle", "1"), metadata: { name: "idle", namespace: NS, labels: { suite: "idle" } } },
     });
     await waitUntil("the object after reconnects", async () => cache.get(`${NS}/idle`));
+    expect(cache.byIndex("suite", "idle").map((o) => o.metadata.name)).toEqual(["idle"]);
     expect(cache.stats.lists).toBe(1);
     await cache.stop();
   });

@@ -7,6 +7,7 @@ import type { KubeObject } from "../../operator/src/kube/object.ts";
 import { type ObjectRef, ResourcePaths } from "../../operator/src/kube/resource-paths.ts";
 import type { RestClient } from "../../operator/src/kube/rest-client.ts";
 import { Controller, controllerOwnerKey } from "../../operator/src/runtime/controller.ts";
+import type { LeaseSettings } from "../../operator/src/runtime/leader-election.ts";
 import { Manager } from "../../operator/src/runtime/manager.ts";
 import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
 
@@ -15,14 +16,7 @@ export interface MirrorOptions {
   namespace: string;
   /** Extra time each reconcile takes, to make a burst of events visible. */
   reconcileDelayMs?: number;
-  leaderElection?: {
-    namespace: string;
-    name: string;
-    identity: string;
-    leaseDurationSeconds?: number;
-    renewDeadlineMs?: number;
-    retryPeriodMs?: number;
-  };
+  leaderElection?: LeaseSettings;
   workers?: number;
 }
 

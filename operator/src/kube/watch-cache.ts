@@ -3,6 +3,7 @@
 // relist on 410 Gone; reconnect with jittered exponential backoff on any error and when a
 // stream is idle. client-node's informer stops on errors and once aborted healthy watches
 // every 30 s, so this one is written on our own client.
+import { abortableSleep } from "./abortable-sleep.ts";
 import { type KubeObject, objectKey } from "./object.ts";
 import { ApiError, type RestClient, type WatchEvent } from "./rest-client.ts";
 
@@ -38,21 +39,16 @@ interface ListResponse<T> {
   items: T[];
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
-
 /** Built-in index: objects by the UIDs of their owners. */
 export const BY_OWNER = "byOwner";
+
+/** An indexer by the value of one label, for example the tenant a child belongs to. */
+export const labelIndexer =
+  <T extends KubeObject>(label: string): Indexer<T> =>
+  (obj) => {
+    const value = obj.metadata.labels?.[label];
+    return value === undefined ? [] : [value];
+  };
 
 export class WatchCache<T extends KubeObject> {
   private readonly options: WatchCacheOptions<T>;
@@ -157,7 +153,7 @@ export class WatchCache<T extends KubeObject> {
         this.stats.reconnects++;
         // Full jitter: a fleet of operators restarting together does not reconnect in step.
         const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(failures, 20));
-        await sleep(ceiling / 2 + (random() * ceiling) / 2, signal);
+        await abortableSleep(ceiling / 2 + (random() * ceiling) / 2, signal);
       }
     }
   }

@@ -4,17 +4,22 @@
 // machines does not matter); the leader renews every retryPeriod and gives up leadership at
 // once when it could not renew within renewDeadline; a graceful stop releases the lease so
 // that another instance takes over without waiting.
+import { abortableSleep } from "../kube/abortable-sleep.ts";
 import { isNotFound } from "../kube/api-error.ts";
 import { ApiError, type RestClient } from "../kube/rest-client.ts";
 
-export interface LeaderElectionOptions {
-  client: RestClient;
+/** Which Lease, who we are, and the timing (defaults: 15 s lease, 10 s renew deadline, 2 s retry). */
+export interface LeaseSettings {
   namespace: string;
   name: string;
   identity: string;
   leaseDurationSeconds?: number;
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
+}
+
+export interface LeaderElectionOptions extends LeaseSettings {
+  client: RestClient;
   /** Called when this instance becomes leader; `signal` aborts the moment leadership is lost. */
   onStartedLeading: (signal: AbortSignal) => void;
   onStoppedLeading?: () => void;
@@ -97,7 +102,7 @@ export class LeaderElector {
       } else if (this.leading && now - this.lastRenew >= this.o.renewDeadlineMs) {
         this.loseLeadership();
       }
-      await this.wait(this.o.retryPeriodMs, signal);
+      await abortableSleep(this.o.retryPeriodMs, signal);
     }
   }
 
@@ -107,20 +112,6 @@ export class LeaderElector {
     this.leading = undefined;
     l.abort();
     this.o.onStoppedLeading?.();
-  }
-
-  private wait(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      signal.addEventListener(
-        "abort",
-        () => {
-          clearTimeout(t);
-          resolve();
-        },
-        { once: true },
-      );
-    });
   }
 
   /** One round: true when this instance holds the lease afterwards. */

@@ -6,7 +6,7 @@ import type { KubeObject } from "../kube/object.ts";
 import type { RestClient } from "../kube/rest-client.ts";
 import { WatchCache, type WatchCacheOptions } from "../kube/watch-cache.ts";
 import type { Controller } from "./controller.ts";
-import { LeaderElector } from "./leader-election.ts";
+import { LeaderElector, type LeaseSettings } from "./leader-election.ts";
 import type { OperatorMetrics } from "./metrics.ts";
 
 export interface ManagerOptions {
@@ -14,14 +14,7 @@ export interface ManagerOptions {
   log: Logger;
   metrics: OperatorMetrics;
   /** Without it, this instance reconciles at once (tests, single replica). */
-  leaderElection?: {
-    namespace: string;
-    name: string;
-    identity: string;
-    leaseDurationSeconds?: number;
-    renewDeadlineMs?: number;
-    retryPeriodMs?: number;
-  };
+  leaderElection?: LeaseSettings;
 }
 
 export class Manager {

@@ -1,0 +1,27 @@
+// The labels that mark a tenant's children. A MunicipalTenant is cluster-scoped and cannot own
+// namespaced objects by ownerReference, so these labels are how the controller finds, watches
+// and prunes what it made (ADR 5). Only objects with both the tenant and managed-by labels are ours.
+import type { MunicipalTenant } from "../../api/v1alpha1/index.ts";
+
+export const TENANT_LABEL = "aihub.gemeenten.nl/tenant";
+export const CODE_LABEL = "aihub.gemeenten.nl/municipality-code";
+export const RING_LABEL = "aihub.gemeenten.nl/rollout-ring";
+export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+export const MANAGED_BY = "aihub-operator";
+
+/** The tenant's name, which is also its namespace's name. */
+export function tenantName(tenant: MunicipalTenant): string {
+  const name = tenant.metadata.name;
+  if (!name) throw new Error("the MunicipalTenant has no metadata.name, so its namespace cannot be named");
+  return name;
+}
+
+/** The labels every child of the tenant carries. */
+export function tenantLabels(tenant: MunicipalTenant): Record<string, string> {
+  return {
+    [TENANT_LABEL]: tenantName(tenant),
+    [CODE_LABEL]: tenant.spec.municipalityCode,
+    [RING_LABEL]: tenant.spec.rolloutRing,
+    [MANAGED_BY_LABEL]: MANAGED_BY,
+  };
+}

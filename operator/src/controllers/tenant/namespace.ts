@@ -1,0 +1,21 @@
+// The tenant's namespace, with Pod Security Admission enforcing the restricted profile. The
+// version labels pin the profile to the cluster's release, so an upgrade of the API server does
+// not tighten (or loosen) it before we choose to.
+import type { MunicipalTenant } from "../../api/v1alpha1/index.ts";
+import { tenantLabels, tenantName } from "./labels.ts";
+import type { RenderedObject, TenantRenderContext } from "./render.ts";
+
+const POD_SECURITY_MODES = ["enforce", "audit", "warn"] as const;
+
+export function renderNamespace(tenant: MunicipalTenant, ctx: TenantRenderContext): RenderedObject {
+  const podSecurity: Record<string, string> = {};
+  for (const mode of POD_SECURITY_MODES) {
+    podSecurity[`pod-security.kubernetes.io/${mode}`] = "restricted";
+    podSecurity[`pod-security.kubernetes.io/${mode}-version`] = ctx.podSecurityVersion;
+  }
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: tenantName(tenant), labels: { ...tenantLabels(tenant), ...podSecurity } },
+  };
+}

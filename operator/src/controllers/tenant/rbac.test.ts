@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { type MunicipalTenant, municipalTenant } from "../../api/v1alpha1/index.ts";
+import { renderCatalogBinding, renderRoleBindings, renderSharedClusterRoles } from "./rbac.ts";
+import type { RenderedObject } from "./render.ts";
+
+const tenant = (spec: Partial<MunicipalTenant["spec"]> = {}): MunicipalTenant =>
+  municipalTenant.parse({
+    apiVersion: "aihub.gemeenten.nl/v1alpha1",
+    kind: "MunicipalTenant",
+    metadata: { name: "zwolle" },
+    spec: { municipalityCode: "GM0193", displayName: "Zwolle", ...spec },
+  });
+
+const subjectNames = (o: RenderedObject | undefined) =>
+  (o?.subjects as { kind: string; name: string }[] | undefined)?.map((s) => `${s.kind}:${s.name}`);
+
+describe("renderRoleBindings", () => {
+  it("binds admins and viewers to their roles, groups first", () => {
+    const [admins, viewers] = renderRoleBindings(
+      tenant({ admins: { users: ["a@zwolle.nl"], groups: ["gm0193-beheer"] }, viewers: { users: ["v@zwolle.nl"] } }),
+    );
+    expect(admins?.roleRef).toEqual({
+      apiGroup: "rbac.authorization.k8s.io",
+      kind: "Role",
+      name: "aihub-tenant-admin",
+    });
+    expect(subjectNames(admins)).toEqual(["Group:gm0193-beheer", "User:a@zwolle.nl"]);
+    expect(viewers?.roleRef).toEqual({
+      apiGroup: "rbac.authorization.k8s.io",
+      kind: "Role",
+      name: "aihub-tenant-viewer",
+    });
+    expect(subjectNames(viewers)).toEqual(["User:v@zwolle.nl"]);
+  });
+
+  it("renders no binding for a role without subjects, so that removing the last one deletes it", () => {
+    const bindings = renderRoleBindings(tenant({ admins: { users: ["a@zwolle.nl"] }, viewers: { groups: [] } }));
+    expect(bindings.map((b) => b.metadata.name)).toEqual(["aihub-tenant-admins"]);
+  });
+});
+
+describe("renderCatalogBinding", () => {
+  it("binds admins and viewers together, each once, to aihub-tenant-user", () => {
+    const binding = renderCatalogBinding(
+      tenant({ admins: { groups: ["g1"], users: ["u1"] }, viewers: { groups: ["g2", "g1"], users: ["u1"] } }),
+    );
+    expect(binding?.metadata.name).toBe("aihub-tenant-zwolle-catalog");
+    expect(binding?.metadata.namespace).toBeUndefined();
+    expect(binding?.roleRef).toEqual({
+      apiGroup: "rbac.authorization.k8s.io",
+      kind: "ClusterRole",
+      name: "aihub-tenant-user",
+    });
+    expect(subjectNames(binding)).toEqual(["Group:g1", "Group:g2", "User:u1"]);
+  });
+
+  it("is undefined when the tenant has nobody, also with empty lists", () => {
+    expect(renderCatalogBinding(tenant())).toBeUndefined();
+    expect(renderCatalogBinding(tenant({ admins: { groups: [] }, viewers: {} }))).toBeUndefined();
+  });
+
+  it("binds viewers alone", () => {
+    expect(subjectNames(renderCatalogBinding(tenant({ viewers: { users: ["v"] } })))).toEqual(["User:v"]);
+  });
+});
+
+describe("renderSharedClusterRoles", () => {
+  it("renders the catalog reader, aggregated into aihub-tenant-user, which has no rules of its own", () => {
+    expect(renderSharedClusterRoles()).toMatchInlineSnapshot(`
+      [
+        {
+          "apiVersion": "rbac.authorization.k8s.io/v1",
+          "kind": "ClusterRole",
+          "metadata": {
+            "labels": {
+              "aihub.gemeenten.nl/aggregate-to-tenant-user": "true",
+              "app.kubernetes.io/managed-by": "aihub-operator",
+            },
+            "name": "aihub-catalog-reader",
+          },
+          "rules": [
+            {
+              "apiGroups": [
+                "aihub.gemeenten.nl",
+              ],
+              "resources": [
+                "aibuildingblocks",
+              ],
+              "verbs": [
+                "get",
+                "list",
+                "watch",
+              ],
+            },
+          ],
+        },
+        {
+          "aggregationRule": {
+            "clusterRoleSelectors": [
+              {
+                "matchLabels": {
+                  "aihub.gemeenten.nl/aggregate-to-tenant-user": "true",
+                },
+              },
+            ],
+          },
+          "apiVersion": "rbac.authorization.k8s.io/v1",
+          "kind": "ClusterRole",
+          "metadata": {
+            "labels": {
+              "app.kubernetes.io/managed-by": "aihub-operator",
+            },
+            "name": "aihub-tenant-user",
+          },
+        },
+      ]
+    `);
+  });
+});

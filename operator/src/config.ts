@@ -32,6 +32,15 @@ export const configSchema = z.object({
   workers: int(1, 64).default(4),
   resyncPeriodSeconds: int(10, 86_400).default(600),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
+  loggingNamespace: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a namespace name")
+    .default("aihub-logging"),
+  loggingPort: int(1, 65535).default(24224),
+  podSecurityVersion: z
+    .string()
+    .regex(/^(latest|v1\.[0-9]+)$/, 'expected "latest" or a version such as v1.35')
+    .default("v1.35"),
 });
 
 export type OperatorConfig = z.output<typeof configSchema>;
@@ -48,6 +57,9 @@ const SOURCES: Record<keyof OperatorConfig, { flag: string; env: string }> = {
   workers: { flag: "workers", env: "AIHUB_WORKERS" },
   resyncPeriodSeconds: { flag: "resync-period-seconds", env: "AIHUB_RESYNC_PERIOD_SECONDS" },
   logLevel: { flag: "log-level", env: "AIHUB_LOG_LEVEL" },
+  loggingNamespace: { flag: "logging-namespace", env: "AIHUB_LOGGING_NAMESPACE" },
+  loggingPort: { flag: "logging-port", env: "AIHUB_LOGGING_PORT" },
+  podSecurityVersion: { flag: "pod-security-version", env: "AIHUB_POD_SECURITY_VERSION" },
 };
 
 export class ConfigError extends Error {

@@ -1,6 +1,7 @@
 // The aihub operator: `node operator/src/main.ts --help`-style flags or AIHUB_* environment.
 
 import { ConfigError, loadConfig, splitHostPort } from "./config.ts";
+import { DEFAULT_TENANT_RENDER_CONTEXT } from "./controllers/tenant/render.ts";
 import { loadKubeConfig } from "./kube/kubeconfig.ts";
 import { RestClient } from "./kube/rest-client.ts";
 import { buildOperator } from "./operator.ts";
@@ -31,6 +32,12 @@ const manager = buildOperator({
   metrics,
   workers: config.workers,
   resyncPeriodMs: config.resyncPeriodSeconds * 1000,
+  identity: config.identity,
+  tenants: {
+    ...DEFAULT_TENANT_RENDER_CONTEXT,
+    podSecurityVersion: config.podSecurityVersion,
+    logging: { namespace: config.loggingNamespace, port: config.loggingPort },
+  },
   leaderElection: config.leaderElect
     ? { namespace: config.leaderElectionNamespace, name: config.leaderElectionId, identity: config.identity }
     : undefined,

@@ -2,6 +2,9 @@
 // Shared by main.ts and the end-to-end tests, which run the operator in-process.
 import type { Logger } from "pino";
 import { CATALOG_CONTROLLER, CATALOG_PATH, catalogReconciler } from "./controllers/catalog/catalog-controller.ts";
+import type { TenantRenderContext } from "./controllers/tenant/render.ts";
+import { registerTenantController } from "./controllers/tenant/tenant-controller.ts";
+import { EventRecorder } from "./kube/events.ts";
 import { ResourcePaths } from "./kube/resource-paths.ts";
 import type { RestClient } from "./kube/rest-client.ts";
 import { Controller } from "./runtime/controller.ts";
@@ -14,13 +17,27 @@ export interface OperatorOptions {
   metrics: OperatorMetrics;
   workers: number;
   resyncPeriodMs: number;
+  identity: string;
+  tenants: TenantRenderContext;
   leaderElection?: { namespace: string; name: string; identity: string };
+  now?: () => Date;
 }
 
 export function buildOperator(o: OperatorOptions): Manager {
   const paths = new ResourcePaths(o.client);
   const manager = new Manager({ client: o.client, log: o.log, metrics: o.metrics, leaderElection: o.leaderElection });
   const blocks = manager.cache({ path: CATALOG_PATH });
+  registerTenantController(manager, {
+    client: o.client,
+    paths,
+    events: new EventRecorder(o.client, "aihub-operator/tenant", o.identity),
+    render: o.tenants,
+    now: o.now ?? (() => new Date()),
+    log: o.log,
+    metrics: o.metrics,
+    workers: o.workers,
+    resyncPeriodMs: o.resyncPeriodMs,
+  });
   manager.add(
     new Controller({
       name: CATALOG_CONTROLLER,

@@ -60,6 +60,13 @@ export async function installCrds(cluster: Cluster, dir = "crds"): Promise<Crd[]
   );
 }
 
+/** Applies the admission policies in `dir` (ValidatingAdmissionPolicies and their bindings). */
+export async function installPolicies(cluster: Cluster, dir = "config/admission"): Promise<void> {
+  for (const m of readManifests(dir) as (KubernetesObject & ObjectRef)[]) {
+    await serverSideApply(cluster.client, cluster.paths, m, { fieldManager: SETUP_FIELD_MANAGER });
+  }
+}
+
 /**
  * Until the tenant controller exists, the namespaces of example activations are created here,
  * labelled as belonging to the tenant of the same name.

@@ -23,14 +23,17 @@ export async function writeStatus(
   status: unknown,
   maxAttempts = 5,
 ): Promise<StatusWriteResult> {
-  if (isDeepStrictEqual(obj.status, status)) return { written: false, conflicts: 0 };
+  // Compare what would be sent (JSON drops undefined fields) with what the API server has.
+  const wire = JSON.parse(JSON.stringify(status)) as unknown;
+  if (isDeepStrictEqual(obj.status, wire)) return { written: false, conflicts: 0 };
   const path = `${await paths.pathOf(obj)}/status`;
   let resourceVersion = obj.metadata.resourceVersion;
+  let current = obj.status;
   let conflicts = 0;
   for (;;) {
     try {
       await client.request("PATCH", path, {
-        body: { metadata: { resourceVersion }, status },
+        body: { metadata: { resourceVersion }, status: withRemovals(wire, current) },
         contentType: "application/merge-patch+json",
       });
       return { written: true, conflicts };
@@ -38,8 +41,17 @@ export async function writeStatus(
       if (!(err instanceof ApiError) || err.code !== 409 || conflicts + 1 >= maxAttempts) throw err;
       conflicts++;
       const fresh = await client.request<KubeObject>("GET", await paths.pathOf(obj));
-      if (isDeepStrictEqual(fresh.status, status)) return { written: false, conflicts };
+      if (isDeepStrictEqual(fresh.status, wire)) return { written: false, conflicts };
       resourceVersion = fresh.metadata.resourceVersion;
+      current = fresh.status;
     }
   }
+}
+
+/** A merge patch keeps fields it does not mention: top-level status fields we no longer set are sent as null. */
+function withRemovals(desired: unknown, current: unknown): unknown {
+  if (!current || typeof current !== "object" || !desired || typeof desired !== "object") return desired;
+  const patch: Record<string, unknown> = { ...(desired as Record<string, unknown>) };
+  for (const key of Object.keys(current)) if (!(key in patch)) patch[key] = null;
+  return patch;
 }

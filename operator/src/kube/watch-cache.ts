@@ -35,6 +35,8 @@ export interface WatchCacheOptions<T extends KubeObject> {
 }
 
 interface ListResponse<T> {
+  apiVersion?: string;
+  kind?: string;
   metadata: { resourceVersion: string; continue?: string };
   items: T[];
 }
@@ -167,6 +169,13 @@ export class WatchCache<T extends KubeObject> {
       const page = await this.options.client.request<ListResponse<T>>("GET", this.options.path, {
         query: { ...this.selectorQuery, limit: this.options.pageSize ?? 500, continue: cont },
       });
+      // Items of built-in lists come without apiVersion and kind; watch events carry them.
+      // Filling them in keeps cached objects comparable with desired ones.
+      const itemKind = page.kind?.replace(/List$/, "");
+      for (const item of page.items) {
+        item.apiVersion ??= page.apiVersion;
+        item.kind ??= itemKind;
+      }
       items.push(...page.items);
       cont = page.metadata.continue || undefined;
       rv = page.metadata.resourceVersion;

@@ -91,6 +91,16 @@ export class Manager {
     for (const c of this.controllers) c.start(term);
   }
 
+  /** Queues every primary key of every controller now, as the periodic resync does. */
+  resync(): void {
+    for (const c of this.controllers) c.resync();
+  }
+
+  /** Keys waiting in all controllers' queues. */
+  depth(): number {
+    return this.controllers.reduce((n, c) => n + c.depth(), 0);
+  }
+
   /** Graceful stop: drain in-flight reconciles, release the lease, stop the caches. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -1,0 +1,305 @@
+// The tenant controller: one MunicipalTenant -> its namespace, quota, limits, network policies
+// and RBAC. Children are marked with the tenant label (a cluster-scoped owner cannot own
+// namespaced objects by ownerReference) and a finalizer on the tenant removes them. It never
+// adopts a namespace that is not marked as this tenant's, and never deletes what it did not mark.
+
+import type { Logger } from "pino";
+import type { MunicipalTenant } from "../../api/v1alpha1/index.ts";
+import { municipalTenantSpec } from "../../api/v1alpha1/index.ts";
+import { isNotFound } from "../../kube/api-error.ts";
+import { Applier } from "../../kube/apply.ts";
+import type { EventRecorder } from "../../kube/events.ts";
+import { addFinalizer, hasFinalizer, removeFinalizer } from "../../kube/finalizers.ts";
+import type { KubeObject } from "../../kube/object.ts";
+import type { ObjectRef, ResourcePaths } from "../../kube/resource-paths.ts";
+import { ApiError, type RestClient } from "../../kube/rest-client.ts";
+import { writeStatus } from "../../kube/status.ts";
+import { labelIndexer, type WatchCache } from "../../kube/watch-cache.ts";
+import { Controller } from "../../runtime/controller.ts";
+import type { Manager } from "../../runtime/manager.ts";
+import type { OperatorMetrics } from "../../runtime/metrics.ts";
+import type { ReconcileContext, ReconcileResult } from "../../runtime/reconcile.ts";
+import { MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "./labels.ts";
+import { renderSharedClusterRoles } from "./rbac.ts";
+import { childKinds, renderTenant, type TenantRenderContext } from "./render.ts";
+import { type PartOutcome, type TenantOutcome, tenantStatus } from "./tenant-status.ts";
+
+export const TENANT_CONTROLLER = "municipaltenant";
+export const TENANT_FINALIZER = "aihub.gemeenten.nl/tenant-cleanup";
+export const TENANT_FIELD_MANAGER = "aihub-tenant-controller";
+export const TENANTS_PATH = "/apis/aihub.gemeenten.nl/v1alpha1/municipaltenants";
+const CRB_PATH = "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings";
+const CLUSTER_ROLES_PATH = "/apis/rbac.authorization.k8s.io/v1/clusterroles";
+const BY_TENANT = "byTenant";
+
+type Obj = KubeObject & ObjectRef;
+
+const collectionPath = (apiVersion: string, plural: string) =>
+  apiVersion.includes("/") ? `/apis/${apiVersion}/${plural}` : `/api/${apiVersion}/${plural}`;
+
+interface TenantDeps {
+  client: RestClient;
+  paths: ResourcePaths;
+  events: EventRecorder;
+  render: TenantRenderContext;
+  now: () => Date;
+}
+
+export function registerTenantController(
+  manager: Manager,
+  o: TenantDeps & { log: Logger; metrics: OperatorMetrics; workers: number; resyncPeriodMs: number },
+): Controller {
+  const tenants = manager.cache<KubeObject>({ path: TENANTS_PATH });
+  const namespaces = manager.cache<KubeObject>({ path: "/api/v1/namespaces" });
+  const byTenant = { [BY_TENANT]: labelIndexer(TENANT_LABEL) };
+  const children = new Map(
+    childKinds.map((k) => [
+      k.kind,
+      manager.cache<KubeObject>({
+        path: collectionPath(k.apiVersion, k.plural),
+        labelSelector: TENANT_LABEL,
+        indexers: byTenant,
+      }),
+    ]),
+  );
+  const bindings = manager.cache<KubeObject>({ path: CRB_PATH, labelSelector: TENANT_LABEL, indexers: byTenant });
+  const clusterRoles = manager.cache<KubeObject>({
+    path: CLUSTER_ROLES_PATH,
+    labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}`,
+  });
+  const tenantOf = (obj: KubeObject) => {
+    const t = obj.metadata.labels?.[TENANT_LABEL];
+    return t ? [t] : [];
+  };
+  const reconciler = new TenantReconciler(o, { tenants, namespaces, children, bindings, clusterRoles });
+  const controller = new Controller({
+    name: TENANT_CONTROLLER,
+    kind: "MunicipalTenant",
+    primary: tenants,
+    owned: [
+      // A namespace event concerns the tenant of the same name, marked or not (a foreign one is reported).
+      { cache: namespaces, ownerKeys: (ns) => (ns.metadata.name ? [ns.metadata.name] : []) },
+      ...[...children.values(), bindings].map((cache) => ({ cache, ownerKeys: tenantOf })),
+    ],
+    reconcile: (key, ctx) => reconciler.reconcile(key, ctx),
+    workers: o.workers,
+    resyncPeriodMs: o.resyncPeriodMs,
+    log: o.log,
+    metrics: o.metrics,
+  });
+  manager.add(controller);
+  return controller;
+}
+
+interface TenantCaches {
+  tenants: WatchCache<KubeObject>;
+  namespaces: WatchCache<KubeObject>;
+  children: Map<string, WatchCache<KubeObject>>;
+  bindings: WatchCache<KubeObject>;
+  clusterRoles: WatchCache<KubeObject>;
+}
+
+/** What a failed apply says, for a condition a person can act on. */
+const failure = (reason: string, what: string, err: unknown): PartOutcome => ({
+  ok: false,
+  reason,
+  message: `could not apply ${what}: ${err instanceof ApiError ? err.message : String(err)}; retrying`,
+});
+
+export class TenantReconciler {
+  private readonly d: TenantDeps;
+  private readonly c: TenantCaches;
+  private readonly applier: Applier;
+
+  constructor(deps: TenantDeps, caches: TenantCaches) {
+    this.d = deps;
+    this.c = caches;
+    this.applier = new Applier(deps.client, deps.paths, TENANT_FIELD_MANAGER);
+  }
+
+  async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const cached = this.c.tenants.get(key);
+    if (!cached) return undefined;
+    const tenant = {
+      ...cached,
+      apiVersion: "aihub.gemeenten.nl/v1alpha1",
+      kind: "MunicipalTenant",
+      spec: municipalTenantSpec.parse(cached.spec),
+    } as Obj & MunicipalTenant;
+    if (tenant.metadata.deletionTimestamp) return this.finalize(tenant, ctx);
+
+    const withFinalizer = hasFinalizer(tenant, TENANT_FINALIZER)
+      ? tenant
+      : ({
+          ...tenant,
+          metadata: (await addFinalizer(this.d.client, this.d.paths, tenant, TENANT_FINALIZER)).metadata,
+        } as typeof tenant);
+
+    const name = tenant.metadata.name ?? key;
+    const existing = this.c.namespaces.get(name);
+    if (existing && existing.metadata.labels?.[TENANT_LABEL] !== name) {
+      const owner = existing.metadata.labels?.[TENANT_LABEL];
+      const outcome: TenantOutcome = {
+        namespace: {
+          ok: false,
+          reason: "NamespaceConflict",
+          message:
+            `namespace ${name} already exists and is not marked as this tenant's ` +
+            `(label ${TENANT_LABEL}${owner ? ` says ${owner}` : " is missing"}); it was left untouched. ` +
+            `Choose another metadata.name for the tenant, or remove or hand over that namespace.`,
+        },
+      };
+      await this.report(withFinalizer, outcome, ctx);
+      return undefined; // a change of the namespace or the tenant queues it again
+    }
+    if (existing?.metadata.deletionTimestamp) {
+      await this.report(
+        withFinalizer,
+        {
+          namespace: {
+            ok: false,
+            reason: "NamespaceTerminating",
+            message: `namespace ${name} is still being deleted; waiting`,
+          },
+        },
+        ctx,
+      );
+      return { requeueAfterMs: 2000 };
+    }
+
+    const desired = renderTenant(tenant, this.d.render);
+    const outcome: TenantOutcome = {
+      namespace: { ok: true, message: `namespace ${name} is isolated (Pod Security restricted)` },
+    };
+    let retry: unknown;
+    try {
+      await this.applier.apply(desired.namespace as Obj, existing);
+    } catch (err) {
+      outcome.namespace = failure("NamespaceApplyFailed", `namespace ${name}`, err);
+      await this.report(withFinalizer, outcome, ctx);
+      throw err;
+    }
+    const policyKinds = new Set(["ResourceQuota", "LimitRange", "NetworkPolicy"]);
+    const policies = desired.children.filter((o) => policyKinds.has(o.kind as string)) as Obj[];
+    const rbac = desired.children.filter((o) => !policyKinds.has(o.kind as string)) as Obj[];
+    try {
+      await this.applyAll(policies);
+      const netpols = policies.filter((p) => p.kind === "NetworkPolicy").length;
+      outcome.policies = { ok: true, message: `quota, limits and ${netpols} network policies applied` };
+    } catch (err) {
+      outcome.policies = failure("PoliciesApplyFailed", "quota, limits or network policies", err);
+      retry = err;
+    }
+    try {
+      await this.applyAll(renderSharedClusterRoles() as Obj[], this.c.clusterRoles);
+      await this.applyAll(rbac);
+      await this.applyAll(desired.clusterChildren as Obj[], this.c.bindings);
+      outcome.rbac = { ok: true, message: "roles for admins and viewers, and read access to the catalog" };
+    } catch (err) {
+      outcome.rbac = failure("RBACApplyFailed", "roles or role bindings", err);
+      retry = err;
+    }
+    try {
+      await this.prune(name, [...desired.children, ...desired.clusterChildren] as Obj[]);
+    } catch (err) {
+      retry ??= err;
+    }
+    await this.report(withFinalizer, outcome, ctx);
+    if (retry) throw retry;
+    return undefined;
+  }
+
+  private cacheFor(obj: Obj): WatchCache<KubeObject> | undefined {
+    return this.c.children.get(obj.kind);
+  }
+
+  private async applyAll(objects: Obj[], cache?: WatchCache<KubeObject>): Promise<void> {
+    await Promise.all(
+      objects.map((o) => {
+        const live = (cache ?? this.cacheFor(o))?.get(
+          o.metadata?.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : (o.metadata?.name ?? ""),
+        );
+        return this.applier.apply(o, live);
+      }),
+    );
+  }
+
+  /** Deletes children marked as this tenant's that the spec no longer asks for (a removed egress entry). */
+  private async prune(tenant: string, desired: Obj[]): Promise<void> {
+    const wanted = new Set(desired.map((o) => `${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`));
+    const marked = [...this.c.children.values(), this.c.bindings].flatMap((cache) => cache.byIndex(BY_TENANT, tenant));
+    for (const obj of marked) {
+      const ours =
+        obj.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY && obj.metadata.labels?.[TENANT_LABEL] === tenant;
+      const inPlace = !obj.metadata.namespace || obj.metadata.namespace === tenant;
+      const id = `${obj.kind}/${obj.metadata.namespace ?? ""}/${obj.metadata.name}`;
+      if (!ours || !inPlace || wanted.has(id)) continue;
+      await this.d.client
+        .request("DELETE", await this.d.paths.pathOf(obj as Obj))
+        .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+    }
+  }
+
+  /** Deletion: refuse while protected; else delete the namespace, wait until it is gone, then let the tenant go. */
+  private async finalize(tenant: Obj & MunicipalTenant, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
+    if (!hasFinalizer(tenant, TENANT_FINALIZER)) return undefined;
+    const name = tenant.metadata.name ?? "";
+    if (tenant.spec.deletionProtection) {
+      await this.report(
+        tenant,
+        {
+          namespace: {
+            ok: false,
+            reason: "DeletionProtected",
+            message:
+              "deletion was requested but spec.deletionProtection is true, so nothing is removed. " +
+              "Set spec.deletionProtection to false to finish deleting the tenant and its namespace.",
+          },
+          terminating: true,
+        },
+        ctx,
+      );
+      return undefined;
+    }
+    const ns = this.c.namespaces.get(name);
+    if (ns && ns.metadata.labels?.[TENANT_LABEL] === name) {
+      if (!ns.metadata.deletionTimestamp) {
+        await this.d.client
+          .request("DELETE", `/api/v1/namespaces/${name}`)
+          .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+        ctx.log.info("deleting the tenant's namespace");
+      }
+      await this.report(
+        tenant,
+        {
+          namespace: { ok: false, reason: "Deleting", message: `waiting until namespace ${name} is deleted` },
+          terminating: true,
+        },
+        ctx,
+      );
+      return { requeueAfterMs: 2000 };
+    }
+    await this.prune(name, []);
+    await removeFinalizer(this.d.client, this.d.paths, tenant, TENANT_FINALIZER);
+    ctx.log.info("tenant cleaned up");
+    return undefined;
+  }
+
+  private async report(tenant: Obj & MunicipalTenant, outcome: TenantOutcome, ctx: ReconcileContext): Promise<void> {
+    const status = tenantStatus(tenant, outcome, this.d.now());
+    const before = tenant.status?.conditions?.find((c) => c.type === "Ready");
+    const after = status.conditions?.find((c) => c.type === "Ready");
+    const written = await writeStatus(this.d.client, this.d.paths, tenant, status);
+    if (!written.written || !after || (before?.status === after.status && before?.reason === after.reason)) return;
+    ctx.log.info({ ready: after.status, reason: after.reason }, after.message);
+    await this.d.events
+      .record({
+        regarding: tenant,
+        type: after.status === "False" ? "Warning" : "Normal",
+        reason: after.status === "True" ? "TenantReady" : after.reason,
+        action: "Reconcile",
+        note: after.message,
+      })
+      .catch((err) => ctx.log.warn({ err: String(err) }, "could not record an event"));
+  }
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import type { MunicipalTenant } from "../../api/v1alpha1/index.ts";
+import { tenantStatus } from "./tenant-status.ts";
+
+const tenant = (status?: MunicipalTenant["status"]): MunicipalTenant =>
+  ({
+    apiVersion: "aihub.gemeenten.nl/v1alpha1",
+    kind: "MunicipalTenant",
+    metadata: { name: "utrecht", generation: 2 },
+    spec: { municipalityCode: "GM0344", displayName: "Utrecht", rolloutRing: "general", deletionProtection: true },
+    status,
+  }) as MunicipalTenant;
+
+const ok = (message: string) => ({ ok: true as const, message });
+const now = new Date("2026-11-28T10:00:00Z");
+
+describe("tenantStatus", () => {
+  it("is Ready when namespace, policies and RBAC are, with Ready listed first", () => {
+    const s = tenantStatus(tenant(), { namespace: ok("ns"), policies: ok("p"), rbac: ok("r") }, now);
+    expect(s.phase).toBe("Ready");
+    expect(s.namespace).toBe("utrecht");
+    expect(s.observedGeneration).toBe(2);
+    expect(s.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual([
+      "Ready=True",
+      "NamespaceReady=True",
+      "PoliciesReady=True",
+      "RBACReady=True",
+    ]);
+  });
+
+  it("fails with the namespace's reason and leaves the rest Unknown when the namespace is someone else's", () => {
+    const s = tenantStatus(
+      tenant(),
+      { namespace: { ok: false, reason: "NamespaceConflict", message: "namespace utrecht already exists" } },
+      now,
+    );
+    expect(s.phase).toBe("Failed");
+    expect(s.conditions?.[0]).toMatchObject({ type: "Ready", status: "False", reason: "NamespaceConflict" });
+    expect(s.conditions?.[0]?.message).toContain("NamespaceReady: namespace utrecht already exists");
+    expect(s.conditions?.find((c) => c.type === "PoliciesReady")).toMatchObject({
+      status: "Unknown",
+      reason: "Blocked",
+    });
+  });
+
+  it("keeps transition times when nothing changed, so an unchanged resync writes nothing", () => {
+    const outcome = { namespace: ok("ns"), policies: ok("p"), rbac: ok("r") };
+    const first = tenantStatus(tenant(), outcome, now);
+    const again = tenantStatus(tenant(JSON.parse(JSON.stringify(first))), outcome, new Date("2026-11-29T00:00:00Z"));
+    expect(again).toEqual(first);
+  });
+
+  it("says Terminating while the tenant is being deleted", () => {
+    const s = tenantStatus(
+      tenant(),
+      { namespace: { ok: false, reason: "Deleting", message: "waiting" }, terminating: true },
+      now,
+    );
+    expect(s.phase).toBe("Terminating");
+  });
+});

@@ -1,0 +1,63 @@
+// The status of a MunicipalTenant from what one reconcile found and did. Pure: clock passed in.
+import type { Condition, MunicipalTenant } from "../../api/v1alpha1/index.ts";
+import { READY, setCondition, summarize } from "../../runtime/conditions.ts";
+
+export type TenantStatus = NonNullable<MunicipalTenant["status"]>;
+
+/** One part of the tenant (namespace, policies, RBAC): done, or why not and what to do. */
+export type PartOutcome = { ok: true; message: string } | { ok: false; reason: string; message: string };
+
+export interface TenantOutcome {
+  namespace: PartOutcome;
+  /** Undefined when the namespace step failed and nothing else was attempted. */
+  policies?: PartOutcome;
+  rbac?: PartOutcome;
+  terminating?: boolean;
+}
+
+export const NAMESPACE_READY = "NamespaceReady";
+export const POLICIES_READY = "PoliciesReady";
+export const RBAC_READY = "RBACReady";
+
+const PART_REASONS = {
+  [NAMESPACE_READY]: "NamespaceReady",
+  [POLICIES_READY]: "PoliciesApplied",
+  [RBAC_READY]: "RBACApplied",
+};
+
+export function tenantStatus(tenant: MunicipalTenant, outcome: TenantOutcome, now: Date): TenantStatus {
+  const generation = tenant.metadata.generation;
+  let conditions: Condition[] = tenant.status?.conditions ?? [];
+  const set = (type: keyof typeof PART_REASONS, part: PartOutcome | undefined) => {
+    const input = !part
+      ? { status: "Unknown" as const, reason: "Blocked", message: "waiting until the namespace is ready" }
+      : part.ok
+        ? { status: "True" as const, reason: PART_REASONS[type], message: part.message }
+        : { status: "False" as const, reason: part.reason, message: part.message };
+    conditions = setCondition(conditions, { type, ...input, observedGeneration: generation }, now);
+  };
+  set(NAMESPACE_READY, outcome.namespace);
+  set(POLICIES_READY, outcome.policies);
+  set(RBAC_READY, outcome.rbac);
+  const ready = summarize(
+    conditions,
+    { types: [NAMESPACE_READY, POLICIES_READY, RBAC_READY], observedGeneration: generation },
+    now,
+  );
+  conditions = setCondition(conditions, { ...ready }, now);
+  // Keep Ready first: it is what `kubectl get` and people look at.
+  conditions = [...conditions.filter((c) => c.type === READY), ...conditions.filter((c) => c.type !== READY)];
+  const phase = outcome.terminating
+    ? "Terminating"
+    : ready.status === "True"
+      ? "Ready"
+      : ready.status === "False"
+        ? "Failed"
+        : "Pending";
+  return {
+    observedGeneration: generation,
+    namespace: tenant.metadata.name,
+    phase,
+    conditions,
+  };
+}

@@ -1,0 +1,395 @@
+// MunicipalTenant against the real control plane (with kube-controller-manager), the operator
+// running in-process: isolation by real RBAC (SubjectAccessReview), Pod Security, drift repair,
+// deletion protection, no adoption of foreign namespaces, and 50 tenants at once.
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { DEFAULT_TENANT_RENDER_CONTEXT } from "../../operator/src/controllers/tenant/render.ts";
+import type { KubeObject } from "../../operator/src/kube/object.ts";
+import { ApiError } from "../../operator/src/kube/rest-client.ts";
+import { buildOperator } from "../../operator/src/operator.ts";
+import type { Manager } from "../../operator/src/runtime/manager.ts";
+import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
+import { type CountingClient, countingClient } from "../support/clients.ts";
+import { installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
+
+const TENANTS = "/apis/aihub.gemeenten.nl/v1alpha1/municipaltenants";
+
+let admin: CountingClient;
+let operatorClient: CountingClient;
+let operator: Manager;
+let metrics: OperatorMetrics;
+
+beforeAll(async () => {
+  admin = await countingClient({ file: inject("kubeconfig") });
+  await installCrds(admin);
+  await installPolicies(admin);
+  operatorClient = await countingClient({ file: inject("kubeconfig") });
+  metrics = new OperatorMetrics();
+  operator = buildOperator({
+    client: operatorClient.client,
+    log: pino({ level: "silent" }),
+    metrics,
+    workers: 8,
+    resyncPeriodMs: 0,
+    identity: "e2e-tenants",
+    tenants: DEFAULT_TENANT_RENDER_CONTEXT,
+  });
+  await operator.start();
+});
+
+afterAll(async () => {
+  await operator?.stop();
+  operatorClient?.client.close();
+  admin?.client.close();
+});
+
+type Tenant = KubeObject & {
+  spec: Record<string, unknown>;
+  status?: {
+    phase?: string;
+    namespace?: string;
+    conditions?: { type: string; status: string; reason: string; message: string }[];
+  };
+};
+
+const tenant = (name: string, code: string, spec: Record<string, unknown> = {}) => ({
+  apiVersion: "aihub.gemeenten.nl/v1alpha1",
+  kind: "MunicipalTenant",
+  metadata: { name },
+  spec: { municipalityCode: code, displayName: name, ...spec },
+});
+
+const getTenant = (name: string) => admin.client.request<Tenant>("GET", `${TENANTS}/${name}`);
+const condition = (t: Tenant, type: string) => t.status?.conditions?.find((c) => c.type === type);
+const waitReady = (name: string, timeoutMs = 30_000) =>
+  waitUntil(
+    `tenant ${name} to be Ready`,
+    async () => {
+      const t = await getTenant(name);
+      return condition(t, "Ready")?.status === "True" && t.status?.phase === "Ready" ? t : undefined;
+    },
+    timeoutMs,
+  );
+
+async function rejection(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ApiError) return err;
+    throw err;
+  }
+  throw new Error("the API server accepted it");
+}
+
+describe("a MunicipalTenant", () => {
+  beforeAll(async () => {
+    await admin.client.request("POST", TENANTS, {
+      body: tenant("e2e-a", "GM0001", {
+        admins: { groups: ["e2e-a-admins"] },
+        viewers: { users: ["e2e-a-viewer"] },
+        egress: [{ name: "zaaksysteem", cidr: "10.1.0.0/16", ports: [{ port: 443 }] }],
+        quota: { cpu: "4", memory: "8Gi", pods: 20, storage: "10Gi" },
+      }),
+    });
+    await admin.client.request("POST", TENANTS, {
+      body: tenant("e2e-b", "GM0002", { admins: { groups: ["e2e-b-admins"] } }),
+    });
+    await waitReady("e2e-a");
+    await waitReady("e2e-b");
+  });
+
+  it("gets an isolated namespace with quota, limits, network policies and RBAC, and says so in status", async () => {
+    const t = await getTenant("e2e-a");
+    expect(t.status).toMatchObject({ namespace: "e2e-a", phase: "Ready", observedGeneration: 1 });
+    expect(t.status?.conditions?.map((c) => [c.type, c.status])).toEqual([
+      ["Ready", "True"],
+      ["NamespaceReady", "True"],
+      ["PoliciesReady", "True"],
+      ["RBACReady", "True"],
+    ]);
+    const ns = await admin.client.request<KubeObject>("GET", "/api/v1/namespaces/e2e-a");
+    expect(ns.metadata.labels).toMatchObject({
+      "aihub.gemeenten.nl/tenant": "e2e-a",
+      "aihub.gemeenten.nl/municipality-code": "GM0001",
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/audit": "restricted",
+      "pod-security.kubernetes.io/warn": "restricted",
+    });
+    const netpols = await admin.client.request<{ items: KubeObject[] }>(
+      "GET",
+      "/apis/networking.k8s.io/v1/namespaces/e2e-a/networkpolicies",
+    );
+    expect(netpols.items.map((n) => n.metadata.name).sort()).toEqual([
+      "aihub-allow-dns",
+      "aihub-allow-logging",
+      "aihub-allow-same-namespace",
+      "aihub-default-deny",
+      "aihub-egress-zaaksysteem",
+    ]);
+    const quota = await admin.client.request<{ spec: { hard: Record<string, string> } }>(
+      "GET",
+      "/api/v1/namespaces/e2e-a/resourcequotas/aihub-quota",
+    );
+    expect(quota.spec.hard).toMatchObject({ "requests.cpu": "4", "requests.memory": "8Gi", pods: "20" });
+    const events = await admin.client.request<{ items: { reason: string; regarding: { name: string } }[] }>(
+      "GET",
+      "/apis/events.k8s.io/v1/namespaces/default/events",
+    );
+    expect(events.items.some((e) => e.reason === "TenantReady" && e.regarding.name === "e2e-a")).toBe(true);
+  });
+
+  describe("isolation by real RBAC (SubjectAccessReview)", () => {
+    const alice = { user: "alice", groups: ["e2e-a-admins"] };
+    const victor = { user: "e2e-a-viewer", groups: [] as string[] };
+    const verbs = ["get", "list", "watch", "create", "update", "patch", "delete"];
+    const resources = [
+      { group: "", resource: "secrets" },
+      { group: "", resource: "configmaps" },
+      { group: "", resource: "pods" },
+      { group: "aihub.gemeenten.nl", resource: "blockactivations" },
+      { group: "networking.k8s.io", resource: "networkpolicies" },
+      { group: "", resource: "resourcequotas" },
+      { group: "", resource: "limitranges" },
+      { group: "rbac.authorization.k8s.io", resource: "roles" },
+      { group: "rbac.authorization.k8s.io", resource: "rolebindings" },
+    ];
+    const read = new Set(["get", "list", "watch"]);
+
+    async function allowed(who: { user: string; groups: string[] }, attrs: Record<string, string>): Promise<boolean> {
+      const review = await admin.client.request<{ status: { allowed: boolean } }>(
+        "POST",
+        "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+        {
+          body: {
+            apiVersion: "authorization.k8s.io/v1",
+            kind: "SubjectAccessReview",
+            spec: { user: who.user, groups: [...who.groups, "system:authenticated"], resourceAttributes: attrs },
+          },
+        },
+      );
+      return review.status.allowed;
+    }
+
+    /** What the design allows a tenant admin in the own namespace. */
+    const adminMay = (resource: string, verb: string) =>
+      resource === "blockactivations" || ((resource === "configmaps" || resource === "pods") && read.has(verb));
+    const viewerMay = (resource: string, verb: string) =>
+      (resource === "blockactivations" || resource === "configmaps" || resource === "pods") && read.has(verb);
+
+    it("denies tenant A's admin every verb on every resource in tenant B's namespace", async () => {
+      const granted: string[] = [];
+      for (const r of resources) {
+        for (const verb of verbs) {
+          if (await allowed(alice, { namespace: "e2e-b", verb, ...r })) granted.push(`${verb} ${r.resource}`);
+        }
+      }
+      expect(granted).toEqual([]);
+    });
+
+    it("allows tenant A's admin exactly what the design allows in A's own namespace", async () => {
+      const matrix: string[] = [];
+      const expected: string[] = [];
+      for (const r of resources) {
+        for (const verb of verbs) {
+          if (await allowed(alice, { namespace: "e2e-a", verb, ...r })) matrix.push(`${verb} ${r.resource}`);
+          if (adminMay(r.resource, verb)) expected.push(`${verb} ${r.resource}`);
+        }
+      }
+      expect(matrix).toEqual(expected);
+      expect(await allowed(alice, { namespace: "e2e-a", verb: "get", resource: "pods", subresource: "log" })).toBe(
+        true,
+      );
+      expect(await allowed(alice, { verb: "update", resource: "namespaces", name: "e2e-a" })).toBe(false);
+      expect(await allowed(alice, { verb: "patch", resource: "namespaces", name: "e2e-a" })).toBe(false);
+    });
+
+    it("lets a viewer only read", async () => {
+      for (const r of resources) {
+        for (const verb of verbs) {
+          const may = await allowed(victor, { namespace: "e2e-a", verb, ...r });
+          expect(may, `${verb} ${r.resource}`).toBe(viewerMay(r.resource, verb));
+        }
+      }
+    });
+
+    it("lets every tenant user read the catalog, and nobody of a tenant change it", async () => {
+      const catalog = { group: "aihub.gemeenten.nl", resource: "aibuildingblocks" };
+      for (const who of [alice, victor]) {
+        expect(await allowed(who, { verb: "list", ...catalog })).toBe(true);
+        expect(await allowed(who, { verb: "get", ...catalog, name: "bezwaar-intake" })).toBe(true);
+        expect(await allowed(who, { verb: "create", ...catalog })).toBe(false);
+        expect(await allowed(who, { verb: "delete", ...catalog, name: "bezwaar-intake" })).toBe(false);
+      }
+      expect(await allowed({ user: "mallory", groups: [] }, { verb: "list", ...catalog })).toBe(false);
+    });
+
+    it("forbids a tenant admin to bind cluster-admin or admin in the own namespace (no escalation)", async () => {
+      for (const role of ["cluster-admin", "admin"]) {
+        const err = await rejection(
+          admin.client.request("POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/e2e-a/rolebindings", {
+            headers: { "Impersonate-User": "alice", "Impersonate-Group": "e2e-a-admins" },
+            body: {
+              apiVersion: "rbac.authorization.k8s.io/v1",
+              kind: "RoleBinding",
+              metadata: { name: `escalate-${role}`, namespace: "e2e-a" },
+              roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
+              subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "alice" }],
+            },
+          }),
+        );
+        expect(err.code).toBe(403);
+        expect(err.message).toContain('User "alice" cannot create resource "rolebindings"');
+      }
+    });
+  });
+
+  it("refuses a privileged pod in a tenant namespace (Pod Security restricted)", async () => {
+    const err = await rejection(
+      admin.client.request("POST", "/api/v1/namespaces/e2e-a/pods", {
+        body: {
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: { name: "privileged", namespace: "e2e-a" },
+          spec: {
+            containers: [{ name: "c", image: "registry.example/x:1", securityContext: { privileged: true } }],
+          },
+        },
+      }),
+    );
+    expect(err.code).toBe(403);
+    expect(err.message).toContain('violates PodSecurity "restricted:v1.35"');
+    expect(err.message).toContain("privileged");
+  });
+
+  it("repairs drift: a deleted network policy and an edited quota come back", async () => {
+    await admin.client.request(
+      "DELETE",
+      "/apis/networking.k8s.io/v1/namespaces/e2e-a/networkpolicies/aihub-default-deny",
+    );
+    await admin.client.request("PATCH", "/api/v1/namespaces/e2e-a/resourcequotas/aihub-quota", {
+      body: { spec: { hard: { pods: "999" } } },
+      contentType: "application/merge-patch+json",
+    });
+    await waitUntil("the network policy to be restored", () =>
+      admin.client
+        .request<KubeObject>("GET", "/apis/networking.k8s.io/v1/namespaces/e2e-a/networkpolicies/aihub-default-deny")
+        .catch(() => undefined),
+    );
+    await waitUntil("the quota to be restored", async () => {
+      const q = await admin.client.request<{ spec: { hard: Record<string, string> } }>(
+        "GET",
+        "/api/v1/namespaces/e2e-a/resourcequotas/aihub-quota",
+      );
+      return q.spec.hard.pods === "20" ? true : undefined;
+    });
+  });
+
+  it("refuses to delete a protected tenant, says how to lift the protection, and removes nothing", async () => {
+    const err = await rejection(admin.client.request("DELETE", `${TENANTS}/e2e-b`));
+    expect(err.message).toContain("MunicipalTenant e2e-b has spec.deletionProtection: true");
+    expect(err.message).toContain(
+      `kubectl patch municipaltenant e2e-b --type merge -p '{"spec":{"deletionProtection":false}}'`,
+    );
+    expect((await getTenant("e2e-b")).metadata.deletionTimestamp).toBeUndefined();
+    const ns = await admin.client.request<KubeObject>("GET", "/api/v1/namespaces/e2e-b");
+    expect(ns.metadata.deletionTimestamp).toBeUndefined();
+  });
+
+  it("cleans up an unprotected tenant: the namespace goes first, then the tenant", async () => {
+    await admin.client.request("POST", TENANTS, {
+      body: tenant("e2e-gone", "GM0003", { deletionProtection: false, admins: { users: ["gone"] } }),
+    });
+    await waitReady("e2e-gone");
+    await admin.client.request("DELETE", `${TENANTS}/e2e-gone`);
+    await waitUntil(
+      "the namespace to be deleted",
+      () =>
+        admin.client.request("GET", "/api/v1/namespaces/e2e-gone").then(
+          () => undefined,
+          (e) => (e instanceof ApiError && e.code === 404 ? true : undefined),
+        ),
+      90_000,
+    );
+    await waitUntil("the tenant to be gone", () =>
+      getTenant("e2e-gone").then(
+        () => undefined,
+        (e) => (e instanceof ApiError && e.code === 404 ? true : undefined),
+      ),
+    );
+    const bindings = await admin.client.request<{ items: KubeObject[] }>(
+      "GET",
+      "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+      { query: { labelSelector: "aihub.gemeenten.nl/tenant=e2e-gone" } },
+    );
+    expect(bindings.items).toEqual([]);
+  }, 120_000);
+
+  it("does not adopt a namespace that exists and is not marked as the tenant's, and says why", async () => {
+    await admin.client.request("POST", "/api/v1/namespaces", {
+      body: {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: "e2e-foreign", labels: { team: "someone-else" } },
+      },
+    });
+    await admin.client.request("POST", TENANTS, { body: tenant("e2e-foreign", "GM0004") });
+    const t = await waitUntil("the conflict to be reported", async () => {
+      const x = await getTenant("e2e-foreign");
+      return condition(x, "NamespaceReady")?.reason === "NamespaceConflict" ? x : undefined;
+    });
+    expect(condition(t, "Ready")).toMatchObject({ status: "False", reason: "NamespaceConflict" });
+    expect(condition(t, "NamespaceReady")?.message).toContain(
+      "namespace e2e-foreign already exists and is not marked as this tenant's",
+    );
+    expect(t.status?.phase).toBe("Failed");
+    const ns = await admin.client.request<KubeObject>("GET", "/api/v1/namespaces/e2e-foreign");
+    expect(ns.metadata.labels).toEqual({ team: "someone-else", "kubernetes.io/metadata.name": "e2e-foreign" });
+    const quotas = await admin.client.request<{ items: unknown[] }>(
+      "GET",
+      "/api/v1/namespaces/e2e-foreign/resourcequotas",
+    );
+    expect(quotas.items).toEqual([]);
+  });
+
+  it("brings 50 tenants created at once to Ready", async () => {
+    const started = Date.now();
+    const names = Array.from({ length: 50 }, (_, i) => `e2e-fleet-${i}`);
+    await Promise.all(
+      names.map((name, i) =>
+        admin.client.request("POST", TENANTS, {
+          body: tenant(name, `GM${String(5000 + i)}`, { admins: { groups: [`${name}-admins`] } }),
+        }),
+      ),
+    );
+    await Promise.all(names.map((n) => waitReady(n, 120_000)));
+    console.log(`50 tenants Ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const namespaces = await admin.client.request<{ items: KubeObject[] }>("GET", "/api/v1/namespaces", {
+      query: { labelSelector: "aihub.gemeenten.nl/tenant" },
+    });
+    expect(namespaces.items.filter((n) => n.metadata.name?.startsWith("e2e-fleet-"))).toHaveLength(50);
+  }, 180_000);
+
+  it("sends zero writes when it resyncs the unchanged tenants", async () => {
+    const reconciles = () =>
+      metrics.sum("controller_runtime_reconcile_total", (l) => l.controller === "municipaltenant");
+    const tenants = (await admin.client.request<{ items: unknown[] }>("GET", TENANTS)).items.length;
+    // Let the fleet settle (status writes, events), then resync everything.
+    let last = -1;
+    await waitUntil("the operator to go quiet", async () => {
+      const now = operatorClient.writes();
+      const quiet = now === last && operator.depth() === 0;
+      last = now;
+      await new Promise((r) => setTimeout(r, 500));
+      return quiet ? true : undefined;
+    });
+    const writesBefore = operatorClient.writes();
+    const reconcilesBefore = await reconciles();
+    operator.resync();
+    await waitUntil("a reconcile of every tenant", async () =>
+      (await reconciles()) >= reconcilesBefore + tenants && operator.depth() === 0 ? true : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    console.log(`resync of ${tenants} unchanged tenants: ${operatorClient.writes() - writesBefore} writes`);
+    expect(operatorClient.writes()).toBe(writesBefore);
+  });
+});

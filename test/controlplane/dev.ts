@@ -3,7 +3,7 @@
 // prints how to use kubectl, and runs until Ctrl-C, then stops the operator and cleans up.
 import { type ChildProcess, spawn } from "node:child_process";
 import { KubeConfig } from "@kubernetes/client-node";
-import { applyManifests, connect, EXAMPLE_FOLDERS, installCrds } from "../support/cluster.ts";
+import { applyManifests, connect, EXAMPLE_FOLDERS, installCrds, installPolicies } from "../support/cluster.ts";
 import { readManifests } from "../support/manifests.ts";
 import { ControlPlane } from "./control-plane.ts";
 
@@ -42,6 +42,8 @@ try {
   const cluster = await connect(kc);
   const crds = await installCrds(cluster);
   log(`CRDs established: ${crds.map((c) => c.metadata?.name).join(", ")}`);
+  await installPolicies(cluster);
+  log("admission policies installed (tenant deletion protection)");
   const applied = await applyManifests(cluster, readManifests(...EXAMPLE_FOLDERS));
   cluster.client.close();
   log(`applied ${applied.length} examples from ${EXAMPLE_FOLDERS.join(", ")}`);

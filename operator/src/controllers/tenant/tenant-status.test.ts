@@ -26,6 +26,7 @@ describe("tenantStatus", () => {
       "PoliciesReady=True",
       "RBACReady=True",
     ]);
+    expect(s.conditions?.[0]?.message).toBe("ns; p; r");
   });
 
   it("fails with the namespace's reason and leaves the rest Unknown when the namespace is someone else's", () => {

@@ -44,7 +44,11 @@ export function tenantStatus(tenant: MunicipalTenant, outcome: TenantOutcome, no
     { types: [NAMESPACE_READY, POLICIES_READY, RBAC_READY], observedGeneration: generation },
     now,
   );
-  conditions = setCondition(conditions, { ...ready }, now);
+  const summary =
+    ready.status === "True"
+      ? { ...ready, message: [outcome.namespace, outcome.policies, outcome.rbac].map((p) => p?.message).join("; ") }
+      : ready;
+  conditions = setCondition(conditions, summary, now);
   // Keep Ready first: it is what `kubectl get` and people look at.
   conditions = [...conditions.filter((c) => c.type === READY), ...conditions.filter((c) => c.type !== READY)];
   const phase = outcome.terminating

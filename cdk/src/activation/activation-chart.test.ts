@@ -1,0 +1,147 @@
+import { describe, expect, it } from "vitest";
+import { renderActivation } from "./activation-chart.ts";
+import type { ActivationInput, ActivationRenderContext } from "./activation-input.ts";
+import { parametersChecksum } from "./parameters-config-map.ts";
+
+const ctx: ActivationRenderContext = {
+  logSidecar: {
+    image: `registry.gemeenten.nl/aihub/log-shipper@sha256:${"c".repeat(64)}`,
+    sink: "log-collector.aihub-logging.svc:24224",
+  },
+  gateway: { namespace: "aihub-gateway" },
+  logging: { namespace: "aihub-logging", port: 24224 },
+};
+
+const input = (over: Partial<ActivationInput> = {}): ActivationInput => ({
+  activation: { name: "bezwaar-intake", namespace: "utrecht", uid: "uid-1", replicas: 2 },
+  block: { name: "bezwaar-intake", port: 8080, riskClass: "high" },
+  version: { version: "1.4.0", image: `registry.gemeenten.nl/aihub/bezwaar-intake@sha256:${"a".repeat(64)}` },
+  parameters: { caseSystemUrl: "https://zaken.utrecht.nl", responseDeadlineDays: "42" },
+  resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+  humanInTheLoop: { required: true, reviewerGroup: "gm0344-team-bezwaar" },
+  egress: [{ cidr: "10.34.12.0/24", ports: [{ port: 443, protocol: "TCP" }] }],
+  tenant: "utrecht",
+  ...over,
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: the rendered JSON is read field by field in assertions
+type Any = Record<string, any>;
+const find = (objs: Any[], kind: string) => objs.find((o) => o.kind === kind) as Any;
+
+describe("renderActivation", () => {
+  const objs = renderActivation(input(), ctx) as Any[];
+  const deployment = find(objs, "Deployment");
+  const pod = deployment.spec.template.spec;
+
+  it("renders a ConfigMap, Deployment, Service, NetworkPolicy and (with 2 replicas) a PodDisruptionBudget", () => {
+    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      "ConfigMap/bezwaar-intake-parameters",
+      "Deployment/bezwaar-intake",
+      "Service/bezwaar-intake",
+      "NetworkPolicy/bezwaar-intake",
+      "PodDisruptionBudget/bezwaar-intake",
+    ]);
+    expect(
+      renderActivation(input({ activation: { ...input().activation, replicas: 1 } }), ctx).map((o) => o.kind),
+    ).not.toContain("PodDisruptionBudget");
+  });
+
+  it("makes every object the activation's (ownerReference) in the tenant's namespace, labelled with tenant, block and version", () => {
+    for (const o of objs) {
+      expect(o.metadata.namespace).toBe("utrecht");
+      expect(o.metadata.ownerReferences).toEqual([
+        {
+          apiVersion: "aihub.gemeenten.nl/v1alpha1",
+          kind: "BlockActivation",
+          name: "bezwaar-intake",
+          uid: "uid-1",
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ]);
+      expect(o.metadata.labels).toMatchObject({
+        "aihub.gemeenten.nl/tenant": "utrecht",
+        "aihub.gemeenten.nl/block": "bezwaar-intake",
+        "aihub.gemeenten.nl/block-version": "1.4.0",
+      });
+    }
+  });
+
+  it("runs the image by digest with a restricted security context and the logging sidecar as a native sidecar", () => {
+    const [block] = pod.containers;
+    expect(block.image).toMatch(/@sha256:[a-f0-9]{64}$/);
+    for (const c of [...pod.containers, ...pod.initContainers]) {
+      expect(c.securityContext).toEqual({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+      });
+    }
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.initContainers).toHaveLength(1);
+    expect(pod.initContainers[0]).toMatchObject({
+      name: "aihub-log-shipper",
+      image: ctx.logSidecar.image,
+      restartPolicy: "Always",
+    });
+    expect(pod.initContainers[0].env).toContainEqual({
+      name: "AIHUB_LOG_SINK",
+      value: "log-collector.aihub-logging.svc:24224",
+    });
+    expect(block.resources).toEqual({
+      requests: { cpu: "250m", memory: "512Mi" },
+      limits: { cpu: "1", memory: "1Gi" },
+    });
+    expect(block.env).toContainEqual({ name: "AIHUB_HUMAN_REVIEW_REQUIRED", value: "true" });
+  });
+
+  it("keeps the selector free of the version, so that an update never changes it", () => {
+    expect(deployment.spec.selector.matchLabels).toEqual({
+      "aihub.gemeenten.nl/activation": "bezwaar-intake",
+      "aihub.gemeenten.nl/block": "bezwaar-intake",
+    });
+    const newer = find(
+      renderActivation(input({ version: { version: "1.5.0", image: "x@sha256:b" } }), ctx) as Any[],
+      "Deployment",
+    );
+    expect(newer.spec.selector).toEqual(deployment.spec.selector);
+  });
+
+  it("restarts the pods when a parameter changes: the checksum annotation follows the parameters", () => {
+    const annotation = (objs2: Any[]) =>
+      find(objs2, "Deployment").spec.template.metadata.annotations["aihub.gemeenten.nl/parameters-checksum"];
+    expect(annotation(objs)).toBe(parametersChecksum(input().parameters));
+    const changed = renderActivation(
+      input({ parameters: { ...input().parameters, responseDeadlineDays: "84" } }),
+      ctx,
+    ) as Any[];
+    expect(annotation(changed)).not.toBe(annotation(objs));
+    expect(find(changed, "ConfigMap").data.responseDeadlineDays).toBe("84");
+    expect(parametersChecksum({ b: "1", a: "2" })).toBe(parametersChecksum({ a: "2", b: "1" }));
+  });
+
+  it("lets traffic in only from the gateway, and out only to the log sink and the tenant's systems", () => {
+    const np = find(objs, "NetworkPolicy");
+    expect(np.spec.policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(np.spec.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "aihub-gateway" } } }],
+        ports: [{ protocol: "TCP", port: 8080 }],
+      },
+    ]);
+    expect(np.spec.egress).toEqual([
+      {
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "aihub-logging" } } }],
+        ports: [{ protocol: "TCP", port: 24224 }],
+      },
+      { to: [{ ipBlock: { cidr: "10.34.12.0/24" } }], ports: [{ protocol: "TCP", port: 443 }] },
+    ]);
+  });
+
+  it("is pure: rendering twice gives equal objects", () => {
+    expect(renderActivation(input(), ctx)).toEqual(renderActivation(input(), ctx));
+  });
+});

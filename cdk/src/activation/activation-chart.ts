@@ -1,0 +1,37 @@
+// Everything one BlockActivation runs as, as a cdk8s chart. Rendering is pure: the same input
+// gives the same objects, which the controller applies by server-side apply.
+import { App, Chart } from "cdk8s";
+import type { ActivationInput, ActivationRenderContext } from "./activation-input.ts";
+import { BlockDeployment } from "./deployment.ts";
+import { BlockDisruptionBudget } from "./disruption-budget.ts";
+import { BlockNetworkPolicy } from "./network-policy.ts";
+import { ParametersConfigMap } from "./parameters-config-map.ts";
+import { BlockService } from "./service.ts";
+
+export type ActivationContext = ActivationRenderContext;
+
+export interface RenderedObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+export function renderActivation(input: ActivationInput, ctx: ActivationRenderContext): RenderedObject[] {
+  const chart = new Chart(new App(), input.activation.name, { disableResourceNameHashes: true });
+  new ParametersConfigMap(chart, input);
+  new BlockDeployment(chart, input, ctx);
+  new BlockService(chart, input);
+  new BlockNetworkPolicy(chart, input, ctx);
+  if (input.activation.replicas > 1) new BlockDisruptionBudget(chart, input);
+  return chart.toJson() as RenderedObject[];
+}
+
+/** The kinds an activation may render, for the controller's watches: apiVersion, kind, plural. */
+export const activationChildKinds = [
+  { apiVersion: "v1", kind: "ConfigMap", plural: "configmaps" },
+  { apiVersion: "apps/v1", kind: "Deployment", plural: "deployments" },
+  { apiVersion: "v1", kind: "Service", plural: "services" },
+  { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", plural: "networkpolicies" },
+  { apiVersion: "policy/v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets" },
+] as const;

@@ -1,0 +1,25 @@
+// What the activation renderer needs: everything resolved beforehand, so rendering is pure.
+export interface ActivationRenderContext {
+  /** The logging sidecar every block runs with (a native sidecar), from the operator's configuration. */
+  logSidecar: { image: string; sink: string };
+  /** Where requests to blocks come from. */
+  gateway: { namespace: string };
+  /** The central logging endpoint the sidecar ships to. */
+  logging: { namespace: string; port: number };
+}
+
+export interface ActivationInput {
+  activation: { name: string; namespace: string; uid: string; replicas: number };
+  block: { name: string; port: number; riskClass: string };
+  /** The version that runs, resolved from channel, pin or approval; image by digest. */
+  version: { version: string; image: string };
+  /** Validated parameters, defaults applied, as ConfigMap text. */
+  parameters: Record<string, string>;
+  /** Resources for the block's container, in canonical quantities. */
+  resources: { requests?: Record<string, string>; limits?: Record<string, string> };
+  humanInTheLoop?: { required: boolean; reviewerGroup?: string; samplePercentage?: number };
+  /** The tenant's approved egress (case-management and source systems). */
+  egress: { cidr: string; ports: { port: number; protocol: string }[] }[];
+  /** The tenant's name (the namespace), for labels. */
+  tenant: string;
+}

@@ -37,6 +37,38 @@ export const configSchema = z.object({
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a namespace name")
     .default("aihub-logging"),
   loggingPort: int(1, 65535).default(24224),
+  allowedRegistries: z
+    .string()
+    .regex(
+      /^[a-z0-9.-]+(:[0-9]+)?(,[a-z0-9.-]+(:[0-9]+)?)*$/,
+      "expected registry hosts separated by commas, for example registry.gemeenten.nl,harbor.example.eu",
+    )
+    .default("registry.gemeenten.nl")
+    .transform((v) => v.split(",")),
+  logSidecarImage: z
+    .string()
+    .regex(/@sha256:[a-f0-9]{64}$/, "expected an image pinned by digest (…@sha256:<64 hex>)")
+    .default(`registry.gemeenten.nl/aihub/log-shipper@sha256:${"0".repeat(63)}1`),
+  logSinkService: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a Service name")
+    .default("log-collector"),
+  gatewayNamespace: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a namespace name")
+    .default("aihub-gateway"),
+  webhookBindAddress: hostPort.default("0.0.0.0:9443"),
+  webhookService: z
+    .string()
+    .regex(
+      /^[a-z0-9-]+\/[a-z0-9-]+:[0-9]+$/,
+      "expected namespace/name:port of the operator's Service, for example aihub-system/aihub-webhook:443",
+    )
+    .optional(),
+  webhookUrl: z
+    .string()
+    .regex(/^https:\/\/[^/]+$/, "expected https://host:port without a path")
+    .optional(),
   podSecurityVersion: z
     .string()
     .regex(/^(latest|v1\.[0-9]+)$/, 'expected "latest" or a version such as v1.35')
@@ -60,6 +92,13 @@ const SOURCES: Record<keyof OperatorConfig, { flag: string; env: string }> = {
   loggingNamespace: { flag: "logging-namespace", env: "AIHUB_LOGGING_NAMESPACE" },
   loggingPort: { flag: "logging-port", env: "AIHUB_LOGGING_PORT" },
   podSecurityVersion: { flag: "pod-security-version", env: "AIHUB_POD_SECURITY_VERSION" },
+  allowedRegistries: { flag: "allowed-registries", env: "AIHUB_ALLOWED_REGISTRIES" },
+  logSidecarImage: { flag: "log-sidecar-image", env: "AIHUB_LOG_SIDECAR_IMAGE" },
+  logSinkService: { flag: "log-sink-service", env: "AIHUB_LOG_SINK_SERVICE" },
+  gatewayNamespace: { flag: "gateway-namespace", env: "AIHUB_GATEWAY_NAMESPACE" },
+  webhookBindAddress: { flag: "webhook-bind-address", env: "AIHUB_WEBHOOK_BIND_ADDRESS" },
+  webhookService: { flag: "webhook-service", env: "AIHUB_WEBHOOK_SERVICE" },
+  webhookUrl: { flag: "webhook-url", env: "AIHUB_WEBHOOK_URL" },
 };
 
 export class ConfigError extends Error {

@@ -3,11 +3,13 @@
 import { ConfigError, loadConfig, splitHostPort } from "./config.ts";
 import { DEFAULT_TENANT_RENDER_CONTEXT } from "./controllers/tenant/render.ts";
 import { loadKubeConfig } from "./kube/kubeconfig.ts";
+import { ResourcePaths } from "./kube/resource-paths.ts";
 import { RestClient } from "./kube/rest-client.ts";
 import { buildOperator } from "./operator.ts";
 import { startHealthServer } from "./runtime/health-server.ts";
 import { createLogger } from "./runtime/logger.ts";
 import { OperatorMetrics } from "./runtime/metrics.ts";
+import { serveWebhook } from "./webhook/serve-webhook.ts";
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -26,7 +28,7 @@ const client = await RestClient.fromKubeConfig(kc);
 const metrics = new OperatorMetrics();
 client.observe(metrics.observeRequests(new URL(client.server).host));
 
-const manager = buildOperator({
+const { manager, caches } = buildOperator({
   client,
   log,
   metrics,
@@ -38,6 +40,15 @@ const manager = buildOperator({
     podSecurityVersion: config.podSecurityVersion,
     logging: { namespace: config.loggingNamespace, port: config.loggingPort },
   },
+  activations: {
+    logSidecar: {
+      image: config.logSidecarImage,
+      sink: `${config.logSinkService}.${config.loggingNamespace}.svc:${config.loggingPort}`,
+    },
+    gateway: { namespace: config.gatewayNamespace },
+    logging: { namespace: config.loggingNamespace, port: config.loggingPort },
+  },
+  policy: { allowedRegistries: config.allowedRegistries },
   leaderElection: config.leaderElect
     ? { namespace: config.leaderElectionNamespace, name: config.leaderElectionId, identity: config.identity }
     : undefined,
@@ -61,6 +72,31 @@ log.info(
   "starting",
 );
 
+const webhookEndpoint = config.webhookUrl
+  ? { url: config.webhookUrl }
+  : config.webhookService
+    ? (() => {
+        const [ns = "", rest = ""] = config.webhookService.split("/");
+        const [name = "", port = "443"] = rest.split(":");
+        return { service: { namespace: ns, name, port: Number(port) } };
+      })()
+    : undefined;
+const webhook = webhookEndpoint
+  ? await serveWebhook({
+      client,
+      paths: new ResourcePaths(client),
+      blocks: caches.blocks,
+      activations: caches.activations,
+      log,
+      ...splitHostPort(config.webhookBindAddress),
+      endpoint: webhookEndpoint,
+    })
+  : undefined;
+if (!webhook)
+  log.warn(
+    "no --webhook-url or --webhook-service: the admission webhook is off; the reconciler still checks everything",
+  );
+
 let stopping = false;
 const shutdown = async (signal: string) => {
   if (stopping) return;
@@ -68,6 +104,7 @@ const shutdown = async (signal: string) => {
   log.info({ signal }, "draining in-flight reconciles");
   await manager.stop();
   health.close();
+  webhook?.close();
   metricsServer.close();
   client.close();
   log.info("stopped");

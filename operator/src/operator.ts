@@ -1,12 +1,21 @@
 // Wiring: from a configuration and a REST client to a running manager with its controllers.
 // Shared by main.ts and the end-to-end tests, which run the operator in-process.
 import type { Logger } from "pino";
+import type { ActivationRenderContext } from "../../cdk/src/activation/activation-input.ts";
+import {
+  ACTIVATIONS_PATH,
+  activationIndexers,
+  registerActivationController,
+} from "./controllers/activation/activation-controller.ts";
 import { CATALOG_CONTROLLER, CATALOG_PATH, catalogReconciler } from "./controllers/catalog/catalog-controller.ts";
+import type { CatalogPolicy } from "./controllers/catalog/certification.ts";
 import type { TenantRenderContext } from "./controllers/tenant/render.ts";
-import { registerTenantController } from "./controllers/tenant/tenant-controller.ts";
+import { registerTenantController, TENANTS_PATH } from "./controllers/tenant/tenant-controller.ts";
 import { EventRecorder } from "./kube/events.ts";
+import type { KubeObject } from "./kube/object.ts";
 import { ResourcePaths } from "./kube/resource-paths.ts";
 import type { RestClient } from "./kube/rest-client.ts";
+import type { WatchCache } from "./kube/watch-cache.ts";
 import { Controller } from "./runtime/controller.ts";
 import { Manager } from "./runtime/manager.ts";
 import type { OperatorMetrics } from "./runtime/metrics.ts";
@@ -19,36 +28,62 @@ export interface OperatorOptions {
   resyncPeriodMs: number;
   identity: string;
   tenants: TenantRenderContext;
+  activations: ActivationRenderContext;
+  policy: CatalogPolicy;
   leaderElection?: { namespace: string; name: string; identity: string };
   now?: () => Date;
 }
 
-export function buildOperator(o: OperatorOptions): Manager {
+export interface Operator {
+  manager: Manager;
+  caches: { tenants: WatchCache<KubeObject>; blocks: WatchCache<KubeObject>; activations: WatchCache<KubeObject> };
+}
+
+export function buildOperator(o: OperatorOptions): Operator {
   const paths = new ResourcePaths(o.client);
+  const now = o.now ?? (() => new Date());
   const manager = new Manager({ client: o.client, log: o.log, metrics: o.metrics, leaderElection: o.leaderElection });
-  const blocks = manager.cache({ path: CATALOG_PATH });
+  const caches = {
+    tenants: manager.cache<KubeObject>({ path: TENANTS_PATH }),
+    blocks: manager.cache<KubeObject>({ path: CATALOG_PATH }),
+    activations: manager.cache<KubeObject>({ path: ACTIVATIONS_PATH, indexers: activationIndexers }),
+  };
+  const common = { log: o.log, metrics: o.metrics, workers: o.workers, resyncPeriodMs: o.resyncPeriodMs };
   registerTenantController(manager, {
+    ...common,
     client: o.client,
     paths,
+    tenants: caches.tenants,
     events: new EventRecorder(o.client, "aihub-operator/tenant", o.identity),
     render: o.tenants,
-    now: o.now ?? (() => new Date()),
-    log: o.log,
-    metrics: o.metrics,
-    workers: o.workers,
-    resyncPeriodMs: o.resyncPeriodMs,
+    now,
+  });
+  registerActivationController(manager, caches, {
+    ...common,
+    client: o.client,
+    paths,
+    events: new EventRecorder(o.client, "aihub-operator/activation", o.identity),
+    render: o.activations,
+    policy: o.policy,
+    now,
   });
   manager.add(
     new Controller({
+      ...common,
       name: CATALOG_CONTROLLER,
       kind: "AIBuildingBlock",
-      primary: blocks,
-      reconcile: catalogReconciler({ client: o.client, paths, blocks }),
-      workers: o.workers,
-      resyncPeriodMs: o.resyncPeriodMs,
-      log: o.log,
-      metrics: o.metrics,
+      primary: caches.blocks,
+      // The activation count changes with activations.
+      owned: [{ cache: caches.activations, ownerKeys: (a) => [String((a.spec as { block?: string }).block ?? "")] }],
+      reconcile: catalogReconciler({
+        client: o.client,
+        paths,
+        blocks: caches.blocks,
+        activations: caches.activations,
+        policy: o.policy,
+        now,
+      }),
     }),
   );
-  return manager;
+  return { manager, caches };
 }

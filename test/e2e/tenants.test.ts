@@ -11,6 +11,7 @@ import type { Manager } from "../../operator/src/runtime/manager.ts";
 import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
 import { installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
+import { DEFAULT_ACTIVATION_RENDER_CONTEXT } from "../support/operator-defaults.ts";
 
 const TENANTS = "/apis/aihub.gemeenten.nl/v1alpha1/municipaltenants";
 
@@ -26,6 +27,8 @@ beforeAll(async () => {
   operatorClient = await countingClient({ file: inject("kubeconfig") });
   metrics = new OperatorMetrics();
   operator = buildOperator({
+    activations: DEFAULT_ACTIVATION_RENDER_CONTEXT,
+    policy: { allowedRegistries: ["registry.gemeenten.nl"] },
     client: operatorClient.client,
     log: pino({ level: "silent" }),
     metrics,
@@ -33,7 +36,7 @@ beforeAll(async () => {
     resyncPeriodMs: 0,
     identity: "e2e-tenants",
     tenants: DEFAULT_TENANT_RENDER_CONTEXT,
-  });
+  }).manager;
   await operator.start();
 });
 

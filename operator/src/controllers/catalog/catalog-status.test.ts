@@ -2,12 +2,15 @@ import { describe, expect, it } from "vitest";
 import type { AIBuildingBlock } from "../../api/v1alpha1/index.ts";
 import { catalogStatus, latestVersions } from "./catalog-status.ts";
 
+const fine = { gate: { ok: true as const }, activations: 2 };
+
 const block = (versions: { version: string; channel?: "stable" | "candidate" }[]): AIBuildingBlock =>
   ({
     apiVersion: "aihub.gemeenten.nl/v1alpha1",
     kind: "AIBuildingBlock",
     metadata: { name: "b", generation: 3 },
     spec: {
+      certification: { riskClass: "limited", certifiedBy: "Loket", validUntil: "2027-01-01" },
       versions: versions.map((v) => ({ image: "x", releaseDate: "2026-01-01", releaseNotes: "n", ...v })),
     },
   }) as unknown as AIBuildingBlock;
@@ -34,7 +37,7 @@ describe("catalogStatus", () => {
   const now = new Date("2026-11-28T12:00:00Z");
 
   it("is Ready when a stable version exists, with the generation it saw", () => {
-    const s = catalogStatus(block([{ version: "1.0.0" }]), now);
+    const s = catalogStatus(block([{ version: "1.0.0" }]), now, fine);
     expect(s.observedGeneration).toBe(3);
     expect(s.conditions?.[0]).toMatchObject({
       type: "Ready",
@@ -44,16 +47,32 @@ describe("catalogStatus", () => {
     });
   });
 
+  it("reports a failed gate as Certified False and keeps Ready False, with the count of activations", () => {
+    const s = catalogStatus(block([{ version: "1.0.0" }]), now, {
+      gate: { ok: false, reason: "CertificationExpired", message: "the certification expired on 2026-01-01" },
+      activations: 3,
+    });
+    expect(s.activations).toBe(3);
+    expect(s.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`)).toEqual([
+      "Ready=False/CertificationExpired",
+      "Certified=False/CertificationExpired",
+    ]);
+  });
+
   it("says what to do when nothing is on the stable channel", () => {
-    const s = catalogStatus(block([{ version: "1.0.0-rc.1", channel: "candidate" }]), now);
+    const s = catalogStatus(block([{ version: "1.0.0-rc.1", channel: "candidate" }]), now, fine);
     expect(s.conditions?.[0]).toMatchObject({ status: "False", reason: "NoStableVersion" });
     expect(s.conditions?.[0]?.message).toMatch(/publish one with channel: stable/);
   });
 
   it("computes the same status again for an unchanged block, so a resync writes nothing", () => {
     const b = block([{ version: "1.0.0" }]);
-    const first = catalogStatus(b, now);
-    const again = catalogStatus({ ...b, status: JSON.parse(JSON.stringify(first)) }, new Date("2026-11-29T00:00:00Z"));
+    const first = catalogStatus(b, now, fine);
+    const again = catalogStatus(
+      { ...b, status: JSON.parse(JSON.stringify(first)) },
+      new Date("2026-11-29T00:00:00Z"),
+      fine,
+    );
     expect(again).toEqual(first);
   });
 });

@@ -20,34 +20,62 @@ export function latestVersions(block: AIBuildingBlock): CatalogStatus["latestVer
   return { ...(stable && { stable }), ...(candidate && { candidate }) };
 }
 
-export function catalogStatus(block: AIBuildingBlock, now: Date): CatalogStatus {
+/** What the controller found beyond the spec: the catalog gates' verdict and how many activations use the block. */
+export interface CatalogFindings {
+  gate: { ok: true } | { ok: false; reason: string; message: string };
+  activations: number;
+}
+
+export function catalogStatus(block: AIBuildingBlock, now: Date, findings: CatalogFindings): CatalogStatus {
   const generation = block.metadata.generation;
   const latest = latestVersions(block);
   const published = block.spec.versions.length;
-  const conditions = setCondition(
+  const certified = setCondition(
     block.status?.conditions ?? [],
-    latest?.stable
+    findings.gate.ok
       ? {
-          type: "Ready",
+          type: "Certified",
           status: "True",
-          reason: "Published",
-          message: `${published} version(s) published; newest stable ${latest.stable}`,
+          reason: "Certified",
+          message: `certified by ${block.spec.certification.certifiedBy} until ${block.spec.certification.validUntil}`,
           observedGeneration: generation,
         }
-      : {
+      : { type: "Certified", status: "False", ...findings.gate, observedGeneration: generation },
+    now,
+  );
+  const conditions = setCondition(
+    certified,
+    !findings.gate.ok
+      ? {
           type: "Ready",
           status: "False",
-          reason: "NoStableVersion",
-          message:
-            "no version is on the stable channel: publish one with channel: stable before municipalities can use the block",
+          reason: findings.gate.reason,
+          message: `new versions are not rolled out: ${findings.gate.message}`,
           observedGeneration: generation,
-        },
+        }
+      : latest?.stable
+        ? {
+            type: "Ready",
+            status: "True",
+            reason: "Published",
+            message: `${published} version(s) published; newest stable ${latest.stable}`,
+            observedGeneration: generation,
+          }
+        : {
+            type: "Ready",
+            status: "False",
+            reason: "NoStableVersion",
+            message:
+              "no version is on the stable channel: publish one with channel: stable before municipalities can use the block",
+            observedGeneration: generation,
+          },
     now,
   );
   return {
     ...block.status,
     observedGeneration: generation,
     latestVersions: latest,
-    conditions,
+    activations: findings.activations,
+    conditions: [...conditions.filter((c) => c.type === "Ready"), ...conditions.filter((c) => c.type !== "Ready")],
   };
 }

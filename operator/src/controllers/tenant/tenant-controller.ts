@@ -47,9 +47,15 @@ interface TenantDeps {
 
 export function registerTenantController(
   manager: Manager,
-  o: TenantDeps & { log: Logger; metrics: OperatorMetrics; workers: number; resyncPeriodMs: number },
+  o: TenantDeps & {
+    tenants: WatchCache<KubeObject>;
+    log: Logger;
+    metrics: OperatorMetrics;
+    workers: number;
+    resyncPeriodMs: number;
+  },
 ): Controller {
-  const tenants = manager.cache<KubeObject>({ path: TENANTS_PATH });
+  const tenants = o.tenants;
   const namespaces = manager.cache<KubeObject>({ path: "/api/v1/namespaces" });
   const byTenant = { [BY_TENANT]: labelIndexer(TENANT_LABEL) };
   const children = new Map(

@@ -1,0 +1,227 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { GO_DURATION_PATTERN, parameterSchema, renderParameters, validateParameters } from "./parameters.ts";
+import { type AIBuildingBlock, aiBuildingBlock, blockActivation, type ParameterDefinition } from "./v1alpha1/index.ts";
+
+const load = (folder: string) =>
+  readdirSync(join("examples", folder))
+    .filter((f) => f.endsWith(".yaml"))
+    .flatMap((f) => parseAllDocuments(readFileSync(join("examples", folder, f), "utf8")))
+    .map((doc) => doc.toJS());
+
+const blocks = new Map(load("catalog").map((o) => [o.metadata.name, aiBuildingBlock.parse(o)] as const));
+const activations = load("activations").map((o) => blockActivation.parse(o));
+
+const block = (name: string): AIBuildingBlock => {
+  const b = blocks.get(name);
+  if (!b) throw new Error(`no example block ${name}`);
+  return b;
+};
+
+const bezwaar = block("bezwaar-intake").spec.parameters ?? [];
+const pseudo = block("pseudonimisering").spec.parameters ?? [];
+const validate = (values: Record<string, unknown>) => validateParameters(bezwaar, values, "bezwaar-intake");
+const messages = (values: Record<string, unknown>, defs = bezwaar) => {
+  const result = validateParameters(defs, values, "bezwaar-intake");
+  return result.ok ? [] : result.errors.map((e) => e.message);
+};
+
+describe("validateParameters with the examples", () => {
+  it.each(activations.map((a) => [`${a.metadata.namespace}/${a.metadata.name}`, a] as const))(
+    "accepts %s",
+    (_name, activation) => {
+      const b = block(activation.spec.block);
+      expect(validateParameters(b.spec.parameters ?? [], activation.spec.parameters, b.metadata.name)).toMatchObject({
+        ok: true,
+      });
+    },
+  );
+
+  it("applies the defaults of parameters the activation leaves out", () => {
+    expect(validate({ caseSystemUrl: "https://zaken.utrecht.nl/zaken/api/v1" })).toEqual({
+      ok: true,
+      values: {
+        caseSystemUrl: "https://zaken.utrecht.nl/zaken/api/v1",
+        responseDeadlineDays: 42,
+        acknowledgeAutomatically: true,
+        language: "nl",
+      },
+    });
+  });
+
+  it("leaves out an optional parameter without a default", () => {
+    const defs = block("uitlegbaarheid").spec.parameters ?? [];
+    const result = validateParameters(defs, undefined);
+    expect(result).toEqual({ ok: true, values: { audience: "resident", readingLevel: "B1" } });
+  });
+});
+
+describe("validateParameters' messages", () => {
+  const url = "https://zaken.utrecht.nl/zaken/api/v1";
+
+  it("names an integer out of range and the range", () => {
+    expect(messages({ caseSystemUrl: url, responseDeadlineDays: 120 })).toEqual([
+      "parameter responseDeadlineDays: 120 is too large; allowed 1 to 84",
+    ]);
+    expect(messages({ caseSystemUrl: url, responseDeadlineDays: 0 })).toEqual([
+      "parameter responseDeadlineDays: 0 is too small; allowed 1 to 84",
+    ]);
+  });
+
+  it("names an enum value that is not allowed and the allowed ones", () => {
+    expect(messages({ caseSystemUrl: url, language: "de" })).toEqual([
+      'parameter language: "de" is not one of nl, fy, en',
+    ]);
+  });
+
+  it("names a required parameter that is missing", () => {
+    expect(messages({})).toEqual(["parameter caseSystemUrl is required"]);
+    expect(validate({})).toEqual({
+      ok: false,
+      errors: [{ parameter: "caseSystemUrl", message: "parameter caseSystemUrl is required" }],
+    });
+  });
+
+  it("names each unknown parameter, the block and the parameters it defines", () => {
+    const result = validate({ caseSystemUrl: url, colour: "red", size: 3 });
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        {
+          parameter: "colour",
+          message:
+            "parameter colour is not defined by block bezwaar-intake; it defines: caseSystemUrl, responseDeadlineDays, acknowledgeAutomatically, language",
+        },
+        {
+          parameter: "size",
+          message:
+            "parameter size is not defined by block bezwaar-intake; it defines: caseSystemUrl, responseDeadlineDays, acknowledgeAutomatically, language",
+        },
+      ],
+    });
+  });
+
+  it("says so when the block defines no parameters at all", () => {
+    expect(messages({ colour: "red" }, [])).toEqual([
+      "parameter colour is not defined by block bezwaar-intake; it defines no parameters, so remove spec.parameters",
+    ]);
+  });
+
+  it("refuses a duration written in words", () => {
+    expect(messages({ keepMappingFor: "5 minutes" }, pseudo)).toEqual([
+      'parameter keepMappingFor: "5 minutes" is not a duration such as 30s, 5m or 2h',
+    ]);
+  });
+
+  it("refuses a duration longer than Go's Duration can hold", () => {
+    expect(messages({ keepMappingFor: "2562048h" }, pseudo)).toEqual([
+      'parameter keepMappingFor: "2562048h" is longer than a duration can be; allowed at most 2562047h',
+    ]);
+    expect(validateParameters(pseudo, { keepMappingFor: "2562047h" }).ok).toBe(true);
+  });
+
+  it("tells YAML users to remove the quotes around an integer or a boolean", () => {
+    expect(messages({ caseSystemUrl: url, responseDeadlineDays: "42", acknowledgeAutomatically: "false" })).toEqual([
+      'parameter responseDeadlineDays: "42" is a string, but an integer is expected; remove the quotes around it',
+      'parameter acknowledgeAutomatically: "false" is a string, but a boolean (true or false) is expected; remove the quotes around it',
+    ]);
+  });
+
+  it("does not suggest removing quotes from a string that is no number", () => {
+    expect(messages({ caseSystemUrl: url, responseDeadlineDays: "six weeks" })).toEqual([
+      'parameter responseDeadlineDays: "six weeks" is not an integer',
+    ]);
+  });
+
+  it("refuses a fraction for an integer", () => {
+    expect(messages({ caseSystemUrl: url, responseDeadlineDays: 42.5 })).toEqual([
+      "parameter responseDeadlineDays: 42.5 is not a whole number; allowed 1 to 84",
+    ]);
+  });
+
+  it("tells to quote a number or boolean given for a string", () => {
+    expect(messages({ caseSystemUrl: 8080, language: true })).toEqual([
+      "parameter caseSystemUrl: 8080 is a number, but a string is expected; put it in quotes",
+      "parameter language: true is a boolean, but one of nl, fy, en is expected; put it in quotes",
+    ]);
+  });
+
+  it("shortens a long string that is too long, and gives its length", () => {
+    const [message] = messages({ caseSystemUrl: `https://${"x".repeat(600)}` });
+    expect(message).toMatch(/^parameter caseSystemUrl: "https:\/\/x+\.\.\." \(608 characters\) is too long/);
+    expect(message).toMatch(/allowed at most 512 characters$/);
+  });
+
+  it("refuses an empty value (YAML `key:` with nothing after it)", () => {
+    expect(messages({ caseSystemUrl: url, language: null })).toEqual([
+      "parameter language: null is not one of nl, fy, en",
+    ]);
+  });
+});
+
+describe("parameterSchema", () => {
+  it("is one strict zod object that the webhook can use directly", () => {
+    const schema = parameterSchema(bezwaar, "bezwaar-intake");
+    expect(schema.safeParse({ caseSystemUrl: "u" }).success).toBe(true);
+    const result = schema.safeParse({ caseSystemUrl: "u", colour: "red", size: 3 });
+    expect(result.error?.issues.map((i) => i.message)).toEqual([
+      "parameters colour, size are not defined by block bezwaar-intake; it defines: caseSystemUrl, responseDeadlineDays, acknowledgeAutomatically, language",
+    ]);
+  });
+
+  it("applies the default of a required parameter that has one", () => {
+    const defs: ParameterDefinition[] = [
+      { name: "mode", type: "enum", description: "d", required: true, default: "a", allowedValues: ["a", "b"] },
+    ];
+    expect(parameterSchema(defs).parse({})).toEqual({ mode: "a" });
+    expect(parameterSchema(defs).parse({ mode: "b" })).toEqual({ mode: "b" });
+  });
+
+  it("checks only the bounds that are defined", () => {
+    const defs: ParameterDefinition[] = [{ name: "n", type: "integer", description: "d", required: true, minimum: 0 }];
+    expect(messages({ n: -1 }, defs)).toEqual(["parameter n: -1 is too small; allowed at least 0"]);
+    expect(messages({ n: 1e9 }, defs)).toEqual([]);
+  });
+});
+
+describe("GO_DURATION_PATTERN", () => {
+  it.each([
+    "0",
+    "30s",
+    "5m",
+    "1h30m",
+    "720h",
+    "1.5h",
+    ".5s",
+    "300ms",
+    "-1m",
+    "+2h",
+    "10us",
+    "10µs",
+    "10μs",
+    "1h2m3s4ms5us6ns",
+  ])("accepts %s like Go's time.ParseDuration", (text) => {
+    expect(GO_DURATION_PATTERN.test(text)).toBe(true);
+  });
+
+  it.each(["", "5", "5 minutes", "5min", "1d", "1w", "1h 30m", ".s", "h", "PT5M", "1H", "1.h.5"])(
+    "refuses %j like Go's time.ParseDuration",
+    (text) => {
+      expect(GO_DURATION_PATTERN.test(text)).toBe(false);
+    },
+  );
+});
+
+describe("renderParameters", () => {
+  it("gives ConfigMap data with sorted keys, numbers and booleans as JSON text", () => {
+    const rendered = renderParameters({ language: "nl", responseDeadlineDays: 42, acknowledgeAutomatically: false });
+    expect(rendered).toEqual({ acknowledgeAutomatically: "false", language: "nl", responseDeadlineDays: "42" });
+    expect(Object.keys(rendered)).toEqual(["acknowledgeAutomatically", "language", "responseDeadlineDays"]);
+  });
+
+  it("is the same for the same values in another order", () => {
+    expect(JSON.stringify(renderParameters({ b: 1, a: "x" }))).toBe(JSON.stringify(renderParameters({ a: "x", b: 1 })));
+  });
+});

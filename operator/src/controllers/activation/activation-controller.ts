@@ -1,0 +1,347 @@
+// The activation controller: one BlockActivation -> the block running in the tenant's namespace
+// at the resolved version, with the municipality's parameters and the logging sidecar. A gate
+// that fails (certification, supplier, registry) or bad parameters never take down what runs:
+// the running version and configuration stay, and the reason is a condition and an Event.
+import type { Logger } from "pino";
+import { activationChildKinds, renderActivation } from "../../../../cdk/src/activation/activation-chart.ts";
+import type { ActivationInput, ActivationRenderContext } from "../../../../cdk/src/activation/activation-input.ts";
+import { ACTIVATION_LABEL } from "../../../../cdk/src/activation/labels.ts";
+import { renderParameters, validateParameters } from "../../api/parameters.ts";
+import { canonicalQuantity } from "../../api/quantity.ts";
+import {
+  type AIBuildingBlock,
+  aiBuildingBlockSpec,
+  type BlockActivation,
+  blockActivationSpec,
+  type MunicipalTenant,
+  municipalTenantSpec,
+} from "../../api/v1alpha1/index.ts";
+import { isNotFound } from "../../kube/api-error.ts";
+import { Applier } from "../../kube/apply.ts";
+import type { EventRecorder } from "../../kube/events.ts";
+import { type KubeObject, objectKey } from "../../kube/object.ts";
+import type { ObjectRef, ResourcePaths } from "../../kube/resource-paths.ts";
+import type { RestClient } from "../../kube/rest-client.ts";
+import { writeStatus } from "../../kube/status.ts";
+import type { WatchCache } from "../../kube/watch-cache.ts";
+import { Controller, controllerOwnerKey } from "../../runtime/controller.ts";
+import type { Manager } from "../../runtime/manager.ts";
+import type { OperatorMetrics } from "../../runtime/metrics.ts";
+import type { ReconcileContext, ReconcileResult } from "../../runtime/reconcile.ts";
+import { type CatalogPolicy, versionGates } from "../catalog/certification.ts";
+import { type ActivationOutcome, activationStatus, rolloutVerdicts, type Verdict } from "./activation-status.ts";
+import { resolveVersion } from "./version-resolution.ts";
+
+export const ACTIVATION_CONTROLLER = "blockactivation";
+export const ACTIVATION_FIELD_MANAGER = "aihub-activation-controller";
+export const ACTIVATIONS_PATH = "/apis/aihub.gemeenten.nl/v1alpha1/blockactivations";
+export const BY_BLOCK = "byBlock";
+export const BY_NAMESPACE = "byNamespace";
+
+type Obj = KubeObject & ObjectRef;
+
+export const activationIndexers = {
+  [BY_BLOCK]: (o: KubeObject) => [String((o.spec as { block?: string } | undefined)?.block ?? "")],
+  [BY_NAMESPACE]: (o: KubeObject) => (o.metadata.namespace ? [o.metadata.namespace] : []),
+};
+
+export interface ActivationDeps {
+  client: RestClient;
+  paths: ResourcePaths;
+  events: EventRecorder;
+  render: ActivationRenderContext;
+  policy: CatalogPolicy;
+  now: () => Date;
+}
+
+export interface SharedCaches {
+  tenants: WatchCache<KubeObject>;
+  blocks: WatchCache<KubeObject>;
+  activations: WatchCache<KubeObject>;
+}
+
+const collectionPath = (apiVersion: string, plural: string) =>
+  apiVersion.includes("/") ? `/apis/${apiVersion}/${plural}` : `/api/${apiVersion}/${plural}`;
+
+export function registerActivationController(
+  manager: Manager,
+  shared: SharedCaches,
+  o: ActivationDeps & { log: Logger; metrics: OperatorMetrics; workers: number; resyncPeriodMs: number },
+): Controller {
+  const children = new Map(
+    activationChildKinds.map((k) => [
+      k.kind as string,
+      manager.cache<KubeObject>({ path: collectionPath(k.apiVersion, k.plural), labelSelector: ACTIVATION_LABEL }),
+    ]),
+  );
+  const reconciler = new ActivationReconciler(o, shared, children);
+  const keysOf = (index: string, value: string | undefined) =>
+    value ? shared.activations.byIndex(index, value).map(objectKey) : [];
+  const controller = new Controller({
+    name: ACTIVATION_CONTROLLER,
+    kind: "BlockActivation",
+    primary: shared.activations,
+    owned: [
+      ...[...children.values()].map((cache) => ({ cache, ownerKeys: controllerOwnerKey("BlockActivation") })),
+      // A new version or certification of a block concerns every activation of it.
+      { cache: shared.blocks, ownerKeys: (b: KubeObject) => keysOf(BY_BLOCK, b.metadata.name) },
+      // A tenant's egress goes into its activations' network policies.
+      { cache: shared.tenants, ownerKeys: (t: KubeObject) => keysOf(BY_NAMESPACE, t.metadata.name) },
+    ],
+    reconcile: (key, ctx) => reconciler.reconcile(key, ctx),
+    workers: o.workers,
+    resyncPeriodMs: o.resyncPeriodMs,
+    log: o.log,
+    metrics: o.metrics,
+  });
+  manager.add(controller);
+  return controller;
+}
+
+const verdict = (status: Verdict["status"], reason: string, message: string): Verdict => ({ status, reason, message });
+
+export class ActivationReconciler {
+  private readonly d: ActivationDeps;
+  private readonly shared: SharedCaches;
+  private readonly children: Map<string, WatchCache<KubeObject>>;
+  private readonly applier: Applier;
+
+  constructor(deps: ActivationDeps, shared: SharedCaches, children: Map<string, WatchCache<KubeObject>>) {
+    this.d = deps;
+    this.shared = shared;
+    this.children = children;
+    this.applier = new Applier(deps.client, deps.paths, ACTIVATION_FIELD_MANAGER);
+  }
+
+  async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const cached = this.shared.activations.get(key);
+    if (!cached || cached.metadata.deletionTimestamp) return undefined; // children go by garbage collection
+    const activation = {
+      ...cached,
+      apiVersion: "aihub.gemeenten.nl/v1alpha1",
+      kind: "BlockActivation",
+      spec: blockActivationSpec.parse(cached.spec),
+    } as Obj & BlockActivation;
+    const namespace = activation.metadata.namespace ?? "";
+    const running =
+      activation.status?.currentVersion && activation.status.image
+        ? { version: activation.status.currentVersion, image: activation.status.image }
+        : undefined;
+    const keep = { running, availableUpdate: activation.status?.availableUpdate };
+    const unknown = verdict("Unknown", "NotEvaluated", "not evaluated yet");
+
+    const blockObj = this.shared.blocks.get(activation.spec.block);
+    if (!blockObj) {
+      const message = `block ${activation.spec.block} is not in the national catalog; kubectl get aibuildingblocks lists what is`;
+      return this.report(
+        activation,
+        {
+          ...keep,
+          parameters: unknown,
+          certified: unknown,
+          progressing: verdict("False", "BlockNotFound", message),
+          ready: verdict("False", "BlockNotFound", message),
+        },
+        ctx,
+      );
+    }
+    const block = { ...blockObj, spec: aiBuildingBlockSpec.parse(blockObj.spec) } as unknown as AIBuildingBlock;
+    const tenantObj = this.shared.tenants.get(namespace);
+    if (!tenantObj) {
+      const message = `namespace ${namespace} is not a municipality's tenant namespace; activate blocks in your tenant's namespace`;
+      return this.report(
+        activation,
+        {
+          ...keep,
+          parameters: unknown,
+          certified: unknown,
+          progressing: verdict("False", "NotATenant", message),
+          ready: verdict("False", "NotATenant", message),
+        },
+        ctx,
+      );
+    }
+    const tenant = { ...tenantObj, spec: municipalTenantSpec.parse(tenantObj.spec) } as unknown as MunicipalTenant;
+
+    // Which version: the resolution says what the spec asks for; the gates may keep the running one.
+    const resolved = resolveVersion(activation, block);
+    let target = running;
+    let certified: Verdict;
+    const availableUpdate = resolved.ok ? resolved.availableUpdate : undefined;
+    if (!resolved.ok) {
+      certified = verdict("Unknown", resolved.reason, resolved.message);
+    } else {
+      const gate = versionGates(block, resolved.version, this.d.policy, this.d.now());
+      if (gate.ok) {
+        target = { version: resolved.version, image: resolved.image };
+        certified = verdict(
+          "True",
+          "Certified",
+          `version ${resolved.version} is certified until ${block.spec.certification.validUntil}`,
+        );
+      } else {
+        const kept =
+          running && running.version !== resolved.version ? `; version ${running.version} keeps running` : "";
+        certified = verdict("False", gate.reason, `${gate.message}${kept}`);
+        if (running?.version === resolved.version) target = running;
+      }
+    }
+
+    // Parameters: validated against the block's definitions, with defaults.
+    const params = validateParameters(block.spec.parameters ?? [], activation.spec.parameters, block.metadata.name);
+    let parameters: Verdict;
+    if (!params.ok) {
+      parameters = verdict("False", "InvalidParameters", params.errors.map((e) => e.message).join("; "));
+    } else if (block.spec.certification.riskClass === "high" && !activation.spec.humanInTheLoop?.required) {
+      parameters = verdict(
+        "False",
+        "HumanOversightRequired",
+        `block ${block.metadata.name} is high-risk under the AI Act: set spec.humanInTheLoop.required: true and spec.humanInTheLoop.reviewerGroup`,
+      );
+    } else {
+      parameters = verdict("True", "Valid", "parameters match the block's definitions");
+    }
+
+    if (!target || parameters.status === "False") {
+      // Nothing may be rendered: either nothing acceptable to run, or a configuration we refuse.
+      // What runs (if anything) stays as it is.
+      const blocked =
+        parameters.status === "False"
+          ? parameters
+          : certified.status === "True"
+            ? verdict("False", "NoVersion", "no version to run")
+            : certified;
+      const deployment = this.child("Deployment", namespace, activation.metadata.name ?? "");
+      const rollout = rolloutVerdicts(deployment, activation.spec.replicas);
+      await this.report(
+        activation,
+        {
+          running,
+          availableUpdate,
+          parameters,
+          certified,
+          progressing: verdict("False", blocked.reason, blocked.message),
+          ready: deployment && running ? rollout.ready : verdict("False", blocked.reason, blocked.message),
+        },
+        ctx,
+      );
+      return undefined;
+    }
+
+    const input: ActivationInput = {
+      activation: {
+        name: activation.metadata.name ?? "",
+        namespace,
+        uid: activation.metadata.uid ?? "",
+        replicas: activation.spec.replicas,
+      },
+      block: {
+        name: block.metadata.name ?? "",
+        port: block.spec.runtime?.port ?? 8080,
+        riskClass: block.spec.certification.riskClass,
+      },
+      version: target,
+      parameters: renderParameters(params.ok ? params.values : {}),
+      resources: canonicalResources(activation.spec.resources ?? block.spec.runtime?.resources),
+      humanInTheLoop: activation.spec.humanInTheLoop,
+      egress: (tenant.spec.egress ?? []).map((e) => ({
+        cidr: e.cidr,
+        ports: e.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? "TCP" })),
+      })),
+      tenant: tenant.metadata.name ?? namespace,
+    };
+    const desired = renderActivation(input, this.d.render) as Obj[];
+    for (const obj of desired) {
+      await this.applier.apply(obj, this.child(obj.kind, namespace, obj.metadata?.name ?? ""));
+    }
+    await this.prune(activation, desired);
+
+    if (target.version !== running?.version) {
+      await this.event(
+        activation,
+        "Normal",
+        "VersionRolledOut",
+        `running ${block.metadata.name} ${target.version}`,
+        ctx,
+      );
+    }
+    if (availableUpdate && availableUpdate.version !== activation.status?.availableUpdate?.version) {
+      await this.event(
+        activation,
+        "Normal",
+        "UpdateAvailable",
+        `version ${availableUpdate.version} of ${block.metadata.name} is available; read its release notes in status.availableUpdate and set spec.approvedVersion to approve it`,
+        ctx,
+      );
+    }
+    const rollout = rolloutVerdicts(
+      this.child("Deployment", namespace, input.activation.name),
+      input.activation.replicas,
+    );
+    return this.report(activation, { running: target, availableUpdate, parameters, certified, ...rollout }, ctx);
+  }
+
+  private child(kind: string, namespace: string, name: string): KubeObject | undefined {
+    return this.children.get(kind)?.get(`${namespace}/${name}`);
+  }
+
+  /** Deletes children of this activation (by ownerReference UID) that are no longer rendered, such as a PDB at 1 replica. */
+  private async prune(activation: Obj, desired: Obj[]): Promise<void> {
+    const wanted = new Set(desired.map((o) => `${o.kind}/${o.metadata?.name}`));
+    const uid = activation.metadata.uid;
+    for (const [kind, cache] of this.children) {
+      for (const obj of cache.byIndex("byOwner", uid ?? "")) {
+        if (wanted.has(`${kind}/${obj.metadata.name}`)) continue;
+        const ref = { ...obj, apiVersion: obj.apiVersion ?? "", kind } as Obj;
+        await this.d.client
+          .request("DELETE", await this.d.paths.pathOf(ref))
+          .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+      }
+    }
+  }
+
+  private async event(
+    activation: Obj,
+    type: "Normal" | "Warning",
+    reason: string,
+    note: string,
+    ctx: ReconcileContext,
+  ) {
+    ctx.log.info({ reason }, note);
+    await this.d.events
+      .record({ regarding: activation, type, reason, action: "Reconcile", note })
+      .catch((err) => ctx.log.warn({ err: String(err) }, "could not record an event"));
+  }
+
+  private async report(
+    activation: Obj & BlockActivation,
+    outcome: ActivationOutcome,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult | undefined> {
+    const status = activationStatus(activation, outcome, this.d.now());
+    const written = await writeStatus(this.d.client, this.d.paths, activation, status);
+    const before = new Map((activation.status?.conditions ?? []).map((c) => [c.type, c]));
+    if (written.written) {
+      for (const c of status.conditions ?? []) {
+        const was = before.get(c.type);
+        if (c.status === "False" && c.type !== "Progressing" && (was?.status !== "False" || was.reason !== c.reason)) {
+          await this.event(activation, "Warning", c.reason, c.message, ctx);
+        }
+      }
+    }
+    return undefined;
+  }
+}
+
+function canonicalResources(
+  r: { requests?: Record<string, string | undefined>; limits?: Record<string, string | undefined> } | undefined,
+) {
+  const canon = (list?: Record<string, string | undefined>) => {
+    if (!list) return undefined;
+    const entries = Object.entries(list).filter((e): e is [string, string] => e[1] !== undefined);
+    return entries.length ? Object.fromEntries(entries.map(([k, v]) => [k, canonicalQuantity(v)])) : undefined;
+  };
+  const requests = canon(r?.requests);
+  const limits = canon(r?.limits);
+  return { ...(requests && { requests }), ...(limits && { limits }) };
+}

@@ -1,0 +1,85 @@
+// The status of a BlockActivation from what one reconcile decided. Pure: clock passed in.
+import type { BlockActivation, Condition } from "../../api/v1alpha1/index.ts";
+import { READY, setCondition } from "../../runtime/conditions.ts";
+
+export type ActivationStatus = NonNullable<BlockActivation["status"]>;
+
+export interface Verdict {
+  status: "True" | "False" | "Unknown";
+  reason: string;
+  message: string;
+}
+
+export interface ActivationOutcome {
+  parameters: Verdict;
+  certified: Verdict;
+  progressing: Verdict;
+  ready: Verdict;
+  running?: { version: string; image: string };
+  availableUpdate?: ActivationStatus["availableUpdate"];
+}
+
+export const PARAMETERS_VALID = "ParametersValid";
+export const CERTIFIED = "Certified";
+export const PROGRESSING = "Progressing";
+
+export function activationStatus(activation: BlockActivation, outcome: ActivationOutcome, now: Date): ActivationStatus {
+  const observedGeneration = activation.metadata.generation;
+  let conditions: Condition[] = activation.status?.conditions ?? [];
+  for (const [type, v] of [
+    [READY, outcome.ready],
+    [PARAMETERS_VALID, outcome.parameters],
+    [CERTIFIED, outcome.certified],
+    [PROGRESSING, outcome.progressing],
+  ] as const) {
+    conditions = setCondition(conditions, { type, ...v, observedGeneration }, now);
+  }
+  return {
+    observedGeneration,
+    ...(outcome.running && { currentVersion: outcome.running.version, image: outcome.running.image }),
+    ...(outcome.availableUpdate && { availableUpdate: outcome.availableUpdate }),
+    conditions,
+  };
+}
+
+/** Progress and readiness from the Deployment's own status, as kube-controller-manager reports it. */
+export function rolloutVerdicts(
+  deployment:
+    | { metadata: { name?: string; namespace?: string; generation?: number }; status?: Record<string, unknown> }
+    | undefined,
+  replicas: number,
+): { progressing: Verdict; ready: Verdict } {
+  if (!deployment) {
+    return {
+      progressing: { status: "True", reason: "Creating", message: "creating the block's Deployment" },
+      ready: { status: "False", reason: "Creating", message: "the block's Deployment does not exist yet" },
+    };
+  }
+  const s = deployment.status ?? {};
+  const observed = (s.observedGeneration as number | undefined) ?? 0;
+  const updated = (s.updatedReplicas as number | undefined) ?? 0;
+  const available = (s.availableReplicas as number | undefined) ?? 0;
+  const current = observed >= (deployment.metadata.generation ?? 0);
+  if (current && updated >= replicas && available >= replicas) {
+    return {
+      progressing: {
+        status: "False",
+        reason: "RolloutComplete",
+        message: `${available}/${replicas} replicas available`,
+      },
+      ready: { status: "True", reason: "Available", message: `${available}/${replicas} replicas available` },
+    };
+  }
+  return {
+    progressing: {
+      status: "True",
+      reason: "RollingOut",
+      message: `${updated}/${replicas} replicas updated, ${available} available`,
+    },
+    ready: {
+      status: "False",
+      reason: "ReplicasUnavailable",
+      message: `${available}/${replicas} replicas available; kubectl describe deployment ${deployment.metadata.name} -n ${deployment.metadata.namespace} tells why`,
+    },
+  };
+}

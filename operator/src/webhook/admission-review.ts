@@ -1,0 +1,39 @@
+// The AdmissionReview (admission.k8s.io/v1) the API server sends to a validating webhook.
+export interface AdmissionRequest {
+  uid: string;
+  kind: { group: string; version: string; kind: string };
+  operation: "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
+  name?: string;
+  namespace?: string;
+  object?: unknown;
+  oldObject?: unknown;
+  dryRun?: boolean;
+  userInfo?: { username?: string; groups?: string[] };
+}
+
+export interface AdmissionReview {
+  apiVersion: "admission.k8s.io/v1";
+  kind: "AdmissionReview";
+  request?: AdmissionRequest;
+  response?: AdmissionResponse;
+}
+
+export interface AdmissionResponse {
+  uid: string;
+  allowed: boolean;
+  status?: { code: number; reason: string; message: string };
+  warnings?: string[];
+}
+
+/** A decision: allowed, or denied with a message that names the field and the fix. */
+export type Decision = { allowed: true; warnings?: string[] } | { allowed: false; message: string };
+
+export function toResponse(uid: string, decision: Decision): AdmissionReview {
+  return {
+    apiVersion: "admission.k8s.io/v1",
+    kind: "AdmissionReview",
+    response: decision.allowed
+      ? { uid, allowed: true, ...(decision.warnings?.length ? { warnings: decision.warnings } : {}) }
+      : { uid, allowed: false, status: { code: 422, reason: "Invalid", message: decision.message } },
+  };
+}

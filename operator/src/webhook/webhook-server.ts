@@ -1,0 +1,105 @@
+// The admission webhook, served by the operator over HTTPS. Lookups go to the operator's watch
+// caches, with a read from the API server when the cache has not seen an object yet (a block
+// created a moment before the activation that uses it).
+import { createServer, type Server } from "node:https";
+import type { Logger } from "pino";
+import type { AIBuildingBlock, BlockActivation } from "../api/v1alpha1/index.ts";
+import { BY_BLOCK } from "../controllers/activation/activation-controller.ts";
+import { isNotFound } from "../kube/api-error.ts";
+import type { KubeObject } from "../kube/object.ts";
+import type { RestClient } from "../kube/rest-client.ts";
+import type { WatchCache } from "../kube/watch-cache.ts";
+import type { KeyPairPem } from "../pki/certificates.ts";
+import { type AdmissionReview, type Decision, toResponse } from "./admission-review.ts";
+import { validateActivation } from "./validate-activation.ts";
+import { type VersionUse, validateBlockDelete, validateBlockUpdate } from "./validate-block-update.ts";
+
+export const ACTIVATION_PATH = "/validate-blockactivation";
+export const BLOCK_PATH = "/validate-aibuildingblock";
+
+export interface WebhookDeps {
+  client: RestClient;
+  blocks: WatchCache<KubeObject>;
+  activations: WatchCache<KubeObject>;
+  log: Logger;
+}
+
+async function lookupBlock(d: WebhookDeps, name: string): Promise<AIBuildingBlock | undefined> {
+  const cached = d.blocks.get(name);
+  if (cached) return cached as unknown as AIBuildingBlock;
+  try {
+    return await d.client.request<AIBuildingBlock>("GET", `/apis/aihub.gemeenten.nl/v1alpha1/aibuildingblocks/${name}`);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Which versions of `block` activations run (status) or ask for (pinned or approved). */
+function versionUses(d: WebhookDeps, block: string): VersionUse[] {
+  return d.activations.byIndex(BY_BLOCK, block).flatMap((o) => {
+    const a = o as unknown as BlockActivation;
+    const key = `${a.metadata.namespace}/${a.metadata.name}`;
+    return [a.status?.currentVersion, a.spec.version, a.spec.approvedVersion]
+      .filter((v): v is string => Boolean(v))
+      .map((version) => ({ activation: key, version }));
+  });
+}
+
+export async function decide(d: WebhookDeps, path: string, review: AdmissionReview): Promise<Decision> {
+  const req = review.request;
+  if (!req) return { allowed: false, message: "no request in the AdmissionReview" };
+  if (path === ACTIVATION_PATH) {
+    if (req.operation === "DELETE") return { allowed: true };
+    const activation = req.object as BlockActivation;
+    return validateActivation(activation, await lookupBlock(d, activation.spec?.block));
+  }
+  if (path === BLOCK_PATH) {
+    const oldBlock = req.oldObject as AIBuildingBlock | undefined;
+    if (req.operation === "DELETE" && oldBlock)
+      return validateBlockDelete(oldBlock, versionUses(d, oldBlock.metadata.name ?? ""));
+    if (req.operation === "UPDATE" && oldBlock) {
+      return validateBlockUpdate(oldBlock, req.object as AIBuildingBlock, versionUses(d, oldBlock.metadata.name ?? ""));
+    }
+    return { allowed: true };
+  }
+  return { allowed: false, message: `no webhook at ${path}` };
+}
+
+export async function startWebhookServer(
+  d: WebhookDeps,
+  tls: KeyPairPem,
+  host: string,
+  port: number,
+): Promise<Server & { port: number }> {
+  const server = createServer({ cert: tls.certificate, key: tls.privateKey }, (req, res) => {
+    const path = (req.url ?? "").split("?")[0] ?? "";
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      let review: AdmissionReview;
+      try {
+        review = JSON.parse(Buffer.concat(chunks).toString("utf8")) as AdmissionReview;
+      } catch {
+        res.writeHead(400).end("expected an AdmissionReview");
+        return;
+      }
+      const uid = review.request?.uid ?? "";
+      decide(d, path, review)
+        .catch((err: unknown) => {
+          d.log.error({ err: String(err), path }, "admission check failed");
+          return { allowed: false as const, message: `the aihub webhook could not check this request: ${String(err)}` };
+        })
+        .then((decision) => {
+          if (!decision.allowed) d.log.info({ path, uid, message: decision.message }, "admission denied");
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(toResponse(uid, decision)));
+        });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address();
+  return Object.assign(server, { port: typeof address === "object" && address ? address.port : port });
+}

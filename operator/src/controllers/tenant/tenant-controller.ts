@@ -235,8 +235,11 @@ export class TenantReconciler {
     const wanted = new Set(desired.map((o) => `${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`));
     const marked = [...this.c.children.values(), this.c.bindings].flatMap((cache) => cache.byIndex(BY_TENANT, tenant));
     for (const obj of marked) {
+      // An object with an owner is its owner's: an activation's children carry the tenant label too.
       const ours =
-        obj.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY && obj.metadata.labels?.[TENANT_LABEL] === tenant;
+        obj.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY &&
+        obj.metadata.labels?.[TENANT_LABEL] === tenant &&
+        !obj.metadata.ownerReferences?.length;
       const inPlace = !obj.metadata.namespace || obj.metadata.namespace === tenant;
       const id = `${obj.kind}/${obj.metadata.namespace ?? ""}/${obj.metadata.name}`;
       if (!ours || !inPlace || wanted.has(id)) continue;

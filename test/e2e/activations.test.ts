@@ -1,0 +1,448 @@
+// Catalog and activations against a control plane of their own (with kube-controller-manager,
+// for Deployments' ReplicaSets and Pods and for garbage collection), the operator running
+// in-process with its admission webhook registered at the real API server.
+import type { Server } from "node:https";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_TENANT_RENDER_CONTEXT } from "../../operator/src/controllers/tenant/render.ts";
+import type { KubeObject } from "../../operator/src/kube/object.ts";
+import { ResourcePaths } from "../../operator/src/kube/resource-paths.ts";
+import { ApiError } from "../../operator/src/kube/rest-client.ts";
+import { buildOperator } from "../../operator/src/operator.ts";
+import type { Manager } from "../../operator/src/runtime/manager.ts";
+import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
+import { serveWebhook } from "../../operator/src/webhook/serve-webhook.ts";
+import { ControlPlane } from "../controlplane/control-plane.ts";
+import { type CountingClient, countingClient } from "../support/clients.ts";
+import { applyManifests, installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
+import { readManifests } from "../support/manifests.ts";
+import { DEFAULT_ACTIVATION_RENDER_CONTEXT } from "../support/operator-defaults.ts";
+
+const API = "/apis/aihub.gemeenten.nl/v1alpha1";
+const DIGEST = (c: string) => c.repeat(64);
+
+let cp: ControlPlane;
+let admin: CountingClient;
+let operatorClient: CountingClient;
+let manager: Manager;
+let webhook: Server;
+/** Every DELETE the operator sent: it must delete only what it rendered and no longer wants. */
+const deletes: string[] = [];
+
+type Activation = KubeObject & {
+  spec: Record<string, unknown>;
+  status?: {
+    currentVersion?: string;
+    image?: string;
+    availableUpdate?: { version: string; releaseNotes?: string; releaseDate?: string };
+    conditions?: { type: string; status: string; reason: string; message: string }[];
+  };
+};
+// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are read field by field in assertions
+type Any = Record<string, any>;
+
+beforeAll(async () => {
+  cp = await ControlPlane.start();
+  admin = await countingClient({ file: cp.kubeconfigPath });
+  operatorClient = await countingClient({ file: cp.kubeconfigPath });
+  operatorClient.client.observe((r) => {
+    if (r.method === "DELETE") deletes.push(r.path);
+  });
+  await installCrds(admin);
+  await installPolicies(admin);
+  const log = pino({ level: "silent" });
+  const op = buildOperator({
+    client: operatorClient.client,
+    log,
+    metrics: new OperatorMetrics(),
+    workers: 4,
+    resyncPeriodMs: 0,
+    identity: "e2e-activations",
+    tenants: DEFAULT_TENANT_RENDER_CONTEXT,
+    activations: DEFAULT_ACTIVATION_RENDER_CONTEXT,
+    policy: { allowedRegistries: ["registry.gemeenten.nl"] },
+  });
+  manager = op.manager;
+  await manager.start();
+  webhook = await serveWebhook({
+    client: operatorClient.client,
+    paths: new ResourcePaths(operatorClient.client),
+    blocks: op.caches.blocks,
+    activations: op.caches.activations,
+    log,
+    host: "127.0.0.1",
+    port: 0,
+    endpoint: { url: "https://127.0.0.1:0" },
+  });
+  await applyManifests(admin, readManifests("examples/catalog", "examples/tenants"));
+}, 120_000);
+
+afterAll(async () => {
+  webhook?.close();
+  await manager?.stop();
+  operatorClient?.client.close();
+  admin?.client.close();
+  await cp?.stop();
+});
+
+const get = <T = Any>(path: string) => admin.client.request<T>("GET", path);
+const patch = (path: string, body: unknown) =>
+  admin.client.request("PATCH", path, { body, contentType: "application/merge-patch+json" });
+const activationPath = (ns: string, name: string) => `${API}/namespaces/${ns}/blockactivations/${name}`;
+const condition = (a: Activation, type: string) => a.status?.conditions?.find((c) => c.type === type);
+
+async function rejection(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ApiError) return err;
+    throw err;
+  }
+  throw new Error("the API server accepted it");
+}
+
+function waitActivation(ns: string, name: string, what: string, test: (a: Activation) => boolean, timeoutMs = 30_000) {
+  return waitUntil(
+    `${ns}/${name}: ${what}`,
+    async () => {
+      const a = await get<Activation>(activationPath(ns, name));
+      return test(a) ? a : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+const deploymentOf = (ns: string, name: string) => get(`/apis/apps/v1/namespaces/${ns}/deployments/${name}`);
+
+async function createActivation(ns: string, name: string, spec: Record<string, unknown>) {
+  return admin.client.request("POST", `${API}/namespaces/${ns}/blockactivations`, {
+    body: {
+      apiVersion: "aihub.gemeenten.nl/v1alpha1",
+      kind: "BlockActivation",
+      metadata: { name, namespace: ns },
+      spec,
+    },
+  });
+}
+
+function block(name: string, spec: Record<string, unknown> = {}) {
+  return {
+    apiVersion: "aihub.gemeenten.nl/v1alpha1",
+    kind: "AIBuildingBlock",
+    metadata: { name },
+    spec: {
+      displayName: name,
+      description: "A test block.",
+      category: "other",
+      supplier: { name: "Voorbeeld B.V.", country: "NL" },
+      certification: { riskClass: "minimal", certifiedBy: "Loket", validUntil: "2030-12-31" },
+      versions: [
+        {
+          version: "1.0.0",
+          image: `registry.gemeenten.nl/aihub/${name}@sha256:${DIGEST("1")}`,
+          releaseDate: "2026-01-01",
+          releaseNotes: "First.",
+        },
+      ],
+      ...spec,
+    },
+  };
+}
+
+describe("the catalog", () => {
+  it("reports each example block Certified and Ready with its newest versions", async () => {
+    const b = await waitUntil("bezwaar-intake to be Ready", async () => {
+      const x = await get<Any>(`${API}/aibuildingblocks/bezwaar-intake`);
+      return x.status?.conditions?.some((c: Any) => c.type === "Ready" && c.status === "True") ? x : undefined;
+    });
+    expect(b.status.latestVersions).toEqual({ stable: "1.4.0", candidate: "1.5.0-rc.1" });
+    expect(b.status.conditions.find((c: Any) => c.type === "Certified")).toMatchObject({ status: "True" });
+  });
+
+  it("refuses an image by tag at the API server, and flags a non-EU supplier and an expired certification", async () => {
+    const tagged = block("tagged");
+    (tagged.spec.versions as Any[])[0] = {
+      ...(tagged.spec.versions as Any[])[0],
+      image: "registry.gemeenten.nl/aihub/tagged:1.0.0",
+    };
+    const err = await rejection(admin.client.request("POST", `${API}/aibuildingblocks`, { body: tagged }));
+    expect(err.message).toContain("spec.versions[0].image");
+    expect(err.message).toContain("must be pinned by digest");
+
+    await admin.client.request("POST", `${API}/aibuildingblocks`, {
+      body: block("overseas", { supplier: { name: "Far Away Inc.", country: "US" } }),
+    });
+    await admin.client.request("POST", `${API}/aibuildingblocks`, {
+      body: block("lapsed", {
+        certification: { riskClass: "minimal", certifiedBy: "Loket", validUntil: "2025-06-30" },
+      }),
+    });
+    const reasons: Record<string, string> = {};
+    for (const name of ["overseas", "lapsed"]) {
+      const b = await waitUntil(`${name} to be judged`, async () => {
+        const x = await get<Any>(`${API}/aibuildingblocks/${name}`);
+        return x.status?.conditions?.find((c: Any) => c.type === "Certified") ? x : undefined;
+      });
+      const certified = b.status.conditions.find((c: Any) => c.type === "Certified");
+      expect(certified.status).toBe("False");
+      reasons[name] = `${certified.reason}: ${certified.message}`;
+    }
+    expect(reasons.overseas).toMatch(/^SupplierOutsideEU: .*US/);
+    expect(reasons.lapsed).toMatch(/^CertificationExpired: .*2025-06-30/);
+
+    // Activating a block from a non-EU supplier renders nothing, and says why.
+    await createActivation("amsterdam", "overseas", { block: "overseas" });
+    const a = await waitActivation(
+      "amsterdam",
+      "overseas",
+      "Certified False",
+      (x) => condition(x, "Certified")?.status === "False",
+    );
+    expect(condition(a, "Certified")?.reason).toBe("SupplierOutsideEU");
+    expect(condition(a, "Ready")?.status).toBe("False");
+    await expect(deploymentOf("amsterdam", "overseas")).rejects.toThrow(/not found/);
+  });
+});
+
+describe("an activation", () => {
+  it("runs the block with the logging sidecar and a restricted security context, and Pod Security admits its pods", async () => {
+    await applyManifests(admin, readManifests("examples/activations/utrecht-bezwaar-intake.yaml"));
+    const a = await waitActivation(
+      "utrecht",
+      "bezwaar-intake",
+      "the version to run",
+      (x) => x.status?.currentVersion === "1.4.0",
+    );
+    expect(a.status?.image).toMatch(/bezwaar-intake@sha256:/);
+    expect(condition(a, "ParametersValid")?.status).toBe("True");
+    expect(condition(a, "Certified")?.status).toBe("True");
+    const d = await deploymentOf("utrecht", "bezwaar-intake");
+    const pod = d.spec.template.spec;
+    expect(pod.initContainers[0]).toMatchObject({ name: "aihub-log-shipper", restartPolicy: "Always" });
+    expect(pod.containers[0].securityContext).toMatchObject({
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+    });
+    for (const kind of ["configmaps/bezwaar-intake-parameters", "services/bezwaar-intake"]) {
+      expect((await get(`/api/v1/namespaces/utrecht/${kind}`)).metadata.ownerReferences[0].kind).toBe(
+        "BlockActivation",
+      );
+    }
+    await get("/apis/networking.k8s.io/v1/namespaces/utrecht/networkpolicies/bezwaar-intake");
+    await get("/apis/policy/v1/namespaces/utrecht/poddisruptionbudgets/bezwaar-intake");
+    // kube-controller-manager creates the pods; Pod Security `restricted` in the tenant namespace admits them.
+    const pods = await waitUntil("two pods", async () => {
+      const list = await get<{ items: Any[] }>(
+        "/api/v1/namespaces/utrecht/pods?labelSelector=aihub.gemeenten.nl/activation%3Dbezwaar-intake",
+      );
+      return list.items.length === 2 ? list.items : undefined;
+    });
+    expect(pods[0]?.spec.initContainers[0].name).toBe("aihub-log-shipper");
+  });
+
+  it("changes the ConfigMap and the checksum when a parameter changes", async () => {
+    const before = (await deploymentOf("utrecht", "bezwaar-intake")).spec.template.metadata.annotations[
+      "aihub.gemeenten.nl/parameters-checksum"
+    ];
+    await patch(activationPath("utrecht", "bezwaar-intake"), { spec: { parameters: { responseDeadlineDays: 56 } } });
+    await waitUntil("the new value in the ConfigMap", async () => {
+      const cm = await get("/api/v1/namespaces/utrecht/configmaps/bezwaar-intake-parameters");
+      return cm.data.responseDeadlineDays === "56" ? true : undefined;
+    });
+    // The Deployment is applied right after the ConfigMap: its pod template gets the new checksum.
+    await waitUntil("a new checksum on the pod template", async () => {
+      const d = await deploymentOf("utrecht", "bezwaar-intake");
+      return d.spec.template.metadata.annotations["aihub.gemeenten.nl/parameters-checksum"] !== before
+        ? true
+        : undefined;
+    });
+  });
+
+  it("is refused by the webhook with a wrong parameter, naming the parameter and what is allowed", async () => {
+    const tooLong = await rejection(
+      patch(activationPath("utrecht", "bezwaar-intake"), { spec: { parameters: { responseDeadlineDays: 120 } } }),
+    );
+    expect(tooLong.message).toContain('admission webhook "blockactivations.aihub.gemeenten.nl" denied the request');
+    expect(tooLong.message).toContain("responseDeadlineDays");
+    expect(tooLong.message).toMatch(/1 to 84/);
+    const unknown = await rejection(
+      patch(activationPath("utrecht", "bezwaar-intake"), { spec: { parameters: { colour: "blue" } } }),
+    );
+    expect(unknown.message).toContain("colour is not defined by block bezwaar-intake");
+    const language = await rejection(
+      patch(activationPath("utrecht", "bezwaar-intake"), { spec: { parameters: { language: "de" } } }),
+    );
+    expect(language.message).toMatch(/language.*"de".*nl, fy, en/);
+  });
+
+  it("is refused for a high-risk block without human oversight, and for a block not in the catalog", async () => {
+    const noHuman = await rejection(
+      createActivation("amsterdam", "bezwaar-zonder-mens", {
+        block: "bezwaar-intake",
+        parameters: { caseSystemUrl: "https://zaken.amsterdam.nl" },
+      }),
+    );
+    expect(noHuman.message).toContain("spec.humanInTheLoop.required");
+    expect(noHuman.message).toContain("high-risk");
+    const missing = await rejection(createActivation("amsterdam", "ghost", { block: "does-not-exist" }));
+    expect(missing.message).toContain('spec.block: block "does-not-exist" is not in the national catalog');
+  });
+
+  it("with Manual updates shows a new version with its release notes and changes nothing until it is approved", async () => {
+    await applyManifests(admin, readManifests("examples/activations/utrecht-pseudonimisering.yaml"));
+    let a = await waitActivation(
+      "utrecht",
+      "pseudonimisering",
+      "1.2.0 with an update",
+      (x) => x.status?.currentVersion === "1.2.0" && x.status?.availableUpdate?.version === "1.3.0",
+    );
+    expect(a.status?.availableUpdate?.releaseNotes).toContain("IBANs");
+    const image120 = (await deploymentOf("utrecht", "pseudonimisering")).spec.template.spec.containers[0].image;
+
+    // The collective publishes 1.4.0: it shows up as the available update; nothing else changes.
+    const b = await get<Any>(`${API}/aibuildingblocks/pseudonimisering`);
+    await patch(`${API}/aibuildingblocks/pseudonimisering`, {
+      spec: {
+        versions: [
+          ...b.spec.versions,
+          {
+            version: "1.4.0",
+            image: `registry.gemeenten.nl/aihub/pseudonimisering@sha256:${DIGEST("4")}`,
+            channel: "stable",
+            releaseDate: "2026-11-27",
+            releaseNotes: "Recognises Frisian names.",
+          },
+        ],
+      },
+    });
+    a = await waitActivation(
+      "utrecht",
+      "pseudonimisering",
+      "1.4.0 offered",
+      (x) => x.status?.availableUpdate?.version === "1.4.0",
+    );
+    expect(a.status?.currentVersion).toBe("1.2.0");
+    expect(a.status?.availableUpdate?.releaseNotes).toBe("Recognises Frisian names.");
+    expect((await deploymentOf("utrecht", "pseudonimisering")).spec.template.spec.containers[0].image).toBe(image120);
+
+    await patch(activationPath("utrecht", "pseudonimisering"), { spec: { approvedVersion: "1.4.0" } });
+    a = await waitActivation(
+      "utrecht",
+      "pseudonimisering",
+      "1.4.0 running",
+      (x) => x.status?.currentVersion === "1.4.0",
+    );
+    expect(a.status?.availableUpdate).toBeUndefined();
+    expect((await deploymentOf("utrecht", "pseudonimisering")).spec.template.spec.containers[0].image).toContain(
+      DIGEST("4"),
+    );
+  });
+
+  it("with Automatic updates follows the channel", async () => {
+    await applyManifests(admin, readManifests("examples/activations/steenwijkerland-uitlegbaarheid.yaml"));
+    await waitActivation("steenwijkerland", "uitlegbaarheid", "1.1.0", (x) => x.status?.currentVersion === "1.1.0");
+    const b = await get<Any>(`${API}/aibuildingblocks/uitlegbaarheid`);
+    await patch(`${API}/aibuildingblocks/uitlegbaarheid`, {
+      spec: {
+        versions: [
+          ...b.spec.versions,
+          {
+            version: "1.2.0",
+            image: `registry.gemeenten.nl/aihub/uitlegbaarheid@sha256:${DIGEST("5")}`,
+            releaseDate: "2026-11-28",
+            releaseNotes: "Explanations in Frisian.",
+          },
+        ],
+      },
+    });
+    await waitActivation("steenwijkerland", "uitlegbaarheid", "1.2.0", (x) => x.status?.currentVersion === "1.2.0");
+    expect((await deploymentOf("steenwijkerland", "uitlegbaarheid")).spec.template.spec.containers[0].image).toContain(
+      DIGEST("5"),
+    );
+  });
+
+  it("keeps the running version when the certification lapses before a new version", async () => {
+    await admin.client.request("POST", `${API}/aibuildingblocks`, { body: block("samenvatten") });
+    await createActivation("steenwijkerland", "samenvatten", { block: "samenvatten" });
+    await waitActivation("steenwijkerland", "samenvatten", "1.0.0", (x) => x.status?.currentVersion === "1.0.0");
+    const b = await get<Any>(`${API}/aibuildingblocks/samenvatten`);
+    await patch(`${API}/aibuildingblocks/samenvatten`, {
+      spec: {
+        certification: { ...b.spec.certification, validUntil: "2026-01-31" },
+        versions: [
+          ...b.spec.versions,
+          {
+            version: "1.1.0",
+            image: `registry.gemeenten.nl/aihub/samenvatten@sha256:${DIGEST("6")}`,
+            releaseDate: "2026-11-28",
+            releaseNotes: "Shorter summaries.",
+          },
+        ],
+      },
+    });
+    const a = await waitActivation(
+      "steenwijkerland",
+      "samenvatten",
+      "the gate",
+      (x) => condition(x, "Certified")?.status === "False",
+    );
+    expect(condition(a, "Certified")?.reason).toBe("CertificationExpired");
+    expect(condition(a, "Certified")?.message).toContain("version 1.0.0 keeps running");
+    expect(a.status?.currentVersion).toBe("1.0.0");
+    expect((await deploymentOf("steenwijkerland", "samenvatten")).spec.template.spec.containers[0].image).toContain(
+      DIGEST("1"),
+    );
+    const events = await get<{ items: Any[] }>("/apis/events.k8s.io/v1/namespaces/steenwijkerland/events");
+    expect(events.items.some((e) => e.reason === "CertificationExpired" && e.regarding.name === "samenvatten")).toBe(
+      true,
+    );
+  });
+
+  it("has deleted nothing that it still renders (controllers do not fight over objects)", () => {
+    expect(deletes.filter((p) => p.includes("/networkpolicies/bezwaar-intake"))).toEqual([]);
+  });
+
+  it("puts the logging sidecar back when someone removes it from the Deployment", async () => {
+    await admin.client.request("PATCH", "/apis/apps/v1/namespaces/utrecht/deployments/bezwaar-intake", {
+      body: [{ op: "remove", path: "/spec/template/spec/initContainers" }],
+      contentType: "application/json-patch+json",
+    });
+    await waitUntil("the sidecar to return", async () => {
+      const d = await deploymentOf("utrecht", "bezwaar-intake");
+      return d.spec.template.spec.initContainers?.[0]?.name === "aihub-log-shipper" ? true : undefined;
+    });
+  });
+
+  it("keeps a published version's image fixed and a version in use in the catalog (webhook)", async () => {
+    const b = await get<Any>(`${API}/aibuildingblocks/bezwaar-intake`);
+    const changed = (b.spec.versions as Any[]).map((v) =>
+      v.version === "1.4.0" ? { ...v, image: `registry.gemeenten.nl/aihub/bezwaar-intake@sha256:${DIGEST("9")}` } : v,
+    );
+    const swap = await rejection(patch(`${API}/aibuildingblocks/bezwaar-intake`, { spec: { versions: changed } }));
+    expect(swap.message).toContain("the image of published version 1.4.0 cannot change");
+    const removed = (b.spec.versions as Any[]).filter((v) => v.version !== "1.4.0");
+    const remove = await rejection(patch(`${API}/aibuildingblocks/bezwaar-intake`, { spec: { versions: removed } }));
+    expect(remove.message).toContain("version 1.4.0 cannot be removed: utrecht/bezwaar-intake runs or pins it");
+  });
+
+  it("takes its children along when it is deleted (garbage collection)", async () => {
+    await admin.client.request("DELETE", activationPath("steenwijkerland", "uitlegbaarheid"));
+    await waitUntil(
+      "the Deployment and ConfigMap to be collected",
+      async () => {
+        const gone = async (path: string) =>
+          get(path).then(
+            () => false,
+            (e) => e instanceof ApiError && e.code === 404,
+          );
+        return (await gone("/apis/apps/v1/namespaces/steenwijkerland/deployments/uitlegbaarheid")) &&
+          (await gone("/api/v1/namespaces/steenwijkerland/configmaps/uitlegbaarheid-parameters"))
+          ? true
+          : undefined;
+      },
+      60_000,
+    );
+  });
+});

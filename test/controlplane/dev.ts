@@ -54,10 +54,16 @@ try {
 }
 
 const kubeconfigPath = controlPlane?.kubeconfigPath ?? process.env.KUBECONFIG ?? "";
-log("starting the operator (health on 127.0.0.1:8081, metrics on 127.0.0.1:8080)");
+log("starting the operator (health on 127.0.0.1:8081, metrics on 127.0.0.1:8080, webhook on 127.0.0.1:9443)");
 operator = spawn(
   process.execPath,
-  ["operator/src/main.ts", "--health-probe-bind-address=127.0.0.1:8081", "--metrics-bind-address=127.0.0.1:8080"],
+  [
+    "operator/src/main.ts",
+    "--health-probe-bind-address=127.0.0.1:8081",
+    "--metrics-bind-address=127.0.0.1:8080",
+    // The local API server reaches the admission webhook on loopback.
+    ...(controlPlane ? ["--webhook-bind-address=127.0.0.1:9443", "--webhook-url=https://127.0.0.1:9443"] : []),
+  ],
   { env: { ...process.env, KUBECONFIG: kubeconfigPath }, stdio: "inherit" },
 );
 operator.once("exit", (code) => {

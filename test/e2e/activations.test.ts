@@ -17,6 +17,7 @@ import { type CountingClient, countingClient } from "../support/clients.ts";
 import { applyManifests, installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
 import { readManifests } from "../support/manifests.ts";
 import { DEFAULT_ACTIVATION_RENDER_CONTEXT } from "../support/operator-defaults.ts";
+import { rejection } from "../support/rejection.ts";
 
 const API = "/apis/aihub.gemeenten.nl/v1alpha1";
 const DIGEST = (c: string) => c.repeat(64);
@@ -90,16 +91,6 @@ const patch = (path: string, body: unknown) =>
   admin.client.request("PATCH", path, { body, contentType: "application/merge-patch+json" });
 const activationPath = (ns: string, name: string) => `${API}/namespaces/${ns}/blockactivations/${name}`;
 const condition = (a: Activation, type: string) => a.status?.conditions?.find((c) => c.type === type);
-
-async function rejection(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error("the API server accepted it");
-}
 
 function waitActivation(ns: string, name: string, what: string, test: (a: Activation) => boolean, timeoutMs = 30_000) {
   return waitUntil(

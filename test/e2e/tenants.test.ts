@@ -12,6 +12,7 @@ import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
 import { installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
 import { DEFAULT_ACTIVATION_RENDER_CONTEXT } from "../support/operator-defaults.ts";
+import { rejection } from "../support/rejection.ts";
 
 const TENANTS = "/apis/aihub.gemeenten.nl/v1alpha1/municipaltenants";
 
@@ -73,16 +74,6 @@ const waitReady = (name: string, timeoutMs = 30_000) =>
     },
     timeoutMs,
   );
-
-async function rejection(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error("the API server accepted it");
-}
 
 describe("a MunicipalTenant", () => {
   beforeAll(async () => {

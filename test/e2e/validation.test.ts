@@ -3,8 +3,8 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { ObjectRef } from "../../operator/src/kube/resource-paths.ts";
-import { ApiError } from "../../operator/src/kube/rest-client.ts";
 import { type Cluster, connect, ensureTenantNamespace, installCrds } from "../support/cluster.ts";
+import { rejection } from "../support/rejection.ts";
 
 const API = "aihub.gemeenten.nl/v1alpha1";
 const NS = "e2e-validation";
@@ -543,16 +543,6 @@ async function create(obj: Obj, query: Record<string, string> = {}): Promise<unk
     body: obj,
     query: { dryRun: "All", ...query },
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error("the API server accepted it");
 }
 
 describe("the real API server", () => {

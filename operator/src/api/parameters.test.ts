@@ -1,24 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
+import { exampleActivations, exampleBlock } from "../../../test/support/example-catalog.ts";
 import { GO_DURATION_PATTERN, parameterSchema, renderParameters, validateParameters } from "./parameters.ts";
-import { type AIBuildingBlock, aiBuildingBlock, blockActivation, type ParameterDefinition } from "./v1alpha1/index.ts";
+import type { ParameterDefinition } from "./v1alpha1/index.ts";
 
-const load = (folder: string) =>
-  readdirSync(join("examples", folder))
-    .filter((f) => f.endsWith(".yaml"))
-    .flatMap((f) => parseAllDocuments(readFileSync(join("examples", folder, f), "utf8")))
-    .map((doc) => doc.toJS());
-
-const blocks = new Map(load("catalog").map((o) => [o.metadata.name, aiBuildingBlock.parse(o)] as const));
-const activations = load("activations").map((o) => blockActivation.parse(o));
-
-const block = (name: string): AIBuildingBlock => {
-  const b = blocks.get(name);
-  if (!b) throw new Error(`no example block ${name}`);
-  return b;
-};
+const block = exampleBlock;
 
 const bezwaar = block("bezwaar-intake").spec.parameters ?? [];
 const pseudo = block("pseudonimisering").spec.parameters ?? [];
@@ -29,7 +14,7 @@ const messages = (values: Record<string, unknown>, defs = bezwaar) => {
 };
 
 describe("validateParameters with the examples", () => {
-  it.each(activations.map((a) => [`${a.metadata.namespace}/${a.metadata.name}`, a] as const))(
+  it.each(exampleActivations().map((a) => [`${a.metadata.namespace}/${a.metadata.name}`, a] as const))(
     "accepts %s",
     (_name, activation) => {
       const b = block(activation.spec.block);

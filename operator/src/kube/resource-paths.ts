@@ -16,6 +16,10 @@ export interface ObjectRef {
   metadata?: { name?: string; namespace?: string };
 }
 
+/** The path of a kind across all namespaces (or of a cluster-scoped kind), for watch caches. */
+export const allNamespacesPath = (apiVersion: string, plural: string) =>
+  apiVersion.includes("/") ? `/apis/${apiVersion}/${plural}` : `/api/${apiVersion}/${plural}`;
+
 export class ResourcePaths {
   private readonly client: RestClient;
   private readonly cache = new Map<string, Promise<Map<string, ResourceInfo>>>();

@@ -20,7 +20,7 @@ import { isNotFound } from "../../kube/api-error.ts";
 import { Applier } from "../../kube/apply.ts";
 import type { EventRecorder } from "../../kube/events.ts";
 import { type KubeObject, objectKey } from "../../kube/object.ts";
-import type { ObjectRef, ResourcePaths } from "../../kube/resource-paths.ts";
+import { allNamespacesPath, type ObjectRef, type ResourcePaths } from "../../kube/resource-paths.ts";
 import type { RestClient } from "../../kube/rest-client.ts";
 import { writeStatus } from "../../kube/status.ts";
 import type { WatchCache } from "../../kube/watch-cache.ts";
@@ -60,9 +60,6 @@ export interface SharedCaches {
   activations: WatchCache<KubeObject>;
 }
 
-const collectionPath = (apiVersion: string, plural: string) =>
-  apiVersion.includes("/") ? `/apis/${apiVersion}/${plural}` : `/api/${apiVersion}/${plural}`;
-
 export function registerActivationController(
   manager: Manager,
   shared: SharedCaches,
@@ -71,7 +68,7 @@ export function registerActivationController(
   const children = new Map(
     activationChildKinds.map((k) => [
       k.kind as string,
-      manager.cache<KubeObject>({ path: collectionPath(k.apiVersion, k.plural), labelSelector: ACTIVATION_LABEL }),
+      manager.cache<KubeObject>({ path: allNamespacesPath(k.apiVersion, k.plural), labelSelector: ACTIVATION_LABEL }),
     ]),
   );
   const reconciler = new ActivationReconciler(o, shared, children);

@@ -1,35 +1,11 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
-import {
-  type AIBuildingBlock,
-  aiBuildingBlock,
-  type BlockActivation,
-  blockActivation,
-} from "../../api/v1alpha1/index.ts";
+import { exampleActivation, exampleBlock } from "../../../../test/support/example-catalog.ts";
+import { type AIBuildingBlock, type BlockActivation, blockActivation } from "../../api/v1alpha1/index.ts";
 import { newerVersions, resolveVersion } from "./version-resolution.ts";
 
-const load = (folder: string) =>
-  readdirSync(join("examples", folder))
-    .filter((f) => f.endsWith(".yaml"))
-    .flatMap((f) => parseAllDocuments(readFileSync(join("examples", folder, f), "utf8")))
-    .map((doc) => doc.toJS());
+const block = exampleBlock;
 
-const blocks = new Map(load("catalog").map((o) => [o.metadata.name, aiBuildingBlock.parse(o)] as const));
-const activations = load("activations").map((o) => blockActivation.parse(o));
-
-const block = (name: string): AIBuildingBlock => {
-  const b = blocks.get(name);
-  if (!b) throw new Error(`no example block ${name}`);
-  return b;
-};
-
-const activation = (namespace: string, name: string): BlockActivation => {
-  const a = activations.find((x) => x.metadata.namespace === namespace && x.metadata.name === name);
-  if (!a) throw new Error(`no example activation ${namespace}/${name}`);
-  return a;
-};
+const activation = exampleActivation;
 
 /** An activation of `blockName` with the given spec, through the zod schema so defaults apply. */
 const activate = (blockName: string, spec: Record<string, unknown>): BlockActivation =>

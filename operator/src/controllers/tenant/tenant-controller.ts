@@ -11,7 +11,7 @@ import { Applier } from "../../kube/apply.ts";
 import type { EventRecorder } from "../../kube/events.ts";
 import { addFinalizer, hasFinalizer, removeFinalizer } from "../../kube/finalizers.ts";
 import type { KubeObject } from "../../kube/object.ts";
-import type { ObjectRef, ResourcePaths } from "../../kube/resource-paths.ts";
+import { allNamespacesPath, type ObjectRef, type ResourcePaths } from "../../kube/resource-paths.ts";
 import { ApiError, type RestClient } from "../../kube/rest-client.ts";
 import { writeStatus } from "../../kube/status.ts";
 import { labelIndexer, type WatchCache } from "../../kube/watch-cache.ts";
@@ -33,9 +33,6 @@ const CLUSTER_ROLES_PATH = "/apis/rbac.authorization.k8s.io/v1/clusterroles";
 const BY_TENANT = "byTenant";
 
 type Obj = KubeObject & ObjectRef;
-
-const collectionPath = (apiVersion: string, plural: string) =>
-  apiVersion.includes("/") ? `/apis/${apiVersion}/${plural}` : `/api/${apiVersion}/${plural}`;
 
 interface TenantDeps {
   client: RestClient;
@@ -62,7 +59,7 @@ export function registerTenantController(
     childKinds.map((k) => [
       k.kind,
       manager.cache<KubeObject>({
-        path: collectionPath(k.apiVersion, k.plural),
+        path: allNamespacesPath(k.apiVersion, k.plural),
         labelSelector: TENANT_LABEL,
         indexers: byTenant,
       }),

@@ -58,8 +58,9 @@ tools: $(KUBECTL) ## Unpack kubectl and helm into the tools cache.
 	@echo "kubectl: $(KUBECTL)"; echo "helm:    $(HELM)"
 
 .PHONY: controlplane
-controlplane: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler (cached).
+controlplane: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (cached).
 	bash test/controlplane/build-binaries.sh
+	bash test/controlplane/build-kwok.sh
 
 .PHONY: crds
 crds: deps ## Generate crds/ from the zod API.

@@ -7,7 +7,9 @@ import { fileURLToPath } from "node:url";
 export const COMPONENTS = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"] as const;
 export type Component = (typeof COMPONENTS)[number];
 
-const buildScript = join(dirname(fileURLToPath(import.meta.url)), "build-binaries.sh");
+const here = dirname(fileURLToPath(import.meta.url));
+const buildScript = join(here, "build-binaries.sh");
+const kwokScript = join(here, "build-kwok.sh");
 
 /**
  * The folder holding the binaries. `AIHUB_CONTROLPLANE_BIN` points at prebuilt ones;
@@ -29,4 +31,19 @@ export function controlPlaneBinDir(): string {
   }
   const lines = result.stdout.trim().split("\n");
   return lines[lines.length - 1] ?? "";
+}
+
+/** The folder with kwok and its stages.yaml (`AIHUB_KWOK_DIR`, or built into ~/.cache/aihub). */
+export function kwokDir(): string {
+  const preset = process.env.AIHUB_KWOK_DIR;
+  if (preset) {
+    if (!existsSync(join(preset, "kwok")) || !existsSync(join(preset, "stages.yaml"))) {
+      throw new Error(`AIHUB_KWOK_DIR=${preset} lacks kwok or stages.yaml`);
+    }
+    return preset;
+  }
+  const result = spawnSync("bash", [kwokScript], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+  if (result.status !== 0)
+    throw new Error(`building kwok failed (exit ${result.status}); run ${kwokScript} to see why`);
+  return result.stdout.trim().split("\n").at(-1) ?? "";
 }

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { type CertificateAuthority, createCertificateAuthority } from "../../operator/src/pki/certificates.ts";
-import { controlPlaneBinDir } from "./binaries.ts";
+import { controlPlaneBinDir, kwokDir } from "./binaries.ts";
 import {
   killRecordedSync,
   type ManagedProcess,
@@ -28,6 +28,11 @@ export interface ControlPlaneOptions {
   binDir?: string;
   /** Extra kube-apiserver flags. */
   apiServerArgs?: string[];
+  /**
+   * Fake nodes: with n > 0, kube-scheduler and kwok also run and n Nodes are created, so that
+   * Deployments really roll out and pods become Running and Ready.
+   */
+  nodes?: number;
   /** How long to wait for readiness. Default 90 s. */
   timeoutMs?: number;
 }
@@ -57,6 +62,7 @@ type Settings = {
   controllerManager: boolean;
   timeoutMs: number;
   apiServerArgs?: string[];
+  nodes: number;
 };
 
 export class ControlPlane {
@@ -112,6 +118,7 @@ export class ControlPlane {
       controllerManager: options.controllerManager ?? true,
       timeoutMs: options.timeoutMs ?? 90_000,
       apiServerArgs: options.apiServerArgs,
+      nodes: options.nodes ?? 0,
     });
     process.once("exit", cp.exitHook);
     try {
@@ -119,6 +126,7 @@ export class ControlPlane {
       await cp.startEtcd();
       await cp.startApiServer();
       if (cp.options.controllerManager) await cp.startControllerManager();
+      if (cp.options.nodes > 0) await cp.startFakeNodes(cp.options.nodes);
       return cp;
     } catch (err) {
       await cp.stop({ keepDir: true });
@@ -154,6 +162,8 @@ export class ControlPlane {
     writeFileSync(this.file("sa.pub"), sa.publicKey);
     writeFileSync(this.file("sa.key"), sa.privateKey, { mode: 0o600 });
     writeFileSync(this.kubeconfigPath, this.kubeconfigFor("aihub-admin", this.admin), { mode: 0o600 });
+    const scheduler = await this.ca.issue({ commonName: "system:kube-scheduler", usage: "client" });
+    writeFileSync(this.file("scheduler.kubeconfig"), this.kubeconfigFor("kube-scheduler", scheduler), { mode: 0o600 });
     const kcm = await this.ca.issue({
       commonName: "system:kube-controller-manager",
       usage: "client",
@@ -202,7 +212,7 @@ export class ControlPlane {
   }
 
   private launch(name: string, args: string[], binary = name): ManagedProcess {
-    const p = startProcess(this.dir, name, join(this.binDir, binary), args);
+    const p = startProcess(this.dir, name, binary.startsWith("/") ? binary : join(this.binDir, binary), args);
     this.processes.delete(name); // re-insert: stop() goes through processes in reverse start order
     this.processes.set(name, p);
     return p;
@@ -316,6 +326,108 @@ export class ControlPlane {
     await this.waitFor(p, () =>
       this.get("/api/v1/namespaces/kube-system/serviceaccounts/namespace-controller").then((r) => r.status === 200),
     );
+  }
+
+  /** kube-scheduler and kwok, and `count` Nodes that kwok keeps Ready and whose pods it runs. */
+  private async startFakeNodes(count: number): Promise<void> {
+    const scheduler = this.launch("kube-scheduler", [
+      `--kubeconfig=${this.file("scheduler.kubeconfig")}`,
+      `--authentication-kubeconfig=${this.file("scheduler.kubeconfig")}`,
+      `--authorization-kubeconfig=${this.file("scheduler.kubeconfig")}`,
+      "--leader-elect=false",
+      "--bind-address=127.0.0.1",
+      `--secure-port=${await freePort()}`,
+      "--kube-api-qps=200",
+      "--kube-api-burst=400",
+      "--v=1",
+    ]);
+    const kwok = kwokDir();
+    const kwokProcess = this.launch(
+      "kwok",
+      [
+        `--kubeconfig=${this.kubeconfigPath}`,
+        `--config=${join(kwok, "stages.yaml")}`,
+        "--manage-all-nodes=false",
+        "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+        "--cidr=10.244.0.0/16",
+        "--node-ip=10.0.0.10",
+        `--server-address=127.0.0.1:${await freePort()}`,
+      ],
+      join(kwok, "kwok"),
+    );
+    for (let i = 0; i < count; i++) {
+      const name = `kwok-node-${i}`;
+      const resources = { cpu: "64", memory: "512Gi", pods: "1000" };
+      await this.post("/api/v1/nodes", {
+        apiVersion: "v1",
+        kind: "Node",
+        metadata: {
+          name,
+          annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
+          labels: {
+            "kubernetes.io/hostname": name,
+            "kubernetes.io/os": "linux",
+            "kubernetes.io/arch": "amd64",
+            type: "kwok",
+          },
+        },
+        status: { capacity: resources, allocatable: resources },
+      });
+    }
+    await this.waitFor(scheduler, () =>
+      this.get("/apis/coordination.k8s.io/v1/namespaces/kube-system/leases").then((r) => r.status === 200),
+    );
+    await this.waitFor(kwokProcess, async () => {
+      const nodes = JSON.parse((await this.get("/api/v1/nodes")).body) as {
+        items: { status?: { conditions?: { type: string; status: string }[] } }[];
+      };
+      return (
+        nodes.items.length >= count &&
+        nodes.items.every((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
+      );
+    });
+    // The API server taints new nodes not-ready; the node lifecycle controller, which would lift
+    // the taint, is off (kwok's fast stages send no heartbeats). Lift it here once kwok made them Ready.
+    for (let i = 0; i < count; i++) {
+      await this.send(
+        "PATCH",
+        `/api/v1/nodes/kwok-node-${i}`,
+        { spec: { taints: null } },
+        "application/merge-patch+json",
+      );
+    }
+  }
+
+  private post(path: string, body: unknown): Promise<void> {
+    return this.send("POST", path, body, "application/json");
+  }
+
+  /** A write with admin credentials; rejects unless the answer is 2xx. */
+  private send(method: string, path: string, body: unknown, contentType: string): Promise<void> {
+    const payload = JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        `${this.server}${path}`,
+        {
+          method,
+          ca: this.ca.certificate,
+          cert: this.admin.certificate,
+          key: this.admin.privateKey,
+          headers: { "content-type": contentType, "content-length": Buffer.byteLength(payload) },
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (c) => {
+            text += c;
+          });
+          res.on("end", () =>
+            (res.statusCode ?? 0) < 300 ? resolve() : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`)),
+          );
+        },
+      );
+      req.on("error", reject);
+      req.end(payload);
+    });
   }
 
   /** A GET with admin credentials; resolves with status and body. */

@@ -15,8 +15,10 @@ if (process.env.KUBECONFIG) {
   kc.loadFromDefault();
   log(`using the cluster of KUBECONFIG=${process.env.KUBECONFIG} (context ${kc.getCurrentContext()})`);
 } else {
-  log("starting the local control plane (etcd, kube-apiserver, kube-controller-manager)");
-  controlPlane = await ControlPlane.start();
+  log(
+    "starting the local control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok with 3 fake nodes)",
+  );
+  controlPlane = await ControlPlane.start({ nodes: 3 });
   kc.loadFromFile(controlPlane.kubeconfigPath);
   log(`control plane ready at ${controlPlane.server}`);
 }

@@ -1,6 +1,7 @@
-// Catalog and activations against a control plane of their own (with kube-controller-manager,
-// for Deployments' ReplicaSets and Pods and for garbage collection), the operator running
-// in-process with its admission webhook registered at the real API server.
+// Catalog and activations against a control plane of their own (kube-controller-manager for
+// ReplicaSets and garbage collection, kube-scheduler and kwok with two fake nodes so that pods
+// really run), the operator running in-process with its admission webhook registered at the
+// real API server.
 import type { Server } from "node:https";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -43,7 +44,7 @@ type Activation = KubeObject & {
 type Any = Record<string, any>;
 
 beforeAll(async () => {
-  cp = await ControlPlane.start();
+  cp = await ControlPlane.start({ nodes: 2 });
   admin = await countingClient({ file: cp.kubeconfigPath });
   operatorClient = await countingClient({ file: cp.kubeconfigPath });
   operatorClient.client.observe((r) => {

@@ -86,11 +86,19 @@ e2e: deps controlplane tools ## Tests against a real control plane.
 	PATH=$(KUBE_TOOLS)/kubectl:$$PATH npx vitest run --project e2e
 
 .PHONY: test
-test: lint check-crds unit e2e ## Everything CI runs.
+test: lint check-crds unit e2e bench-smoke ## Everything CI runs.
 
 .PHONY: bench-runtime
 bench-runtime: deps controlplane ## Benchmark: apply path vs raw concurrent client (prints figures).
 	node bench/runtime-apply.ts
+
+.PHONY: bench
+bench: deps controlplane ## Fleet benchmark: 342 municipalities (BENCH_TENANTS, BENCH_GROWTH=34,171,342,1000).
+	node bench/fleet.ts
+
+.PHONY: bench-smoke
+bench-smoke: deps controlplane ## The fleet benchmark at 3 municipalities, so that it keeps working (CI).
+	BENCH_TENANTS=3 BENCH_NODES=2 BENCH_OUT=$${TMPDIR:-/tmp}/aihub-bench node bench/fleet.ts
 
 .PHONY: run
 run: deps ## Run the operator against $$KUBECONFIG (CRDs must be installed).

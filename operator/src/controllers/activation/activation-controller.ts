@@ -4,10 +4,9 @@
 // the running version and configuration stay, and the reason is a condition and an Event.
 import type { Logger } from "pino";
 import { activationChildKinds, renderActivation } from "../../../../cdk/src/activation/activation-chart.ts";
-import type { ActivationInput, ActivationRenderContext } from "../../../../cdk/src/activation/activation-input.ts";
+import type { ActivationRenderContext } from "../../../../cdk/src/activation/activation-input.ts";
 import { ACTIVATION_LABEL } from "../../../../cdk/src/activation/labels.ts";
-import { renderParameters, validateParameters } from "../../api/parameters.ts";
-import { canonicalQuantity } from "../../api/quantity.ts";
+import { validateParameters } from "../../api/parameters.ts";
 import {
   type AIBuildingBlock,
   aiBuildingBlockSpec,
@@ -29,6 +28,7 @@ import type { Manager } from "../../runtime/manager.ts";
 import type { OperatorMetrics } from "../../runtime/metrics.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconcile.ts";
 import { type CatalogPolicy, versionGates } from "../catalog/certification.ts";
+import { activationInput } from "./activation-input.ts";
 import { type ActivationOutcome, activationStatus, rolloutVerdicts, type Verdict } from "./activation-status.ts";
 import { resolveVersion } from "./version-resolution.ts";
 
@@ -225,28 +225,7 @@ export class ActivationReconciler {
       return undefined;
     }
 
-    const input: ActivationInput = {
-      activation: {
-        name: activation.metadata.name ?? "",
-        namespace,
-        uid: activation.metadata.uid ?? "",
-        replicas: activation.spec.replicas,
-      },
-      block: {
-        name: block.metadata.name ?? "",
-        port: block.spec.runtime?.port ?? 8080,
-        riskClass: block.spec.certification.riskClass,
-      },
-      version: target,
-      parameters: renderParameters(params.ok ? params.values : {}),
-      resources: canonicalResources(activation.spec.resources ?? block.spec.runtime?.resources),
-      humanInTheLoop: activation.spec.humanInTheLoop,
-      egress: (tenant.spec.egress ?? []).map((e) => ({
-        cidr: e.cidr,
-        ports: e.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? "TCP" })),
-      })),
-      tenant: tenant.metadata.name ?? namespace,
-    };
+    const input = activationInput(activation, block, tenant, target, params.ok ? params.values : {});
     const desired = renderActivation(input, this.d.render) as Obj[];
     for (const obj of desired) {
       await this.applier.apply(obj, this.child(obj.kind, namespace, obj.metadata?.name ?? ""));
@@ -328,17 +307,4 @@ export class ActivationReconciler {
     }
     return undefined;
   }
-}
-
-function canonicalResources(
-  r: { requests?: Record<string, string | undefined>; limits?: Record<string, string | undefined> } | undefined,
-) {
-  const canon = (list?: Record<string, string | undefined>) => {
-    if (!list) return undefined;
-    const entries = Object.entries(list).filter((e): e is [string, string] => e[1] !== undefined);
-    return entries.length ? Object.fromEntries(entries.map(([k, v]) => [k, canonicalQuantity(v)])) : undefined;
-  };
-  const requests = canon(r?.requests);
-  const limits = canon(r?.limits);
-  return { ...(requests && { requests }), ...(limits && { limits }) };
 }

@@ -1,0 +1,346 @@
+// make bench: the national fleet. Starts a fresh local control plane with kwok nodes and the
+// operator as its own process, applies N municipalities with five activations each at once,
+// and measures convergence, the raw limit of the API server for the same objects, a steady-state
+// resync, the propagation of a new block version, and growth. Prints a markdown table and writes
+// JSON; asserts nothing on time.
+//
+//   BENCH_TENANTS=342 (default)    fleet size of the main run
+//   BENCH_GROWTH=34,171,342,1000   also run these sizes (time and memory per tenant); empty: none
+//   BENCH_NODES=10                 kwok nodes
+//   BENCH_OUT=bench/results        where the JSON goes
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { pino } from "pino";
+import { renderActivation } from "../cdk/src/activation/activation-chart.ts";
+import { validateParameters } from "../operator/src/api/parameters.ts";
+import {
+  type AIBuildingBlock,
+  aiBuildingBlock,
+  blockActivation,
+  type MunicipalTenant,
+  municipalTenant,
+} from "../operator/src/api/v1alpha1/index.ts";
+import { activationInput } from "../operator/src/controllers/activation/activation-input.ts";
+import { resolveVersion } from "../operator/src/controllers/activation/version-resolution.ts";
+import { DEFAULT_TENANT_RENDER_CONTEXT, renderTenant } from "../operator/src/controllers/tenant/render.ts";
+import type { KubeObject } from "../operator/src/kube/object.ts";
+import { ApiError } from "../operator/src/kube/rest-client.ts";
+import { ControlPlane } from "../test/controlplane/control-plane.ts";
+import { type CountingClient, countingClient } from "../test/support/clients.ts";
+import { applyManifests, installCrds, installPolicies } from "../test/support/cluster.ts";
+import { readManifests } from "../test/support/manifests.ts";
+import { DEFAULT_ACTIVATION_RENDER_CONTEXT } from "../test/support/operator-defaults.ts";
+import { FLEET_BLOCKS, fleetActivations, fleetTenant } from "./fleet-spec.ts";
+import { cpuSeconds, peakRssMb, rssMb } from "./process-stats.ts";
+
+const log = pino({ level: "info" });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const API = "/apis/aihub.gemeenten.nl/v1alpha1";
+
+async function pool<T>(items: T[], concurrency: number, task: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await task(items[next++] as T);
+    }),
+  );
+}
+
+/** Retries a create while its namespace does not exist yet (the operator is creating it). */
+async function createWhenNamespaceExists(c: CountingClient, obj: KubeObject & { apiVersion: string; kind: string }) {
+  for (;;) {
+    try {
+      return await c.client.request("POST", await c.paths.collectionPathOf(obj), { body: obj });
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 404) {
+        await sleep(200);
+        continue;
+      }
+      if (err instanceof ApiError && err.code === 409) return undefined;
+      throw err;
+    }
+  }
+}
+
+interface OperatorProcess {
+  proc: ChildProcess;
+  metricsUrl: string;
+  stop(): Promise<void>;
+}
+
+async function startOperator(kubeconfig: string): Promise<OperatorProcess> {
+  const proc = spawn(
+    process.execPath,
+    [
+      "operator/src/main.ts",
+      `--kubeconfig=${kubeconfig}`,
+      "--workers=16",
+      "--resync-period-seconds=20",
+      "--health-probe-bind-address=127.0.0.1:0",
+      "--metrics-bind-address=127.0.0.1:0",
+      "--webhook-bind-address=127.0.0.1:0",
+      "--webhook-url=https://127.0.0.1:0",
+      "--log-level=info",
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const metricsPort = await new Promise<number>((resolve, reject) => {
+    const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
+    lines.on("line", (line) => {
+      if (line.includes('"msg":"starting"')) resolve(JSON.parse(line).metrics as number);
+    });
+    proc.once("exit", (code) => reject(new Error(`the operator exited with ${code} during start-up`)));
+  });
+  // Wait for the webhook: it is registered after the metrics server starts.
+  await sleep(2000);
+  return {
+    proc,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    stop: async () => {
+      const exited = new Promise((r) => proc.once("exit", r));
+      proc.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** rest_client_requests_total of the operator, summed by method. */
+async function requestsByVerb(metricsUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(metricsUrl)).text();
+  const byVerb: Record<string, number> = {};
+  for (const m of text.matchAll(/^rest_client_requests_total\{[^}]*method="([A-Z]+)"[^}]*\} (\d+)/gm)) {
+    byVerb[m[1] as string] = (byVerb[m[1] as string] ?? 0) + Number(m[2]);
+  }
+  return byVerb;
+}
+
+const writesOf = (v: Record<string, number>) => (v.POST ?? 0) + (v.PUT ?? 0) + (v.PATCH ?? 0) + (v.DELETE ?? 0);
+
+interface Listed {
+  items: (KubeObject & { status?: { conditions?: { type: string; status: string }[]; currentVersion?: string } })[];
+}
+
+const readyCount = (l: Listed) =>
+  l.items.filter((o) => o.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length;
+
+async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  while (!(await probe())) {
+    if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
+    await sleep(250);
+  }
+  return (performance.now() - started) / 1000;
+}
+
+async function countChildren(c: CountingClient): Promise<number> {
+  const paths = [
+    "/apis/apps/v1/deployments?labelSelector=aihub.gemeenten.nl/activation",
+    "/api/v1/configmaps?labelSelector=aihub.gemeenten.nl/activation",
+    "/api/v1/services?labelSelector=aihub.gemeenten.nl/activation",
+  ];
+  let n = 0;
+  for (const p of paths) n += (await c.client.request<Listed>("GET", p)).items.length;
+  return n;
+}
+
+/** The raw baseline: the same objects (rendered by the same code) created by a concurrent client. */
+async function rawCreate(c: CountingClient, tenants: number, blocks: Map<string, AIBuildingBlock>) {
+  const namespaces: (KubeObject & { apiVersion: string; kind: string })[] = [];
+  const objects: (KubeObject & { apiVersion: string; kind: string })[] = [];
+  for (let i = 0; i < tenants; i++) {
+    const spec = fleetTenant(i);
+    spec.metadata.name = `raw-${spec.metadata.name}`;
+    const tenant = municipalTenant.parse(spec) as MunicipalTenant;
+    const rendered = renderTenant(tenant, DEFAULT_TENANT_RENDER_CONTEXT);
+    namespaces.push(rendered.namespace);
+    objects.push(...rendered.children, ...rendered.clusterChildren);
+    for (const a of fleetActivations(i)) {
+      a.metadata.namespace = tenant.metadata.name;
+      const activation = blockActivation.parse(a);
+      const block = blocks.get(activation.spec.block) as AIBuildingBlock;
+      const resolved = resolveVersion(activation, block);
+      const params = validateParameters(block.spec.parameters ?? [], activation.spec.parameters, block.metadata.name);
+      if (!resolved.ok || !params.ok) throw new Error(`fleet activation ${a.metadata.name} does not resolve`);
+      const input = activationInput(activation, block, tenant, resolved, params.values);
+      for (const o of renderActivation(input, DEFAULT_ACTIVATION_RENDER_CONTEXT)) {
+        // No owner: the garbage collector would delete objects whose owner does not exist.
+        const { ownerReferences: _, ...metadata } = o.metadata;
+        objects.push({ ...o, metadata });
+      }
+    }
+  }
+  const started = performance.now();
+  await pool(namespaces, 64, (o) => c.client.request("POST", "/api/v1/namespaces", { body: o }));
+  await pool(objects, 64, async (o) => c.client.request("POST", await c.paths.collectionPathOf(o), { body: o }));
+  return { seconds: (performance.now() - started) / 1000, objects: namespaces.length + objects.length };
+}
+
+interface RunOptions {
+  tenants: number;
+  nodes: number;
+  raw: boolean;
+  steady: boolean;
+  propagation: boolean;
+}
+
+async function run(o: RunOptions) {
+  const result: Record<string, unknown> = { tenants: o.tenants, activations: o.tenants * FLEET_BLOCKS.length };
+  const cp = await ControlPlane.start({
+    nodes: o.nodes,
+    apiServerArgs: ["--max-requests-inflight=800", "--max-mutating-requests-inflight=400"],
+    timeoutMs: 180_000,
+  });
+  let operator: OperatorProcess | undefined;
+  try {
+    const c = await countingClient({ file: cp.kubeconfigPath });
+    await installCrds(c);
+    await installPolicies(c);
+    const catalog = readManifests("examples/catalog");
+    await applyManifests(c, catalog);
+    const blocks = new Map(catalog.map((b) => [b.metadata?.name ?? "", aiBuildingBlock.parse(b) as AIBuildingBlock]));
+
+    if (o.raw) {
+      const raw = await rawCreate(c, o.tenants, blocks);
+      result.raw = raw;
+      log.info(raw, "raw baseline done; letting the cluster settle");
+      await sleep(5000);
+    }
+
+    operator = await startOperator(cp.kubeconfigPath);
+    const pid = operator.proc.pid as number;
+    const cpuAtStart = cpuSeconds(pid);
+    const started = performance.now();
+    const tenants = Array.from({ length: o.tenants }, (_, i) => i);
+    await pool(tenants, 32, (i) => c.client.request("POST", `${API}/municipaltenants`, { body: fleetTenant(i) }));
+    await pool(
+      tenants.flatMap((i) => fleetActivations(i)),
+      32,
+      (a) => createWhenNamespaceExists(c, a),
+    );
+    result.applySeconds = (performance.now() - started) / 1000;
+    const expectedChildren = o.tenants * FLEET_BLOCKS.length * 3;
+    await waitFor("every child object", async () => (await countChildren(c)) >= expectedChildren, 1_800_000);
+    result.childrenSeconds = (performance.now() - started) / 1000;
+    await waitFor(
+      "every tenant and activation Ready",
+      async () => {
+        const t = readyCount(await c.client.request<Listed>("GET", `${API}/municipaltenants`));
+        const a = readyCount(await c.client.request<Listed>("GET", `${API}/blockactivations`));
+        return t >= o.tenants && a >= o.tenants * FLEET_BLOCKS.length;
+      },
+      1_800_000,
+    );
+    result.readySeconds = (performance.now() - started) / 1000;
+    result.requests = await requestsByVerb(operator.metricsUrl);
+    result.cpuSeconds = cpuSeconds(pid) - cpuAtStart;
+    result.peakRssMb = peakRssMb(pid);
+    result.rssMb = rssMb(pid);
+
+    if (o.steady) {
+      // Quiet first (last status writes, events), then a window that holds a full resync (every 20 s).
+      await sleep(10_000);
+      const before = await requestsByVerb(operator.metricsUrl);
+      const cpuBefore = cpuSeconds(pid);
+      await sleep(25_000);
+      const after = await requestsByVerb(operator.metricsUrl);
+      result.steady = {
+        windowSeconds: 25,
+        writes: writesOf(after) - writesOf(before),
+        cpuSeconds: cpuSeconds(pid) - cpuBefore,
+      };
+    }
+
+    if (o.propagation) {
+      const b = await c.client.request<KubeObject & { spec: { versions: unknown[] } }>(
+        "GET",
+        `${API}/aibuildingblocks/uitlegbaarheid`,
+      );
+      const t0 = performance.now();
+      await c.client.request("PATCH", `${API}/aibuildingblocks/uitlegbaarheid`, {
+        contentType: "application/merge-patch+json",
+        body: {
+          spec: {
+            versions: [
+              ...b.spec.versions,
+              {
+                version: "1.2.0",
+                image: `registry.gemeenten.nl/aihub/uitlegbaarheid@sha256:${"e".repeat(64)}`,
+                releaseDate: "2026-11-28",
+                releaseNotes: "Benchmark release.",
+              },
+            ],
+          },
+        },
+      });
+      await waitFor(
+        "every activation of uitlegbaarheid on 1.2.0",
+        async () => {
+          const l = await c.client.request<Listed>("GET", `${API}/blockactivations`);
+          return (
+            l.items.filter((a) => a.metadata.name === "uitlegbaarheid" && a.status?.currentVersion === "1.2.0")
+              .length >= o.tenants
+          );
+        },
+        600_000,
+      );
+      result.propagationSeconds = (performance.now() - t0) / 1000;
+    }
+    result.peakRssMb = peakRssMb(pid);
+    c.client.close();
+  } finally {
+    await operator?.stop();
+    await cp.stop();
+  }
+  return result;
+}
+
+const size = Number(process.env.BENCH_TENANTS ?? 342);
+const nodes = Number(process.env.BENCH_NODES ?? 10);
+const growth = (process.env.BENCH_GROWTH ?? "").split(",").filter(Boolean).map(Number);
+const outDir = process.env.BENCH_OUT ?? "bench/results";
+
+const main = await run({ tenants: size, nodes, raw: true, steady: true, propagation: true });
+const growthRuns: Record<string, unknown>[] = [];
+for (const n of growth) {
+  log.info({ tenants: n }, "growth run");
+  growthRuns.push(await run({ tenants: n, nodes, raw: false, steady: false, propagation: false }));
+}
+
+const f = (x: unknown, d = 1) => (typeof x === "number" ? x.toFixed(d) : "-");
+const raw = main.raw as { seconds: number; objects: number };
+const steady = main.steady as { writes: number; cpuSeconds: number; windowSeconds: number };
+console.log(`
+## Fleet benchmark: ${main.tenants} municipalities, ${main.activations} activations (2 cores, 24 GiB, ${nodes} kwok nodes)
+
+| measure | value |
+| --- | ---: |
+| all child objects exist (s) | ${f(main.childrenSeconds)} |
+| all tenants and activations Ready, pods running (s) | ${f(main.readySeconds)} |
+| raw client, same ${raw.objects} objects (s) | ${f(raw.seconds)} |
+| operator (children) / raw time | ${f((main.childrenSeconds as number) / raw.seconds, 2)} |
+| operator requests by verb | ${Object.entries(main.requests as Record<string, number>)
+  .map(([k, v]) => `${k} ${v}`)
+  .join(", ")} |
+| operator CPU seconds to converge | ${f(main.cpuSeconds)} |
+| operator peak RSS (MB) | ${f(main.peakRssMb, 0)} |
+| steady state: writes in ${steady.windowSeconds} s with a full resync | ${steady.writes} |
+| steady state: operator CPU seconds in that window | ${f(steady.cpuSeconds, 2)} |
+| new version to all ${main.tenants} activations (s) | ${f(main.propagationSeconds)} |
+`);
+if (growthRuns.length) {
+  console.log(
+    "| tenants | activations | children exist (s) | Ready (s) | ms per tenant (Ready) | peak RSS (MB) | RSS per tenant (kB) |",
+  );
+  console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const r of growthRuns) {
+    const n = r.tenants as number;
+    console.log(
+      `| ${n} | ${r.activations} | ${f(r.childrenSeconds)} | ${f(r.readySeconds)} | ${f(((r.readySeconds as number) * 1000) / n, 0)} | ${f(r.peakRssMb, 0)} | ${f(((r.peakRssMb as number) * 1024) / n, 0)} |`,
+    );
+  }
+}
+mkdirSync(outDir, { recursive: true });
+const file = `${outDir}/fleet-${new Date().toISOString().slice(0, 19).replace(/:/g, "")}.json`;
+writeFileSync(file, JSON.stringify({ main, growth: growthRuns }, null, 2));
+console.log(`\nJSON: ${file}`);

@@ -1,8 +1,8 @@
 // make bench: the national fleet. Starts a fresh local control plane with kwok nodes and the
 // operator as its own process, applies N municipalities with five activations each at once,
-// and measures convergence, the raw limit of the API server for the same objects, a steady-state
-// resync, the propagation of a new block version, and growth. Prints a markdown table and writes
-// JSON; asserts nothing on time.
+// and measures convergence, the raw limit of the API server for the same objects (on a fresh
+// control plane of its own, before), a steady-state resync, the propagation of a new block
+// version, and growth. Prints a markdown table and writes JSON; asserts nothing on time.
 //
 //   BENCH_TENANTS=342 (default)    fleet size of the main run
 //   BENCH_GROWTH=34,171,342,1000   also run these sizes (time and memory per tenant); empty: none
@@ -85,6 +85,10 @@ async function startOperator(kubeconfig: string): Promise<OperatorProcess> {
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
+  // If the benchmark dies, the operator goes with it.
+  const kill = () => proc.kill("SIGKILL");
+  process.once("exit", kill);
+  proc.once("exit", () => process.removeListener("exit", kill));
   const metricsPort = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
     lines.on("line", (line) => {
@@ -113,6 +117,14 @@ async function requestsByVerb(metricsUrl: string): Promise<Record<string, number
     byVerb[m[1] as string] = (byVerb[m[1] as string] ?? 0) + Number(m[2]);
   }
   return byVerb;
+}
+
+/** The operator's own view of its memory: V8 heap in use and resident set size, in MB. */
+async function memoryOf(metricsUrl: string): Promise<{ heapUsedMb: number; rssMb: number }> {
+  const text = await (await fetch(metricsUrl)).text();
+  const value = (name: string) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, "m").exec(text)?.[1] ?? 0) / 2 ** 20;
+  return { heapUsedMb: value("nodejs_heap_size_used_bytes"), rssMb: value("process_resident_memory_bytes") };
 }
 
 const writesOf = (v: Record<string, number>) => (v.POST ?? 0) + (v.PUT ?? 0) + (v.PATCH ?? 0) + (v.DELETE ?? 0);
@@ -184,28 +196,41 @@ interface RunOptions {
   propagation: boolean;
 }
 
-async function run(o: RunOptions) {
-  const result: Record<string, unknown> = { tenants: o.tenants, activations: o.tenants * FLEET_BLOCKS.length };
-  const cp = await ControlPlane.start({
-    nodes: o.nodes,
+const startControlPlane = (nodes: number) =>
+  ControlPlane.start({
+    nodes,
     apiServerArgs: ["--max-requests-inflight=800", "--max-mutating-requests-inflight=400"],
     timeoutMs: 180_000,
   });
+
+/** The raw baseline on a fresh control plane of its own, so that both phases start from the same state. */
+async function rawPhase(tenants: number, nodes: number, blocks: Map<string, AIBuildingBlock>) {
+  const cp = await startControlPlane(nodes);
+  try {
+    const c = await countingClient({ file: cp.kubeconfigPath });
+    const raw = await rawCreate(c, tenants, blocks);
+    c.client.close();
+    return raw;
+  } finally {
+    await cp.stop();
+  }
+}
+
+async function run(o: RunOptions) {
+  const result: Record<string, unknown> = { tenants: o.tenants, activations: o.tenants * FLEET_BLOCKS.length };
+  const catalog = readManifests("examples/catalog");
+  const blocks = new Map(catalog.map((b) => [b.metadata?.name ?? "", aiBuildingBlock.parse(b) as AIBuildingBlock]));
+  if (o.raw) {
+    result.raw = await rawPhase(o.tenants, o.nodes, blocks);
+    log.info(result.raw, "raw baseline done");
+  }
+  const cp = await startControlPlane(o.nodes);
   let operator: OperatorProcess | undefined;
   try {
     const c = await countingClient({ file: cp.kubeconfigPath });
     await installCrds(c);
     await installPolicies(c);
-    const catalog = readManifests("examples/catalog");
     await applyManifests(c, catalog);
-    const blocks = new Map(catalog.map((b) => [b.metadata?.name ?? "", aiBuildingBlock.parse(b) as AIBuildingBlock]));
-
-    if (o.raw) {
-      const raw = await rawCreate(c, o.tenants, blocks);
-      result.raw = raw;
-      log.info(raw, "raw baseline done; letting the cluster settle");
-      await sleep(5000);
-    }
 
     operator = await startOperator(cp.kubeconfigPath);
     const pid = operator.proc.pid as number;
@@ -236,6 +261,7 @@ async function run(o: RunOptions) {
     result.cpuSeconds = cpuSeconds(pid) - cpuAtStart;
     result.peakRssMb = peakRssMb(pid);
     result.rssMb = rssMb(pid);
+    result.memory = await memoryOf(operator.metricsUrl);
 
     if (o.steady) {
       // Quiet first (last status writes, events), then a window that holds a full resync (every 20 s).
@@ -324,6 +350,7 @@ console.log(`
   .join(", ")} |
 | operator CPU seconds to converge | ${f(main.cpuSeconds)} |
 | operator peak RSS (MB) | ${f(main.peakRssMb, 0)} |
+| operator V8 heap in use after convergence (MB) | ${f((main.memory as { heapUsedMb: number }).heapUsedMb, 0)} |
 | steady state: writes in ${steady.windowSeconds} s with a full resync | ${steady.writes} |
 | steady state: operator CPU seconds in that window | ${f(steady.cpuSeconds, 2)} |
 | new version to all ${main.tenants} activations (s) | ${f(main.propagationSeconds)} |

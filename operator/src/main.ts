@@ -2,7 +2,6 @@
 
 import { ConfigError, loadConfig, splitHostPort } from "./config.ts";
 import { DEFAULT_TENANT_RENDER_CONTEXT } from "./controllers/tenant/render.ts";
-import { loadKubeConfig } from "./kube/kubeconfig.ts";
 import { ResourcePaths } from "./kube/resource-paths.ts";
 import { RestClient } from "./kube/rest-client.ts";
 import { buildOperator } from "./operator.ts";
@@ -23,9 +22,8 @@ try {
 }
 
 const log = createLogger(config.logLevel);
-const kc = loadKubeConfig(config.kubeconfig);
-const client = await RestClient.fromKubeConfig(kc);
-const metrics = new OperatorMetrics();
+const client = RestClient.fromKubeconfig(config.kubeconfig);
+const metrics = new OperatorMetrics().collectProcessMetrics();
 client.observe(metrics.observeRequests(new URL(client.server).host));
 
 const { manager, caches } = buildOperator({

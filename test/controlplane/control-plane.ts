@@ -3,13 +3,12 @@
 // service-account keys and an admin kubeconfig. Used by vitest's global setup and `make dev`.
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { request as httpRequest } from "node:http";
-import { request } from "node:https";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { type CertificateAuthority, createCertificateAuthority } from "../../operator/src/pki/certificates.ts";
+import { AdminHttp, plainGet } from "./admin-http.ts";
 import { controlPlaneBinDir, kwokDir } from "./binaries.ts";
 import {
   killRecordedSync,
@@ -78,6 +77,7 @@ export class ControlPlane {
   private readonly extraPorts = new Map<number, number>();
   private readonly exitHook = () => killRecordedSync(this.dir);
   private stopped = false;
+  private readonly http: AdminHttp;
 
   private constructor(
     dir: string,
@@ -95,6 +95,7 @@ export class ControlPlane {
     this.options = options;
     this.server = `https://127.0.0.1:${ports.apiServer}`;
     this.kubeconfigPath = join(dir, "kubeconfig");
+    this.http = new AdminHttp(this.server, ca.certificate, admin);
   }
 
   /** Starts etcd, kube-apiserver and kube-controller-manager; resolves when /readyz answers ok. */
@@ -146,7 +147,7 @@ export class ControlPlane {
     const serving = await this.ca.issue({
       commonName: "kube-apiserver",
       dnsNames: ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"],
-      ipAddresses: ["127.0.0.1", "10.0.0.1"],
+      ipAddresses: ["127.0.0.1", "10.96.0.1"],
       usage: "server",
     });
     const sa = generateKeyPairSync("ec", {
@@ -233,7 +234,7 @@ export class ControlPlane {
       "--log-level=warn",
       "--quota-backend-bytes=8589934592",
     ]);
-    await this.waitFor(p, () => httpGet(`${client}/health`).then((body) => body.includes('"health":"true"')));
+    await this.waitFor(p, () => plainGet(`${client}/health`).then((body) => body.includes('"health":"true"')));
   }
 
   /** The URL of API server `instance` (0 is the one in the kubeconfig). */
@@ -278,7 +279,7 @@ export class ControlPlane {
         "--bind-address=127.0.0.1",
         "--advertise-address=127.0.0.1",
         "--authorization-mode=RBAC",
-        "--service-cluster-ip-range=10.0.0.0/24",
+        "--service-cluster-ip-range=10.96.0.0/16",
         "--allow-privileged=true",
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         `--service-account-key-file=${this.file("sa.pub")}`,
@@ -357,22 +358,28 @@ export class ControlPlane {
     );
     for (let i = 0; i < count; i++) {
       const name = `kwok-node-${i}`;
-      const resources = { cpu: "64", memory: "512Gi", pods: "1000" };
-      await this.post("/api/v1/nodes", {
-        apiVersion: "v1",
-        kind: "Node",
-        metadata: {
-          name,
-          annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
-          labels: {
-            "kubernetes.io/hostname": name,
-            "kubernetes.io/os": "linux",
-            "kubernetes.io/arch": "amd64",
-            type: "kwok",
+      // Room for a whole fleet: kwok runs no real containers, so capacity is only bookkeeping.
+      const resources = { cpu: "1000", memory: "4Ti", pods: "2000" };
+      await this.http.send(
+        "POST",
+        "/api/v1/nodes",
+        {
+          apiVersion: "v1",
+          kind: "Node",
+          metadata: {
+            name,
+            annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
+            labels: {
+              "kubernetes.io/hostname": name,
+              "kubernetes.io/os": "linux",
+              "kubernetes.io/arch": "amd64",
+              type: "kwok",
+            },
           },
+          status: { capacity: resources, allocatable: resources },
         },
-        status: { capacity: resources, allocatable: resources },
-      });
+        "application/json",
+      );
     }
     await this.waitFor(scheduler, () =>
       this.get("/apis/coordination.k8s.io/v1/namespaces/kube-system/leases").then((r) => r.status === 200),
@@ -389,7 +396,7 @@ export class ControlPlane {
     // The API server taints new nodes not-ready; the node lifecycle controller, which would lift
     // the taint, is off (kwok's fast stages send no heartbeats). Lift it here once kwok made them Ready.
     for (let i = 0; i < count; i++) {
-      await this.send(
+      await this.http.send(
         "PATCH",
         `/api/v1/nodes/kwok-node-${i}`,
         { spec: { taints: null } },
@@ -398,62 +405,9 @@ export class ControlPlane {
     }
   }
 
-  private post(path: string, body: unknown): Promise<void> {
-    return this.send("POST", path, body, "application/json");
-  }
-
-  /** A write with admin credentials; rejects unless the answer is 2xx. */
-  private send(method: string, path: string, body: unknown, contentType: string): Promise<void> {
-    const payload = JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = request(
-        `${this.server}${path}`,
-        {
-          method,
-          ca: this.ca.certificate,
-          cert: this.admin.certificate,
-          key: this.admin.privateKey,
-          headers: { "content-type": contentType, "content-length": Buffer.byteLength(payload) },
-        },
-        (res) => {
-          let text = "";
-          res.on("data", (c) => {
-            text += c;
-          });
-          res.on("end", () =>
-            (res.statusCode ?? 0) < 300 ? resolve() : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`)),
-          );
-        },
-      );
-      req.on("error", reject);
-      req.end(payload);
-    });
-  }
-
   /** A GET with admin credentials; resolves with status and body. */
   get(path: string, server = this.server): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-      const req = request(
-        `${server}${path}`,
-        {
-          ca: this.ca.certificate,
-          cert: this.admin.certificate,
-          key: this.admin.privateKey,
-          timeout: 5000,
-        },
-        (res) => {
-          let body = "";
-          res.setEncoding("utf8");
-          res.on("data", (chunk) => {
-            body += chunk;
-          });
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on("timeout", () => req.destroy(new Error("timeout")));
-      req.on("error", reject);
-      req.end();
-    });
+    return this.http.get(path, server);
   }
 
   private async waitFor(p: ManagedProcess, ready: () => Promise<boolean>): Promise<void> {
@@ -478,20 +432,4 @@ export class ControlPlane {
     process.removeListener("exit", this.exitHook);
     if (!opts.keepDir) rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-function httpGet(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { timeout: 2000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => {
-        body += c;
-      });
-      res.on("end", () => resolve(body));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", reject);
-    req.end();
-  });
 }

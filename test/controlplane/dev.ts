@@ -2,7 +2,6 @@
 // plane; installs the CRDs, applies examples/, runs the operator (its JSON logs on stdout),
 // prints how to use kubectl, and runs until Ctrl-C, then stops the operator and cleans up.
 import { type ChildProcess, spawn } from "node:child_process";
-import { KubeConfig } from "@kubernetes/client-node";
 import { applyManifests, connect, EXAMPLE_FOLDERS, installCrds, installPolicies } from "../support/cluster.ts";
 import { readManifests } from "../support/manifests.ts";
 import { ControlPlane } from "./control-plane.ts";
@@ -10,16 +9,13 @@ import { ControlPlane } from "./control-plane.ts";
 const log = (msg: string) => console.log(`[dev] ${msg}`);
 
 let controlPlane: ControlPlane | undefined;
-const kc = new KubeConfig();
 if (process.env.KUBECONFIG) {
-  kc.loadFromDefault();
-  log(`using the cluster of KUBECONFIG=${process.env.KUBECONFIG} (context ${kc.getCurrentContext()})`);
+  log(`using the cluster of KUBECONFIG=${process.env.KUBECONFIG}`);
 } else {
   log(
     "starting the local control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok with 3 fake nodes)",
   );
   controlPlane = await ControlPlane.start({ nodes: 3 });
-  kc.loadFromFile(controlPlane.kubeconfigPath);
   log(`control plane ready at ${controlPlane.server}`);
 }
 
@@ -41,7 +37,7 @@ process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
 try {
-  const cluster = await connect(kc);
+  const cluster = await connect(controlPlane?.kubeconfigPath);
   const crds = await installCrds(cluster);
   log(`CRDs established: ${crds.map((c) => c.metadata?.name).join(", ")}`);
   await installPolicies(cluster);

@@ -1,7 +1,6 @@
 // The generated CRDs on a real API server: Established, discoverable, and explained.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { kinds } from "../../operator/src/api/v1alpha1/index.ts";
 import { type Cluster, connect, installCrds, waitUntil } from "../support/cluster.ts";
@@ -26,9 +25,7 @@ function describedFields(node: SchemaNode, path: string): [string, string][] {
 let cluster: Cluster;
 
 beforeAll(async () => {
-  const kc = new KubeConfig();
-  kc.loadFromFile(inject("kubeconfig"));
-  cluster = await connect(kc);
+  cluster = await connect(inject("kubeconfig"));
   await installCrds(cluster);
 });
 

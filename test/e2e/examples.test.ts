@@ -1,8 +1,8 @@
 // Every example applies to the real API server, which fills in the documented defaults.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { KubeObject as KubernetesObject } from "../../operator/src/kube/object.ts";
 import type { ObjectRef } from "../../operator/src/kube/resource-paths.ts";
 import { applyManifests, type Cluster, connect, EXAMPLE_FOLDERS, installCrds } from "../support/cluster.ts";
 import { readManifests } from "../support/manifests.ts";
@@ -14,9 +14,7 @@ let cluster: Cluster;
 let applied: Served[];
 
 beforeAll(async () => {
-  const kc = new KubeConfig();
-  kc.loadFromFile(inject("kubeconfig"));
-  cluster = await connect(kc);
+  cluster = await connect(inject("kubeconfig"));
   await installCrds(cluster);
   applied = (await applyManifests(cluster, readManifests(...EXAMPLE_FOLDERS))) as Served[];
 });

@@ -1,6 +1,5 @@
 // The API server itself rejects bad resources, and its message names the field at fault.
 // Each case is sent as a dry-run create to the real kube-apiserver with the generated CRDs.
-import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { ObjectRef } from "../../operator/src/kube/resource-paths.ts";
 import { type Cluster, connect, ensureTenantNamespace, installCrds } from "../support/cluster.ts";
@@ -528,9 +527,7 @@ const cases: Case[] = [
 let cluster: Cluster;
 
 beforeAll(async () => {
-  const kc = new KubeConfig();
-  kc.loadFromFile(inject("kubeconfig"));
-  cluster = await connect(kc);
+  cluster = await connect(inject("kubeconfig"));
   await installCrds(cluster);
   await ensureTenantNamespace(cluster, NS);
 });

@@ -1,5 +1,5 @@
 // REST clients for tests: from a kubeconfig file or YAML, with a counter of requests by verb.
-import { KubeConfig } from "@kubernetes/client-node";
+import { loadClusterAccess, parseKubeconfig } from "../../operator/src/kube/kubeconfig.ts";
 import { ResourcePaths } from "../../operator/src/kube/resource-paths.ts";
 import { RestClient, WRITE_METHODS } from "../../operator/src/kube/rest-client.ts";
 
@@ -12,10 +12,10 @@ export interface CountingClient {
 }
 
 export async function countingClient(kubeconfig: { file?: string; yaml?: string }): Promise<CountingClient> {
-  const kc = new KubeConfig();
-  if (kubeconfig.file) kc.loadFromFile(kubeconfig.file);
-  else kc.loadFromString(kubeconfig.yaml ?? "");
-  const client = await RestClient.fromKubeConfig(kc);
+  const access = kubeconfig.file
+    ? loadClusterAccess(kubeconfig.file)
+    : parseKubeconfig(kubeconfig.yaml ?? "", "<inline>");
+  const client = new RestClient(access);
   const counts = new Map<string, number>();
   const writePaths: string[] = [];
   client.observe((r) => {

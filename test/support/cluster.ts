@@ -1,7 +1,8 @@
 // Setting up a cluster for tests and `make dev`: CRDs installed and Established, examples applied.
-import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
+
 import { isNotFound } from "../../operator/src/kube/api-error.ts";
 import { serverSideApply } from "../../operator/src/kube/apply.ts";
+import type { KubeObject } from "../../operator/src/kube/object.ts";
 import { type ObjectRef, ResourcePaths } from "../../operator/src/kube/resource-paths.ts";
 import { RestClient } from "../../operator/src/kube/rest-client.ts";
 import { readManifests } from "./manifests.ts";
@@ -14,8 +15,9 @@ export interface Cluster {
   paths: ResourcePaths;
 }
 
-export async function connect(kc: KubeConfig): Promise<Cluster> {
-  const client = await RestClient.fromKubeConfig(kc);
+/** A client for the kubeconfig at `path` ($KUBECONFIG and so on when undefined). */
+export async function connect(path?: string): Promise<Cluster> {
+  const client = RestClient.fromKubeconfig(path);
   return { client, paths: new ResourcePaths(client) };
 }
 
@@ -36,7 +38,7 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
 }
 
-interface Crd extends KubernetesObject {
+interface Crd extends KubeObject {
   status?: { conditions?: { type: string; status: string }[] };
 }
 
@@ -62,7 +64,7 @@ export async function installCrds(cluster: Cluster, dir = "crds"): Promise<Crd[]
 
 /** Applies the admission policies in `dir` (ValidatingAdmissionPolicies and their bindings). */
 export async function installPolicies(cluster: Cluster, dir = "config/admission"): Promise<void> {
-  for (const m of readManifests(dir) as (KubernetesObject & ObjectRef)[]) {
+  for (const m of readManifests(dir) as (KubeObject & ObjectRef)[]) {
     await serverSideApply(cluster.client, cluster.paths, m, { fieldManager: SETUP_FIELD_MANAGER });
   }
 }
@@ -87,9 +89,9 @@ export async function ensureTenantNamespace(cluster: Cluster, name: string): Pro
 }
 
 /** Applies manifests in order (server-side apply); namespaced objects get their namespace first. */
-export async function applyManifests(cluster: Cluster, manifests: KubernetesObject[]): Promise<KubernetesObject[]> {
-  const applied: KubernetesObject[] = [];
-  for (const m of manifests as (KubernetesObject & ObjectRef)[]) {
+export async function applyManifests(cluster: Cluster, manifests: KubeObject[]): Promise<KubeObject[]> {
+  const applied: KubeObject[] = [];
+  for (const m of manifests as (KubeObject & ObjectRef)[]) {
     if (m.metadata?.namespace) await ensureTenantNamespace(cluster, m.metadata.namespace);
     applied.push(
       await serverSideApply(cluster.client, cluster.paths, m, {

@@ -1,11 +1,11 @@
 // Reading YAML manifests (crds/, examples/) as plain objects.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { KubernetesObject } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
+import type { KubeObject } from "../../operator/src/kube/object.ts";
 
 /** Every YAML document in the given files or folders (recursively, in name order). */
-export function readManifests(...paths: string[]): KubernetesObject[] {
+export function readManifests(...paths: string[]): KubeObject[] {
   const files: string[] = [];
   const collect = (p: string) => {
     if (statSync(p).isDirectory()) {
@@ -16,7 +16,7 @@ export function readManifests(...paths: string[]): KubernetesObject[] {
   return files.flatMap((file) =>
     parseAllDocuments(readFileSync(file, "utf8")).flatMap((doc) => {
       if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0]?.message}`);
-      const value = doc.toJS() as KubernetesObject | null;
+      const value = doc.toJS() as KubeObject | null;
       return value ? [value] : [];
     }),
   );

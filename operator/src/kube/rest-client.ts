@@ -4,7 +4,7 @@
 // (docs/adr/0003). Every response is reported to observers, which feed the
 // rest_client_requests_total metric and the write counters that tests and benchmarks read.
 import { Agent, request } from "node:https";
-import type { KubeConfig } from "@kubernetes/client-node";
+import { type ClusterAccess, loadClusterAccess } from "./kubeconfig.ts";
 
 export interface StatusCause {
   field?: string;
@@ -64,23 +64,21 @@ export const WRITE_METHODS: ReadonlySet<string> = new Set(["POST", "PUT", "PATCH
 
 export class RestClient {
   readonly server: string;
-  private readonly tls: Record<string, unknown>;
+  private readonly tls: ClusterAccess["tls"];
+  private readonly authorization: ClusterAccess["authorization"];
   private readonly agent: Agent;
   private readonly observers: RequestObserver[] = [];
 
-  private constructor(server: string, tls: Record<string, unknown>, maxSockets: number) {
-    this.server = server.replace(/\/$/, "");
-    this.tls = tls;
+  constructor(access: ClusterAccess, maxSockets = 64) {
+    this.server = access.server.replace(/\/$/, "");
+    this.tls = access.tls;
+    this.authorization = access.authorization;
     this.agent = new Agent({ keepAlive: true, maxSockets });
   }
 
-  /** A client for the current context of `kc` (client certificates, tokens, CA). */
-  static async fromKubeConfig(kc: KubeConfig, maxSockets = 64): Promise<RestClient> {
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error("the kubeconfig has no current cluster");
-    const opts: Record<string, unknown> = {};
-    await kc.applyToHTTPSOptions(opts);
-    return new RestClient(cluster.server, opts, maxSockets);
+  /** A client for a kubeconfig file (or $KUBECONFIG, in-cluster, ~/.kube/config; see kubeconfig.ts). */
+  static fromKubeconfig(path?: string, maxSockets = 64): RestClient {
+    return new RestClient(loadClusterAccess(path), maxSockets);
   }
 
   /** Calls `observer` after every request (also failed ones). */
@@ -100,8 +98,9 @@ export class RestClient {
   }
 
   private headers(extra: Record<string, string> | undefined): Record<string, string> {
+    const authorization = this.authorization();
     return {
-      ...((this.tls.headers as Record<string, string>) ?? {}),
+      ...(authorization ? { authorization } : {}),
       accept: "application/json",
       "user-agent": "aihub-operator",
       ...extra,

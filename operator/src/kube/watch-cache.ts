@@ -34,6 +34,16 @@ export interface WatchCacheOptions<T extends KubeObject> {
   random?: () => number;
 }
 
+/**
+ * What the cache keeps of an object: everything but metadata.managedFields, which the operator
+ * never reads and which is often the largest part of an object.
+ */
+export function withoutManagedFields<T extends KubeObject>(obj: T): T {
+  if (!obj.metadata?.managedFields) return obj;
+  const { managedFields: _, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
 interface ListResponse<T> {
   apiVersion?: string;
   kind?: string;
@@ -175,8 +185,8 @@ export class WatchCache<T extends KubeObject> {
       for (const item of page.items) {
         item.apiVersion ??= page.apiVersion;
         item.kind ??= itemKind;
+        items.push(withoutManagedFields(item));
       }
-      items.push(...page.items);
       cont = page.metadata.continue || undefined;
       rv = page.metadata.resourceVersion;
     } while (cont);
@@ -223,7 +233,7 @@ export class WatchCache<T extends KubeObject> {
   }
 
   private apply(event: WatchEvent<T>): void {
-    const obj = event.object;
+    const obj = withoutManagedFields(event.object);
     const rv = obj.metadata?.resourceVersion;
     if (event.type === "BOOKMARK") {
       if (rv) this.resourceVersion = rv;

@@ -1,6 +1,6 @@
 // Prometheus metrics under the names controller-runtime and client-go use, so that existing
 // dashboards for Go operators work for aihub unchanged.
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { RequestRecord } from "../kube/rest-client.ts";
 
 const RECONCILE_BUCKETS = [
@@ -99,6 +99,12 @@ export class OperatorMetrics {
     labelNames: ["name"],
     registers: [this.registry],
   });
+
+  /** Adds the process metrics (process_resident_memory_bytes, nodejs_heap_size_used_bytes, ...). */
+  collectProcessMetrics(): this {
+    collectDefaultMetrics({ register: this.registry });
+    return this;
+  }
 
   /** Feeds rest_client_* from a client's request observer. */
   observeRequests(host: string): (rec: RequestRecord) => void {

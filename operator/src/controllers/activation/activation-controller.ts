@@ -37,6 +37,7 @@ export const ACTIVATION_FIELD_MANAGER = "aihub-activation-controller";
 export const ACTIVATIONS_PATH = "/apis/aihub.gemeenten.nl/v1alpha1/blockactivations";
 export const BY_BLOCK = "byBlock";
 export const BY_NAMESPACE = "byNamespace";
+const ROLLOUT_REASONS = new Set(["Creating", "ReplicasUnavailable", "RollingOut"]);
 
 type Obj = KubeObject & ObjectRef;
 
@@ -300,7 +301,9 @@ export class ActivationReconciler {
     if (written.written) {
       for (const c of status.conditions ?? []) {
         const was = before.get(c.type);
-        if (c.status === "False" && c.type !== "Progressing" && (was?.status !== "False" || was.reason !== c.reason)) {
+        // A rollout in progress is no warning; a refusal or a failed gate is.
+        const routine = c.type === "Progressing" || ROLLOUT_REASONS.has(c.reason);
+        if (c.status === "False" && !routine && (was?.status !== "False" || was.reason !== c.reason)) {
           await this.event(activation, "Warning", c.reason, c.message, ctx);
         }
       }

@@ -70,16 +70,15 @@ export function rolloutVerdicts(
       ready: { status: "True", reason: "Available", message: `${available}/${replicas} replicas available` },
     };
   }
+  // Counts stay out of the messages while rolling out: each change of a count would be one
+  // more status write per activation, thousands across the fleet, and tell a person little.
+  const name = `${deployment.metadata.namespace}/${deployment.metadata.name}`;
   return {
-    progressing: {
-      status: "True",
-      reason: "RollingOut",
-      message: `${updated}/${replicas} replicas updated, ${available} available`,
-    },
+    progressing: { status: "True", reason: "RollingOut", message: `rolling out ${replicas} replica(s) of ${name}` },
     ready: {
       status: "False",
       reason: "ReplicasUnavailable",
-      message: `${available}/${replicas} replicas available; kubectl describe deployment ${deployment.metadata.name} -n ${deployment.metadata.namespace} tells why`,
+      message: `waiting for ${replicas} available replica(s); kubectl describe deployment ${deployment.metadata.name} -n ${deployment.metadata.namespace} tells why`,
     },
   };
 }

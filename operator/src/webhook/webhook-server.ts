@@ -96,6 +96,11 @@ export async function startWebhookServer(
         });
     });
   });
+  // The API server (Go) keeps idle connections for 90 s; Node closes them after 5 s by default,
+  // and a request sent on a connection that closes at that moment fails with a broken pipe.
+  // Keep connections open longer than the client does.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, resolve);

@@ -233,12 +233,14 @@ export class ActivationReconciler {
     }
     await this.prune(activation, desired);
 
-    if (target.version !== running?.version) {
+    // An update is an Event (what auditors read back); the first rollout is in status alone, as
+    // one Event per activation would cost a fleet thousands of writes for nothing new.
+    if (running && target.version !== running.version) {
       await this.event(
         activation,
         "Normal",
         "VersionRolledOut",
-        `running ${block.metadata.name} ${target.version}`,
+        `updated ${block.metadata.name} from ${running.version} to ${target.version}`,
         ctx,
       );
     }

@@ -1,15 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { type MunicipalTenant, municipalTenant } from "../../api/v1alpha1/index.ts";
+import { zwolle } from "../../../../test/support/tenant-fixture.ts";
 import { renderCatalogBinding, renderRoleBindings, renderSharedClusterRoles } from "./rbac.ts";
 import type { RenderedObject } from "./render.ts";
 
-const tenant = (spec: Partial<MunicipalTenant["spec"]> = {}): MunicipalTenant =>
-  municipalTenant.parse({
-    apiVersion: "aihub.gemeenten.nl/v1alpha1",
-    kind: "MunicipalTenant",
-    metadata: { name: "zwolle" },
-    spec: { municipalityCode: "GM0193", displayName: "Zwolle", ...spec },
-  });
+const tenant = zwolle;
 
 const subjectNames = (o: RenderedObject | undefined) =>
   (o?.subjects as { kind: string; name: string }[] | undefined)?.map((s) => `${s.kind}:${s.name}`);

@@ -8,8 +8,9 @@
 //   BENCH_GROWTH=34,171,342,1000   also run these sizes (time and memory per tenant); empty: none
 //   BENCH_NODES=10                 kwok nodes
 //   BENCH_OUT=bench/results        where the JSON goes
+//   BENCH_RAW=0                    skip the raw baseline (while iterating on the operator)
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { pino } from "pino";
 import { renderActivation } from "../cdk/src/activation/activation-chart.ts";
@@ -26,6 +27,7 @@ import { resolveVersion } from "../operator/src/controllers/activation/version-r
 import { DEFAULT_TENANT_RENDER_CONTEXT, renderTenant } from "../operator/src/controllers/tenant/render.ts";
 import type { KubeObject } from "../operator/src/kube/object.ts";
 import { ApiError } from "../operator/src/kube/rest-client.ts";
+import { WatchCache } from "../operator/src/kube/watch-cache.ts";
 import { ControlPlane } from "../test/controlplane/control-plane.ts";
 import { type CountingClient, countingClient } from "../test/support/clients.ts";
 import { applyManifests, installCrds, installPolicies } from "../test/support/cluster.ts";
@@ -36,6 +38,7 @@ import { cpuSeconds, peakRssMb, rssMb } from "./process-stats.ts";
 
 const log = pino({ level: "info" });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const BUNDLE = "dist/operator.mjs";
 const API = "/apis/aihub.gemeenten.nl/v1alpha1";
 
 async function pool<T>(items: T[], concurrency: number, task: (item: T) => Promise<unknown>): Promise<void> {
@@ -76,7 +79,10 @@ async function startOperator(kubeconfig: string): Promise<OperatorProcess> {
       // BENCH_OPERATOR_HEAP_MB emulates a container's heap limit. 160 MB made the operator spend
       // 434 CPU seconds in garbage collection at 342 municipalities (35 s without), so no limit by default.
       ...(process.env.BENCH_OPERATOR_HEAP_MB ? [`--max-old-space-size=${process.env.BENCH_OPERATOR_HEAP_MB}`] : []),
-      "operator/src/main.ts",
+      // BENCH_HEAP_SNAPSHOT=1: a heap snapshot of the operator after convergence (what is live).
+      ...(process.env.BENCH_HEAP_SNAPSHOT ? ["--heapsnapshot-signal=SIGUSR2", "--diagnostic-dir=bench/results"] : []),
+      // The bundle (make build), as the image runs it; the sources when it is missing.
+      existsSync(BUNDLE) ? BUNDLE : "operator/src/main.ts",
       `--kubeconfig=${kubeconfig}`,
       "--workers=16",
       "--resync-period-seconds=20",
@@ -123,11 +129,58 @@ async function requestsByVerb(metricsUrl: string): Promise<Record<string, number
 }
 
 /** The operator's own view of its memory: V8 heap in use and resident set size, in MB. */
-async function memoryOf(metricsUrl: string): Promise<{ heapUsedMb: number; rssMb: number }> {
+async function memoryOf(metricsUrl: string): Promise<Memory> {
   const text = await (await fetch(metricsUrl)).text();
   const value = (name: string) =>
-    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, "m").exec(text)?.[1] ?? 0) / 2 ** 20;
-  return { heapUsedMb: value("nodejs_heap_size_used_bytes"), rssMb: value("process_resident_memory_bytes") };
+    Math.round(Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, "m").exec(text)?.[1] ?? 0) / 2 ** 20);
+  return {
+    heapUsedMb: value("nodejs_heap_size_used_bytes"),
+    heapTotalMb: value("nodejs_heap_size_total_bytes"),
+    externalMb: value("nodejs_external_memory_bytes"),
+    rssMb: value("process_resident_memory_bytes"),
+  };
+}
+
+interface Memory {
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+  rssMb: number;
+}
+
+/** Samples the operator's memory every 2 s and keeps the sample with the highest RSS: what makes the peak. */
+function memoryAtPeak(metricsUrl: string) {
+  let peak: Memory | undefined;
+  const timer = setInterval(() => {
+    memoryOf(metricsUrl)
+      .then((m) => {
+        if (!peak || m.rssMb > peak.rssMb) peak = m;
+      })
+      .catch(() => undefined);
+  }, 2000);
+  return () => {
+    clearInterval(timer);
+    return peak;
+  };
+}
+
+/** CPU seconds per process of the control plane (and the operator, and this client) over a phase. */
+function cpuMeter(cp: ControlPlane, extra: Record<string, number> = {}) {
+  const pids = new Map([...cp.pids(), ...Object.entries(extra)]);
+  const read = () => new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid)]));
+  const self = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const before = read();
+  const selfBefore = self();
+  return (): Record<string, number> => {
+    const after = read();
+    const out: Record<string, number> = {};
+    for (const [name, s] of after) out[name] = Math.round((s - (before.get(name) ?? 0)) * 10) / 10;
+    out["benchmark client"] = Math.round((self() - selfBefore) * 10) / 10;
+    return out;
+  };
 }
 
 const writesOf = (v: Record<string, number>) => (v.POST ?? 0) + (v.PUT ?? 0) + (v.PATCH ?? 0) + (v.DELETE ?? 0);
@@ -136,27 +189,53 @@ interface Listed {
   items: (KubeObject & { status?: { conditions?: { type: string; status: string }[]; currentVersion?: string } })[];
 }
 
-const readyCount = (l: Listed) =>
-  l.items.filter((o) => o.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length;
+const readyCount = (items: Listed["items"]) =>
+  items.filter((o) => o.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length;
 
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+async function waitFor(what: string, probe: () => boolean, timeoutMs: number): Promise<number> {
   const started = performance.now();
-  while (!(await probe())) {
+  while (!probe()) {
     if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
     await sleep(250);
   }
   return (performance.now() - started) / 1000;
 }
 
-async function countChildren(c: CountingClient): Promise<number> {
-  const paths = [
-    "/apis/apps/v1/deployments?labelSelector=aihub.gemeenten.nl/activation",
-    "/api/v1/configmaps?labelSelector=aihub.gemeenten.nl/activation",
-    "/api/v1/services?labelSelector=aihub.gemeenten.nl/activation",
-  ];
-  let n = 0;
-  for (const p of paths) n += (await c.client.request<Listed>("GET", p)).items.length;
-  return n;
+/**
+ * What the benchmark observes: tenants and activations by watch. Polling lists of thousands of
+ * Deployments every 250 ms cost the API server more CPU than the operator did, and watching the
+ * children would still add thousands of events; when the children came is read afterwards from
+ * their creationTimestamp.
+ */
+function observe(c: CountingClient) {
+  const watch = (path: string) => {
+    const cache = new WatchCache<KubeObject>({ client: c.client, path });
+    cache.start();
+    return cache;
+  };
+  const tenants = watch(`${API}/municipaltenants`);
+  const activations = watch(`${API}/blockactivations`);
+  return {
+    synced: () => Promise.all([tenants.waitForSync(), activations.waitForSync()]),
+    readyTenants: () => readyCount(tenants.list()),
+    readyActivations: () => readyCount(activations.list()),
+    activations: () => activations.list() as Listed["items"],
+    stop: () => Promise.all([tenants.stop(), activations.stop()]),
+  };
+}
+
+/** How many of the activations' children exist, and when the last one was created (epoch ms). */
+async function children(c: CountingClient): Promise<{ count: number; lastCreatedMs: number }> {
+  let count = 0;
+  let lastCreatedMs = 0;
+  for (const path of ["/apis/apps/v1/deployments", "/api/v1/configmaps", "/api/v1/services"]) {
+    const l = await c.client.request<Listed>("GET", path, {
+      query: { labelSelector: "aihub.gemeenten.nl/activation" },
+    });
+    count += l.items.length;
+    for (const o of l.items) lastCreatedMs = Math.max(lastCreatedMs, Date.parse(o.metadata.creationTimestamp ?? ""));
+  }
+  return { count, lastCreatedMs };
 }
 
 /** The raw baseline: the same objects (rendered by the same code) created by a concurrent client. */
@@ -211,9 +290,10 @@ async function rawPhase(tenants: number, nodes: number, blocks: Map<string, AIBu
   const cp = await startControlPlane(nodes);
   try {
     const c = await countingClient({ file: cp.kubeconfigPath });
+    const cpu = cpuMeter(cp);
     const raw = await rawCreate(c, tenants, blocks);
     c.client.close();
-    return raw;
+    return { ...raw, cpuSeconds: cpu() };
   } finally {
     await cp.stop();
   }
@@ -229,16 +309,23 @@ async function run(o: RunOptions) {
   }
   const cp = await startControlPlane(o.nodes);
   let operator: OperatorProcess | undefined;
+  let seen: ReturnType<typeof observe> | undefined;
   try {
     const c = await countingClient({ file: cp.kubeconfigPath });
     await installCrds(c);
     await installPolicies(c);
     await applyManifests(c, catalog);
 
+    const observed = observe(c);
+    seen = observed;
+    await observed.synced();
     operator = await startOperator(cp.kubeconfigPath);
     const pid = operator.proc.pid as number;
     const cpuAtStart = cpuSeconds(pid);
+    const cpu = cpuMeter(cp, { operator: pid });
+    const peakMemory = memoryAtPeak(operator.metricsUrl);
     const started = performance.now();
+    const startedAt = Date.now();
     const tenants = Array.from({ length: o.tenants }, (_, i) => i);
     await pool(tenants, 32, (i) => c.client.request("POST", `${API}/municipaltenants`, { body: fleetTenant(i) }));
     await pool(
@@ -247,24 +334,29 @@ async function run(o: RunOptions) {
       (a) => createWhenNamespaceExists(c, a),
     );
     result.applySeconds = (performance.now() - started) / 1000;
-    const expectedChildren = o.tenants * FLEET_BLOCKS.length * 3;
-    await waitFor("every child object", async () => (await countChildren(c)) >= expectedChildren, 1_800_000);
-    result.childrenSeconds = (performance.now() - started) / 1000;
     await waitFor(
       "every tenant and activation Ready",
-      async () => {
-        const t = readyCount(await c.client.request<Listed>("GET", `${API}/municipaltenants`));
-        const a = readyCount(await c.client.request<Listed>("GET", `${API}/blockactivations`));
-        return t >= o.tenants && a >= o.tenants * FLEET_BLOCKS.length;
-      },
+      () => observed.readyTenants() >= o.tenants && observed.readyActivations() >= o.tenants * FLEET_BLOCKS.length,
       1_800_000,
     );
     result.readySeconds = (performance.now() - started) / 1000;
+    // Ready is written after the children are applied; check that they are all there, and when
+    // the last one came (creationTimestamp has whole seconds: rounded up here).
+    const expectedChildren = o.tenants * FLEET_BLOCKS.length * 3;
+    const made = await children(c);
+    if (made.count < expectedChildren) throw new Error(`${made.count} of ${expectedChildren} child objects exist`);
+    result.childrenSeconds = Math.min(result.readySeconds as number, (made.lastCreatedMs + 1000 - startedAt) / 1000);
     result.requests = await requestsByVerb(operator.metricsUrl);
     result.cpuSeconds = cpuSeconds(pid) - cpuAtStart;
+    result.cpuByProcess = cpu();
     result.peakRssMb = peakRssMb(pid);
     result.rssMb = rssMb(pid);
     result.memory = await memoryOf(operator.metricsUrl);
+    result.memoryAtPeak = peakMemory();
+    if (process.env.BENCH_HEAP_SNAPSHOT) {
+      operator.proc.kill("SIGUSR2");
+      await sleep(60_000);
+    }
 
     if (o.steady) {
       // Quiet first (last status writes, events), then a window that holds a full resync (every 20 s).
@@ -304,13 +396,11 @@ async function run(o: RunOptions) {
       });
       await waitFor(
         "every activation of uitlegbaarheid on 1.2.0",
-        async () => {
-          const l = await c.client.request<Listed>("GET", `${API}/blockactivations`);
-          return (
-            l.items.filter((a) => a.metadata.name === "uitlegbaarheid" && a.status?.currentVersion === "1.2.0")
-              .length >= o.tenants
-          );
-        },
+        () =>
+          observed
+            .activations()
+            .filter((a) => a.metadata.name === "uitlegbaarheid" && a.status?.currentVersion === "1.2.0").length >=
+          o.tenants,
         600_000,
       );
       result.propagationSeconds = (performance.now() - t0) / 1000;
@@ -318,6 +408,7 @@ async function run(o: RunOptions) {
     result.peakRssMb = peakRssMb(pid);
     c.client.close();
   } finally {
+    await seen?.stop();
     await operator?.stop();
     await cp.stop();
   }
@@ -329,7 +420,7 @@ const nodes = Number(process.env.BENCH_NODES ?? 10);
 const growth = (process.env.BENCH_GROWTH ?? "").split(",").filter(Boolean).map(Number);
 const outDir = process.env.BENCH_OUT ?? "bench/results";
 
-const main = await run({ tenants: size, nodes, raw: true, steady: true, propagation: true });
+const main = await run({ tenants: size, nodes, raw: process.env.BENCH_RAW !== "0", steady: true, propagation: true });
 const growthRuns: Record<string, unknown>[] = [];
 for (const n of growth) {
   log.info({ tenants: n }, "growth run");
@@ -337,7 +428,17 @@ for (const n of growth) {
 }
 
 const f = (x: unknown, d = 1) => (typeof x === "number" ? x.toFixed(d) : "-");
-const raw = main.raw as { seconds: number; objects: number };
+const raw = (main.raw ?? { seconds: Number.NaN, objects: 0, cpuSeconds: {} }) as {
+  seconds: number;
+  objects: number;
+  cpuSeconds: Record<string, number>;
+};
+const memoryRow = (m: Memory | undefined) =>
+  m ? `RSS ${m.rssMb}, V8 heap ${m.heapUsedMb} used of ${m.heapTotalMb}, external ${m.externalMb}` : "-";
+const cpuRow = (byProcess: Record<string, number>) =>
+  Object.entries(byProcess)
+    .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+    .join(", ");
 const steady = main.steady as { writes: number; cpuSeconds: number; windowSeconds: number };
 console.log(`
 ## Fleet benchmark: ${main.tenants} municipalities, ${main.activations} activations (2 cores, 24 GiB, ${nodes} kwok nodes)
@@ -352,8 +453,11 @@ console.log(`
   .map(([k, v]) => `${k} ${v}`)
   .join(", ")} |
 | operator CPU seconds to converge | ${f(main.cpuSeconds)} |
+| CPU seconds by process, raw client | ${cpuRow(raw.cpuSeconds)} |
+| CPU seconds by process, operator run | ${cpuRow(main.cpuByProcess as Record<string, number>)} |
 | operator peak RSS (MB) | ${f(main.peakRssMb, 0)} |
-| operator V8 heap in use after convergence (MB) | ${f((main.memory as { heapUsedMb: number }).heapUsedMb, 0)} |
+| operator memory at its sampled peak (MB) | ${memoryRow(main.memoryAtPeak as Memory | undefined)} |
+| operator memory after convergence (MB) | ${memoryRow(main.memory as Memory)} |
 | steady state: writes in ${steady.windowSeconds} s with a full resync | ${steady.writes} |
 | steady state: operator CPU seconds in that window | ${f(steady.cpuSeconds, 2)} |
 | new version to all ${main.tenants} activations (s) | ${f(main.propagationSeconds)} |

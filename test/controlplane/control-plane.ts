@@ -212,6 +212,13 @@ export class ControlPlane {
     });
   }
 
+  /** The process id of each running component (etcd, kube-apiserver, ...), for CPU accounting. */
+  pids(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [name, p] of this.processes) if (p.child.pid && p.child.exitCode === null) out.set(name, p.child.pid);
+    return out;
+  }
+
   private launch(name: string, args: string[], binary = name): ManagedProcess {
     const p = startProcess(this.dir, name, binary.startsWith("/") ? binary : join(this.binDir, binary), args);
     this.processes.delete(name); // re-insert: stop() goes through processes in reverse start order

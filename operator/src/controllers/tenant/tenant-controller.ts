@@ -4,6 +4,7 @@
 // adopts a namespace that is not marked as this tenant's, and never deletes what it did not mark.
 
 import type { Logger } from "pino";
+import { ACTIVATION_LABEL } from "../../../../cdk/src/activation/labels.ts";
 import type { MunicipalTenant } from "../../api/v1alpha1/index.ts";
 import { municipalTenantSpec } from "../../api/v1alpha1/index.ts";
 import { isNotFound } from "../../kube/api-error.ts";
@@ -60,7 +61,8 @@ export function registerTenantController(
       k.kind,
       manager.cache<KubeObject>({
         path: allNamespacesPath(k.apiVersion, k.plural),
-        labelSelector: TENANT_LABEL,
+        // An activation's children carry the tenant label too; they are the activation controller's.
+        labelSelector: `${TENANT_LABEL},!${ACTIVATION_LABEL}`,
         indexers: byTenant,
       }),
     ]),

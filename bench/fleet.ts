@@ -9,6 +9,8 @@
 //   BENCH_NODES=10                 kwok nodes
 //   BENCH_OUT=bench/results        where the JSON goes
 //   BENCH_RAW=0                    skip the raw baseline (while iterating on the operator)
+//   BENCH_NODE_ARGS="..."          the operator's V8 flags instead of operator/node-options
+//   BENCH_HEAP_SNAPSHOT=1          a heap snapshot after convergence (bench/heap-summary.ts reads it)
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
@@ -33,6 +35,7 @@ import { type CountingClient, countingClient } from "../test/support/clients.ts"
 import { applyManifests, installCrds, installPolicies } from "../test/support/cluster.ts";
 import { readManifests } from "../test/support/manifests.ts";
 import { DEFAULT_ACTIVATION_RENDER_CONTEXT } from "../test/support/operator-defaults.ts";
+import { operatorNodeOptions } from "../test/support/operator-node-options.ts";
 import { FLEET_BLOCKS, fleetActivations, fleetTenant } from "./fleet-spec.ts";
 import { cpuSeconds, peakRssMb, rssMb } from "./process-stats.ts";
 
@@ -50,8 +53,16 @@ async function pool<T>(items: T[], concurrency: number, task: (item: T) => Promi
   );
 }
 
-/** Retries a create while its namespace does not exist yet (the operator is creating it). */
-async function createWhenNamespaceExists(c: CountingClient, obj: KubeObject & { apiVersion: string; kind: string }) {
+/**
+ * Creates an activation once its tenant's namespace exists (the operator is creating it), as a
+ * municipality would: polling with creates that fail would be work for the API server.
+ */
+async function createWhenNamespaceExists(
+  c: CountingClient,
+  namespaceExists: (name: string) => boolean,
+  obj: KubeObject & { apiVersion: string; kind: string },
+) {
+  while (!namespaceExists(obj.metadata.namespace ?? "")) await sleep(100);
   for (;;) {
     try {
       return await c.client.request("POST", await c.paths.collectionPathOf(obj), { body: obj });
@@ -76,9 +87,10 @@ async function startOperator(kubeconfig: string): Promise<OperatorProcess> {
   const proc = spawn(
     process.execPath,
     [
-      // BENCH_OPERATOR_HEAP_MB emulates a container's heap limit. 160 MB made the operator spend
-      // 434 CPU seconds in garbage collection at 342 municipalities (35 s without), so no limit by default.
-      ...(process.env.BENCH_OPERATOR_HEAP_MB ? [`--max-old-space-size=${process.env.BENCH_OPERATOR_HEAP_MB}`] : []),
+      // The operator's own V8 flags, unless BENCH_NODE_ARGS replaces them (for experiments).
+      ...(process.env.BENCH_NODE_ARGS !== undefined
+        ? process.env.BENCH_NODE_ARGS.split(" ").filter(Boolean)
+        : operatorNodeOptions()),
       // BENCH_HEAP_SNAPSHOT=1: a heap snapshot of the operator after convergence (what is live).
       ...(process.env.BENCH_HEAP_SNAPSHOT ? ["--heapsnapshot-signal=SIGUSR2", "--diagnostic-dir=bench/results"] : []),
       // The bundle (make build), as the image runs it; the sources when it is missing.
@@ -183,6 +195,22 @@ function cpuMeter(cp: ControlPlane, extra: Record<string, number> = {}) {
   };
 }
 
+/**
+ * Write requests the API server served, by verb and resource, from its own metrics (every client:
+ * the operator, kube-controller-manager, kwok, this benchmark). Shows where the API server's work goes.
+ */
+async function serverWrites(cp: ControlPlane): Promise<Record<string, number>> {
+  const text = (await cp.get("/metrics")).body;
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^apiserver_request_total\{([^}]*)\} (\d+)/gm)) {
+    const labels = Object.fromEntries([...(m[1] as string).matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    if (!["POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION"].includes(labels.verb ?? "")) continue;
+    const key = `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ""}`;
+    out[key] = (out[key] ?? 0) + Number(m[2]);
+  }
+  return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]));
+}
+
 const writesOf = (v: Record<string, number>) => (v.POST ?? 0) + (v.PUT ?? 0) + (v.PATCH ?? 0) + (v.DELETE ?? 0);
 
 interface Listed {
@@ -208,19 +236,22 @@ async function waitFor(what: string, probe: () => boolean, timeoutMs: number): P
  * their creationTimestamp.
  */
 function observe(c: CountingClient) {
-  const watch = (path: string) => {
-    const cache = new WatchCache<KubeObject>({ client: c.client, path });
+  const watch = (path: string, labelSelector?: string) => {
+    const cache = new WatchCache<KubeObject>({ client: c.client, path, labelSelector });
     cache.start();
     return cache;
   };
   const tenants = watch(`${API}/municipaltenants`);
   const activations = watch(`${API}/blockactivations`);
+  const namespaces = watch("/api/v1/namespaces", "aihub.gemeenten.nl/tenant");
+  const all = [tenants, activations, namespaces];
   return {
-    synced: () => Promise.all([tenants.waitForSync(), activations.waitForSync()]),
+    synced: () => Promise.all(all.map((w) => w.waitForSync())),
+    namespaceExists: (name: string) => namespaces.get(name) !== undefined,
     readyTenants: () => readyCount(tenants.list()),
     readyActivations: () => readyCount(activations.list()),
     activations: () => activations.list() as Listed["items"],
-    stop: () => Promise.all([tenants.stop(), activations.stop()]),
+    stop: () => Promise.all(all.map((w) => w.stop())),
   };
 }
 
@@ -293,7 +324,7 @@ async function rawPhase(tenants: number, nodes: number, blocks: Map<string, AIBu
     const cpu = cpuMeter(cp);
     const raw = await rawCreate(c, tenants, blocks);
     c.client.close();
-    return { ...raw, cpuSeconds: cpu() };
+    return { ...raw, cpuSeconds: cpu(), serverWrites: await serverWrites(cp) };
   } finally {
     await cp.stop();
   }
@@ -331,7 +362,7 @@ async function run(o: RunOptions) {
     await pool(
       tenants.flatMap((i) => fleetActivations(i)),
       32,
-      (a) => createWhenNamespaceExists(c, a),
+      (a) => createWhenNamespaceExists(c, observed.namespaceExists, a),
     );
     result.applySeconds = (performance.now() - started) / 1000;
     await waitFor(
@@ -349,6 +380,7 @@ async function run(o: RunOptions) {
     result.requests = await requestsByVerb(operator.metricsUrl);
     result.cpuSeconds = cpuSeconds(pid) - cpuAtStart;
     result.cpuByProcess = cpu();
+    result.serverWrites = await serverWrites(cp);
     result.peakRssMb = peakRssMb(pid);
     result.rssMb = rssMb(pid);
     result.memory = await memoryOf(operator.metricsUrl);
@@ -432,9 +464,15 @@ const raw = (main.raw ?? { seconds: Number.NaN, objects: 0, cpuSeconds: {} }) as
   seconds: number;
   objects: number;
   cpuSeconds: Record<string, number>;
+  serverWrites?: Record<string, number>;
 };
 const memoryRow = (m: Memory | undefined) =>
   m ? `RSS ${m.rssMb}, V8 heap ${m.heapUsedMb} used of ${m.heapTotalMb}, external ${m.externalMb}` : "-";
+const countRow = (counts: Record<string, number> | undefined) =>
+  Object.entries(counts ?? {})
+    .slice(0, 14)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
 const cpuRow = (byProcess: Record<string, number>) =>
   Object.entries(byProcess)
     .map(([k, v]) => `${k} ${v.toFixed(1)}`)
@@ -455,6 +493,8 @@ console.log(`
 | operator CPU seconds to converge | ${f(main.cpuSeconds)} |
 | CPU seconds by process, raw client | ${cpuRow(raw.cpuSeconds)} |
 | CPU seconds by process, operator run | ${cpuRow(main.cpuByProcess as Record<string, number>)} |
+| writes the API server served (all clients), raw client | ${countRow(raw.serverWrites)} |
+| writes the API server served (all clients), operator run | ${countRow(main.serverWrites as Record<string, number>)} |
 | operator peak RSS (MB) | ${f(main.peakRssMb, 0)} |
 | operator memory at its sampled peak (MB) | ${memoryRow(main.memoryAtPeak as Memory | undefined)} |
 | operator memory after convergence (MB) | ${memoryRow(main.memory as Memory)} |

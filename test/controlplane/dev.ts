@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { applyManifests, connect, EXAMPLE_FOLDERS, installCrds, installPolicies } from "../support/cluster.ts";
 import { readManifests } from "../support/manifests.ts";
+import { operatorNodeOptions } from "../support/operator-node-options.ts";
 import { ControlPlane } from "./control-plane.ts";
 
 const log = (msg: string) => console.log(`[dev] ${msg}`);
@@ -56,6 +57,7 @@ log("starting the operator (health on 127.0.0.1:8081, metrics on 127.0.0.1:8080,
 operator = spawn(
   process.execPath,
   [
+    ...operatorNodeOptions(),
     "operator/src/main.ts",
     "--health-probe-bind-address=127.0.0.1:8081",
     "--metrics-bind-address=127.0.0.1:8080",

@@ -9,6 +9,7 @@ import { type CountingClient, countingClient } from "../support/clients.ts";
 import { applyManifests, installCrds, waitUntil } from "../support/cluster.ts";
 import { readManifests } from "../support/manifests.ts";
 import { mirrorController } from "../support/mirror-controller.ts";
+import { operatorNodeOptions } from "../support/operator-node-options.ts";
 
 let admin: CountingClient;
 
@@ -25,6 +26,8 @@ function startOperator(): { proc: ChildProcess; lines: LogLine[]; exited: Promis
   const proc = spawn(
     process.execPath,
     [
+      // With the V8 flags it ships with: a flag a new Node no longer knows would stop it here.
+      ...operatorNodeOptions(),
       "operator/src/main.ts",
       "--health-probe-bind-address=127.0.0.1:0",
       "--metrics-bind-address=127.0.0.1:0",

@@ -228,8 +228,10 @@ export class ActivationReconciler {
 
     const input = activationInput(activation, block, tenant, target, params.ok ? params.values : {});
     const desired = renderActivation(input, this.d.render) as Obj[];
+    let deployment: KubeObject | undefined;
     for (const obj of desired) {
-      await this.applier.apply(obj, this.child(obj.kind, namespace, obj.metadata?.name ?? ""));
+      const applied = await this.applier.apply(obj, this.child(obj.kind, namespace, obj.metadata?.name ?? ""));
+      if (obj.kind === "Deployment") deployment = applied.object;
     }
     await this.prune(activation, desired);
 
@@ -253,8 +255,10 @@ export class ActivationReconciler {
         ctx,
       );
     }
+    // The cache may not have a Deployment created a moment ago; the apply's answer has it, so the
+    // first status already says it is rolling out (one status write fewer than "Creating" first).
     const rollout = rolloutVerdicts(
-      this.child("Deployment", namespace, input.activation.name),
+      this.child("Deployment", namespace, input.activation.name) ?? deployment,
       input.activation.replicas,
     );
     return this.report(activation, { running: target, availableUpdate, parameters, certified, ...rollout }, ctx);

@@ -9,6 +9,7 @@ import { DEFAULT_TENANT_RENDER_CONTEXT } from "../../operator/src/controllers/te
 import type { KubeObject } from "../../operator/src/kube/object.ts";
 import { ResourcePaths } from "../../operator/src/kube/resource-paths.ts";
 import { ApiError } from "../../operator/src/kube/rest-client.ts";
+import { WatchCache } from "../../operator/src/kube/watch-cache.ts";
 import { buildOperator } from "../../operator/src/operator.ts";
 import type { Manager } from "../../operator/src/runtime/manager.ts";
 import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
@@ -30,6 +31,8 @@ let manager: Manager;
 let webhook: Server;
 /** Every DELETE the operator sent: it must delete only what it rendered and no longer wants. */
 const deletes: string[] = [];
+/** Every status write of the operator that the API server took (a 409 that is retried is not one), by path. */
+const statusWrites: string[] = [];
 
 type Activation = KubeObject & {
   spec: Record<string, unknown>;
@@ -49,6 +52,7 @@ beforeAll(async () => {
   operatorClient = await countingClient({ file: cp.kubeconfigPath });
   operatorClient.client.observe((r) => {
     if (r.method === "DELETE") deletes.push(r.path);
+    if (r.method === "PATCH" && r.path.endsWith("/status") && r.code < 300) statusWrites.push(r.path);
   });
   await installCrds(admin);
   await installPolicies(admin);
@@ -232,6 +236,39 @@ describe("an activation", () => {
       return list.items.length === 2 ? list.items : undefined;
     });
     expect(pods[0]?.spec.initContainers[0].name).toBe("aihub-log-shipper");
+  });
+
+  it("reports a first rollout in two status writes: rolling out with the version, then Ready", async () => {
+    // Across a fleet every extra status write per activation is thousands of requests; the first
+    // one already says what runs (the version gates rely on it), the second that it is available.
+    const seen = new WatchCache<Activation>({
+      client: admin.client,
+      path: `${API}/namespaces/amsterdam/blockactivations`,
+    });
+    const readyReasons: string[] = [];
+    const record = (x: Activation) => {
+      const reason = condition(x, "Ready")?.reason;
+      if (x.metadata.name === "transcriptie-raad" && reason && readyReasons.at(-1) !== reason)
+        readyReasons.push(reason);
+    };
+    seen.on({ add: record, update: (_, x) => record(x) });
+    seen.start();
+    await seen.waitForSync();
+    await applyManifests(admin, readManifests("examples/activations/amsterdam-transcriptie.yaml"));
+    const a = await waitActivation(
+      "amsterdam",
+      "transcriptie-raad",
+      "Ready",
+      (x) => condition(x, "Ready")?.status === "True",
+    );
+    expect(a.status?.currentVersion).toBe("2.0.1");
+    expect(condition(a, "Progressing")).toMatchObject({ status: "False", reason: "RolloutComplete" });
+    const path = `${activationPath("amsterdam", "transcriptie-raad")}/status`;
+    expect(statusWrites.filter((p) => p === path)).toHaveLength(2);
+    await waitUntil("the watch saw Ready", async () => (readyReasons.includes("Available") ? true : undefined));
+    await seen.stop();
+    // Never "Creating": the first write already describes the Deployment the apply returned.
+    expect(readyReasons).toEqual(["ReplicasUnavailable", "Available"]);
   });
 
   it("changes the ConfigMap and the checksum when a parameter changes", async () => {

@@ -463,11 +463,16 @@ const nodes = Number(process.env.BENCH_NODES ?? 10);
 const growth = (process.env.BENCH_GROWTH ?? "").split(",").filter(Boolean).map(Number);
 const outDir = process.env.BENCH_OUT ?? "bench/results";
 
+// The JSON is written after each run, so that a late failure keeps what was measured.
+mkdirSync(outDir, { recursive: true });
+const file = `${outDir}/fleet-${new Date().toISOString().slice(0, 19).replace(/:/g, "")}.json`;
 const main = await run({ tenants: size, nodes, raw: process.env.BENCH_RAW !== "0", steady: true, propagation: true });
+writeFileSync(file, JSON.stringify({ main, growth: [] }, null, 2));
 const growthRuns: Record<string, unknown>[] = [];
 for (const n of growth) {
   log.info({ tenants: n }, "growth run");
   growthRuns.push(await run({ tenants: n, nodes, raw: false, steady: false, propagation: false }));
+  writeFileSync(file, JSON.stringify({ main, growth: growthRuns }, null, 2));
 }
 
 const f = (x: unknown, d = 1) => (typeof x === "number" ? x.toFixed(d) : "-");
@@ -526,9 +531,6 @@ if (growthRuns.length) {
     );
   }
 }
-mkdirSync(outDir, { recursive: true });
-const file = `${outDir}/fleet-${new Date().toISOString().slice(0, 19).replace(/:/g, "")}.json`;
-writeFileSync(file, JSON.stringify({ main, growth: growthRuns }, null, 2));
 console.log(`\nJSON: ${file}`);
 
 // Not a timing: a resync of an unchanged fleet must send no writes, and must have reached every

@@ -350,19 +350,21 @@ export class ControlPlane {
       "--v=1",
     ]);
     const kwok = kwokDir();
-    const kwokProcess = this.launch(
-      "kwok",
-      [
-        `--kubeconfig=${this.kubeconfigPath}`,
-        `--config=${join(kwok, "stages.yaml")}`,
-        "--manage-all-nodes=false",
-        "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-        "--cidr=10.244.0.0/16",
-        "--node-ip=10.0.0.10",
-        `--server-address=127.0.0.1:${await freePort()}`,
-      ],
-      join(kwok, "kwok"),
-    );
+    const launchKwok = async () =>
+      this.launch(
+        "kwok",
+        [
+          `--kubeconfig=${this.kubeconfigPath}`,
+          `--config=${join(kwok, "stages.yaml")}`,
+          "--manage-all-nodes=false",
+          "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+          "--cidr=10.244.0.0/16",
+          "--node-ip=10.0.0.10",
+          `--server-address=127.0.0.1:${await freePort()}`,
+        ],
+        join(kwok, "kwok"),
+      );
+    let kwokProcess = await launchKwok();
     for (let i = 0; i < count; i++) {
       const name = `kwok-node-${i}`;
       // Room for a whole fleet: kwok runs no real containers, so capacity is only bookkeeping.
@@ -391,7 +393,7 @@ export class ControlPlane {
     await this.waitFor(scheduler, () =>
       this.get("/apis/coordination.k8s.io/v1/namespaces/kube-system/leases").then((r) => r.status === 200),
     );
-    await this.waitFor(kwokProcess, async () => {
+    const nodesReady = async () => {
       const nodes = JSON.parse((await this.get("/api/v1/nodes")).body) as {
         items: { status?: { conditions?: { type: string; status: string }[] } }[];
       };
@@ -399,7 +401,20 @@ export class ControlPlane {
         nodes.items.length >= count &&
         nodes.items.every((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
       );
-    });
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.waitFor(kwokProcess, nodesReady);
+        break;
+      } catch (err) {
+        // kwok v0.8.0 sometimes dies while it starts: "fatal error: concurrent map writes" in the
+        // CEL setup of its metrics (seen once in about 40 starts). Start it again, twice at most.
+        const raced =
+          kwokProcess.child.exitCode !== null && tailOfLog(kwokProcess, 100_000).includes("concurrent map writes");
+        if (!raced || attempt >= 3) throw err;
+        kwokProcess = await launchKwok();
+      }
+    }
     // The API server taints new nodes not-ready; the node lifecycle controller, which would lift
     // the taint, is off (kwok's fast stages send no heartbeats). Lift it here once kwok made them Ready.
     for (let i = 0; i < count; i++) {

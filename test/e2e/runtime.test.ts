@@ -2,6 +2,7 @@
 // unchanged resync, drift repair through owned watches, status conflicts, events, finalizers.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { APPLIED_HASH_ANNOTATION } from "../../operator/src/kube/apply.ts";
 import { EventRecorder } from "../../operator/src/kube/events.ts";
 import { addFinalizer, removeFinalizer } from "../../operator/src/kube/finalizers.ts";
 import type { KubeObject } from "../../operator/src/kube/object.ts";
@@ -103,6 +104,44 @@ describe("a controller", () => {
       (await mirrorsIn(ns)).some((c) => c.metadata.name === "s7-mirror") ? true : undefined,
     );
     expect(client.writes()).toBe(writesBefore + 1);
+    await m.manager.stop();
+    client.client.close();
+  });
+
+  it("removes a field it no longer renders, and sends nothing when the hash and fields match", async () => {
+    const ns = await freshNamespace("dropped");
+    const src = source(ns, "s", "1");
+    await admin.client.request("POST", `/api/v1/namespaces/${ns}/configmaps`, {
+      body: { ...src, data: { ...src.data, extra: "x" } },
+    });
+    const client = await countingClient({ file: inject("kubeconfig") });
+    const m = mirrorController({ client: client.client, namespace: ns });
+    await m.manager.start();
+    const mirror = () =>
+      admin.client.request<KubeObject & { data?: Record<string, string> }>(
+        "GET",
+        `/api/v1/namespaces/${ns}/configmaps/s-mirror`,
+      );
+    await waitUntil("the mirror with extra", async () =>
+      (await mirror().catch(() => undefined))?.data?.extra ? true : undefined,
+    );
+    expect((await mirror()).metadata.annotations?.[APPLIED_HASH_ANNOTATION]).toMatch(/^[\w-]{27}$/);
+
+    // The source drops a key: the desired mirror is now a subset of the live one, and only the
+    // changed hash says that an apply is due; server-side apply then removes the key it owned.
+    await admin.client.request("PATCH", `/api/v1/namespaces/${ns}/configmaps/s`, {
+      body: { data: { extra: null } },
+      contentType: "application/merge-patch+json",
+    });
+    await waitUntil("the mirror without extra", async () =>
+      (await mirror()).data?.extra === undefined ? true : undefined,
+    );
+    expect((await mirror()).data).toEqual({ value: "1" });
+    await waitUntil("the queue to settle", async () => (m.controller.depth() === 0 ? true : undefined));
+    const writes = client.writes();
+    m.controller.resync();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(client.writes()).toBe(writes);
     await m.manager.stop();
     client.client.close();
   });

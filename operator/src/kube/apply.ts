@@ -1,5 +1,12 @@
 // Server-side apply with one field manager per controller, and no write when the live object
 // (from the watch cache) already matches what would be applied.
+//
+// "Matches" is two checks. The live object must have every desired field (isSubset), which
+// catches drift: someone edited or removed what the operator set. And it must carry the hash of
+// the configuration last applied (an annotation), which catches a field the operator no longer
+// renders: a subset check alone would find the smaller desired object inside the live one and
+// never send the apply that lets server-side apply remove the field.
+import { createHash } from "node:crypto";
 import type { KubeObject } from "./object.ts";
 import type { ObjectRef, ResourcePaths } from "./resource-paths.ts";
 import type { RestClient } from "./rest-client.ts";
@@ -36,6 +43,32 @@ export interface ApplyResult<T> {
   written: boolean;
 }
 
+export const APPLIED_HASH_ANNOTATION = "aihub.gemeenten.nl/applied-config-hash";
+
+/** JSON with object keys sorted and undefined fields left out: the same object gives the same text. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+
+/** `desired` with the hash of its own configuration (without this annotation) as an annotation. */
+export function withAppliedHash<T extends KubeObject>(desired: T): T {
+  const { [APPLIED_HASH_ANNOTATION]: _, ...annotations } = desired.metadata.annotations ?? {};
+  const unstamped = {
+    ...desired,
+    metadata: { ...desired.metadata, annotations: Object.keys(annotations).length ? annotations : undefined },
+  };
+  const hash = createHash("sha256").update(canonicalJson(unstamped)).digest("base64url").slice(0, 27);
+  return {
+    ...desired,
+    metadata: { ...desired.metadata, annotations: { ...annotations, [APPLIED_HASH_ANNOTATION]: hash } },
+  };
+}
+
 /** Applies desired state for one controller (one field manager). */
 export class Applier {
   private readonly client: RestClient;
@@ -49,12 +82,14 @@ export class Applier {
   }
 
   /**
-   * Applies `desired` unless `live` (the cached object, if any) already has every field of it.
-   * Pass the cached object, never one read for the occasion: the point is to send no request.
+   * Applies `desired` unless `live` (the cached object, if any) already has every field of it
+   * and the hash of this very configuration. Pass the cached object, never one read for the
+   * occasion: the point is to send no request.
    */
   async apply<T extends KubeObject & ObjectRef>(desired: T, live: KubeObject | undefined): Promise<ApplyResult<T>> {
-    if (live && isSubset(desired, live)) return { object: live as T, written: false };
-    const object = await serverSideApply(this.client, this.paths, desired, { fieldManager: this.fieldManager });
+    const stamped = withAppliedHash(desired);
+    if (live && isSubset(stamped, live)) return { object: live as T, written: false };
+    const object = await serverSideApply(this.client, this.paths, stamped, { fieldManager: this.fieldManager });
     return { object, written: true };
   }
 }

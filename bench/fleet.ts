@@ -11,9 +11,7 @@
 //   BENCH_RAW=0                    skip the raw baseline (while iterating on the operator)
 //   BENCH_NODE_ARGS="..."          the operator's V8 flags instead of operator/node-options
 //   BENCH_HEAP_SNAPSHOT=1          a heap snapshot after convergence (bench/heap-summary.ts reads it)
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { createInterface } from "node:readline";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { pino } from "pino";
 import { renderActivation } from "../cdk/src/activation/activation-chart.ts";
 import { validateParameters } from "../operator/src/api/parameters.ts";
@@ -35,23 +33,24 @@ import { type CountingClient, countingClient } from "../test/support/clients.ts"
 import { applyManifests, installCrds, installPolicies } from "../test/support/cluster.ts";
 import { readManifests } from "../test/support/manifests.ts";
 import { DEFAULT_ACTIVATION_RENDER_CONTEXT } from "../test/support/operator-defaults.ts";
-import { operatorNodeOptions } from "../test/support/operator-node-options.ts";
 import { FLEET_BLOCKS, fleetActivations, fleetTenant } from "./fleet-spec.ts";
+import {
+  cpuMeter,
+  type Memory,
+  memoryAtPeak,
+  memoryOf,
+  reconciles,
+  requestsByVerb,
+  serverWrites,
+  writesOf,
+} from "./measure.ts";
+import { type OperatorProcess, startOperator } from "./operator-process.ts";
+import { pool } from "./pool.ts";
 import { cpuSeconds, peakRssMb, rssMb } from "./process-stats.ts";
 
 const log = pino({ level: "info" });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const BUNDLE = "dist/operator.mjs";
 const API = "/apis/aihub.gemeenten.nl/v1alpha1";
-
-async function pool<T>(items: T[], concurrency: number, task: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await task(items[next++] as T);
-    }),
-  );
-}
 
 /**
  * Creates an activation once its tenant's namespace exists (the operator is creating it), as a
@@ -76,150 +75,6 @@ async function createWhenNamespaceExists(
     }
   }
 }
-
-interface OperatorProcess {
-  proc: ChildProcess;
-  metricsUrl: string;
-  stop(): Promise<void>;
-}
-
-async function startOperator(kubeconfig: string): Promise<OperatorProcess> {
-  const proc = spawn(
-    process.execPath,
-    [
-      // The operator's own V8 flags, unless BENCH_NODE_ARGS replaces them (for experiments).
-      ...(process.env.BENCH_NODE_ARGS !== undefined
-        ? process.env.BENCH_NODE_ARGS.split(" ").filter(Boolean)
-        : operatorNodeOptions()),
-      // BENCH_HEAP_SNAPSHOT=1: a heap snapshot of the operator after convergence (what is live).
-      ...(process.env.BENCH_HEAP_SNAPSHOT ? ["--heapsnapshot-signal=SIGUSR2", "--diagnostic-dir=bench/results"] : []),
-      // The bundle (make build), as the image runs it; the sources when it is missing.
-      existsSync(BUNDLE) ? BUNDLE : "operator/src/main.ts",
-      `--kubeconfig=${kubeconfig}`,
-      "--workers=16",
-      "--resync-period-seconds=20",
-      "--health-probe-bind-address=127.0.0.1:0",
-      "--metrics-bind-address=127.0.0.1:0",
-      "--webhook-bind-address=127.0.0.1:0",
-      "--webhook-url=https://127.0.0.1:0",
-      "--log-level=info",
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  // If the benchmark dies, the operator goes with it.
-  const kill = () => proc.kill("SIGKILL");
-  process.once("exit", kill);
-  proc.once("exit", () => process.removeListener("exit", kill));
-  const metricsPort = await new Promise<number>((resolve, reject) => {
-    const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
-    lines.on("line", (line) => {
-      if (line.includes('"msg":"starting"')) resolve(JSON.parse(line).metrics as number);
-    });
-    proc.once("exit", (code) => reject(new Error(`the operator exited with ${code} during start-up`)));
-  });
-  // Wait for the webhook: it is registered after the metrics server starts.
-  await sleep(2000);
-  return {
-    proc,
-    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-    stop: async () => {
-      const exited = new Promise((r) => proc.once("exit", r));
-      proc.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
-
-/** rest_client_requests_total of the operator, summed by method. */
-async function requestsByVerb(metricsUrl: string): Promise<Record<string, number>> {
-  const text = await (await fetch(metricsUrl)).text();
-  const byVerb: Record<string, number> = {};
-  for (const m of text.matchAll(/^rest_client_requests_total\{[^}]*method="([A-Z]+)"[^}]*\} (\d+)/gm)) {
-    byVerb[m[1] as string] = (byVerb[m[1] as string] ?? 0) + Number(m[2]);
-  }
-  return byVerb;
-}
-
-/** The operator's own view of its memory: V8 heap in use and resident set size, in MB. */
-async function memoryOf(metricsUrl: string): Promise<Memory> {
-  const text = await (await fetch(metricsUrl)).text();
-  const value = (name: string) =>
-    Math.round(Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, "m").exec(text)?.[1] ?? 0) / 2 ** 20);
-  return {
-    heapUsedMb: value("nodejs_heap_size_used_bytes"),
-    heapTotalMb: value("nodejs_heap_size_total_bytes"),
-    externalMb: value("nodejs_external_memory_bytes"),
-    rssMb: value("process_resident_memory_bytes"),
-  };
-}
-
-interface Memory {
-  heapUsedMb: number;
-  heapTotalMb: number;
-  externalMb: number;
-  rssMb: number;
-}
-
-/** Samples the operator's memory every 2 s and keeps the sample with the highest RSS: what makes the peak. */
-function memoryAtPeak(metricsUrl: string) {
-  let peak: Memory | undefined;
-  const timer = setInterval(() => {
-    memoryOf(metricsUrl)
-      .then((m) => {
-        if (!peak || m.rssMb > peak.rssMb) peak = m;
-      })
-      .catch(() => undefined);
-  }, 2000);
-  return () => {
-    clearInterval(timer);
-    return peak;
-  };
-}
-
-/** CPU seconds per process of the control plane (and the operator, and this client) over a phase. */
-function cpuMeter(cp: ControlPlane, extra: Record<string, number> = {}) {
-  const pids = new Map([...cp.pids(), ...Object.entries(extra)]);
-  const read = () => new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid)]));
-  const self = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
-  };
-  const before = read();
-  const selfBefore = self();
-  return (): Record<string, number> => {
-    const after = read();
-    const out: Record<string, number> = {};
-    for (const [name, s] of after) out[name] = Math.round((s - (before.get(name) ?? 0)) * 10) / 10;
-    out["benchmark client"] = Math.round((self() - selfBefore) * 10) / 10;
-    return out;
-  };
-}
-
-/**
- * Write requests the API server served, by verb and resource, from its own metrics (every client:
- * the operator, kube-controller-manager, kwok, this benchmark). Shows where the API server's work goes.
- */
-async function serverWrites(cp: ControlPlane): Promise<Record<string, number>> {
-  const text = (await cp.get("/metrics")).body;
-  const out: Record<string, number> = {};
-  for (const m of text.matchAll(/^apiserver_request_total\{([^}]*)\} (\d+)/gm)) {
-    const labels = Object.fromEntries([...(m[1] as string).matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
-    if (!["POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION"].includes(labels.verb ?? "")) continue;
-    const key = `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ""}`;
-    out[key] = (out[key] ?? 0) + Number(m[2]);
-  }
-  return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]));
-}
-
-/** controller_runtime_reconcile_total of the operator, summed over controllers and results. */
-async function reconciles(metricsUrl: string): Promise<number> {
-  const text = await (await fetch(metricsUrl)).text();
-  let n = 0;
-  for (const m of text.matchAll(/^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm)) n += Number(m[1]);
-  return n;
-}
-
-const writesOf = (v: Record<string, number>) => (v.POST ?? 0) + (v.PUT ?? 0) + (v.PATCH ?? 0) + (v.DELETE ?? 0);
 
 interface Listed {
   items: (KubeObject & { status?: { conditions?: { type: string; status: string }[]; currentVersion?: string } })[];

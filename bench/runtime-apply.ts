@@ -9,6 +9,7 @@ import { WatchCache } from "../operator/src/kube/watch-cache.ts";
 import { WorkQueue } from "../operator/src/runtime/work-queue.ts";
 import { ControlPlane } from "../test/controlplane/control-plane.ts";
 import { countingClient } from "../test/support/clients.ts";
+import { pool } from "./pool.ts";
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -21,14 +22,7 @@ const configMap = (ns: string, i: number): KubeObject & ObjectRef => ({
   data: { index: String(i), payload: "x".repeat(256) },
 });
 
-async function pool(n: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) await task(next++);
-    }),
-  );
-}
+const indexes = Array.from({ length: N }, (_, i) => i);
 
 const cpuSeconds = (start: NodeJS.CpuUsage) => {
   const u = process.cpuUsage(start);
@@ -50,7 +44,7 @@ try {
   // 1. Raw: POST each object, CONCURRENCY at a time.
   let t = performance.now();
   let cpu = process.cpuUsage();
-  await pool(N, CONCURRENCY, (i) =>
+  await pool(indexes, CONCURRENCY, (i) =>
     c.client.request("POST", "/api/v1/namespaces/raw/configmaps", { body: configMap("raw", i) }),
   );
   const raw = { seconds: (performance.now() - t) / 1000, cpu: cpuSeconds(cpu) };

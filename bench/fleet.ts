@@ -8,9 +8,12 @@
 //   BENCH_GROWTH=34,171,342,1000   also run these sizes (time and memory per tenant); empty: none
 //   BENCH_NODES=10                 kwok nodes
 //   BENCH_OUT=bench/results        where the JSON goes
-//   BENCH_RAW=0                    skip the raw baseline (while iterating on the operator)
+//   BENCH_RAW=2 (default)          raw baseline runs: one before the operator phase, one after
+//                                  (the ratio uses their mean); 1: before only; 0: none
 //   BENCH_NODE_ARGS="..."          the operator's V8 flags instead of operator/node-options
 //   BENCH_HEAP_SNAPSHOT=1          a heap snapshot after convergence (bench/heap-summary.ts reads it)
+//   BENCH_PROFILE=60               a CPU profile of kube-apiserver over the first 60 s of each phase
+//                                  (go tool pprof -top <file>)
 import { mkdirSync, writeFileSync } from "node:fs";
 import { pino } from "pino";
 import { renderActivation } from "../cdk/src/activation/activation-chart.ts";
@@ -39,9 +42,12 @@ import {
   type Memory,
   memoryAtPeak,
   memoryOf,
+  operatorProgress,
   reconciles,
   requestsByVerb,
   serverWrites,
+  type TimelineRow,
+  timeline,
   writesOf,
 } from "./measure.ts";
 import { type OperatorProcess, startOperator } from "./operator-process.ts";
@@ -51,6 +57,22 @@ import { cpuSeconds, peakRssMb, rssMb } from "./process-stats.ts";
 const log = pino({ level: "info" });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const API = "/apis/aihub.gemeenten.nl/v1alpha1";
+const outDir = process.env.BENCH_OUT ?? "bench/results";
+const stamp = new Date().toISOString().slice(0, 19).replace(/:/g, "");
+const profileSeconds = Number(process.env.BENCH_PROFILE ?? 0);
+
+/** With BENCH_PROFILE: where kube-apiserver spends its CPU in this phase, written beside the JSON. */
+function profileApiServer(cp: ControlPlane, phase: string): Promise<void> {
+  if (!profileSeconds) return Promise.resolve();
+  const file = `${outDir}/apiserver-${phase}-${stamp}.pprof`;
+  return cp.apiServerCpuProfile(profileSeconds).then(
+    (bytes) => {
+      writeFileSync(file, bytes);
+      log.info({ file }, "kube-apiserver CPU profile written");
+    },
+    (err: Error) => log.warn({ err: err.message }, "no kube-apiserver CPU profile"),
+  );
+}
 
 /**
  * Creates an activation once its tenant's namespace exists (the operator is creating it), as a
@@ -113,6 +135,12 @@ function observe(c: CountingClient) {
     namespaceExists: (name: string) => namespaces.get(name) !== undefined,
     readyTenants: () => readyCount(tenants.list()),
     readyActivations: () => readyCount(activations.list()),
+    counts: () => ({
+      "tenants Ready": readyCount(tenants.list()),
+      namespaces: namespaces.list().length,
+      activations: activations.list().length,
+      "activations Ready": readyCount(activations.list()),
+    }),
     activations: () => activations.list() as Listed["items"],
     stop: () => Promise.all(all.map((w) => w.stop())),
   };
@@ -133,7 +161,12 @@ async function children(c: CountingClient): Promise<{ count: number; lastCreated
 }
 
 /** The raw baseline: the same objects (rendered by the same code) created by a concurrent client. */
-async function rawCreate(c: CountingClient, tenants: number, blocks: Map<string, AIBuildingBlock>) {
+async function rawCreate(
+  c: CountingClient,
+  tenants: number,
+  blocks: Map<string, AIBuildingBlock>,
+  progress = { created: 0 },
+) {
   const namespaces: (KubeObject & { apiVersion: string; kind: string })[] = [];
   const objects: (KubeObject & { apiVersion: string; kind: string })[] = [];
   for (let i = 0; i < tenants; i++) {
@@ -159,15 +192,22 @@ async function rawCreate(c: CountingClient, tenants: number, blocks: Map<string,
     }
   }
   const started = performance.now();
-  await pool(namespaces, 64, (o) => c.client.request("POST", "/api/v1/namespaces", { body: o }));
-  await pool(objects, 64, async (o) => c.client.request("POST", await c.paths.collectionPathOf(o), { body: o }));
+  await pool(namespaces, 64, async (o) => {
+    await c.client.request("POST", "/api/v1/namespaces", { body: o });
+    progress.created++;
+  });
+  await pool(objects, 64, async (o) => {
+    await c.client.request("POST", await c.paths.collectionPathOf(o), { body: o });
+    progress.created++;
+  });
   return { seconds: (performance.now() - started) / 1000, objects: namespaces.length + objects.length };
 }
 
 interface RunOptions {
   tenants: number;
   nodes: number;
-  raw: boolean;
+  /** Raw baseline runs: the first before the operator phase, the second after it. */
+  raw: number;
   steady: boolean;
   propagation: boolean;
 }
@@ -185,9 +225,14 @@ async function rawPhase(tenants: number, nodes: number, blocks: Map<string, AIBu
   try {
     const c = await countingClient({ file: cp.kubeconfigPath });
     const cpu = cpuMeter(cp);
-    const raw = await rawCreate(c, tenants, blocks);
+    const progress = { created: 0 };
+    const sampled = timeline(cpu, () => ({ "objects created": progress.created }));
+    const profiled = profileApiServer(cp, "raw");
+    const raw = await rawCreate(c, tenants, blocks, progress);
+    const rows = await sampled();
     c.client.close();
-    return { ...raw, cpuSeconds: cpu(), serverWrites: await serverWrites(cp) };
+    await profiled;
+    return { ...raw, cpuSeconds: cpu(), serverWrites: await serverWrites(cp), timeline: rows };
   } finally {
     await cp.stop();
   }
@@ -197,10 +242,16 @@ async function run(o: RunOptions) {
   const result: Record<string, unknown> = { tenants: o.tenants, activations: o.tenants * FLEET_BLOCKS.length };
   const catalog = readManifests("examples/catalog");
   const blocks = new Map(catalog.map((b) => [b.metadata?.name ?? "", aiBuildingBlock.parse(b) as AIBuildingBlock]));
-  if (o.raw) {
-    result.raw = await rawPhase(o.tenants, o.nodes, blocks);
-    log.info(result.raw, "raw baseline done");
-  }
+  // The raw phase is the noisier one (75 to 109 s on this machine): run it on both sides of the
+  // operator phase and compare with the mean.
+  const rawRuns: Awaited<ReturnType<typeof rawPhase>>[] = [];
+  const rawRun = async () => {
+    rawRuns.push(await rawPhase(o.tenants, o.nodes, blocks));
+    log.info({ seconds: rawRuns.at(-1)?.seconds }, "raw baseline done");
+    result.raw = { ...rawRuns[0], seconds: rawRuns.reduce((sum, r) => sum + r.seconds, 0) / rawRuns.length };
+    result.rawSeconds = rawRuns.map((r) => r.seconds);
+  };
+  if (o.raw > 0) await rawRun();
   const cp = await startControlPlane(o.nodes);
   let operator: OperatorProcess | undefined;
   let seen: ReturnType<typeof observe> | undefined;
@@ -213,11 +264,16 @@ async function run(o: RunOptions) {
     const observed = observe(c);
     seen = observed;
     await observed.synced();
-    operator = await startOperator(cp.kubeconfigPath);
+    operator = await startOperator(cp.kubeconfigPath, `${outDir}/operator-${o.tenants}-${stamp}.log`);
     const pid = operator.proc.pid as number;
     const cpuAtStart = cpuSeconds(pid);
     const cpu = cpuMeter(cp, { operator: pid });
     const peakMemory = memoryAtPeak(operator.metricsUrl);
+    const sampled = timeline(cpu, async () => ({
+      ...observed.counts(),
+      ...(await operatorProgress((operator as OperatorProcess).metricsUrl)),
+    }));
+    const profiled = profileApiServer(cp, `operator-${o.tenants}`);
     const started = performance.now();
     const startedAt = Date.now();
     const tenants = Array.from({ length: o.tenants }, (_, i) => i);
@@ -234,6 +290,8 @@ async function run(o: RunOptions) {
       1_800_000,
     );
     result.readySeconds = (performance.now() - started) / 1000;
+    result.timeline = await sampled();
+    await profiled;
     // Ready is written after the children are applied; check that they are all there, and when
     // the last one came (creationTimestamp has whole seconds: rounded up here).
     const expectedChildren = o.tenants * FLEET_BLOCKS.length * 3;
@@ -310,23 +368,29 @@ async function run(o: RunOptions) {
     await operator?.stop();
     await cp.stop();
   }
+  if (o.raw > 1) await rawRun();
   return result;
 }
 
 const size = Number(process.env.BENCH_TENANTS ?? 342);
 const nodes = Number(process.env.BENCH_NODES ?? 10);
 const growth = (process.env.BENCH_GROWTH ?? "").split(",").filter(Boolean).map(Number);
-const outDir = process.env.BENCH_OUT ?? "bench/results";
 
 // The JSON is written after each run, so that a late failure keeps what was measured.
 mkdirSync(outDir, { recursive: true });
-const file = `${outDir}/fleet-${new Date().toISOString().slice(0, 19).replace(/:/g, "")}.json`;
-const main = await run({ tenants: size, nodes, raw: process.env.BENCH_RAW !== "0", steady: true, propagation: true });
+const file = `${outDir}/fleet-${stamp}.json`;
+const main = await run({
+  tenants: size,
+  nodes,
+  raw: Number(process.env.BENCH_RAW ?? 2),
+  steady: true,
+  propagation: true,
+});
 writeFileSync(file, JSON.stringify({ main, growth: [] }, null, 2));
 const growthRuns: Record<string, unknown>[] = [];
 for (const n of growth) {
   log.info({ tenants: n }, "growth run");
-  growthRuns.push(await run({ tenants: n, nodes, raw: false, steady: false, propagation: false }));
+  growthRuns.push(await run({ tenants: n, nodes, raw: 0, steady: false, propagation: false }));
   writeFileSync(file, JSON.stringify({ main, growth: growthRuns }, null, 2));
 }
 
@@ -356,7 +420,7 @@ console.log(`
 | --- | ---: |
 | all child objects exist (s) | ${f(main.childrenSeconds)} |
 | all tenants and activations Ready, pods running (s) | ${f(main.readySeconds)} |
-| raw client, same ${raw.objects} objects (s) | ${f(raw.seconds)} |
+| raw client, same ${raw.objects} objects (s): mean of ${((main.rawSeconds as number[]) ?? []).map((x) => f(x)).join(" and ")} | ${f(raw.seconds)} |
 | operator (children) / raw time | ${f((main.childrenSeconds as number) / raw.seconds, 2)} |
 | operator requests by verb | ${Object.entries(main.requests as Record<string, number>)
   .map(([k, v]) => `${k} ${v}`)
@@ -386,6 +450,21 @@ if (growthRuns.length) {
     );
   }
 }
+/** Every `step`-th row of a timeline as a markdown table: where the time went, stage by stage. */
+const timelineTable = (title: string, rows: TimelineRow[] | undefined, step: number) => {
+  if (!rows?.length) return;
+  const columns = Object.keys(rows[0] as TimelineRow);
+  console.log(`\n${title}\n\n| ${columns.join(" | ")} |\n|${columns.map(() => " ---: |").join("")}`);
+  for (const r of rows.filter((_, i) => i % step === step - 1 || i === rows.length - 1)) {
+    console.log(`| ${columns.map((k) => r[k] ?? "").join(" | ")} |`);
+  }
+};
+timelineTable(
+  "Raw client over time (cores: CPU used in the interval)",
+  (main.raw as { timeline?: TimelineRow[] })?.timeline,
+  2,
+);
+timelineTable("Operator run over time (cores: CPU used in the interval)", main.timeline as TimelineRow[], 2);
 console.log(`\nJSON: ${file}`);
 
 // Not a timing: a resync of an unchanged fleet must send no writes, and must have reached every

@@ -1,7 +1,7 @@
 // What the fleet benchmark reads from the processes it measures: Prometheus text from the
 // operator's and the API server's /metrics, and CPU seconds from /proc.
 import type { ControlPlane } from "../test/controlplane/control-plane.ts";
-import { cpuSeconds } from "./process-stats.ts";
+import { cpuSeconds, machineCpu } from "./process-stats.ts";
 
 export interface Sample {
   name: string;
@@ -45,6 +45,21 @@ export const writesOf = (v: Record<string, number>) => (v.POST ?? 0) + (v.PUT ??
 /** controller_runtime_reconcile_total of the operator, summed over controllers and results. */
 export async function reconciles(metricsUrl: string): Promise<number> {
   return sumBy(await scrape(metricsUrl), "controller_runtime_reconcile_total")[""] ?? 0;
+}
+
+/**
+ * What the operator is doing now, for a timeline: the depth of each controller's queue, the writes
+ * it has sent and the reconciles that failed (and went back to the queue with a backoff).
+ */
+export async function operatorProgress(metricsUrl: string): Promise<Record<string, number>> {
+  const samples = await scrape(metricsUrl);
+  const out: Record<string, number> = {};
+  for (const [controller, depth] of Object.entries(sumBy(samples, "workqueue_depth", (l) => l.controller))) {
+    out[`${controller} queue`] = depth;
+  }
+  out["operator writes"] = writesOf(sumBy(samples, "rest_client_requests_total", (l) => l.method));
+  out["reconcile errors"] = sumBy(samples, "controller_runtime_reconcile_errors_total")[""] ?? 0;
+  return out;
 }
 
 export interface Memory {
@@ -110,5 +125,54 @@ export function cpuMeter(cp: ControlPlane, extra: Record<string, number> = {}): 
     for (const [name, s] of read()) out[name] = Math.round((s - (before.get(name) ?? 0)) * 10) / 10;
     out["benchmark client"] = Math.round((self() - selfBefore) * 10) / 10;
     return out;
+  };
+}
+
+export interface TimelineRow {
+  /** Seconds since the timeline started. */
+  t: number;
+  [measure: string]: number;
+}
+
+/**
+ * Samples `counts` and the CPU seconds per process every `everyMs`: which stage of the pipeline the
+ * time goes to, and whether the API server (or the machine) was busy meanwhile. CPU figures are
+ * cores used in the interval (1.0 is one core busy); `idle` and `steal` are the machine's.
+ */
+export function timeline(
+  cpu: () => Record<string, number>,
+  counts: () => Record<string, number> | Promise<Record<string, number>>,
+  everyMs = 5000,
+): () => Promise<TimelineRow[]> {
+  const rows: TimelineRow[] = [];
+  const started = performance.now();
+  let lastCpu = cpu();
+  let lastMachine = machineCpu();
+  let lastT = 0;
+  const sample = async () => {
+    const measured = await Promise.resolve(counts()).catch(() => ({}));
+    const t = (performance.now() - started) / 1000;
+    const dt = t - lastT || 1;
+    const nowCpu = cpu();
+    const machine = machineCpu();
+    const cores = (a: number, b: number) => Math.round(((a - b) / dt) * 100) / 100;
+    const row: TimelineRow = { t: Math.round(t), ...measured };
+    for (const [name, s] of Object.entries(nowCpu)) row[`${name} cores`] = cores(s, lastCpu[name] ?? 0);
+    row["machine idle cores"] = cores(machine.idle, lastMachine.idle);
+    row["machine steal cores"] = cores(machine.steal, lastMachine.steal);
+    rows.push(row);
+    lastCpu = nowCpu;
+    lastMachine = machine;
+    lastT = t;
+  };
+  let sampling = Promise.resolve();
+  const timer = setInterval(() => {
+    sampling = sampling.then(sample);
+  }, everyMs);
+  return async () => {
+    clearInterval(timer);
+    await sampling;
+    await sample();
+    return rows;
   };
 }

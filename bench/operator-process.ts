@@ -1,7 +1,7 @@
 // The operator as its own process, the way the fleet benchmark runs it: the bundle (make build)
 // with the V8 flags from operator/node-options, its metrics port read from its first log line.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { operatorNodeOptions } from "../test/support/operator-node-options.ts";
 
@@ -14,7 +14,8 @@ export interface OperatorProcess {
   stop(): Promise<void>;
 }
 
-export async function startOperator(kubeconfig: string): Promise<OperatorProcess> {
+/** Starts the operator; its log (JSON lines) goes to `logFile`. */
+export async function startOperator(kubeconfig: string, logFile: string): Promise<OperatorProcess> {
   const proc = spawn(
     process.execPath,
     [
@@ -42,6 +43,7 @@ export async function startOperator(kubeconfig: string): Promise<OperatorProcess
   process.once("exit", kill);
   proc.once("exit", () => process.removeListener("exit", kill));
   const metricsPort = await new Promise<number>((resolve, reject) => {
+    proc.stdout?.pipe(createWriteStream(logFile));
     const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
     lines.on("line", (line) => {
       if (line.includes('"msg":"starting"')) resolve(JSON.parse(line).metrics as number);

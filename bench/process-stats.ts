@@ -21,3 +21,16 @@ export function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
+
+/** The machine's CPU time so far in seconds (all cores), from /proc/stat: busy, idle and stolen by the hypervisor. */
+export function machineCpu(): { busy: number; idle: number; steal: number } {
+  const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+  // cpu user nice system idle iowait irq softirq steal ...
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  const s = (x: number | undefined) => (x ?? 0) / CLOCK_TICKS;
+  return {
+    busy: s(user) + s(nice) + s(system) + s(irq) + s(softirq),
+    idle: s(idle) + s(iowait),
+    steal: s(steal),
+  };
+}

@@ -16,7 +16,7 @@ import type { KubeObject } from "./kube/object.ts";
 import { ResourcePaths } from "./kube/resource-paths.ts";
 import type { RestClient } from "./kube/rest-client.ts";
 import type { WatchCache } from "./kube/watch-cache.ts";
-import { Controller } from "./runtime/controller.ts";
+import { Controller, primaryChanged } from "./runtime/controller.ts";
 import { Manager } from "./runtime/manager.ts";
 import type { OperatorMetrics } from "./runtime/metrics.ts";
 
@@ -73,8 +73,14 @@ export function buildOperator(o: OperatorOptions): Operator {
       name: CATALOG_CONTROLLER,
       kind: "AIBuildingBlock",
       primary: caches.blocks,
-      // The activation count changes with activations.
-      owned: [{ cache: caches.activations, ownerKeys: (a) => [String((a.spec as { block?: string }).block ?? "")] }],
+      // The activation count changes with activations (not with their status writes).
+      owned: [
+        {
+          cache: caches.activations,
+          ownerKeys: (a) => [String((a.spec as { block?: string }).block ?? "")],
+          changed: primaryChanged,
+        },
+      ],
       reconcile: catalogReconciler({
         client: o.client,
         paths,

@@ -40,6 +40,24 @@ export class AdminHttp {
     });
   }
 
+  /** A GET of bytes (a pprof profile), with a timeout longer than the request takes. */
+  getBytes(path: string, timeoutMs: number, server = this.server): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const req = request(`${server}${path}`, { ...this.tls(), timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () =>
+          res.statusCode === 200
+            ? resolve(Buffer.concat(chunks))
+            : reject(new Error(`GET ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString("utf8")}`)),
+        );
+      });
+      req.on("timeout", () => req.destroy(new Error("timeout")));
+      req.on("error", reject);
+      req.end();
+    });
+  }
+
   /** A write; rejects unless the answer is 2xx. */
   send(method: string, path: string, body: unknown, contentType: string): Promise<void> {
     const payload = JSON.stringify(body);

@@ -432,6 +432,11 @@ export class ControlPlane {
     return this.http.get(path, server);
   }
 
+  /** A CPU profile of kube-apiserver over the next `seconds` (pprof format, for `go tool pprof`). */
+  apiServerCpuProfile(seconds: number): Promise<Buffer> {
+    return this.http.getBytes(`/debug/pprof/profile?seconds=${seconds}`, (seconds + 30) * 1000);
+  }
+
   private async waitFor(p: ManagedProcess, ready: () => Promise<boolean>): Promise<void> {
     const deadline = Date.now() + this.options.timeoutMs;
     let exited = false;

@@ -28,6 +28,7 @@ let cp: ControlPlane;
 let admin: CountingClient;
 let operatorClient: CountingClient;
 let manager: Manager;
+let metrics: OperatorMetrics;
 let webhook: Server;
 /** Every DELETE the operator sent: it must delete only what it rendered and no longer wants. */
 const deletes: string[] = [];
@@ -57,10 +58,11 @@ beforeAll(async () => {
   await installCrds(admin);
   await installPolicies(admin);
   const log = pino({ level: "silent" });
+  metrics = new OperatorMetrics();
   const op = buildOperator({
     client: operatorClient.client,
     log,
-    metrics: new OperatorMetrics(),
+    metrics,
     workers: 4,
     resyncPeriodMs: 0,
     identity: "e2e-activations",
@@ -269,6 +271,52 @@ describe("an activation", () => {
     await seen.stop();
     // Never "Creating": the first write already describes the Deployment the apply returned.
     expect(readyReasons).toEqual(["ReplicasUnavailable", "Available"]);
+  });
+
+  it("is not reconciled again when its block's status changes, only when its spec does", async () => {
+    // The catalog controller writes a block's status (how many activations use it) as activations
+    // come; across a fleet that was hundreds of writes, each of which queued all 342 activations
+    // of the block again.
+    const reconciles = async () =>
+      (await metrics.reconcileTotal.get()).values
+        .filter((v) => v.labels.controller === "blockactivation")
+        .reduce((sum, v) => sum + v.value, 0);
+    let last = -1;
+    await waitUntil(
+      "the activation controller is idle for 2 s",
+      async () => {
+        const now = await reconciles();
+        if (now === last) return true;
+        last = now;
+        await new Promise((r) => setTimeout(r, 2000));
+        return undefined;
+      },
+      60_000,
+    );
+    const before = await reconciles();
+    const blockPath = `${API}/aibuildingblocks/transcriptie`;
+    // The count of a block's activations is written at most every 5 s.
+    const counted = await waitUntil("the block counts its activation", async () => {
+      const n = (await get(blockPath)).status.activations as number | undefined;
+      return n ? n : undefined;
+    });
+    // Two writes of the block's status (the catalog controller does not undo them: it does not
+    // react to status writes either), as the catalog controller makes them when activations come.
+    for (const activations of [counted + 100, counted]) {
+      await admin.client.request("PATCH", `${blockPath}/status`, {
+        body: { status: { activations } },
+        contentType: "application/merge-patch+json",
+      });
+    }
+    await waitUntil("the block's status is back to the count", async () =>
+      (await get(blockPath)).status.activations === counted ? true : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await reconciles()).toBe(before);
+
+    // A label on the block (metadata, not status) still reaches its activations.
+    await patch(blockPath, { metadata: { labels: { "e2e.aihub/touched": "yes" } } });
+    await waitUntil("its activations were reconciled", async () => ((await reconciles()) > before ? true : undefined));
   });
 
   it("changes the ConfigMap and the checksum when a parameter changes", async () => {

@@ -5,9 +5,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { APPLIED_HASH_ANNOTATION } from "../../operator/src/kube/apply.ts";
 import { EventRecorder } from "../../operator/src/kube/events.ts";
 import { addFinalizer, removeFinalizer } from "../../operator/src/kube/finalizers.ts";
+import { loadClusterAccess } from "../../operator/src/kube/kubeconfig.ts";
 import type { KubeObject } from "../../operator/src/kube/object.ts";
 import type { ObjectRef } from "../../operator/src/kube/resource-paths.ts";
+import { RestClient } from "../../operator/src/kube/rest-client.ts";
 import { writeStatus } from "../../operator/src/kube/status.ts";
+import { WatchCache } from "../../operator/src/kube/watch-cache.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
 import { installCrds, waitUntil } from "../support/cluster.ts";
 import { mirrorController } from "../support/mirror-controller.ts";
@@ -144,6 +147,38 @@ describe("a controller", () => {
     expect(client.writes()).toBe(writes);
     await m.manager.stop();
     client.client.close();
+  });
+
+  it("keeps sending requests while more watches are open than it has sockets for requests", async () => {
+    // Watches hold their connection for minutes; on the requests' socket pool, 18 caches took 18
+    // of the operator's 64 sockets, and 64 would have stopped every request.
+    const ns = await freshNamespace("sockets");
+    const client = new RestClient(loadClusterAccess(inject("kubeconfig")), 2);
+    const caches = ["configmaps", "secrets", "services"].map((plural) => {
+      const cache = new WatchCache<KubeObject>({ client, path: `/api/v1/namespaces/${ns}/${plural}` });
+      cache.start();
+      return cache;
+    });
+    try {
+      const inTime = <T>(what: string, p: Promise<T>) =>
+        Promise.race([
+          p,
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error(`${what}: still waiting after 10 s`)), 10_000),
+          ),
+        ]);
+      await inTime(
+        "three watches on a client with two request sockets",
+        Promise.all(caches.map((c) => c.waitForSync())),
+      );
+      await inTime(
+        "three requests at once beside them",
+        Promise.all([1, 2, 3].map(() => client.request("GET", `/api/v1/namespaces/${ns}`))),
+      );
+    } finally {
+      await Promise.all(caches.map((c) => c.stop()));
+      client.close();
+    }
   });
 
   it("publishes controller-runtime's metric names", async () => {

@@ -67,6 +67,8 @@ export class RestClient {
   private readonly tls: ClusterAccess["tls"];
   private readonly authorization: ClusterAccess["authorization"];
   private readonly agent: Agent;
+  /** Watches hold their connection for minutes: on their own agent, they never take a request's socket. */
+  private readonly watchAgent = new Agent({ keepAlive: true });
   private readonly observers: RequestObserver[] = [];
 
   constructor(access: ClusterAccess, maxSockets = 64) {
@@ -160,7 +162,7 @@ export class RestClient {
       };
       const req = request(
         url,
-        { ...this.tls, method: "GET", headers: this.headers(undefined), agent: this.agent },
+        { ...this.tls, method: "GET", headers: this.headers(undefined), agent: this.watchAgent },
         (res) => {
           const status = res.statusCode ?? 0;
           this.record("WATCH", path, status, started);
@@ -220,6 +222,7 @@ export class RestClient {
 
   close(): void {
     this.agent.destroy();
+    this.watchAgent.destroy();
   }
 }
 

@@ -14,6 +14,12 @@ export interface OwnedWatch {
   cache: WatchCache<KubeObject>;
   /** Keys of the primary objects that `obj` belongs to. */
   ownerKeys: (obj: KubeObject) => string[];
+  /**
+   * Which updates concern the primaries; default every update. A watch of objects that many
+   * primaries depend on (a block, for all its activations) passes `primaryChanged`, so that a
+   * status write of that object does not queue every one of them again.
+   */
+  changed?: (oldObj: KubeObject, newObj: KubeObject) => boolean;
 }
 
 export interface ControllerOptions {
@@ -75,7 +81,17 @@ export class Controller {
       const enqueueOwners = (o: KubeObject) => {
         for (const key of owned.ownerKeys(o)) this.enqueue(key);
       };
-      owned.cache.on({ add: enqueueOwners, update: (_a, b) => enqueueOwners(b), delete: enqueueOwners });
+      const changed = owned.changed ?? (() => true);
+      owned.cache.on({
+        add: enqueueOwners,
+        // The old object's owners too: an object that moved (another block) changes both.
+        update: (a, b) => {
+          if (!changed(a, b)) return;
+          enqueueOwners(a);
+          enqueueOwners(b);
+        },
+        delete: enqueueOwners,
+      });
     }
   }
 

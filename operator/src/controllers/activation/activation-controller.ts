@@ -23,13 +23,19 @@ import { allNamespacesPath, type ObjectRef, type ResourcePaths } from "../../kub
 import type { RestClient } from "../../kube/rest-client.ts";
 import { writeStatus } from "../../kube/status.ts";
 import type { WatchCache } from "../../kube/watch-cache.ts";
-import { Controller, controllerOwnerKey } from "../../runtime/controller.ts";
+import { Controller, controllerOwnerKey, primaryChanged } from "../../runtime/controller.ts";
 import type { Manager } from "../../runtime/manager.ts";
 import type { OperatorMetrics } from "../../runtime/metrics.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconcile.ts";
 import { type CatalogPolicy, versionGates } from "../catalog/certification.ts";
 import { activationInput } from "./activation-input.ts";
-import { type ActivationOutcome, activationStatus, rolloutVerdicts, type Verdict } from "./activation-status.ts";
+import {
+  type ActivationOutcome,
+  activationStatus,
+  rolloutChanged,
+  rolloutVerdicts,
+  type Verdict,
+} from "./activation-status.ts";
 import { resolveVersion } from "./version-resolution.ts";
 
 export const ACTIVATION_CONTROLLER = "blockactivation";
@@ -80,11 +86,29 @@ export function registerActivationController(
     kind: "BlockActivation",
     primary: shared.activations,
     owned: [
-      ...[...children.values()].map((cache) => ({ cache, ownerKeys: controllerOwnerKey("BlockActivation") })),
-      // A new version or certification of a block concerns every activation of it.
-      { cache: shared.blocks, ownerKeys: (b: KubeObject) => keysOf(BY_BLOCK, b.metadata.name) },
-      // A tenant's egress goes into its activations' network policies.
-      { cache: shared.tenants, ownerKeys: (t: KubeObject) => keysOf(BY_NAMESPACE, t.metadata.name) },
+      // Any change of a child (drift is put back); of the Deployment's status only what the
+      // activation reports (rolloutVerdicts).
+      ...[...children].map(([kind, cache]) => ({
+        cache,
+        ownerKeys: controllerOwnerKey("BlockActivation"),
+        ...(kind === "Deployment" && {
+          changed: (a: KubeObject, b: KubeObject) => primaryChanged(a, b) || rolloutChanged(a, b),
+        }),
+      })),
+      // A new version or certification of a block concerns every activation of it; its status
+      // (how many activations use it) does not: during a fleet rollout the catalog controller
+      // writes it hundreds of times, and each write queued all 342 activations of the block again.
+      {
+        cache: shared.blocks,
+        ownerKeys: (b: KubeObject) => keysOf(BY_BLOCK, b.metadata.name),
+        changed: primaryChanged,
+      },
+      // A tenant's egress goes into its activations' network policies; its status does not.
+      {
+        cache: shared.tenants,
+        ownerKeys: (t: KubeObject) => keysOf(BY_NAMESPACE, t.metadata.name),
+        changed: primaryChanged,
+      },
     ],
     reconcile: (key, ctx) => reconciler.reconcile(key, ctx),
     workers: o.workers,
@@ -228,11 +252,14 @@ export class ActivationReconciler {
 
     const input = activationInput(activation, block, tenant, target, params.ok ? params.values : {});
     const desired = renderActivation(input, this.d.render) as Obj[];
+    // What the pods rely on (parameters, network policies, service, disruption budget) goes first,
+    // all at once; then the Deployment, whose pods find their ConfigMap and policies in place.
+    // Two round trips instead of one per object: a fleet's reconciles wait on the API server's
+    // latency, not on its capacity, when each applies one object after another.
+    const apply = (obj: Obj) => this.applier.apply(obj, this.child(obj.kind, namespace, obj.metadata?.name ?? ""));
+    await Promise.all(desired.filter((o) => o.kind !== "Deployment").map(apply));
     let deployment: KubeObject | undefined;
-    for (const obj of desired) {
-      const applied = await this.applier.apply(obj, this.child(obj.kind, namespace, obj.metadata?.name ?? ""));
-      if (obj.kind === "Deployment") deployment = applied.object;
-    }
+    for (const obj of desired.filter((o) => o.kind === "Deployment")) deployment = (await apply(obj)).object;
     await this.prune(activation, desired);
 
     // An update is an Event (what auditors read back); the first rollout is in status alone, as

@@ -42,6 +42,24 @@ export function activationStatus(activation: BlockActivation, outcome: Activatio
   };
 }
 
+/** The Deployment fields that rolloutVerdicts reads. */
+const rolloutFields = (d: { metadata: { generation?: number }; status?: Record<string, unknown> }) => {
+  const s = d.status ?? {};
+  return [d.metadata.generation, s.observedGeneration, s.updatedReplicas, s.availableReplicas];
+};
+
+/**
+ * Whether a Deployment update can change what rolloutVerdicts says. kube-controller-manager writes
+ * a Deployment's status three or four times per rollout (replicas, ready, conditions' times); across
+ * a fleet that is thousands of reconciles that cannot change the activation's status.
+ */
+export function rolloutChanged(
+  a: { metadata: { generation?: number }; status?: Record<string, unknown> },
+  b: { metadata: { generation?: number }; status?: Record<string, unknown> },
+): boolean {
+  return rolloutFields(a).some((v, i) => v !== rolloutFields(b)[i]);
+}
+
 /** Progress and readiness from the Deployment's own status, as kube-controller-manager reports it. */
 export function rolloutVerdicts(
   deployment:

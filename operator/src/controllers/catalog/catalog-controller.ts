@@ -9,7 +9,7 @@ import { writeStatus } from "../../kube/status.ts";
 import type { WatchCache } from "../../kube/watch-cache.ts";
 import type { Reconciler } from "../../runtime/reconcile.ts";
 import { BY_BLOCK } from "../activation/activation-controller.ts";
-import { catalogStatus } from "./catalog-status.ts";
+import { catalogStatus, onlyCountDiffers } from "./catalog-status.ts";
 import { type CatalogPolicy, catalogGates } from "./certification.ts";
 
 export const CATALOG_CONTROLLER = "aibuildingblock";
@@ -22,11 +22,22 @@ export function catalogReconciler(deps: {
   activations: WatchCache<KubeObject>;
   policy: CatalogPolicy;
   now?: () => Date;
+  /**
+   * A change of the activation count alone is written at most this often per block (default
+   * 5 s): while a fleet switches a block on, the count changes with every activation, and each
+   * write was one more request for the API server and an event for every watcher of the catalog.
+   */
+  countEveryMs?: number;
 }): Reconciler {
   const now = deps.now ?? (() => new Date());
+  const countEveryMs = deps.countEveryMs ?? 5000;
+  const lastWritten = new Map<string, number>();
   return async (key, ctx) => {
     const cached = deps.blocks.get(key);
-    if (!cached) return undefined; // deleted: nothing of ours to clean up
+    if (!cached) {
+      lastWritten.delete(key);
+      return undefined; // deleted: nothing of ours to clean up
+    }
     const block = {
       ...cached,
       apiVersion: "aihub.gemeenten.nl/v1alpha1",
@@ -38,8 +49,15 @@ export function catalogReconciler(deps: {
       gate: catalogGates(block, deps.policy, today),
       activations: deps.activations.byIndex(BY_BLOCK, key).length,
     });
+    if (block.status && onlyCountDiffers(block.status, status)) {
+      const wait = (lastWritten.get(key) ?? 0) + countEveryMs - Date.now();
+      if (wait > 0) return { requeueAfterMs: wait };
+    }
     const result = await writeStatus(deps.client, deps.paths, block, status);
-    if (result.written) ctx.log.info({ latest: status.latestVersions }, "catalog status updated");
+    if (result.written) {
+      lastWritten.set(key, Date.now());
+      ctx.log.info({ latest: status.latestVersions }, "catalog status updated");
+    }
     return undefined;
   };
 }

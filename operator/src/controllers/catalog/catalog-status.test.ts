@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AIBuildingBlock } from "../../api/v1alpha1/index.ts";
-import { catalogStatus, latestVersions } from "./catalog-status.ts";
+import { catalogStatus, latestVersions, onlyCountDiffers } from "./catalog-status.ts";
 
 const fine = { gate: { ok: true as const }, activations: 2 };
 
@@ -74,5 +74,20 @@ describe("catalogStatus", () => {
       fine,
     );
     expect(again).toEqual(first);
+  });
+});
+
+describe("onlyCountDiffers (a new count alone is written at most every few seconds)", () => {
+  const now = new Date("2026-11-28T12:00:00Z");
+  const live = catalogStatus(block([{ version: "1.0.0" }]), now, fine);
+
+  it("is true when the activation count is all that changed", () => {
+    expect(onlyCountDiffers(live, { ...live, activations: 3 })).toBe(true);
+  });
+
+  it("is false when nothing changed, or something besides the count did", () => {
+    expect(onlyCountDiffers(live, { ...live })).toBe(false);
+    const newer = catalogStatus(block([{ version: "1.0.0" }, { version: "1.1.0" }]), now, { ...fine, activations: 3 });
+    expect(onlyCountDiffers(live, newer)).toBe(false);
   });
 });

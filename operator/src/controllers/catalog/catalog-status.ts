@@ -1,5 +1,6 @@
 // The status of a catalog entry, computed from its spec: the newest version per channel and
 // a Ready condition. Pure: the clock is passed in.
+import { isDeepStrictEqual } from "node:util";
 import { compareSemver } from "../../api/semver.ts";
 import type { AIBuildingBlock } from "../../api/v1alpha1/index.ts";
 import { setCondition } from "../../runtime/conditions.ts";
@@ -78,4 +79,11 @@ export function catalogStatus(block: AIBuildingBlock, now: Date, findings: Catal
     activations: findings.activations,
     conditions: [...conditions.filter((c) => c.type === "Ready"), ...conditions.filter((c) => c.type !== "Ready")],
   };
+}
+
+/** Whether two statuses differ in the activation count and in nothing else. */
+export function onlyCountDiffers(live: object, desired: object): boolean {
+  const { activations: a, ...liveRest } = live as { activations?: number };
+  const { activations: b, ...desiredRest } = JSON.parse(JSON.stringify(desired)) as { activations?: number };
+  return a !== b && isDeepStrictEqual(liveRest, desiredRest);
 }

@@ -187,23 +187,29 @@ export class TenantReconciler {
     const policyKinds = new Set(["ResourceQuota", "LimitRange", "NetworkPolicy"]);
     const policies = desired.children.filter((o) => policyKinds.has(o.kind as string)) as Obj[];
     const rbac = desired.children.filter((o) => !policyKinds.has(o.kind as string)) as Obj[];
-    try {
-      await this.applyAll(policies);
-      const netpols = policies.filter((p) => p.kind === "NetworkPolicy").length;
-      outcome.policies = { ok: true, message: `quota, limits and ${netpols} network policies applied` };
-    } catch (err) {
-      outcome.policies = failure("PoliciesApplyFailed", "quota, limits or network policies", err);
-      retry = err;
-    }
-    try {
-      await this.applyAll(renderSharedClusterRoles() as Obj[], this.c.clusterRoles);
-      await this.applyAll(rbac);
-      await this.applyAll(desired.clusterChildren as Obj[], this.c.bindings);
-      outcome.rbac = { ok: true, message: "roles for admins and viewers, and read access to the catalog" };
-    } catch (err) {
-      outcome.rbac = failure("RBACApplyFailed", "roles or role bindings", err);
-      retry = err;
-    }
+    // Policies and RBAC at the same time (the cluster roles before the bindings that name them):
+    // a tenant takes three round trips after its namespace, not one per group.
+    const applyPolicies = async () => {
+      try {
+        await this.applyAll(policies);
+        const netpols = policies.filter((p) => p.kind === "NetworkPolicy").length;
+        outcome.policies = { ok: true, message: `quota, limits and ${netpols} network policies applied` };
+      } catch (err) {
+        outcome.policies = failure("PoliciesApplyFailed", "quota, limits or network policies", err);
+        retry = err;
+      }
+    };
+    const applyRbac = async () => {
+      try {
+        await this.applyAll(renderSharedClusterRoles() as Obj[], this.c.clusterRoles);
+        await Promise.all([this.applyAll(rbac), this.applyAll(desired.clusterChildren as Obj[], this.c.bindings)]);
+        outcome.rbac = { ok: true, message: "roles for admins and viewers, and read access to the catalog" };
+      } catch (err) {
+        outcome.rbac = failure("RBACApplyFailed", "roles or role bindings", err);
+        retry = err;
+      }
+    };
+    await Promise.all([applyPolicies(), applyRbac()]);
     try {
       await this.prune(name, [...desired.children, ...desired.clusterChildren] as Obj[]);
     } catch (err) {

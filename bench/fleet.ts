@@ -422,6 +422,7 @@ console.log(`
 | all tenants and activations Ready, pods running (s) | ${f(main.readySeconds)} |
 | raw client, same ${raw.objects} objects (s): mean of ${((main.rawSeconds as number[]) ?? []).map((x) => f(x)).join(" and ")} | ${f(raw.seconds)} |
 | operator (children) / raw time | ${f((main.childrenSeconds as number) / raw.seconds, 2)} |
+| operator (all Ready, pods running) / raw time | ${f((main.readySeconds as number) / raw.seconds, 2)} |
 | operator requests by verb | ${Object.entries(main.requests as Record<string, number>)
   .map(([k, v]) => `${k} ${v}`)
   .join(", ")} |

@@ -32,8 +32,10 @@ import { activationInput } from "./activation-input.ts";
 import {
   type ActivationOutcome,
   activationStatus,
+  holdFirstStatus,
   rolloutChanged,
   rolloutVerdicts,
+  runningOf,
   type Verdict,
 } from "./activation-status.ts";
 import { resolveVersion } from "./version-resolution.ts";
@@ -59,6 +61,8 @@ export interface ActivationDeps {
   render: ActivationRenderContext;
   policy: CatalogPolicy;
   now: () => Date;
+  /** How long a new activation's first status waits for its Deployment (holdFirstStatus); default 5 s. */
+  firstStatusHoldMs?: number;
 }
 
 export interface SharedCaches {
@@ -145,10 +149,11 @@ export class ActivationReconciler {
       spec: blockActivationSpec.parse(cached.spec),
     } as Obj & BlockActivation;
     const namespace = activation.metadata.namespace ?? "";
+    // What runs: as the status says, or, before the first status, as the Deployment says.
     const running =
       activation.status?.currentVersion && activation.status.image
         ? { version: activation.status.currentVersion, image: activation.status.image }
-        : undefined;
+        : runningOf(this.child("Deployment", namespace, activation.metadata.name ?? ""), activation.metadata.uid);
     const keep = { running, availableUpdate: activation.status?.availableUpdate };
     const unknown = verdict("Unknown", "NotEvaluated", "not evaluated yet");
 
@@ -262,6 +267,20 @@ export class ActivationReconciler {
     for (const obj of desired.filter((o) => o.kind === "Deployment")) deployment = (await apply(obj)).object;
     await this.prune(activation, desired);
 
+    // The cache may not have a Deployment created a moment ago; the apply's answer has it, so the
+    // first status already says it is rolling out (one status write fewer than "Creating" first).
+    const current = this.child("Deployment", namespace, input.activation.name) ?? deployment;
+    const rollout = rolloutVerdicts(current, input.activation.replicas);
+    const hold = holdFirstStatus({
+      hasStatus: activation.status !== undefined,
+      ready: rollout.ready.status === "True",
+      deploymentCreated: current?.metadata.creationTimestamp,
+      now: this.d.now(),
+      holdMs: this.d.firstStatusHoldMs ?? 5000,
+    });
+    // Held: nothing is reported yet, the Events below included (they would repeat each time).
+    if (hold !== undefined) return { requeueAfterMs: hold };
+
     // An update is an Event (what auditors read back); the first rollout is in status alone, as
     // one Event per activation would cost a fleet thousands of writes for nothing new.
     if (running && target.version !== running.version) {
@@ -282,12 +301,6 @@ export class ActivationReconciler {
         ctx,
       );
     }
-    // The cache may not have a Deployment created a moment ago; the apply's answer has it, so the
-    // first status already says it is rolling out (one status write fewer than "Creating" first).
-    const rollout = rolloutVerdicts(
-      this.child("Deployment", namespace, input.activation.name) ?? deployment,
-      input.activation.replicas,
-    );
     return this.report(activation, { running: target, availableUpdate, parameters, certified, ...rollout }, ctx);
   }
 

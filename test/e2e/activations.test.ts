@@ -281,17 +281,18 @@ describe("an activation", () => {
       (await metrics.reconcileTotal.get()).values
         .filter((v) => v.labels.controller === "blockactivation")
         .reduce((sum, v) => sum + v.value, 0);
+    // Idle first for longer than a held first status waits (5 s), so that no requeue is pending.
     let last = -1;
     await waitUntil(
-      "the activation controller is idle for 2 s",
+      "the activation controller is idle for 6 s",
       async () => {
         const now = await reconciles();
         if (now === last) return true;
         last = now;
-        await new Promise((r) => setTimeout(r, 2000));
+        await new Promise((r) => setTimeout(r, 6000));
         return undefined;
       },
-      60_000,
+      90_000,
     );
     const before = await reconciles();
     const blockPath = `${API}/aibuildingblocks/transcriptie`;

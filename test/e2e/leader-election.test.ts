@@ -99,7 +99,8 @@ describe("leader election", () => {
       "GET",
       `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/mirror-leader`,
     );
-    expect(lease.spec.holderIdentity ?? "").toBe("");
+    // Released: empty, or already taken by c, whose retry may come before this read.
+    expect(["", "instance-c"]).toContain(lease.spec.holderIdentity ?? "");
     await waitUntil("c to lead", async () => (c.m.manager.isLeader() ? true : undefined), 20_000);
     const handoverMs = Date.now() - releasedAt;
     console.log(`handover after a graceful stop: ${handoverMs} ms`);

@@ -188,7 +188,12 @@ describe("a controller", () => {
     await admin.client.request("POST", `/api/v1/namespaces/${ns}/configmaps`, { body: source(ns, "a", "1") });
     await m.manager.start();
     await waitUntil("the mirror", async () => ((await mirrorsIn(ns)).length === 1 ? true : undefined));
-    const text = await m.metrics.registry.metrics();
+    // The mirror exists before the reconcile that made it has returned and been counted.
+    const counted = 'controller_runtime_reconcile_total{controller="mirror",result="success"}';
+    const text = await waitUntil("the reconcile counted", async () => {
+      const t = await m.metrics.registry.metrics();
+      return t.includes(counted) ? t : undefined;
+    });
     for (const name of [
       'controller_runtime_reconcile_total{controller="mirror",result="success"}',
       "controller_runtime_reconcile_time_seconds_bucket",

@@ -1,5 +1,4 @@
 // The status of a BlockActivation from what one reconcile decided. Pure: clock passed in.
-
 import { VERSION_LABEL } from "../../../../cdk/src/activation/labels.ts";
 import type { BlockActivation, Condition } from "../../api/v1alpha1/index.ts";
 import { READY, setCondition } from "../../runtime/conditions.ts";
@@ -59,7 +58,8 @@ export function rolloutChanged(
   a: { metadata: { generation?: number }; status?: Record<string, unknown> },
   b: { metadata: { generation?: number }; status?: Record<string, unknown> },
 ): boolean {
-  return rolloutFields(a).some((v, i) => v !== rolloutFields(b)[i]);
+  const before = rolloutFields(a);
+  return rolloutFields(b).some((v, i) => v !== before[i]);
 }
 
 /** Progress and readiness from the Deployment's own status, as kube-controller-manager reports it. */
@@ -104,12 +104,7 @@ export function rolloutVerdicts(
 }
 
 interface DeploymentLike {
-  metadata: {
-    uid?: string;
-    labels?: Record<string, string>;
-    creationTimestamp?: string;
-    ownerReferences?: { uid: string; controller?: boolean }[];
-  };
+  metadata: { labels?: Record<string, string>; ownerReferences?: { uid: string; controller?: boolean }[] };
   spec?: { template?: { spec?: { containers?: { name: string; image?: string }[] } } };
 }
 

@@ -365,6 +365,9 @@ async function run(o: RunOptions) {
         contentType: "application/merge-patch+json",
         body: {
           spec: {
+            // Through the fleet rollout's three rings, all of a ring at once and no bake time:
+            // what the machinery costs, not how long a careful strategy waits.
+            rollout: { maxConcurrent: "100%", bakeTime: "0s" },
             versions: [
               ...b.spec.versions,
               {

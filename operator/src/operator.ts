@@ -9,6 +9,8 @@ import {
 } from "./controllers/activation/activation-controller.ts";
 import { CATALOG_CONTROLLER, CATALOG_PATH, catalogReconciler } from "./controllers/catalog/catalog-controller.ts";
 import type { CatalogPolicy } from "./controllers/catalog/certification.ts";
+import { rolloutIndexers } from "./controllers/rollout/fleet-view.ts";
+import { FREEZES_PATH, ROLLOUTS_PATH, registerRolloutControllers } from "./controllers/rollout/rollout-controller.ts";
 import type { TenantRenderContext } from "./controllers/tenant/render.ts";
 import { registerTenantController, TENANTS_PATH } from "./controllers/tenant/tenant-controller.ts";
 import { EventRecorder } from "./kube/events.ts";
@@ -36,7 +38,13 @@ export interface OperatorOptions {
 
 export interface Operator {
   manager: Manager;
-  caches: { tenants: WatchCache<KubeObject>; blocks: WatchCache<KubeObject>; activations: WatchCache<KubeObject> };
+  caches: {
+    tenants: WatchCache<KubeObject>;
+    blocks: WatchCache<KubeObject>;
+    activations: WatchCache<KubeObject>;
+    rollouts: WatchCache<KubeObject>;
+    freezes: WatchCache<KubeObject>;
+  };
 }
 
 export function buildOperator(o: OperatorOptions): Operator {
@@ -47,6 +55,8 @@ export function buildOperator(o: OperatorOptions): Operator {
     tenants: manager.cache<KubeObject>({ path: TENANTS_PATH }),
     blocks: manager.cache<KubeObject>({ path: CATALOG_PATH }),
     activations: manager.cache<KubeObject>({ path: ACTIVATIONS_PATH, indexers: activationIndexers }),
+    rollouts: manager.cache<KubeObject>({ path: ROLLOUTS_PATH, indexers: rolloutIndexers }),
+    freezes: manager.cache<KubeObject>({ path: FREEZES_PATH }),
   };
   const common = { log: o.log, metrics: o.metrics, workers: o.workers, resyncPeriodMs: o.resyncPeriodMs };
   registerTenantController(manager, {
@@ -67,6 +77,13 @@ export function buildOperator(o: OperatorOptions): Operator {
     policy: o.policy,
     now,
   });
+  registerRolloutControllers(manager, caches, {
+    ...common,
+    client: o.client,
+    paths,
+    events: new EventRecorder(o.client, "aihub-operator/rollout", o.identity),
+    now,
+  });
   manager.add(
     new Controller({
       ...common,
@@ -80,12 +97,19 @@ export function buildOperator(o: OperatorOptions): Operator {
           ownerKeys: (a) => [String((a.spec as { block?: string }).block ?? "")],
           changed: primaryChanged,
         },
+        // A withdrawn version is in the block's status.
+        {
+          cache: caches.rollouts,
+          ownerKeys: (r) => [String((r.spec as { block?: string }).block ?? "")],
+          changed: (a, b) => (a.status as { phase?: string })?.phase !== (b.status as { phase?: string })?.phase,
+        },
       ],
       reconcile: catalogReconciler({
         client: o.client,
         paths,
         blocks: caches.blocks,
         activations: caches.activations,
+        rollouts: caches.rollouts,
         policy: o.policy,
         now,
       }),

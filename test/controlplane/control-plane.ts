@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { type CertificateAuthority, createCertificateAuthority } from "../../operator/src/pki/certificates.ts";
 import { AdminHttp, plainGet } from "./admin-http.ts";
@@ -53,6 +54,10 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** Pods whose block image digest starts with 0bad never become Ready (a failing version, for tests). */
+export const FAILING_PODS_STAGE = fileURLToPath(new URL("kwok-failing-pods.yaml", import.meta.url));
+export const FAILING_DIGEST_PREFIX = "0bad";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -356,6 +361,7 @@ export class ControlPlane {
         [
           `--kubeconfig=${this.kubeconfigPath}`,
           `--config=${join(kwok, "stages.yaml")}`,
+          `--config=${FAILING_PODS_STAGE}`,
           "--manage-all-nodes=false",
           "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
           "--cidr=10.244.0.0/16",

@@ -20,6 +20,11 @@ export interface OwnedWatch {
    * status write of that object does not queue every one of them again.
    */
   changed?: (oldObj: KubeObject, newObj: KubeObject) => boolean;
+  /**
+   * For updates, the primaries this change concerns, in place of the owners of the old and the
+   * new object: a fleet rollout's status write names the few activations it moved, not all 342.
+   */
+  updateKeys?: (oldObj: KubeObject, newObj: KubeObject) => string[];
 }
 
 export interface ControllerOptions {
@@ -87,6 +92,10 @@ export class Controller {
         // The old object's owners too: an object that moved (another block) changes both.
         update: (a, b) => {
           if (!changed(a, b)) return;
+          if (owned.updateKeys) {
+            for (const key of owned.updateKeys(a, b)) this.enqueue(key);
+            return;
+          }
           enqueueOwners(a);
           enqueueOwners(b);
         },

@@ -23,17 +23,27 @@ export interface AdmissionResponse {
   allowed: boolean;
   status?: { code: number; reason: string; message: string };
   warnings?: string[];
+  /** A mutating webhook's change, base64 of a JSON patch. */
+  patchType?: "JSONPatch";
+  patch?: string;
 }
 
 /** A decision: allowed, or denied with a message that names the field and the fix. */
-export type Decision = { allowed: true; warnings?: string[] } | { allowed: false; message: string };
+export type Decision = { allowed: true; warnings?: string[]; patch?: unknown[] } | { allowed: false; message: string };
 
 export function toResponse(uid: string, decision: Decision): AdmissionReview {
   return {
     apiVersion: "admission.k8s.io/v1",
     kind: "AdmissionReview",
     response: decision.allowed
-      ? { uid, allowed: true, ...(decision.warnings?.length ? { warnings: decision.warnings } : {}) }
+      ? {
+          uid,
+          allowed: true,
+          ...(decision.warnings?.length ? { warnings: decision.warnings } : {}),
+          ...(decision.patch?.length
+            ? { patchType: "JSONPatch" as const, patch: Buffer.from(JSON.stringify(decision.patch)).toString("base64") }
+            : {}),
+        }
       : { uid, allowed: false, status: { code: 422, reason: "Invalid", message: decision.message } },
   };
 }

@@ -9,7 +9,11 @@ import type { ResourcePaths } from "../kube/resource-paths.ts";
 import type { RestClient } from "../kube/rest-client.ts";
 import type { WatchCache } from "../kube/watch-cache.ts";
 import { createCertificateAuthority } from "../pki/certificates.ts";
-import { renderWebhookConfiguration, type WebhookEndpoint } from "./webhook-configuration.ts";
+import {
+  renderApprovalWebhookConfiguration,
+  renderWebhookConfiguration,
+  type WebhookEndpoint,
+} from "./webhook-configuration.ts";
 import { startWebhookServer } from "./webhook-server.ts";
 
 export interface ServeWebhookOptions {
@@ -45,9 +49,11 @@ export async function serveWebhook(o: ServeWebhookOptions) {
     o.port,
   );
   const endpoint = "url" in o.endpoint ? { url: o.endpoint.url.replace(/:0$/, `:${server.port}`) } : o.endpoint;
-  await serverSideApply(o.client, o.paths, renderWebhookConfiguration(endpoint, ca.certificate), {
-    fieldManager: "aihub-webhook",
-  });
+  for (const configuration of [renderWebhookConfiguration, renderApprovalWebhookConfiguration]) {
+    await serverSideApply(o.client, o.paths, configuration(endpoint, ca.certificate), {
+      fieldManager: "aihub-webhook",
+    });
+  }
   o.log.info({ port: server.port, endpoint }, "admission webhook serving");
   return server;
 }

@@ -1,8 +1,9 @@
 // Admission of a BlockActivation: the checks that need another object (does the block exist,
 // is the version published, are the parameters valid for this block, does a high-risk block get
-// human oversight). The reconciler uses the same functions, so both always agree.
-import { validateParameters } from "../api/parameters.ts";
+// human oversight). The configuration rules are the reconciler's own (activation-rules.ts), so
+// the webhook and the reconciler always agree.
 import { type AIBuildingBlock, type BlockActivation, blockActivationSpec } from "../api/v1alpha1/index.ts";
+import { configurationRules } from "../controllers/activation/activation-rules.ts";
 import { resolveVersion } from "../controllers/activation/version-resolution.ts";
 import type { Decision } from "./admission-review.ts";
 
@@ -24,12 +25,6 @@ export function validateActivation(activation: BlockActivation, block: AIBuildin
         : "spec.channel";
     problems.push(`${field}: ${resolved.message}`);
   }
-  const params = validateParameters(block.spec.parameters ?? [], spec.parameters, block.metadata.name);
-  if (!params.ok) problems.push(...params.errors.map((e) => `spec.parameters: ${e.message}`));
-  if (block.spec.certification.riskClass === "high" && !spec.humanInTheLoop?.required) {
-    problems.push(
-      `spec.humanInTheLoop.required: block ${block.metadata.name} is high-risk under the AI Act, so a person must review its outcomes: set spec.humanInTheLoop.required: true and spec.humanInTheLoop.reviewerGroup`,
-    );
-  }
+  problems.push(...configurationRules(block, spec).failures.map((f) => `${f.field}: ${f.message}`));
   return problems.length ? { allowed: false, message: problems.join("; ") } : { allowed: true };
 }

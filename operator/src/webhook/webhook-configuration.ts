@@ -3,13 +3,14 @@
 // Service; for the local control plane through a URL on loopback. (In production with more than
 // one replica, let cert-manager issue the serving certificate and inject the caBundle instead:
 // see docs/adr/0006-activations.md.)
-import { ACTIVATION_PATH, BLOCK_PATH } from "./webhook-server.ts";
+import { ACTIVATION_PATH, APPROVAL_PATH, BLOCK_PATH } from "./webhook-server.ts";
 
 export const WEBHOOK_CONFIGURATION = "aihub-validation";
+export const MUTATING_WEBHOOK_CONFIGURATION = "aihub-approvals";
 
 export type WebhookEndpoint = { url: string } | { service: { namespace: string; name: string; port: number } };
 
-export function renderWebhookConfiguration(endpoint: WebhookEndpoint, caBundlePem: string) {
+const webhookClient = (endpoint: WebhookEndpoint, caBundlePem: string) => {
   const clientConfig = (path: string) => ({
     caBundle: Buffer.from(caBundlePem).toString("base64"),
     ...("url" in endpoint ? { url: `${endpoint.url}${path}` } : { service: { ...endpoint.service, path } }),
@@ -21,6 +22,11 @@ export function renderWebhookConfiguration(endpoint: WebhookEndpoint, caBundlePe
     matchPolicy: "Equivalent",
     timeoutSeconds: 5,
   };
+  return { clientConfig, common };
+};
+
+export function renderWebhookConfiguration(endpoint: WebhookEndpoint, caBundlePem: string) {
+  const { clientConfig, common } = webhookClient(endpoint, caBundlePem);
   return {
     apiVersion: "admissionregistration.k8s.io/v1",
     kind: "ValidatingWebhookConfiguration",
@@ -52,6 +58,37 @@ export function renderWebhookConfiguration(endpoint: WebhookEndpoint, caBundlePe
             scope: "Cluster",
           },
         ],
+        ...common,
+      },
+    ],
+  };
+}
+
+/**
+ * The mutating webhook that records who approved an update (approval-record.ts): on every create
+ * and update of an activation, so that the record can be neither typed nor edited.
+ */
+export function renderApprovalWebhookConfiguration(endpoint: WebhookEndpoint, caBundlePem: string) {
+  const { clientConfig, common } = webhookClient(endpoint, caBundlePem);
+  return {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "MutatingWebhookConfiguration",
+    metadata: { name: MUTATING_WEBHOOK_CONFIGURATION, labels: { "app.kubernetes.io/part-of": "aihub" } },
+    webhooks: [
+      {
+        name: "approvals.blockactivations.aihub.gemeenten.nl",
+        clientConfig: clientConfig(APPROVAL_PATH),
+        rules: [
+          {
+            apiGroups: ["aihub.gemeenten.nl"],
+            apiVersions: ["v1alpha1"],
+            operations: ["CREATE", "UPDATE"],
+            resources: ["blockactivations"],
+            scope: "Namespaced",
+          },
+        ],
+        // Runs again if a later mutating webhook changes the object, so the record stays true.
+        reinvocationPolicy: "IfNeeded",
         ...common,
       },
     ],

@@ -11,11 +11,13 @@ import type { RestClient } from "../kube/rest-client.ts";
 import type { WatchCache } from "../kube/watch-cache.ts";
 import type { KeyPairPem } from "../pki/certificates.ts";
 import { type AdmissionReview, type Decision, toResponse } from "./admission-review.ts";
+import { approvalPatch } from "./approval-record.ts";
 import { validateActivation } from "./validate-activation.ts";
 import { type VersionUse, validateBlockDelete, validateBlockUpdate } from "./validate-block-update.ts";
 
 export const ACTIVATION_PATH = "/validate-blockactivation";
 export const BLOCK_PATH = "/validate-aibuildingblock";
+export const APPROVAL_PATH = "/mutate-blockactivation";
 
 export interface WebhookDeps {
   client: RestClient;
@@ -53,6 +55,11 @@ export async function decide(d: WebhookDeps, path: string, review: AdmissionRevi
     if (req.operation === "DELETE") return { allowed: true };
     const activation = req.object as BlockActivation;
     return validateActivation(activation, await lookupBlock(d, activation.spec?.block));
+  }
+  if (path === APPROVAL_PATH) {
+    const activation = req.object as BlockActivation | undefined;
+    const block = activation?.spec?.block ? await lookupBlock(d, activation.spec.block) : undefined;
+    return { allowed: true, patch: approvalPatch(req, block, new Date()) };
   }
   if (path === BLOCK_PATH) {
     const oldBlock = req.oldObject as AIBuildingBlock | undefined;

@@ -14,6 +14,7 @@ import {
   withRules,
 } from "./common.ts";
 import type { KindDefinition } from "./kind-definition.ts";
+import { rolloutStrategy } from "./rollout-strategy.ts";
 
 export const IMAGE_DIGEST_RULE =
   "self.matches('^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+@sha256:[a-f0-9]{64}$')";
@@ -235,6 +236,7 @@ export const aiBuildingBlockSpec = withRules(
         "Published versions, oldest first. A published version's image never changes.",
       ).min(1),
       runtime: blockRuntime.optional(),
+      rollout: rolloutStrategy.optional(),
     })
     .describe("The desired state of a catalog entry."),
   [
@@ -258,6 +260,21 @@ export const aiBuildingBlockStatus = z
       .optional()
       .describe("The newest version per channel."),
     activations: z.number().int().min(0).optional().describe("How many BlockActivations use this block."),
+    withdrawnVersions: listMap(
+      z
+        .object({
+          version: z.string().max(64).describe("The withdrawn version."),
+          reason: z
+            .string()
+            .max(64)
+            .describe("Why: FailureThreshold (a ring failed its health gates), AnalysisNoGo or Aborted."),
+          message: z.string().max(1024).describe("What the fleet rollout found, from its status."),
+        })
+        .describe("A version that its fleet rollout withdrew."),
+      "version",
+      128,
+      "Versions withdrawn by their fleet rollout: no activation is moved to them and none is offered them. Delete the version's BlockRollout to roll it out again.",
+    ).optional(),
     conditions: conditions.optional(),
   })
   .describe("The observed state of the catalog entry, written by the operator.");

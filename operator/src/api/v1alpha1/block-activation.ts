@@ -123,8 +123,24 @@ export const availableUpdate = z
     version: z.string().max(64).describe("The newer version that awaits approval."),
     releaseDate: date("The day it was released.").optional(),
     releaseNotes: z.string().max(8192).optional().describe("What changed, from the catalog."),
+    fleet: z
+      .string()
+      .max(256)
+      .optional()
+      .describe(
+        "How the version is doing in its fleet rollout, for example: rolling out in ring early; healthy in 17 activation(s) of ring canary.",
+      ),
   })
   .describe("A newer version on the activation's channel that has not been approved yet.");
+
+export const approvalRecord = z
+  .object({
+    version: z.string().max(64).describe("The version approved."),
+    user: z.string().max(253).describe("Who approved it, as the API server authenticated the request."),
+    approvedAt: z.iso.datetime().describe("When."),
+    releaseNotes: z.string().max(2048).describe("The release notes of that version as the catalog had them then."),
+  })
+  .describe("One approval of an update, recorded by the operator's admission webhook from the request.");
 
 export const blockActivationStatus = z
   .object({
@@ -132,6 +148,19 @@ export const blockActivationStatus = z
     currentVersion: z.string().max(64).optional().describe("The version that runs now."),
     image: z.string().max(512).optional().describe("The image (by digest) that runs now."),
     availableUpdate: availableUpdate.optional(),
+    lastHealthyVersion: z
+      .string()
+      .max(64)
+      .optional()
+      .describe("The last version that ran with every replica available; a fleet rollout rolls back to it."),
+    approvals: z
+      .array(approvalRecord)
+      .max(10)
+      .optional()
+      .describe(
+        "The last ten approvals of updates (spec.approvedVersion), oldest first. Only the operator writes them.",
+      )
+      .meta({ "x-kubernetes-list-type": "atomic" }),
     conditions: conditions.optional(),
   })
   .describe("The observed state of the activation, written by the operator.");

@@ -62,6 +62,30 @@ export const rolloutRing = z
   .enum(["canary", "early", "general"])
   .describe("When this municipality receives automatic updates: canary first, then early, then general (the default).");
 
+const clock = (description: string) =>
+  z
+    .string()
+    .max(5)
+    .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/)
+    .describe(description);
+
+export const weekday = z
+  .enum(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
+  .describe("A day of the week.");
+
+export const maintenanceWindow = z
+  .object({
+    days: z
+      .array(weekday)
+      .min(1)
+      .max(7)
+      .describe("The days on which the window opens.")
+      .meta({ "x-kubernetes-list-type": "set" }),
+    start: clock("When the window opens, local time in Europe/Amsterdam (HH:MM)."),
+    end: clock("When it closes (HH:MM); an end before the start closes it the next day."),
+  })
+  .describe("A weekly window in which this municipality accepts automatic updates.");
+
 export const municipalTenantSpec = z
   .object({
     municipalityCode: z
@@ -87,6 +111,14 @@ export const municipalTenantSpec = z
       "Systems outside the cluster (case management, source systems) that this tenant's blocks may reach. Everything else is denied.",
     ).optional(),
     rolloutRing: rolloutRing.default("general"),
+    maintenanceWindows: z
+      .array(maintenanceWindow)
+      .max(14)
+      .optional()
+      .describe(
+        "When this municipality accepts automatic updates from a fleet rollout (Europe/Amsterdam). Without windows, any time.",
+      )
+      .meta({ "x-kubernetes-list-type": "atomic" }),
     deletionProtection: z
       .boolean()
       .default(true)

@@ -2,19 +2,12 @@
 // at the resolved version, with the municipality's parameters and the logging sidecar. A gate
 // that fails (certification, supplier, registry) or bad parameters never take down what runs:
 // the running version and configuration stay, and the reason is a condition and an Event.
+// What it watches is declared here; the reconcile is a list of phases over one scope
+// (activation-phases.ts), then one status write (activationStatus) and the Events.
 import type { Logger } from "pino";
-import { activationChildKinds, renderActivation } from "../../../../cdk/src/activation/activation-chart.ts";
+import { activationChildKinds } from "../../../../cdk/src/activation/activation-chart.ts";
 import type { ActivationRenderContext } from "../../../../cdk/src/activation/activation-input.ts";
 import { ACTIVATION_LABEL } from "../../../../cdk/src/activation/labels.ts";
-import { validateParameters } from "../../api/parameters.ts";
-import {
-  type AIBuildingBlock,
-  aiBuildingBlockSpec,
-  type BlockActivation,
-  blockActivationSpec,
-  type MunicipalTenant,
-  municipalTenantSpec,
-} from "../../api/v1alpha1/index.ts";
 import { isNotFound } from "../../kube/api-error.ts";
 import { Applier } from "../../kube/apply.ts";
 import type { EventRecorder } from "../../kube/events.ts";
@@ -27,25 +20,18 @@ import { Controller, controllerOwnerKey, primaryChanged } from "../../runtime/co
 import type { Manager } from "../../runtime/manager.ts";
 import type { OperatorMetrics } from "../../runtime/metrics.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconcile.ts";
-import { type CatalogPolicy, versionGates } from "../catalog/certification.ts";
-import { activationInput } from "./activation-input.ts";
-import {
-  type ActivationOutcome,
-  activationStatus,
-  holdFirstStatus,
-  rolloutChanged,
-  rolloutVerdicts,
-  runningOf,
-  type Verdict,
-} from "./activation-status.ts";
-import { resolveVersion } from "./version-resolution.ts";
+import type { CatalogPolicy } from "../catalog/certification.ts";
+import { activationsConcerned, FleetView, ROLLOUTS_BY_BLOCK } from "../rollout/fleet-view.ts";
+import { conditionWarnings } from "./activation-events.ts";
+import { ACTIVATION_PHASES, type PhaseEnv, runPhases } from "./activation-phases.ts";
+import { newActivationScope, outcomeOf, type PendingEvent } from "./activation-scope.ts";
+import { activationStatus, rolloutChanged } from "./activation-status.ts";
 
 export const ACTIVATION_CONTROLLER = "blockactivation";
 export const ACTIVATION_FIELD_MANAGER = "aihub-activation-controller";
 export const ACTIVATIONS_PATH = "/apis/aihub.gemeenten.nl/v1alpha1/blockactivations";
 export const BY_BLOCK = "byBlock";
 export const BY_NAMESPACE = "byNamespace";
-const ROLLOUT_REASONS = new Set(["Creating", "ReplicasUnavailable", "RollingOut"]);
 
 type Obj = KubeObject & ObjectRef;
 
@@ -69,6 +55,7 @@ export interface SharedCaches {
   tenants: WatchCache<KubeObject>;
   blocks: WatchCache<KubeObject>;
   activations: WatchCache<KubeObject>;
+  rollouts: WatchCache<KubeObject>;
 }
 
 export function registerActivationController(
@@ -107,6 +94,14 @@ export function registerActivationController(
         ownerKeys: (b: KubeObject) => keysOf(BY_BLOCK, b.metadata.name),
         changed: primaryChanged,
       },
+      // A fleet rollout's status moves activations: those whose entry changed, or all of the
+      // block's when its phase or a ring's completion changed (activationsConcerned).
+      {
+        cache: shared.rollouts,
+        ownerKeys: (r: KubeObject) => keysOf(BY_BLOCK, (r.spec as { block?: string } | undefined)?.block),
+        updateKeys: (a: KubeObject, b: KubeObject) =>
+          activationsConcerned(a, b, () => keysOf(BY_BLOCK, (b.spec as { block?: string } | undefined)?.block)),
+      },
       // A tenant's egress goes into its activations' network policies; its status does not.
       {
         cache: shared.tenants,
@@ -124,184 +119,48 @@ export function registerActivationController(
   return controller;
 }
 
-const verdict = (status: Verdict["status"], reason: string, message: string): Verdict => ({ status, reason, message });
-
 export class ActivationReconciler {
   private readonly d: ActivationDeps;
   private readonly shared: SharedCaches;
   private readonly children: Map<string, WatchCache<KubeObject>>;
-  private readonly applier: Applier;
+  private readonly env: PhaseEnv;
 
   constructor(deps: ActivationDeps, shared: SharedCaches, children: Map<string, WatchCache<KubeObject>>) {
     this.d = deps;
     this.shared = shared;
     this.children = children;
-    this.applier = new Applier(deps.client, deps.paths, ACTIVATION_FIELD_MANAGER);
+    const applier = new Applier(deps.client, deps.paths, ACTIVATION_FIELD_MANAGER);
+    this.env = {
+      block: (name) => shared.blocks.get(name),
+      tenant: (namespace) => shared.tenants.get(namespace),
+      fleet: (block) => new FleetView(shared.rollouts.byIndex(ROLLOUTS_BY_BLOCK, block)),
+      child: (kind, namespace, name) => this.child(kind, namespace, name),
+      apply: async (obj) =>
+        (await applier.apply(obj, this.child(obj.kind, obj.metadata?.namespace ?? "", obj.metadata?.name ?? "")))
+          .object,
+      prune: (activation, desired) => this.prune(activation, desired),
+      render: deps.render,
+      policy: deps.policy,
+      now: deps.now,
+      firstStatusHoldMs: deps.firstStatusHoldMs ?? 5000,
+    };
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
     const cached = this.shared.activations.get(key);
     if (!cached || cached.metadata.deletionTimestamp) return undefined; // children go by garbage collection
-    const activation = {
-      ...cached,
-      apiVersion: "aihub.gemeenten.nl/v1alpha1",
-      kind: "BlockActivation",
-      spec: blockActivationSpec.parse(cached.spec),
-    } as Obj & BlockActivation;
-    const namespace = activation.metadata.namespace ?? "";
-    // What runs: as the status says, or, before the first status, as the Deployment says.
-    const running =
-      activation.status?.currentVersion && activation.status.image
-        ? { version: activation.status.currentVersion, image: activation.status.image }
-        : runningOf(this.child("Deployment", namespace, activation.metadata.name ?? ""), activation.metadata.uid);
-    const keep = { running, availableUpdate: activation.status?.availableUpdate };
-    const unknown = verdict("Unknown", "NotEvaluated", "not evaluated yet");
+    const scope = newActivationScope(cached, (namespace, name) => this.child("Deployment", namespace, name));
+    await runPhases(ACTIVATION_PHASES, scope, this.env);
+    const requeue = scope.requeueAfterMs === undefined ? undefined : { requeueAfterMs: scope.requeueAfterMs };
+    if (scope.holdStatus) return requeue;
 
-    const blockObj = this.shared.blocks.get(activation.spec.block);
-    if (!blockObj) {
-      const message = `block ${activation.spec.block} is not in the national catalog; kubectl get aibuildingblocks lists what is`;
-      return this.report(
-        activation,
-        {
-          ...keep,
-          parameters: unknown,
-          certified: unknown,
-          progressing: verdict("False", "BlockNotFound", message),
-          ready: verdict("False", "BlockNotFound", message),
-        },
-        ctx,
-      );
-    }
-    const block = { ...blockObj, spec: aiBuildingBlockSpec.parse(blockObj.spec) } as unknown as AIBuildingBlock;
-    const tenantObj = this.shared.tenants.get(namespace);
-    if (!tenantObj) {
-      const message = `namespace ${namespace} is not a municipality's tenant namespace; activate blocks in your tenant's namespace`;
-      return this.report(
-        activation,
-        {
-          ...keep,
-          parameters: unknown,
-          certified: unknown,
-          progressing: verdict("False", "NotATenant", message),
-          ready: verdict("False", "NotATenant", message),
-        },
-        ctx,
-      );
-    }
-    const tenant = { ...tenantObj, spec: municipalTenantSpec.parse(tenantObj.spec) } as unknown as MunicipalTenant;
-
-    // Which version: the resolution says what the spec asks for; the gates may keep the running one.
-    const resolved = resolveVersion(activation, block);
-    let target = running;
-    let certified: Verdict;
-    const availableUpdate = resolved.ok ? resolved.availableUpdate : undefined;
-    if (!resolved.ok) {
-      certified = verdict("Unknown", resolved.reason, resolved.message);
-    } else {
-      const gate = versionGates(block, resolved.version, this.d.policy, this.d.now());
-      if (gate.ok) {
-        target = { version: resolved.version, image: resolved.image };
-        certified = verdict(
-          "True",
-          "Certified",
-          `version ${resolved.version} is certified until ${block.spec.certification.validUntil}`,
-        );
-      } else {
-        const kept =
-          running && running.version !== resolved.version ? `; version ${running.version} keeps running` : "";
-        certified = verdict("False", gate.reason, `${gate.message}${kept}`);
-        if (running?.version === resolved.version) target = running;
-      }
-    }
-
-    // Parameters: validated against the block's definitions, with defaults.
-    const params = validateParameters(block.spec.parameters ?? [], activation.spec.parameters, block.metadata.name);
-    let parameters: Verdict;
-    if (!params.ok) {
-      parameters = verdict("False", "InvalidParameters", params.errors.map((e) => e.message).join("; "));
-    } else if (block.spec.certification.riskClass === "high" && !activation.spec.humanInTheLoop?.required) {
-      parameters = verdict(
-        "False",
-        "HumanOversightRequired",
-        `block ${block.metadata.name} is high-risk under the AI Act: set spec.humanInTheLoop.required: true and spec.humanInTheLoop.reviewerGroup`,
-      );
-    } else {
-      parameters = verdict("True", "Valid", "parameters match the block's definitions");
-    }
-
-    if (!target || parameters.status === "False") {
-      // Nothing may be rendered: either nothing acceptable to run, or a configuration we refuse.
-      // What runs (if anything) stays as it is.
-      const blocked =
-        parameters.status === "False"
-          ? parameters
-          : certified.status === "True"
-            ? verdict("False", "NoVersion", "no version to run")
-            : certified;
-      const deployment = this.child("Deployment", namespace, activation.metadata.name ?? "");
-      const rollout = rolloutVerdicts(deployment, activation.spec.replicas);
-      await this.report(
-        activation,
-        {
-          running,
-          availableUpdate,
-          parameters,
-          certified,
-          progressing: verdict("False", blocked.reason, blocked.message),
-          ready: deployment && running ? rollout.ready : verdict("False", blocked.reason, blocked.message),
-        },
-        ctx,
-      );
-      return undefined;
-    }
-
-    const input = activationInput(activation, block, tenant, target, params.ok ? params.values : {});
-    const desired = renderActivation(input, this.d.render) as Obj[];
-    // What the pods rely on (parameters, network policies, service, disruption budget) goes first,
-    // all at once; then the Deployment, whose pods find their ConfigMap and policies in place.
-    // Two round trips instead of one per object: a fleet's reconciles wait on the API server's
-    // latency, not on its capacity, when each applies one object after another.
-    const apply = (obj: Obj) => this.applier.apply(obj, this.child(obj.kind, namespace, obj.metadata?.name ?? ""));
-    await Promise.all(desired.filter((o) => o.kind !== "Deployment").map(apply));
-    let deployment: KubeObject | undefined;
-    for (const obj of desired.filter((o) => o.kind === "Deployment")) deployment = (await apply(obj)).object;
-    await this.prune(activation, desired);
-
-    // The cache may not have a Deployment created a moment ago; the apply's answer has it, so the
-    // first status already says it is rolling out (one status write fewer than "Creating" first).
-    const current = this.child("Deployment", namespace, input.activation.name) ?? deployment;
-    const rollout = rolloutVerdicts(current, input.activation.replicas);
-    const hold = holdFirstStatus({
-      hasStatus: activation.status !== undefined,
-      ready: rollout.ready.status === "True",
-      deploymentCreated: current?.metadata.creationTimestamp,
-      now: this.d.now(),
-      holdMs: this.d.firstStatusHoldMs ?? 5000,
-    });
-    // Held: nothing is reported yet, the Events below included (they would repeat each time).
-    if (hold !== undefined) return { requeueAfterMs: hold };
-
-    // An update is an Event (what auditors read back); the first rollout is in status alone, as
-    // one Event per activation would cost a fleet thousands of writes for nothing new.
-    if (running && target.version !== running.version) {
-      await this.event(
-        activation,
-        "Normal",
-        "VersionRolledOut",
-        `updated ${block.metadata.name} from ${running.version} to ${target.version}`,
-        ctx,
-      );
-    }
-    if (availableUpdate && availableUpdate.version !== activation.status?.availableUpdate?.version) {
-      await this.event(
-        activation,
-        "Normal",
-        "UpdateAvailable",
-        `version ${availableUpdate.version} of ${block.metadata.name} is available; read its release notes in status.availableUpdate and set spec.approvedVersion to approve it`,
-        ctx,
-      );
-    }
-    return this.report(activation, { running: target, availableUpdate, parameters, certified, ...rollout }, ctx);
+    // One status, computed in one place, written once; then the Events that say what it says.
+    const { activation } = scope;
+    const status = activationStatus(activation, outcomeOf(scope), this.d.now());
+    const written = await writeStatus(this.d.client, this.d.paths, activation, status);
+    const warnings = written.written ? conditionWarnings(activation.status?.conditions, status.conditions) : [];
+    for (const e of [...scope.events, ...warnings]) await this.event(activation, e, ctx);
+    return requeue;
   }
 
   private child(kind: string, namespace: string, name: string): KubeObject | undefined {
@@ -323,37 +182,10 @@ export class ActivationReconciler {
     }
   }
 
-  private async event(
-    activation: Obj,
-    type: "Normal" | "Warning",
-    reason: string,
-    note: string,
-    ctx: ReconcileContext,
-  ) {
-    ctx.log.info({ reason }, note);
+  private async event(activation: Obj, e: PendingEvent, ctx: ReconcileContext) {
+    ctx.log.info({ reason: e.reason }, e.note);
     await this.d.events
-      .record({ regarding: activation, type, reason, action: "Reconcile", note })
+      .record({ regarding: activation, type: e.type, reason: e.reason, action: "Reconcile", note: e.note })
       .catch((err) => ctx.log.warn({ err: String(err) }, "could not record an event"));
-  }
-
-  private async report(
-    activation: Obj & BlockActivation,
-    outcome: ActivationOutcome,
-    ctx: ReconcileContext,
-  ): Promise<ReconcileResult | undefined> {
-    const status = activationStatus(activation, outcome, this.d.now());
-    const written = await writeStatus(this.d.client, this.d.paths, activation, status);
-    const before = new Map((activation.status?.conditions ?? []).map((c) => [c.type, c]));
-    if (written.written) {
-      for (const c of status.conditions ?? []) {
-        const was = before.get(c.type);
-        // A rollout in progress is no warning; a refusal or a failed gate is.
-        const routine = c.type === "Progressing" || ROLLOUT_REASONS.has(c.reason);
-        if (c.status === "False" && !routine && (was?.status !== "False" || was.reason !== c.reason)) {
-          await this.event(activation, "Warning", c.reason, c.message, ctx);
-        }
-      }
-    }
-    return undefined;
   }
 }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { holdFirstStatus, rolloutChanged, rolloutVerdicts, runningOf } from "./activation-status.ts";
+import type { BlockActivation } from "../../api/v1alpha1/index.ts";
+import {
+  activationStatus,
+  holdFirstStatus,
+  latestDeployment,
+  rolloutChanged,
+  rolloutFields,
+  rolloutVerdicts,
+  runningOf,
+} from "./activation-status.ts";
 
 const deployment = (status: Record<string, unknown>, generation = 1) => ({
   metadata: { name: "d", namespace: "n", generation },
@@ -7,16 +16,20 @@ const deployment = (status: Record<string, unknown>, generation = 1) => ({
 });
 
 describe("rolloutChanged (which Deployment updates reach the activation)", () => {
-  const rolling = deployment({ observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 0 });
+  const rolling = deployment({
+    observedGeneration: 1,
+    replicas: 1,
+    updatedReplicas: 1,
+    readyReplicas: 0,
+    availableReplicas: 0,
+  });
 
   it("ignores status fields that rolloutVerdicts does not read", () => {
     const busier = deployment({
-      observedGeneration: 1,
-      replicas: 1,
-      updatedReplicas: 1,
-      availableReplicas: 0,
-      readyReplicas: 0,
+      ...rolling.status,
       unavailableReplicas: 1,
+      terminatingReplicas: 0,
+      collisionCount: 0,
       conditions: [{ type: "Progressing", status: "True", lastUpdateTime: "2026-11-28T12:00:00Z" }],
     });
     expect(rolloutChanged(rolling, busier)).toBe(false);
@@ -24,12 +37,120 @@ describe("rolloutChanged (which Deployment updates reach the activation)", () =>
   });
 
   it("passes every change that can change the verdicts", () => {
-    const available = deployment({ observedGeneration: 1, updatedReplicas: 1, availableReplicas: 1 });
+    const available = deployment({ ...rolling.status, readyReplicas: 1, availableReplicas: 1 });
     expect(rolloutChanged(rolling, available)).toBe(true);
     expect(rolloutVerdicts(available, 1).ready.status).toBe("True");
     expect(rolloutChanged(rolling, deployment(rolling.status, 2))).toBe(true);
     expect(rolloutChanged(rolling, deployment({ ...rolling.status, observedGeneration: 2 }))).toBe(true);
     expect(rolloutChanged(rolling, deployment({ ...rolling.status, updatedReplicas: 0 }))).toBe(true);
+  });
+
+  it("lists each field that rolloutVerdicts reads: changing any one of them alone can flip Ready", () => {
+    // From a rolled-out Deployment, each field set to a value that undoes the rollout.
+    const done = deployment({ ...rolled, observedGeneration: 2 }, 2);
+    expect(rolloutVerdicts(done, 1).ready.status).toBe("True");
+    const undo: [string, ReturnType<typeof deployment>][] = [
+      ["generation", deployment(done.status, 3)],
+      ["observedGeneration", deployment({ ...done.status, observedGeneration: 1 }, 2)],
+      ["replicas", deployment({ ...done.status, replicas: 2 }, 2)],
+      ["updatedReplicas", deployment({ ...done.status, updatedReplicas: 0 }, 2)],
+      ["readyReplicas", deployment({ ...done.status, readyReplicas: 0 }, 2)],
+      ["availableReplicas", deployment({ ...done.status, availableReplicas: 0 }, 2)],
+    ];
+    expect(undo).toHaveLength(rolloutFields(done).length);
+    for (const [field, changed] of undo) {
+      expect(rolloutVerdicts(changed, 1).ready.status, field).toBe("False");
+      expect(rolloutChanged(done, changed), field).toBe(true);
+    }
+  });
+});
+
+const rolled = { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 };
+
+describe("rolloutVerdicts (Ready as kubectl rollout status judges it)", () => {
+  it("is Ready when every replica runs the current template, ready and available, and no old pod is left", () => {
+    expect(rolloutVerdicts(deployment(rolled), 1)).toEqual({
+      progressing: { status: "False", reason: "RolloutComplete", message: "1/1 replicas available" },
+      ready: { status: "True", reason: "Available", message: "1/1 replicas available" },
+    });
+  });
+
+  it("is not Ready while the old pod alone is available and the new one is not (a bad version of 1 replica)", () => {
+    // kube-controller-manager surged one new pod: it is updated but never becomes ready; the old
+    // pod still serves, so availableReplicas is 1 and the old check said Ready.
+    const surged = deployment(
+      { observedGeneration: 2, replicas: 2, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 },
+      2,
+    );
+    expect(rolloutVerdicts(surged, 1)).toMatchObject({
+      progressing: { status: "True", reason: "RollingOut" },
+      ready: { status: "False", reason: "ReplicasUnavailable" },
+    });
+  });
+
+  it("is not Ready while an old pod terminates, nor when the new pods run but are not ready", () => {
+    const oldLeft = { observedGeneration: 2, replicas: 3, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 };
+    expect(rolloutVerdicts(deployment(oldLeft, 2), 2).ready.status).toBe("False");
+    const notReady = { observedGeneration: 2, replicas: 1, updatedReplicas: 1, readyReplicas: 0, availableReplicas: 0 };
+    expect(rolloutVerdicts(deployment(notReady, 2), 1).ready.status).toBe("False");
+  });
+
+  it("is not Ready before kube-controller-manager saw the new generation, however available the old one was", () => {
+    expect(rolloutVerdicts(deployment(rolled, 2), 1).ready.status).toBe("False");
+  });
+
+  it("is Ready for a paused activation (0 replicas) once its pods are gone", () => {
+    expect(rolloutVerdicts(deployment({ observedGeneration: 1 }), 0).ready.status).toBe("True");
+    expect(rolloutVerdicts(deployment({ observedGeneration: 1, replicas: 1 }), 0).ready.status).toBe("False");
+  });
+});
+
+describe("latestDeployment (the Deployment to judge a rollout by after an apply)", () => {
+  const cachedOld = deployment(rolled, 1);
+  const appliedNew = deployment(rolled, 2);
+
+  it("takes the apply's answer when it has a later generation than the cache (a new template)", () => {
+    expect(latestDeployment(cachedOld, appliedNew)).toBe(appliedNew);
+    expect(rolloutVerdicts(latestDeployment(cachedOld, appliedNew), 1).ready.status).toBe("False");
+  });
+
+  it("keeps the cache at the same or a later generation, and takes whichever exists", () => {
+    const cachedSame = deployment({ ...rolled, readyReplicas: 0 }, 1);
+    expect(latestDeployment(cachedSame, cachedOld)).toBe(cachedSame);
+    expect(latestDeployment(appliedNew, cachedOld)).toBe(appliedNew);
+    expect(latestDeployment(undefined, appliedNew)).toBe(appliedNew);
+    expect(latestDeployment(cachedOld, undefined)).toBe(cachedOld);
+    expect(latestDeployment(undefined, undefined)).toBeUndefined();
+  });
+});
+
+describe("activationStatus: lastHealthyVersion", () => {
+  const now = new Date("2026-11-28T12:00:00Z");
+  const v = (status: "True" | "False", reason = "R") => ({ status, reason, message: "m" });
+  const activation = (lastHealthyVersion?: string) =>
+    ({
+      metadata: { name: "a", namespace: "n", generation: 3 },
+      spec: {},
+      status: lastHealthyVersion === undefined ? undefined : { lastHealthyVersion },
+    }) as unknown as BlockActivation;
+  const outcome = (ready: "True" | "False") => ({
+    parameters: v("True"),
+    certified: v("True"),
+    progressing: v("False"),
+    ready: v(ready),
+    running: { version: "1.4.0", image: "i@sha256:1" },
+  });
+
+  it("is the running version whenever Ready is True", () => {
+    expect(activationStatus(activation(), outcome("True"), now).lastHealthyVersion).toBe("1.4.0");
+    expect(activationStatus(activation("1.3.0"), outcome("True"), now).lastHealthyVersion).toBe("1.4.0");
+  });
+
+  it("keeps the previous value while not Ready, and is absent when no version was ever healthy", () => {
+    expect(activationStatus(activation("1.3.0"), outcome("False"), now).lastHealthyVersion).toBe("1.3.0");
+    expect(activationStatus(activation(), outcome("False"), now)).not.toHaveProperty("lastHealthyVersion");
+    const nothingRuns = { ...outcome("True"), running: undefined };
+    expect(activationStatus(activation("1.3.0"), nothingRuns, now).lastHealthyVersion).toBe("1.3.0");
   });
 });
 

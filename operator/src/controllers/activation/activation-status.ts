@@ -2,6 +2,7 @@
 import { VERSION_LABEL } from "../../../../cdk/src/activation/labels.ts";
 import type { BlockActivation, Condition } from "../../api/v1alpha1/index.ts";
 import { READY, setCondition } from "../../runtime/conditions.ts";
+import type { ApprovalRecord } from "../../webhook/approval-record.ts";
 
 export type ActivationStatus = NonNullable<BlockActivation["status"]>;
 
@@ -18,7 +19,14 @@ export interface ActivationOutcome {
   ready: Verdict;
   running?: { version: string; image: string };
   availableUpdate?: ActivationStatus["availableUpdate"];
+  /** For an activation that follows a channel automatically: whether it runs what the channel offers (rollout gate). */
+  upToDate?: Verdict;
+  /** The approval the admission webhook recorded on the object, if any. */
+  approval?: ApprovalRecord;
 }
+
+export const UP_TO_DATE = "UpToDate";
+const APPROVALS_KEPT = 10;
 
 export const PARAMETERS_VALID = "ParametersValid";
 export const CERTIFIED = "Certified";
@@ -35,18 +43,48 @@ export function activationStatus(activation: BlockActivation, outcome: Activatio
   ] as const) {
     conditions = setCondition(conditions, { type, ...v, observedGeneration }, now);
   }
+  conditions = outcome.upToDate
+    ? setCondition(conditions, { type: UP_TO_DATE, ...outcome.upToDate, observedGeneration }, now)
+    : conditions.filter((c) => c.type !== UP_TO_DATE);
+  const approvals = withApproval(activation.status?.approvals, outcome.approval);
+  // What a fleet rollout rolls back to: the version that runs whenever Ready is True.
+  const lastHealthyVersion =
+    outcome.ready.status === "True" && outcome.running
+      ? outcome.running.version
+      : activation.status?.lastHealthyVersion;
   return {
     observedGeneration,
     ...(outcome.running && { currentVersion: outcome.running.version, image: outcome.running.image }),
     ...(outcome.availableUpdate && { availableUpdate: outcome.availableUpdate }),
+    ...(lastHealthyVersion && { lastHealthyVersion }),
+    ...(approvals?.length && { approvals }),
     conditions,
   };
 }
 
-/** The Deployment fields that rolloutVerdicts reads. */
-const rolloutFields = (d: { metadata: { generation?: number }; status?: Record<string, unknown> }) => {
+/** The approval history with `record` added once (the newest last), bounded. */
+export function withApproval(
+  history: ActivationStatus["approvals"],
+  record: ApprovalRecord | undefined,
+): ActivationStatus["approvals"] {
+  if (!record) return history;
+  const known = history?.some((a) => a.approvedAt === record.approvedAt && a.version === record.version);
+  return known ? history : [...(history ?? []), record].slice(-APPROVALS_KEPT);
+}
+
+type DeploymentState = { metadata: { generation?: number }; status?: Record<string, unknown> };
+
+/** The Deployment fields that rolloutVerdicts reads (the unit tests hold the two together). */
+export const rolloutFields = (d: DeploymentState) => {
   const s = d.status ?? {};
-  return [d.metadata.generation, s.observedGeneration, s.updatedReplicas, s.availableReplicas];
+  return [
+    d.metadata.generation,
+    s.observedGeneration,
+    s.replicas,
+    s.updatedReplicas,
+    s.readyReplicas,
+    s.availableReplicas,
+  ];
 };
 
 /**
@@ -54,15 +92,33 @@ const rolloutFields = (d: { metadata: { generation?: number }; status?: Record<s
  * a Deployment's status three or four times per rollout (replicas, ready, conditions' times); across
  * a fleet that is thousands of reconciles that cannot change the activation's status.
  */
-export function rolloutChanged(
-  a: { metadata: { generation?: number }; status?: Record<string, unknown> },
-  b: { metadata: { generation?: number }; status?: Record<string, unknown> },
-): boolean {
+export function rolloutChanged(a: DeploymentState, b: DeploymentState): boolean {
   const before = rolloutFields(a);
   return rolloutFields(b).some((v, i) => v !== before[i]);
 }
 
-/** Progress and readiness from the Deployment's own status, as kube-controller-manager reports it. */
+/**
+ * Of the Deployment in the watch cache and the one an apply just returned, the one to judge the
+ * rollout by: the later generation. The cache may not have a Deployment created a moment ago, and
+ * after an apply that changed the pod template it still holds the previous generation, whose
+ * status says "fully available" about the version being replaced. At the same generation the
+ * cache is kept, as before: the watch keeps its status current.
+ */
+export function latestDeployment<T extends DeploymentState>(
+  cached: T | undefined,
+  applied: T | undefined,
+): T | undefined {
+  if (!cached || !applied) return cached ?? applied;
+  return (applied.metadata.generation ?? 0) > (cached.metadata.generation ?? 0) ? applied : cached;
+}
+
+/**
+ * Progress and readiness from the Deployment's own status, as kube-controller-manager reports it,
+ * judged as `kubectl rollout status` judges it: the controller has seen this generation, every
+ * replica runs the current template, no pod of an older template is left (during a rolling update
+ * of one replica the old pod alone is available while the new one may never become ready), and
+ * every replica is ready and available.
+ */
 export function rolloutVerdicts(
   deployment:
     | { metadata: { name?: string; namespace?: string; generation?: number }; status?: Record<string, unknown> }
@@ -76,11 +132,16 @@ export function rolloutVerdicts(
     };
   }
   const s = deployment.status ?? {};
-  const observed = (s.observedGeneration as number | undefined) ?? 0;
-  const updated = (s.updatedReplicas as number | undefined) ?? 0;
-  const available = (s.availableReplicas as number | undefined) ?? 0;
-  const current = observed >= (deployment.metadata.generation ?? 0);
-  if (current && updated >= replicas && available >= replicas) {
+  const count = (field: string) => (s[field] as number | undefined) ?? 0;
+  const updated = count("updatedReplicas");
+  const available = count("availableReplicas");
+  const rolledOut =
+    count("observedGeneration") >= (deployment.metadata.generation ?? 0) &&
+    updated >= replicas &&
+    count("replicas") <= updated &&
+    count("readyReplicas") >= replicas &&
+    available >= replicas;
+  if (rolledOut) {
     return {
       progressing: {
         status: "False",

@@ -186,3 +186,27 @@ describe("newerVersions", () => {
     expect(newerVersions(bezwaar, "candidate", "1.3.0").map((v) => v.version)).toEqual(["1.4.0", "1.5.0-rc.1"]);
   });
 });
+
+describe("resolveVersion with withdrawn versions", () => {
+  it("offers the newest version a fleet rollout did not withdraw", () => {
+    const b = block("bezwaar-intake");
+    const resolved = resolveVersion(activation("utrecht", "bezwaar-intake"), b, new Set(["1.4.0"]));
+    expect(resolved.ok && resolved.version).not.toBe("1.4.0");
+    expect(resolved.ok && resolved.version).toBe(
+      b.spec.versions
+        .map((v) => v.version)
+        .filter((v) => v !== "1.4.0" && !v.includes("-"))
+        .at(-1),
+    );
+  });
+
+  it("no longer offers a withdrawn version to a Manual activation", () => {
+    const b = block("pseudonimisering");
+    const manual = activation("utrecht", "pseudonimisering");
+    const offered = resolveVersion(manual, b);
+    expect(offered.ok && offered.availableUpdate?.version).toBeTruthy();
+    const withdrawn = new Set([offered.ok ? (offered.availableUpdate?.version ?? "") : ""]);
+    const after = resolveVersion(manual, b, withdrawn);
+    expect(after.ok && after.availableUpdate?.version).not.toBe([...withdrawn][0]);
+  });
+});

@@ -33,7 +33,16 @@ export function newerVersions(block: AIBuildingBlock, channel: Channel, than: st
     .sort((a, b) => compareSemver(a.version, b.version));
 }
 
-export function resolveVersion(activation: BlockActivation, block: AIBuildingBlock): VersionResolution {
+/**
+ * What the activation's spec asks for. `withdrawn` are versions that a fleet rollout withdrew:
+ * a channel never offers them (the newest version that is not withdrawn takes their place),
+ * though a pinned or approved one still resolves: a person chose it.
+ */
+export function resolveVersion(
+  activation: BlockActivation,
+  block: AIBuildingBlock,
+  withdrawn: ReadonlySet<string> = new Set(),
+): VersionResolution {
   const spec = activation.spec;
   const name = block.metadata.name ?? spec.block;
 
@@ -49,7 +58,10 @@ export function resolveVersion(activation: BlockActivation, block: AIBuildingBlo
   }
 
   const channel = spec.channel ?? "stable";
-  const newest = latestVersions(block)?.[channel];
+  const offered = withdrawn.size
+    ? { ...block, spec: { ...block.spec, versions: block.spec.versions.filter((v) => !withdrawn.has(v.version)) } }
+    : block;
+  const newest = latestVersions(offered)?.[channel];
   const newestEntry = newest === undefined ? undefined : find(block, newest);
 
   if (spec.updatePolicy === "Manual") {

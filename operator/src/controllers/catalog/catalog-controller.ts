@@ -1,7 +1,13 @@
 // The catalog controller: keeps each AIBuildingBlock's status in step: newest version per
 // channel, how many activations use it, Certified (certification valid today, EU/EEA supplier,
 // images from an allowed registry, versions in order) and Ready.
-import { type AIBuildingBlock, aiBuildingBlockSpec } from "../../api/v1alpha1/index.ts";
+import { compareSemver } from "../../api/semver.ts";
+import {
+  type AIBuildingBlock,
+  aiBuildingBlockSpec,
+  type BlockRolloutStatus,
+  type Condition,
+} from "../../api/v1alpha1/index.ts";
 import type { KubeObject } from "../../kube/object.ts";
 import type { ResourcePaths } from "../../kube/resource-paths.ts";
 import type { RestClient } from "../../kube/rest-client.ts";
@@ -9,6 +15,8 @@ import { writeStatus } from "../../kube/status.ts";
 import type { WatchCache } from "../../kube/watch-cache.ts";
 import type { Reconciler } from "../../runtime/reconcile.ts";
 import { BY_BLOCK } from "../activation/activation-controller.ts";
+import { ROLLOUTS_BY_BLOCK } from "../rollout/fleet-view.ts";
+import { isWithdrawn } from "../rollout/rollout-plan.ts";
 import { catalogStatus, onlyCountDiffers } from "./catalog-status.ts";
 import { type CatalogPolicy, catalogGates } from "./certification.ts";
 
@@ -20,6 +28,7 @@ export function catalogReconciler(deps: {
   paths: ResourcePaths;
   blocks: WatchCache<KubeObject>;
   activations: WatchCache<KubeObject>;
+  rollouts: WatchCache<KubeObject>;
   policy: CatalogPolicy;
   now?: () => Date;
   /**
@@ -48,6 +57,7 @@ export function catalogReconciler(deps: {
     const status = catalogStatus(block, today, {
       gate: catalogGates(block, deps.policy, today),
       activations: deps.activations.byIndex(BY_BLOCK, key).length,
+      withdrawn: withdrawnVersions(deps.rollouts.byIndex(ROLLOUTS_BY_BLOCK, key)),
     });
     if (block.status && onlyCountDiffers(block.status, status)) {
       const wait = (lastWritten.get(key) ?? 0) + countEveryMs - Date.now();
@@ -60,4 +70,21 @@ export function catalogReconciler(deps: {
     }
     return undefined;
   };
+}
+
+/** The versions whose rollout halted or was aborted, with the rollout's own words. */
+export function withdrawnVersions(rollouts: KubeObject[]) {
+  return rollouts
+    .map((r) => ({
+      version: String((r.spec as { version?: string }).version ?? ""),
+      status: (r.status ?? {}) as { phase?: BlockRolloutStatus["phase"]; conditions?: Condition[] },
+    }))
+    .filter((r) => isWithdrawn(r.status.phase))
+    .map((r) => {
+      const c = r.status.conditions?.find((x) => x.type === "Progressing");
+      const ready = r.status.conditions?.find((x) => x.type === "Ready");
+      const reason = ready?.reason ?? "FailureThreshold";
+      return { version: r.version, reason, message: (c?.message ?? "withdrawn by its fleet rollout").slice(0, 1024) };
+    })
+    .sort((a, b) => compareSemver(a.version, b.version));
 }

@@ -25,6 +25,8 @@ export function latestVersions(block: AIBuildingBlock): CatalogStatus["latestVer
 export interface CatalogFindings {
   gate: { ok: true } | { ok: false; reason: string; message: string };
   activations: number;
+  /** Versions a fleet rollout withdrew, with why. */
+  withdrawn?: NonNullable<CatalogStatus["withdrawnVersions"]>;
 }
 
 export function catalogStatus(block: AIBuildingBlock, now: Date, findings: CatalogFindings): CatalogStatus {
@@ -73,10 +75,11 @@ export function catalogStatus(block: AIBuildingBlock, now: Date, findings: Catal
     now,
   );
   return {
-    ...block.status,
+    ...withoutWithdrawn(block.status),
     observedGeneration: generation,
     latestVersions: latest,
     activations: findings.activations,
+    ...(findings.withdrawn?.length && { withdrawnVersions: findings.withdrawn }),
     conditions: [...conditions.filter((c) => c.type === "Ready"), ...conditions.filter((c) => c.type !== "Ready")],
   };
 }
@@ -86,4 +89,10 @@ export function onlyCountDiffers(live: object, desired: object): boolean {
   const { activations: a, ...liveRest } = live as { activations?: number };
   const { activations: b, ...desiredRest } = JSON.parse(JSON.stringify(desired)) as { activations?: number };
   return a !== b && isDeepStrictEqual(liveRest, desiredRest);
+}
+
+/** The previous status without its withdrawn versions: they are recomputed, and may be gone. */
+function withoutWithdrawn(status: CatalogStatus | undefined): CatalogStatus {
+  const { withdrawnVersions: _, ...rest } = status ?? {};
+  return rest;
 }

@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import { exampleActivation, exampleBlock } from "../../../../test/support/example-catalog.ts";
+import { readManifests } from "../../../../test/support/manifests.ts";
+import type { BlockActivation } from "../../api/v1alpha1/index.ts";
+import type { KubeObject } from "../../kube/object.ts";
+import { FleetView } from "../rollout/fleet-view.ts";
+import { ACTIVATION_PHASES, type PhaseEnv, runPhases } from "./activation-phases.ts";
+import { newActivationScope, outcomeOf } from "./activation-scope.ts";
+
+const tenants = readManifests("examples/tenants") as KubeObject[];
+const now = new Date("2026-11-28T12:00:00Z");
+const image = (version: string) =>
+  exampleBlock("bezwaar-intake").spec.versions.find((v) => v.version === version)?.image ?? "";
+
+/** A fake cluster: the caches the phases read, and the applies and prunes they send. */
+function fakeEnv(
+  o: { deployment?: KubeObject; blocks?: string[]; rollouts?: { version: string; phase: string }[] } = {},
+) {
+  const applied: string[] = [];
+  const env: PhaseEnv = {
+    block: (name) =>
+      (o.blocks ?? ["bezwaar-intake"]).includes(name) ? (exampleBlock(name) as unknown as KubeObject) : undefined,
+    tenant: (namespace) => tenants.find((t) => t.metadata.name === namespace),
+    fleet: () =>
+      new FleetView(
+        (o.rollouts ?? []).map((r) => ({ metadata: {}, spec: { version: r.version }, status: { phase: r.phase } })),
+      ),
+    child: (kind) => (kind === "Deployment" ? o.deployment : undefined),
+    apply: async (obj) => {
+      applied.push(obj.kind);
+      if (obj.kind !== "Deployment") return obj;
+      // The API server bumps the generation of a changed template; its status is the old one's.
+      const generation = (o.deployment?.metadata.generation ?? 0) + 1;
+      return { ...obj, metadata: { ...obj.metadata, generation, creationTimestamp: now.toISOString() } };
+    },
+    prune: async () => undefined,
+    render: {
+      logSidecar: { image: `registry.gemeenten.nl/aihub/log-shipper@sha256:${"c".repeat(64)}`, sink: "s:24224" },
+      gateway: { namespace: "aihub-gateway" },
+      logging: { namespace: "aihub-logging", port: 24224 },
+    },
+    policy: { allowedRegistries: ["registry.gemeenten.nl"] },
+    now: () => now,
+    firstStatusHoldMs: 5000,
+  };
+  return { env, applied };
+}
+
+const utrecht = exampleActivation("utrecht", "bezwaar-intake");
+const running = (version: string, over: Partial<BlockActivation> = {}): BlockActivation => ({
+  ...utrecht,
+  metadata: { ...utrecht.metadata, uid: "uid-1", generation: 1 },
+  status: { currentVersion: version, image: image(version), conditions: [] },
+  ...over,
+});
+/** The Deployment of 1.3.0 as the cache holds it: generation 1, every replica available. */
+const available13 = {
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: "bezwaar-intake", namespace: "utrecht", generation: 1, creationTimestamp: "2026-11-01T00:00:00Z" },
+  status: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 },
+} as KubeObject;
+
+async function reconcile(activation: BlockActivation, env: PhaseEnv) {
+  const scope = newActivationScope(activation as unknown as KubeObject, () => undefined);
+  await runPhases(ACTIVATION_PHASES, scope, env);
+  return scope;
+}
+
+describe("the activation phases", () => {
+  it("reports a block missing from the catalog and keeps the update on offer", async () => {
+    const { env, applied } = fakeEnv({ blocks: [] });
+    const offered = { version: "1.5.0" };
+    const scope = await reconcile(running("1.3.0", { status: { availableUpdate: offered } }), env);
+    expect(scope.verdicts.ready).toMatchObject({ status: "False", reason: "BlockNotFound" });
+    expect(scope.verdicts.parameters.status).toBe("Unknown");
+    expect(outcomeOf(scope).availableUpdate).toEqual(offered);
+    expect(applied).toEqual([]);
+  });
+
+  it("renders nothing for refused parameters, and what runs stays Ready by its own Deployment", async () => {
+    const { env, applied } = fakeEnv({ deployment: available13 });
+    const bad = running("1.3.0");
+    const scope = await reconcile({ ...bad, spec: { ...bad.spec, humanInTheLoop: undefined } }, env);
+    expect(applied).toEqual([]);
+    expect(scope.verdicts.progressing).toMatchObject({ status: "False", reason: "HumanOversightRequired" });
+    expect(scope.verdicts.ready).toMatchObject({ status: "True", reason: "Available" });
+    expect(outcomeOf(scope).running?.version).toBe("1.3.0");
+    expect(scope.events).toEqual([]);
+  });
+
+  it("keeps what runs while the new version's fleet rollout has not moved this activation", async () => {
+    const { env, applied } = fakeEnv({
+      deployment: available13,
+      rollouts: [{ version: "1.4.0", phase: "Progressing" }],
+    });
+    const scope = await reconcile(running("1.3.0"), env);
+    expect(scope.resolved).toMatchObject({ ok: true, version: "1.4.0" });
+    expect(scope.target?.version).toBe("1.3.0");
+    expect(outcomeOf(scope).upToDate).toMatchObject({ status: "False", reason: "WaitingForRollout" });
+    expect(scope.events).toEqual([]);
+    expect(applied.at(-1)).toBe("Deployment");
+  });
+
+  it("judges a new version by the applied Deployment, not the cache's available old one", async () => {
+    const { env, applied } = fakeEnv({ deployment: available13, rollouts: [{ version: "1.4.0", phase: "Succeeded" }] });
+    const scope = await reconcile(running("1.3.0"), env);
+    expect(scope.resolved).toMatchObject({ ok: true, version: "1.4.0" });
+    expect(scope.target?.version).toBe("1.4.0");
+    expect(applied.at(-1)).toBe("Deployment");
+    expect(scope.deployment?.metadata.generation).toBe(2);
+    expect(scope.verdicts.ready).toMatchObject({ status: "False", reason: "ReplicasUnavailable" });
+    expect(outcomeOf(scope).running?.version).toBe("1.4.0");
+    expect(scope.events.map((e) => e.reason)).toEqual(["VersionRolledOut"]);
+    expect(scope.holdStatus).toBe(false);
+  });
+
+  it("holds a new activation's first status while its Deployment, created a moment ago, rolls out", async () => {
+    const { env } = fakeEnv();
+    const scope = await reconcile({ ...utrecht, metadata: { ...utrecht.metadata, uid: "uid-1" } }, env);
+    expect(scope.holdStatus).toBe(true);
+    expect(scope.requeueAfterMs).toBe(5000);
+  });
+});

@@ -1,0 +1,238 @@
+// The reconcile of a BlockActivation as named phases over one scope (cluster-api's
+// doReconcile(ctx, phases, scope)). Each phase reads what the earlier ones decided, fills in its
+// part and says whether the next may run; none writes status: the reconciler writes it once, at
+// the end, from the scope. A phase is inserted by adding one line to ACTIVATION_PHASES.
+//
+// The rule that runs through them: a gate that fails or a configuration we refuse never takes
+// down what runs. Such a phase leaves `target` at the running version (or at nothing), and
+// keepWhatRuns stops before anything is rendered.
+import { renderActivation } from "../../../../cdk/src/activation/activation-chart.ts";
+import type { ActivationRenderContext } from "../../../../cdk/src/activation/activation-input.ts";
+import {
+  type AIBuildingBlock,
+  aiBuildingBlockSpec,
+  type MunicipalTenant,
+  municipalTenantSpec,
+} from "../../api/v1alpha1/index.ts";
+import type { KubeObject } from "../../kube/object.ts";
+import type { ObjectRef } from "../../kube/resource-paths.ts";
+import { type CatalogPolicy, versionGates } from "../catalog/certification.ts";
+import type { FleetView } from "../rollout/fleet-view.ts";
+import { changeEvents } from "./activation-events.ts";
+import { activationInput } from "./activation-input.ts";
+import { configurationRules } from "./activation-rules.ts";
+import type { ActivationObject, ActivationScope } from "./activation-scope.ts";
+import { verdict } from "./activation-scope.ts";
+import { holdFirstStatus as firstStatusHold, latestDeployment, rolloutVerdicts } from "./activation-status.ts";
+import { rolloutGate } from "./rollout-gate.ts";
+import { resolveVersion } from "./version-resolution.ts";
+
+type Obj = KubeObject & ObjectRef;
+
+/** What the phases need from the reconciler: caches, the applier, the policy and the clock. */
+export interface PhaseEnv {
+  block(name: string): KubeObject | undefined;
+  tenant(namespace: string): KubeObject | undefined;
+  child(kind: string, namespace: string, name: string): KubeObject | undefined;
+  /** Server-side apply against the cached child; the object as the API server (or cache) has it. */
+  apply(obj: Obj): Promise<KubeObject>;
+  /** Deletes the activation's children that `desired` no longer has. */
+  prune(activation: ActivationObject, desired: Obj[]): Promise<void>;
+  /** What the fleet rollouts of a block say (withdrawn versions, who was moved). */
+  fleet(block: string): FleetView;
+  render: ActivationRenderContext;
+  policy: CatalogPolicy;
+  now(): Date;
+  firstStatusHoldMs: number;
+}
+
+export type PhaseResult = "continue" | "stop";
+export type Phase = (scope: ActivationScope, env: PhaseEnv) => Promise<PhaseResult>;
+
+/** The block and tenant of a scope whose references loadReferences found. */
+function references(scope: ActivationScope): { block: AIBuildingBlock; tenant: MunicipalTenant } {
+  if (!scope.block || !scope.tenant) throw new Error("activation phase ran before loadReferences");
+  return { block: scope.block, tenant: scope.tenant };
+}
+
+/** The block in the catalog and the municipality's tenant; without either nothing can run. */
+export const loadReferences: Phase = async (scope, env) => {
+  const refuse = (reason: string, message: string): PhaseResult => {
+    scope.verdicts.progressing = verdict("False", reason, message);
+    scope.verdicts.ready = verdict("False", reason, message);
+    return "stop";
+  };
+  const block = scope.activation.spec.block;
+  const namespace = scope.namespace;
+  const blockObj = env.block(block);
+  if (!blockObj) {
+    return refuse(
+      "BlockNotFound",
+      `block ${block} is not in the national catalog; kubectl get aibuildingblocks lists what is`,
+    );
+  }
+  const tenantObj = env.tenant(namespace);
+  if (!tenantObj) {
+    return refuse(
+      "NotATenant",
+      `namespace ${namespace} is not a municipality's tenant namespace; activate blocks in your tenant's namespace`,
+    );
+  }
+  scope.block = { ...blockObj, spec: aiBuildingBlockSpec.parse(blockObj.spec) } as unknown as AIBuildingBlock;
+  scope.tenant = { ...tenantObj, spec: municipalTenantSpec.parse(tenantObj.spec) } as unknown as MunicipalTenant;
+  return "continue";
+};
+
+/** Which version: the resolution says what the spec asks for; the gates may keep the running one. */
+export const resolveTarget: Phase = async (scope, env) => {
+  const { block } = references(scope);
+  const { running } = scope;
+  const fleet = env.fleet(block.metadata.name ?? "");
+  const resolved = resolveVersion(scope.activation, block, fleet.withdrawn());
+  scope.resolved = resolved;
+  scope.target = running;
+  if (!resolved.ok) {
+    scope.availableUpdate = undefined;
+    scope.verdicts.certified = verdict("Unknown", resolved.reason, resolved.message);
+    return "continue";
+  }
+  const update = resolved.availableUpdate;
+  const inFleet = update && fleet.describe(update.version);
+  scope.availableUpdate = update && { ...update, ...(inFleet && { fleet: inFleet }) };
+  const gate = versionGates(block, resolved.version, env.policy, env.now());
+  if (gate.ok) {
+    scope.target = { version: resolved.version, image: resolved.image };
+    scope.verdicts.certified = verdict(
+      "True",
+      "Certified",
+      `version ${resolved.version} is certified until ${block.spec.certification.validUntil}`,
+    );
+  } else {
+    const kept = running && running.version !== resolved.version ? `; version ${running.version} keeps running` : "";
+    scope.verdicts.certified = verdict("False", gate.reason, `${gate.message}${kept}`);
+  }
+  return "continue";
+};
+
+/**
+ * An activation that follows its channel automatically gets the channel's version when that
+ * version's fleet rollout moves it (rollout-gate.ts); until then what runs stays, and what a
+ * rollout sent back runs its last healthy version again.
+ */
+export const holdForRollout: Phase = async (scope, env) => {
+  const { block, tenant } = references(scope);
+  const spec = scope.activation.spec;
+  const resolved = scope.resolved;
+  if (!resolved?.ok || spec.updatePolicy === "Manual" || spec.version) return "continue";
+  const gate = rolloutGate({
+    key: `${scope.namespace}/${scope.name}`,
+    block,
+    newest: { version: resolved.version, image: resolved.image },
+    running: scope.running,
+    fleet: env.fleet(block.metadata.name ?? ""),
+    ring: tenant.spec.rolloutRing ?? "general",
+  });
+  if (gate.move) {
+    scope.upToDate = verdict("True", "Latest", `runs ${resolved.version}, the newest version on its channel`);
+    return "continue";
+  }
+  scope.target = gate.to;
+  scope.upToDate = verdict("False", gate.reason, gate.message);
+  return "continue";
+};
+
+/** The configuration rules the webhook enforces too (activation-rules.ts): the first failure is the verdict. */
+export const checkParameters: Phase = async (scope) => {
+  const { block } = references(scope);
+  const rules = configurationRules(block, scope.activation.spec);
+  const failed = rules.failures[0];
+  scope.parameterValues = rules.values;
+  scope.verdicts.parameters = failed
+    ? verdict("False", failed.reason, failed.message)
+    : verdict("True", "Valid", "parameters match the block's definitions");
+  return "continue";
+};
+
+/**
+ * Nothing may be rendered: either nothing acceptable to run, or a configuration we refuse. What
+ * runs (if anything) stays as it is, and its Deployment says whether it is still ready.
+ */
+export const keepWhatRuns: Phase = async (scope, env) => {
+  const { parameters, certified } = scope.verdicts;
+  if (scope.target && parameters.status !== "False") return "continue";
+  const blocked =
+    parameters.status === "False"
+      ? parameters
+      : certified.status === "True"
+        ? verdict("False", "NoVersion", "no version to run")
+        : certified;
+  scope.deployment = env.child("Deployment", scope.namespace, scope.name);
+  const rollout = rolloutVerdicts(scope.deployment, scope.activation.spec.replicas);
+  scope.verdicts.progressing = verdict("False", blocked.reason, blocked.message);
+  scope.verdicts.ready =
+    scope.deployment && scope.running ? rollout.ready : verdict("False", blocked.reason, blocked.message);
+  return "stop";
+};
+
+/**
+ * Renders the target and applies it in two round trips: what the pods rely on (parameters,
+ * network policies, service, disruption budget) all at once, then the Deployment, whose pods find
+ * their ConfigMap and policies in place. A fleet's reconciles wait on the API server's latency, not
+ * its capacity, when each applies one object after another. Then children no longer rendered go.
+ */
+export const applyChildren: Phase = async (scope, env) => {
+  const { block, tenant } = references(scope);
+  const target = scope.target;
+  if (!target) throw new Error("applyChildren ran without a target: keepWhatRuns must run before it");
+  const input = activationInput(scope.activation, block, tenant, target, scope.parameterValues ?? {});
+  const desired = renderActivation(input, env.render) as Obj[];
+  await Promise.all(desired.filter((o) => o.kind !== "Deployment").map((o) => env.apply(o)));
+  let applied: KubeObject | undefined;
+  for (const obj of desired.filter((o) => o.kind === "Deployment")) applied = await env.apply(obj);
+  await env.prune(scope.activation, desired);
+  scope.rendered = target;
+  // The cache may lack a Deployment created a moment ago (the apply's answer has it, so the first
+  // status already says it is rolling out), or hold the generation before a new template.
+  scope.deployment = latestDeployment(env.child("Deployment", scope.namespace, scope.name), applied);
+  scope.events.push(...changeEvents(scope));
+  return "continue";
+};
+
+/** Progress and readiness from the Deployment's status (rolloutVerdicts). */
+export const observeRollout: Phase = async (scope) => {
+  Object.assign(scope.verdicts, rolloutVerdicts(scope.deployment, scope.activation.spec.replicas));
+  return "continue";
+};
+
+/** A new activation's first status waits a moment for its Deployment: one write instead of two. */
+export const holdFirstStatus: Phase = async (scope, env) => {
+  const hold = firstStatusHold({
+    hasStatus: scope.activation.status !== undefined,
+    ready: scope.verdicts.ready.status === "True",
+    deploymentCreated: scope.deployment?.metadata.creationTimestamp,
+    now: env.now(),
+    holdMs: env.firstStatusHoldMs,
+  });
+  if (hold === undefined) return "continue";
+  // Held: nothing is reported yet, Events included (they would repeat each time).
+  scope.holdStatus = true;
+  scope.requeueAfterMs = hold;
+  return "stop";
+};
+
+/** The reconcile, in order. */
+export const ACTIVATION_PHASES: readonly Phase[] = [
+  loadReferences,
+  resolveTarget,
+  holdForRollout,
+  checkParameters,
+  keepWhatRuns,
+  applyChildren,
+  observeRollout,
+  holdFirstStatus,
+];
+
+/** Runs `phases` in order until one stops. */
+export async function runPhases(phases: readonly Phase[], scope: ActivationScope, env: PhaseEnv): Promise<void> {
+  for (const phase of phases) if ((await phase(scope, env)) === "stop") return;
+}

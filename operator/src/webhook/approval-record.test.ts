@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import type { AIBuildingBlock } from "../api/v1alpha1/index.ts";
+import type { AdmissionRequest } from "./admission-review.ts";
+import { APPROVAL_ANNOTATION, approvalPatch, readApproval } from "./approval-record.ts";
+
+const NOW = new Date("2027-02-01T09:30:00.123Z");
+const block = {
+  metadata: { name: "pseudonimisering" },
+  spec: { versions: [{ version: "1.4.0", releaseNotes: "Recognises Frisian names." }] },
+} as unknown as AIBuildingBlock;
+
+const activation = (approvedVersion: string | undefined, annotations?: Record<string, string>) => ({
+  metadata: { name: "p", namespace: "utrecht", ...(annotations && { annotations }) },
+  spec: { block: "pseudonimisering", updatePolicy: "Manual", ...(approvedVersion && { approvedVersion }) },
+});
+
+const request = (operation: "CREATE" | "UPDATE", object: unknown, oldObject?: unknown): AdmissionRequest => ({
+  uid: "1",
+  kind: { group: "aihub.gemeenten.nl", version: "v1alpha1", kind: "BlockActivation" },
+  operation,
+  object,
+  oldObject,
+  userInfo: { username: "j.devries@utrecht.nl", groups: ["utrecht-admins"] },
+});
+
+const record = (user: string, version = "1.4.0") =>
+  JSON.stringify({ version, user, approvedAt: "2027-01-01T00:00:00Z", releaseNotes: "x" });
+
+describe("approvalPatch", () => {
+  it("records the requesting user, the time and the release notes when the approved version changes", () => {
+    const patch = approvalPatch(request("UPDATE", activation("1.4.0"), activation("1.2.0")), block, NOW);
+    expect(patch).toEqual([{ op: "add", path: "/metadata/annotations", value: expect.any(Object) }]);
+    const value = (patch[0]?.value as Record<string, string> | undefined)?.[APPROVAL_ANNOTATION];
+    expect(readApproval({ [APPROVAL_ANNOTATION]: value ?? "" })).toEqual({
+      version: "1.4.0",
+      user: "j.devries@utrecht.nl",
+      approvedAt: "2027-02-01T09:30:00Z",
+      releaseNotes: "Recognises Frisian names.",
+    });
+  });
+
+  it("overwrites a record the user typed with their own approval", () => {
+    const forged = activation("1.4.0", { [APPROVAL_ANNOTATION]: record("burgemeester") });
+    const patch = approvalPatch(request("UPDATE", forged, activation("1.2.0")), block, NOW);
+    expect(patch[0]?.op).toBe("replace");
+    expect(readApproval({ [APPROVAL_ANNOTATION]: String(patch[0]?.value) })?.user).toBe("j.devries@utrecht.nl");
+  });
+
+  it("puts the previous record back when anything else changes, and removes one typed on create", () => {
+    const before = record("j.devries@utrecht.nl");
+    const edited = activation("1.4.0", { [APPROVAL_ANNOTATION]: record("burgemeester") });
+    const old = activation("1.4.0", { [APPROVAL_ANNOTATION]: before });
+    expect(approvalPatch(request("UPDATE", edited, old), block, NOW)).toEqual([
+      { op: "replace", path: "/metadata/annotations/aihub.gemeenten.nl~1approval", value: before },
+    ]);
+    const removed = activation("1.4.0", { other: "x" });
+    expect(approvalPatch(request("UPDATE", removed, old), block, NOW)[0]?.op).toBe("add");
+    const typedOnCreate = { ...activation(undefined, { [APPROVAL_ANNOTATION]: before }), spec: { block: "b" } };
+    expect(approvalPatch(request("CREATE", typedOnCreate), block, NOW)).toEqual([
+      { op: "remove", path: "/metadata/annotations/aihub.gemeenten.nl~1approval" },
+    ]);
+  });
+
+  it("changes nothing when nothing about the approval changed", () => {
+    const a = activation("1.4.0", { [APPROVAL_ANNOTATION]: record("j.devries@utrecht.nl") });
+    expect(approvalPatch(request("UPDATE", a, a), block, NOW)).toEqual([]);
+  });
+});

@@ -1,0 +1,64 @@
+// Who approved an update, recorded by the API server's own account of the request: the mutating
+// webhook writes the approval annotation from userInfo whenever spec.approvedVersion changes,
+// and puts the previous record back on every other change, so that nobody (a tenant admin
+// included) can type or edit it. The activation controller copies it into a bounded history in
+// status, which tenant admins can only read.
+import type { AIBuildingBlock, BlockActivation } from "../api/v1alpha1/index.ts";
+import type { AdmissionRequest } from "./admission-review.ts";
+
+export const APPROVAL_ANNOTATION = "aihub.gemeenten.nl/approval";
+const POINTER = `/metadata/annotations/${APPROVAL_ANNOTATION.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+
+export interface ApprovalRecord {
+  version: string;
+  user: string;
+  approvedAt: string;
+  /** The release notes of that version as the catalog had them when the approval was given. */
+  releaseNotes: string;
+}
+
+export type JsonPatch = { op: "add" | "replace" | "remove"; path: string; value?: unknown }[];
+
+/** The record in an annotation, if it is one. */
+export function readApproval(annotations: Record<string, string> | undefined): ApprovalRecord | undefined {
+  const raw = annotations?.[APPROVAL_ANNOTATION];
+  if (!raw) return undefined;
+  try {
+    const r = JSON.parse(raw) as Partial<ApprovalRecord>;
+    return typeof r.version === "string" && typeof r.user === "string" && typeof r.approvedAt === "string"
+      ? { version: r.version, user: r.user, approvedAt: r.approvedAt, releaseNotes: String(r.releaseNotes ?? "") }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The JSON patch that makes the request's approval annotation true: a new record when the
+ * approved version changes (by the requesting user, now), else the record the object had before.
+ */
+export function approvalPatch(req: AdmissionRequest, block: AIBuildingBlock | undefined, now: Date): JsonPatch {
+  const obj = req.object as BlockActivation | undefined;
+  if (!obj || (req.operation !== "CREATE" && req.operation !== "UPDATE")) return [];
+  const old = req.oldObject as BlockActivation | undefined;
+  const approved = obj.spec?.updatePolicy === "Manual" ? obj.spec.approvedVersion : undefined;
+  const before = old?.metadata?.annotations?.[APPROVAL_ANNOTATION];
+  let desired = before;
+  if (approved && approved !== old?.spec?.approvedVersion) {
+    const notes = block?.spec.versions.find((v) => v.version === approved)?.releaseNotes ?? "";
+    const record: ApprovalRecord = {
+      version: approved,
+      user: req.userInfo?.username ?? "unknown",
+      approvedAt: now.toISOString().replace(/\.\d+Z$/, "Z"),
+      releaseNotes: notes.slice(0, 2048),
+    };
+    desired = JSON.stringify(record);
+  }
+  const current = obj.metadata?.annotations?.[APPROVAL_ANNOTATION];
+  if (current === desired) return [];
+  if (desired === undefined) return [{ op: "remove", path: POINTER }];
+  if (!obj.metadata?.annotations) {
+    return [{ op: "add", path: "/metadata/annotations", value: { [APPROVAL_ANNOTATION]: desired } }];
+  }
+  return [{ op: current === undefined ? "add" : "replace", path: POINTER, value: desired }];
+}

@@ -1,0 +1,432 @@
+// Fleet rollouts against a control plane of their own, with kube-scheduler and kwok so that pods
+// really run, and a kwok stage that keeps pods of a 0bad… image from ever becoming Ready: a bad
+// version fails its health gate for real. 30 municipalities: 3 canary, 9 early, 18 general.
+// The operator runs in-process on a clock the tests can move (freeze windows).
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_TENANT_RENDER_CONTEXT } from "../../operator/src/controllers/tenant/render.ts";
+import { buildOperator } from "../../operator/src/operator.ts";
+import type { Manager } from "../../operator/src/runtime/manager.ts";
+import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
+import { ControlPlane, FAILING_DIGEST_PREFIX } from "../controlplane/control-plane.ts";
+import { type CountingClient, countingClient } from "../support/clients.ts";
+import { installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
+import { DEFAULT_ACTIVATION_RENDER_CONTEXT } from "../support/operator-defaults.ts";
+
+const API = "/apis/aihub.gemeenten.nl/v1alpha1";
+// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are read field by field in assertions
+type Any = Record<string, any>;
+
+let cp: ControlPlane;
+let admin: CountingClient;
+let operatorClient: CountingClient;
+let manager: Manager;
+/** The operator's clock runs this far ahead of the wall clock; a test moves it. */
+let clockOffsetMs = 0;
+
+const RINGS = [
+  ...Array.from({ length: 3 }, (_, i) => ({ name: `ro-canary-${i}`, ring: "canary" })),
+  ...Array.from({ length: 9 }, (_, i) => ({ name: `ro-early-${i}`, ring: "early" })),
+  ...Array.from({ length: 18 }, (_, i) => ({ name: `ro-general-${i}`, ring: "general" })),
+];
+
+const get = <T = Any>(path: string) => admin.client.request<T>("GET", path);
+const post = (path: string, body: unknown) => admin.client.request("POST", path, { body });
+const patch = (path: string, body: unknown) =>
+  admin.client.request("PATCH", path, { body, contentType: "application/merge-patch+json" });
+
+const digest = (version: string, bad = false) =>
+  (bad ? FAILING_DIGEST_PREFIX : "") + version.replace(/\D/g, "").padEnd(64 - (bad ? 4 : 0), "a");
+const version = (block: string, v: string, bad = false) => ({
+  version: v,
+  image: `registry.gemeenten.nl/aihub/${block}@sha256:${digest(v, bad)}`,
+  releaseDate: "2026-11-29",
+  releaseNotes: `Version ${v}${bad ? " (never becomes ready)" : ""}.`,
+});
+
+function block(name: string, rollout: Record<string, unknown>) {
+  return {
+    apiVersion: "aihub.gemeenten.nl/v1alpha1",
+    kind: "AIBuildingBlock",
+    metadata: { name },
+    spec: {
+      displayName: name,
+      description: "A block for the rollout tests.",
+      category: "other",
+      supplier: { name: "Voorbeeld B.V.", country: "NL" },
+      certification: { riskClass: "minimal", certifiedBy: "Loket", validUntil: "2030-12-31" },
+      versions: [version(name, "1.0.0")],
+      rollout,
+    },
+  };
+}
+
+async function publish(name: string, v: string, bad = false) {
+  const b = await get(`${API}/aibuildingblocks/${name}`);
+  await patch(`${API}/aibuildingblocks/${name}`, { spec: { versions: [...b.spec.versions, version(name, v, bad)] } });
+}
+
+const rolloutPath = (blockName: string, v: string) => `${API}/blockrollouts/${blockName}-${v}`;
+const rollout = (blockName: string, v: string) => get(rolloutPath(blockName, v));
+
+function waitRollout(blockName: string, v: string, what: string, test: (r: Any) => boolean, timeoutMs = 60_000) {
+  return waitUntil(
+    `rollout ${blockName} ${v}: ${what}`,
+    async () => {
+      const r = await rollout(blockName, v);
+      return test(r) ? r : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Every activation of a block, by namespace. */
+async function activations(blockName: string): Promise<Map<string, Any>> {
+  const list = await get<{ items: Any[] }>(`${API}/blockactivations`);
+  return new Map(list.items.filter((a) => a.spec.block === blockName).map((a) => [a.metadata.namespace, a]));
+}
+
+const ready = (a: Any) =>
+  a.status?.observedGeneration === a.metadata.generation &&
+  a.status?.conditions?.some((c: Any) => c.type === "Ready" && c.status === "True");
+
+async function activateEverywhere(blockName: string, tenants = RINGS, spec: Record<string, unknown> = {}) {
+  await Promise.all(
+    tenants.map((t) =>
+      post(`${API}/namespaces/${t.name}/blockactivations`, {
+        apiVersion: "aihub.gemeenten.nl/v1alpha1",
+        kind: "BlockActivation",
+        metadata: { name: blockName, namespace: t.name },
+        spec: { block: blockName, ...spec },
+      }),
+    ),
+  );
+}
+
+function waitFleet(blockName: string, v: string, tenants = RINGS, timeoutMs = 90_000) {
+  return waitUntil(
+    `${blockName} ${v} Ready in ${tenants.length} municipalities`,
+    async () => {
+      const all = await activations(blockName);
+      return tenants.every((t) => {
+        const a = all.get(t.name);
+        return a && a.status?.currentVersion === v && ready(a);
+      })
+        ? all
+        : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/**
+ * Watches a block's activations until `until` resolves, and records when each namespace was first
+ * seen running another version than `from`: what the fleet did, seen from outside the operator.
+ */
+function recordMoves(blockName: string, from: string) {
+  const firstMoved = new Map<string, number>();
+  let stop = false;
+  const loop = (async () => {
+    while (!stop) {
+      for (const [ns, a] of await activations(blockName)) {
+        const v = a.status?.currentVersion;
+        if (v && v !== from && !firstMoved.has(ns)) firstMoved.set(ns, Date.now());
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  return {
+    firstMoved,
+    stop: async () => {
+      stop = true;
+      await loop;
+    },
+  };
+}
+
+beforeAll(async () => {
+  cp = await ControlPlane.start({ nodes: 2 });
+  admin = await countingClient({ file: cp.kubeconfigPath });
+  operatorClient = await countingClient({ file: cp.kubeconfigPath });
+  await installCrds(admin);
+  await installPolicies(admin);
+  manager = buildOperator({
+    client: operatorClient.client,
+    log: pino({ level: "silent" }),
+    metrics: new OperatorMetrics(),
+    workers: 4,
+    resyncPeriodMs: 0,
+    identity: "e2e-rollouts",
+    tenants: DEFAULT_TENANT_RENDER_CONTEXT,
+    activations: DEFAULT_ACTIVATION_RENDER_CONTEXT,
+    policy: { allowedRegistries: ["registry.gemeenten.nl"] },
+    now: () => new Date(Date.now() + clockOffsetMs),
+  }).manager;
+  await manager.start();
+  await Promise.all(
+    RINGS.map((t, i) =>
+      post(`${API}/municipaltenants`, {
+        apiVersion: "aihub.gemeenten.nl/v1alpha1",
+        kind: "MunicipalTenant",
+        metadata: { name: t.name },
+        spec: {
+          municipalityCode: `GM${7000 + i}`,
+          displayName: t.name,
+          rolloutRing: t.ring,
+          deletionProtection: false,
+        },
+      }),
+    ),
+  );
+  await waitUntil(
+    "30 tenants Ready",
+    async () => {
+      const list = await get<{ items: Any[] }>(`${API}/municipaltenants`);
+      return list.items.filter((t) => t.status?.phase === "Ready").length === RINGS.length ? true : undefined;
+    },
+    120_000,
+  );
+}, 240_000);
+
+afterAll(async () => {
+  await manager?.stop();
+  operatorClient?.client.close();
+  admin?.client.close();
+  await cp?.stop();
+});
+
+describe("a fleet rollout of a good version", () => {
+  it("moves canary, then early, then general, each after the ring before it baked, and succeeds", async () => {
+    await post(
+      `${API}/aibuildingblocks`,
+      block("ro-goed", { maxConcurrent: "50%", bakeTime: "4s", progressDeadline: "60s" }),
+    );
+    await activateEverywhere("ro-goed");
+    await waitFleet("ro-goed", "1.0.0");
+
+    const moves = recordMoves("ro-goed", "1.0.0");
+    const ringDone = new Map<string, number>();
+    await publish("ro-goed", "1.1.0");
+    const done = await waitUntil(
+      "the rollout to succeed",
+      async () => {
+        const r = await rollout("ro-goed", "1.1.0").catch(() => undefined);
+        for (const ring of r?.status?.rings ?? [])
+          if (ring.completedAt && !ringDone.has(ring.name)) ringDone.set(ring.name, Date.now());
+        return r?.status?.phase === "Succeeded" ? r : undefined;
+      },
+      120_000,
+    );
+    await moves.stop();
+
+    expect(done.status.progress).toBe("30/30");
+    expect(done.status.rings.map((r: Any) => [r.name, r.total, r.updated, r.failed])).toEqual([
+      ["canary", 3, 3, 0],
+      ["early", 9, 9, 0],
+      ["general", 18, 18, 0],
+    ]);
+    // Seen from outside: no early activation moved before the canary ring was done (baked),
+    // no general one before early was.
+    const first = (prefix: string) =>
+      Math.min(...[...moves.firstMoved].filter(([ns]) => ns.startsWith(prefix)).map(([, t]) => t));
+    const last = (prefix: string) =>
+      Math.max(...[...moves.firstMoved].filter(([ns]) => ns.startsWith(prefix)).map(([, t]) => t));
+    expect(moves.firstMoved.size).toBe(30);
+    expect(first("ro-early-")).toBeGreaterThanOrEqual(last("ro-canary-") + 3500);
+    expect(first("ro-general-")).toBeGreaterThanOrEqual(last("ro-early-") + 3500);
+    expect(first("ro-early-")).toBeGreaterThanOrEqual((ringDone.get("canary") ?? 0) - 1000);
+    await waitFleet("ro-goed", "1.1.0");
+
+    const events = await get<{ items: Any[] }>("/apis/events.k8s.io/v1/namespaces/default/events");
+    const reasons = events.items.filter((e) => e.regarding.name === "ro-goed-1.1.0").map((e) => e.reason);
+    expect(reasons).toEqual(expect.arrayContaining(["RingStarted", "RingCompleted", "RolloutSucceeded"]));
+  }, 180_000);
+});
+
+describe("a fleet rollout of a bad version", () => {
+  it("halts in canary, sends canary back, never touches early or general, and withdraws the version", async () => {
+    await post(
+      `${API}/aibuildingblocks`,
+      block("ro-slecht", { maxConcurrent: "100%", bakeTime: "2s", progressDeadline: "8s" }),
+    );
+    await activateEverywhere("ro-slecht", RINGS.slice(0, 12)); // canary and early
+    // A municipality that approves updates by hand, on 1.0.0.
+    await post(`${API}/namespaces/ro-general-0/blockactivations`, {
+      apiVersion: "aihub.gemeenten.nl/v1alpha1",
+      kind: "BlockActivation",
+      metadata: { name: "ro-slecht", namespace: "ro-general-0" },
+      spec: { block: "ro-slecht", updatePolicy: "Manual", approvedVersion: "1.0.0" },
+    });
+    await waitFleet("ro-slecht", "1.0.0", RINGS.slice(0, 12));
+    await publish("ro-slecht", "1.1.0", true);
+    await waitUntil("the Manual activation to be offered 1.1.0", async () => {
+      const a = await get(`${API}/namespaces/ro-general-0/blockactivations/ro-slecht`);
+      return a.status?.availableUpdate?.version === "1.1.0" ? a : undefined;
+    });
+
+    const moves = recordMoves("ro-slecht", "1.0.0");
+    const halted = await waitRollout(
+      "ro-slecht",
+      "1.1.0",
+      "rolled back",
+      (r) => r.status?.phase === "RolledBack",
+      90_000,
+    );
+    await moves.stop();
+    expect([...moves.firstMoved.keys()].sort()).toEqual(["ro-canary-0", "ro-canary-1", "ro-canary-2"]);
+    expect(halted.status.failed).toBe(3);
+    expect(halted.status.activations.map((e: Any) => [e.activation, e.state, e.previousVersion])).toEqual(
+      [
+        ["ro-canary-0/ro-slecht", "Failed", "1.0.0"],
+        ["ro-canary-1/ro-slecht", "Failed", "1.0.0"],
+        ["ro-canary-2/ro-slecht", "Failed", "1.0.0"],
+      ].map(([a, , p]) => [a, "RolledBack", p]),
+    );
+    const ringFailure = halted.status.activations[0].message;
+    expect(ringFailure).toContain("not healthy on 1.1.0 within the progress deadline of 8s");
+
+    // Canary is back on 1.0.0 and Ready, with its pods running; early never moved.
+    const all = await waitFleet("ro-slecht", "1.0.0", RINGS.slice(0, 12));
+    for (const t of RINGS.slice(0, 12)) {
+      const d = await get(`/apis/apps/v1/namespaces/${t.name}/deployments/ro-slecht`);
+      expect(d.spec.template.spec.containers[0].image).toContain(digest("1.0.0"));
+    }
+    expect(all.get("ro-canary-0")?.status.lastHealthyVersion).toBe("1.0.0");
+
+    // Withdrawn: the block says why, the Manual municipality is no longer offered it.
+    const b = await waitUntil("the block to list 1.1.0 as withdrawn", async () => {
+      const x = await get(`${API}/aibuildingblocks/ro-slecht`);
+      return x.status?.withdrawnVersions?.length ? x : undefined;
+    });
+    expect(b.status.withdrawnVersions[0]).toMatchObject({ version: "1.1.0", reason: "FailureThreshold" });
+    await waitUntil("1.1.0 to be offered no more", async () => {
+      const a = await get(`${API}/namespaces/ro-general-0/blockactivations/ro-slecht`);
+      return a.status?.availableUpdate === undefined ? a : undefined;
+    });
+    const events = await get<{ items: Any[] }>("/apis/events.k8s.io/v1/namespaces/default/events");
+    const mine = events.items.filter((e) => e.regarding.name === "ro-slecht-1.1.0");
+    expect(mine.find((e) => e.reason === "RolloutHalted")?.note).toContain(
+      "ring canary: 3 failed, 0 tolerated (ro-canary-0/ro-slecht, ro-canary-1/ro-slecht, ro-canary-2/ro-slecht)",
+    );
+  }, 180_000);
+});
+
+describe("the collective's switches", () => {
+  const FEW = RINGS.slice(0, 4); // 3 canary, 1 early
+
+  it("pauses, resumes, aborts and rolls back", async () => {
+    await post(
+      `${API}/aibuildingblocks`,
+      block("ro-knop", { maxConcurrent: "1", bakeTime: "1s", progressDeadline: "60s" }),
+    );
+    await activateEverywhere("ro-knop", FEW);
+    await waitFleet("ro-knop", "1.0.0", FEW);
+    await publish("ro-knop", "1.1.0");
+    await waitRollout("ro-knop", "1.1.0", "created", () => true);
+    await patch(rolloutPath("ro-knop", "1.1.0"), { spec: { paused: true } });
+    const paused = await waitRollout("ro-knop", "1.1.0", "Paused", (r) => r.status?.phase === "Paused");
+    const movedWhenPaused = paused.status.activations?.length ?? 0;
+    // Consistently: nothing more moves for 3 s while paused (the positive signal was the phase).
+    const until = Date.now() + 3000;
+    while (Date.now() < until) {
+      expect((await rollout("ro-knop", "1.1.0")).status.activations?.length ?? 0).toBe(movedWhenPaused);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(movedWhenPaused).toBeLessThan(FEW.length);
+    await patch(rolloutPath("ro-knop", "1.1.0"), { spec: { paused: false } });
+    await waitRollout("ro-knop", "1.1.0", "Succeeded", (r) => r.status?.phase === "Succeeded");
+
+    // Abort the next version halfway: what moved goes back to 1.1.0.
+    await publish("ro-knop", "1.2.0");
+    await waitRollout("ro-knop", "1.2.0", "one moved", (r) => (r.status?.activations?.length ?? 0) >= 1);
+    await patch(rolloutPath("ro-knop", "1.2.0"), { spec: { abort: true } });
+    const back = await waitRollout("ro-knop", "1.2.0", "RolledBack", (r) => r.status?.phase === "RolledBack");
+    expect(back.status.conditions.find((c: Any) => c.type === "Ready")?.reason).toBe("Aborted");
+    await waitFleet("ro-knop", "1.1.0", FEW);
+    const undo = await admin.client
+      .request("PATCH", rolloutPath("ro-knop", "1.2.0"), {
+        body: { spec: { abort: false } },
+        contentType: "application/merge-patch+json",
+      })
+      .then(
+        () => "",
+        (e: Error) => e.message,
+      );
+    expect(undo).toContain("an aborted rollout cannot be resumed");
+  }, 120_000);
+
+  it("stops a rollout that a newer version supersedes, and moves nothing to the older one after that", async () => {
+    await post(
+      `${API}/aibuildingblocks`,
+      block("ro-opvolger", { maxConcurrent: "1", bakeTime: "1h", progressDeadline: "60s" }),
+    );
+    await activateEverywhere("ro-opvolger", FEW);
+    await waitFleet("ro-opvolger", "1.0.0", FEW);
+    await publish("ro-opvolger", "1.1.0");
+    // Canary moves one at a time; the ring then bakes for an hour.
+    await waitRollout(
+      "ro-opvolger",
+      "1.1.0",
+      "canary moved",
+      (r) => (r.status?.activations?.length ?? 0) === 3,
+      60_000,
+    );
+    await publish("ro-opvolger", "1.2.0");
+    const old = await waitRollout("ro-opvolger", "1.1.0", "Superseded", (r) => r.status?.phase === "Superseded");
+    expect(old.status.activations).toHaveLength(3);
+    // The early municipality never got 1.1.0: it waits for 1.2.0's rollout (canary bakes an hour).
+    const early = await get(`${API}/namespaces/ro-early-0/blockactivations/ro-opvolger`);
+    expect(early.status.currentVersion).toBe("1.0.0");
+    const next = await waitRollout(
+      "ro-opvolger",
+      "1.2.0",
+      "canary moved",
+      (r) => (r.status?.activations?.length ?? 0) === 3,
+      60_000,
+    );
+    expect(next.status.activations.map((e: Any) => e.previousVersion)).toEqual(["1.1.0", "1.1.0", "1.1.0"]);
+    expect((await rollout("ro-opvolger", "1.1.0")).status.activations).toHaveLength(3);
+  }, 120_000);
+});
+
+describe("freeze windows", () => {
+  it("advances no ring inside a fleet-wide freeze, and continues after it (operator clock moved)", async () => {
+    const local = (d: Date) =>
+      new Intl.DateTimeFormat("sv-SE", { timeZone: "Europe/Amsterdam", dateStyle: "short", timeStyle: "short" })
+        .format(d)
+        .replace(" ", "T");
+    const now = Date.now();
+    await post(`${API}/rolloutfreezes`, {
+      apiVersion: "aihub.gemeenten.nl/v1alpha1",
+      kind: "RolloutFreeze",
+      metadata: { name: "verkiezingen" },
+      spec: {
+        start: local(new Date(now - 3_600_000)),
+        end: local(new Date(now + 2 * 3_600_000)),
+        reason: "gemeenteraadsverkiezingen",
+      },
+    });
+    const FEW = RINGS.slice(0, 2);
+    await post(`${API}/aibuildingblocks`, block("ro-bevroren", { maxConcurrent: "100%", bakeTime: "1s" }));
+    await activateEverywhere("ro-bevroren", FEW);
+    await waitFleet("ro-bevroren", "1.0.0", FEW);
+    await publish("ro-bevroren", "1.1.0");
+    const frozen = await waitRollout("ro-bevroren", "1.1.0", "frozen", (r) =>
+      r.status?.conditions?.some((c: Any) => c.type === "Progressing" && c.reason === "Frozen"),
+    );
+    expect(frozen.status.conditions.find((c: Any) => c.reason === "Frozen").message).toContain(
+      "held by freeze verkiezingen",
+    );
+    const until = Date.now() + 2000;
+    while (Date.now() < until) {
+      expect((await rollout("ro-bevroren", "1.1.0")).status.activations ?? []).toEqual([]);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    // Three hours later on the operator's clock; a change of the rollout's labels wakes it.
+    clockOffsetMs = 3 * 3_600_000;
+    await patch(rolloutPath("ro-bevroren", "1.1.0"), { metadata: { labels: { "e2e/wake": "1" } } });
+    await waitRollout("ro-bevroren", "1.1.0", "Succeeded", (r) => r.status?.phase === "Succeeded");
+    await waitFleet("ro-bevroren", "1.1.0", FEW);
+    clockOffsetMs = 0;
+  }, 120_000);
+});

@@ -45,7 +45,7 @@ describe("the CRDs", () => {
   it("become Established and are served with short names and the aihub category", async () => {
     const crds = await installCrds(cluster);
     expect(crds.map((c) => c.metadata?.name).sort()).toEqual(
-      ["aibuildingblocks", "blockactivations", "municipaltenants"].map((p) => `${p}.aihub.gemeenten.nl`),
+      kinds.map((k) => `${k.plural}.aihub.gemeenten.nl`).sort(),
     );
     const discovery = await cluster.client.request<{
       resources: {
@@ -82,7 +82,8 @@ describe("the CRDs", () => {
       expect(served, kind).toBeDefined();
       const fromCrd = describedFields(crd.spec.versions[0]?.schema.openAPIV3Schema.properties?.spec ?? {}, "spec");
       const fromServer = new Map(describedFields(served?.properties?.spec ?? {}, "spec"));
-      expect(fromCrd.length).toBeGreaterThan(10);
+      // Every field of the spec is described; the smallest kind (RolloutFreeze) has three.
+      expect(fromCrd.length).toBeGreaterThanOrEqual(3);
       for (const [path, description] of fromCrd) expect(fromServer.get(path), `${kind} ${path}`).toBe(description);
     }
   });

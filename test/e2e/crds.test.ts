@@ -44,9 +44,7 @@ const servedOpenApi = () =>
 describe("the CRDs", () => {
   it("become Established and are served with short names and the aihub category", async () => {
     const crds = await installCrds(cluster);
-    expect(crds.map((c) => c.metadata?.name).sort()).toEqual(
-      kinds.map((k) => `${k.plural}.aihub.gemeenten.nl`).sort(),
-    );
+    expect(crds.map((c) => c.metadata?.name).sort()).toEqual(kinds.map((k) => `${k.plural}.aihub.gemeenten.nl`).sort());
     const discovery = await cluster.client.request<{
       resources: {
         name: string;

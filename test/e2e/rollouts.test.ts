@@ -2,12 +2,15 @@
 // really run, and a kwok stage that keeps pods of a 0bad… image from ever becoming Ready: a bad
 // version fails its health gate for real. 30 municipalities: 3 canary, 9 early, 18 general.
 // The operator runs in-process on a clock the tests can move (freeze windows).
+import type { Server } from "node:https";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_TENANT_RENDER_CONTEXT } from "../../operator/src/controllers/tenant/render.ts";
+import { ResourcePaths } from "../../operator/src/kube/resource-paths.ts";
 import { buildOperator } from "../../operator/src/operator.ts";
 import type { Manager } from "../../operator/src/runtime/manager.ts";
 import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
+import { serveWebhook } from "../../operator/src/webhook/serve-webhook.ts";
 import { ControlPlane, FAILING_DIGEST_PREFIX } from "../controlplane/control-plane.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
 import { installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
@@ -21,6 +24,8 @@ let cp: ControlPlane;
 let admin: CountingClient;
 let operatorClient: CountingClient;
 let manager: Manager;
+let metrics: OperatorMetrics;
+let webhook: Server;
 /** The operator's clock runs this far ahead of the wall clock; a test moves it. */
 let clockOffsetMs = 0;
 
@@ -150,10 +155,15 @@ beforeAll(async () => {
   operatorClient = await countingClient({ file: cp.kubeconfigPath });
   await installCrds(admin);
   await installPolicies(admin);
-  manager = buildOperator({
+  metrics = new OperatorMetrics();
+  // E2E_LOG=<file> keeps the operator's log, for finding out why a test failed.
+  const log = process.env.E2E_LOG
+    ? pino({ level: "debug" }, pino.destination(process.env.E2E_LOG))
+    : pino({ level: "silent" });
+  const op = buildOperator({
     client: operatorClient.client,
-    log: pino({ level: "silent" }),
-    metrics: new OperatorMetrics(),
+    log,
+    metrics,
     workers: 4,
     resyncPeriodMs: 0,
     identity: "e2e-rollouts",
@@ -161,8 +171,20 @@ beforeAll(async () => {
     activations: DEFAULT_ACTIVATION_RENDER_CONTEXT,
     policy: { allowedRegistries: ["registry.gemeenten.nl"] },
     now: () => new Date(Date.now() + clockOffsetMs),
-  }).manager;
+  });
+  manager = op.manager;
   await manager.start();
+  // The admission webhooks, registered at the API server: approvals are recorded by the mutating one.
+  webhook = await serveWebhook({
+    client: operatorClient.client,
+    paths: new ResourcePaths(operatorClient.client),
+    blocks: op.caches.blocks,
+    activations: op.caches.activations,
+    log,
+    host: "127.0.0.1",
+    port: 0,
+    endpoint: { url: "https://127.0.0.1:0" },
+  });
   await Promise.all(
     RINGS.map((t, i) =>
       post(`${API}/municipaltenants`, {
@@ -173,6 +195,7 @@ beforeAll(async () => {
           municipalityCode: `GM${7000 + i}`,
           displayName: t.name,
           rolloutRing: t.ring,
+          admins: { users: [`informatiemanager@${t.name}.nl`] },
           deletionProtection: false,
         },
       }),
@@ -189,6 +212,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  webhook?.close();
   await manager?.stop();
   operatorClient?.client.close();
   admin?.client.close();
@@ -304,6 +328,14 @@ describe("a fleet rollout of a bad version", () => {
       const a = await get(`${API}/namespaces/ro-general-0/blockactivations/ro-slecht`);
       return a.status?.availableUpdate === undefined ? a : undefined;
     });
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/aihub_rollout_rollbacks_total\{block="ro-slecht",reason="FailureThreshold"\} 1/);
+    expect(text).toMatch(
+      /aihub_rollout_activations\{rollout="ro-slecht-1.1.0",block="ro-slecht",state="RolledBack"\} 3/,
+    );
+    expect(text).toMatch(
+      /aihub_rollout_ring_transitions_total\{block="ro-slecht",ring="canary",transition="started"\} 1/,
+    );
     const events = await get<{ items: Any[] }>("/apis/events.k8s.io/v1/namespaces/default/events");
     const mine = events.items.filter((e) => e.regarding.name === "ro-slecht-1.1.0");
     expect(mine.find((e) => e.reason === "RolloutHalted")?.note).toContain(
@@ -390,6 +422,124 @@ describe("the collective's switches", () => {
   }, 120_000);
 });
 
+describe("approvals and the version lifecycle", () => {
+  const asAdmin = (ns: string) => ({ "Impersonate-User": `informatiemanager@${ns}.nl` });
+
+  it("records the tenant admin who approved an update, and the admin can neither type nor edit the record", async () => {
+    const ns = "ro-general-1";
+    const path = `${API}/namespaces/${ns}/blockactivations/ro-goed-handmatig`;
+    await admin.client.request("POST", `${API}/namespaces/${ns}/blockactivations`, {
+      headers: asAdmin(ns),
+      body: {
+        apiVersion: "aihub.gemeenten.nl/v1alpha1",
+        kind: "BlockActivation",
+        // A forged record on create is removed.
+        metadata: {
+          name: "ro-goed-handmatig",
+          namespace: ns,
+          annotations: {
+            "aihub.gemeenten.nl/approval": JSON.stringify({
+              version: "1.0.0",
+              user: "burgemeester",
+              approvedAt: "2026-01-01T00:00:00Z",
+            }),
+          },
+        },
+        spec: { block: "ro-goed", updatePolicy: "Manual", approvedVersion: "1.0.0" },
+      },
+    });
+    await admin.client.request("PATCH", path, {
+      headers: asAdmin(ns),
+      body: { spec: { approvedVersion: "1.1.0" } },
+      contentType: "application/merge-patch+json",
+    });
+    let seen: Any | undefined;
+    const approved = await waitUntil("two approvals in status", async () => {
+      const a = await get(path);
+      seen = a;
+      return a.status?.approvals?.length === 2 && a.status.currentVersion === "1.1.0" ? a : undefined;
+    }).catch((err: Error) => {
+      throw new Error(
+        `${err.message}; last seen: ${JSON.stringify({ meta: seen?.metadata.annotations, status: seen?.status })}`,
+      );
+    });
+    expect(approved.status.approvals.map((x: Any) => [x.version, x.user])).toEqual([
+      ["1.0.0", `informatiemanager@${ns}.nl`],
+      ["1.1.0", `informatiemanager@${ns}.nl`],
+    ]);
+    expect(approved.status.approvals[1].releaseNotes).toBe("Version 1.1.0.");
+    // Editing the record is undone by the webhook; writing status is forbidden by RBAC.
+    await admin.client.request("PATCH", path, {
+      headers: asAdmin(ns),
+      body: {
+        metadata: {
+          annotations: {
+            "aihub.gemeenten.nl/approval":
+              '{"version":"1.1.0","user":"burgemeester","approvedAt":"2027-01-01T00:00:00Z"}',
+          },
+        },
+      },
+      contentType: "application/merge-patch+json",
+    });
+    const after = await get(path);
+    expect(after.metadata.annotations["aihub.gemeenten.nl/approval"]).toContain(`informatiemanager@${ns}.nl`);
+    const forbidden = await admin.client
+      .request("PATCH", `${path}/status`, {
+        headers: asAdmin(ns),
+        body: { status: { approvals: [] } },
+        contentType: "application/merge-patch+json",
+      })
+      .then(
+        () => 0,
+        (e: { code?: number }) => e.code,
+      );
+    expect(forbidden).toBe(403);
+  }, 60_000);
+
+  it("shows a deprecated version, and moves a Manual activation after its end of life and notice period", async () => {
+    const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+    const b = block("ro-einde", { maxConcurrent: "100%", bakeTime: "1s" });
+    b.spec.versions = [{ ...version("ro-einde", "1.0.0"), endOfLife: day(-1) } as never];
+    await post(`${API}/aibuildingblocks`, { ...b, spec: { ...b.spec, endOfLifeNoticeDays: 1 } });
+    await publish("ro-einde", "1.1.0");
+    const ns = "ro-early-3";
+    await post(`${API}/namespaces/${ns}/blockactivations`, {
+      apiVersion: "aihub.gemeenten.nl/v1alpha1",
+      kind: "BlockActivation",
+      metadata: { name: "ro-einde", namespace: ns },
+      spec: { block: "ro-einde", updatePolicy: "Manual", approvedVersion: "1.0.0" },
+    });
+    const path = `${API}/namespaces/${ns}/blockactivations/ro-einde`;
+    const noticed = await waitUntil("end of life noticed", async () => {
+      const a = await get(path);
+      const c = a.status?.conditions?.find((x: Any) => x.type === "Supported");
+      return c?.reason === "EndOfLife" ? a : undefined;
+    });
+    expect(noticed.status.currentVersion).toBe("1.0.0");
+    expect(noticed.status.conditions.find((x: Any) => x.type === "Supported").message).toContain(
+      `approve a newer version before ${day(1)}`,
+    );
+    const events = await get<{ items: Any[] }>(`/apis/events.k8s.io/v1/namespaces/${ns}/events`);
+    expect(events.items.some((e) => e.reason === "EndOfLife" && e.type === "Warning")).toBe(true);
+    // Two days later on the operator's clock the notice is over; a label change wakes the activation.
+    clockOffsetMs = 2 * 86_400_000;
+    try {
+      await patch(path, { metadata: { labels: { "e2e/wake": "1" } } });
+      const moved = await waitUntil("moved off 1.0.0", async () => {
+        const a = await get(path);
+        return a.status?.currentVersion === "1.1.0" && ready(a) ? a : undefined;
+      });
+      expect(moved.spec.approvedVersion).toBe("1.0.0");
+      expect(moved.status.conditions.find((x: Any) => x.type === "Supported")).toMatchObject({ status: "True" });
+      // It stays there: once, not back and forth (the Deployment's template changed once).
+      const d = await get(`/apis/apps/v1/namespaces/${ns}/deployments/ro-einde`);
+      expect(d.metadata.generation).toBe(2);
+    } finally {
+      clockOffsetMs = 0;
+    }
+  }, 60_000);
+});
+
 describe("freeze windows", () => {
   it("advances no ring inside a fleet-wide freeze, and continues after it (operator clock moved)", async () => {
     const local = (d: Date) =>
@@ -425,9 +575,13 @@ describe("freeze windows", () => {
     }
     // Three hours later on the operator's clock; a change of the rollout's labels wakes it.
     clockOffsetMs = 3 * 3_600_000;
-    await patch(rolloutPath("ro-bevroren", "1.1.0"), { metadata: { labels: { "e2e/wake": "1" } } });
-    await waitRollout("ro-bevroren", "1.1.0", "Succeeded", (r) => r.status?.phase === "Succeeded");
-    await waitFleet("ro-bevroren", "1.1.0", FEW);
-    clockOffsetMs = 0;
+    try {
+      await patch(rolloutPath("ro-bevroren", "1.1.0"), { metadata: { labels: { "e2e/wake": "1" } } });
+      await waitRollout("ro-bevroren", "1.1.0", "Succeeded", (r) => r.status?.phase === "Succeeded");
+      await waitFleet("ro-bevroren", "1.1.0", FEW);
+    } finally {
+      clockOffsetMs = 0;
+      await admin.client.request("DELETE", `${API}/rolloutfreezes/verkiezingen`);
+    }
   }, 120_000);
 });

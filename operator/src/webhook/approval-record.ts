@@ -1,7 +1,8 @@
 // Who approved an update, recorded by the API server's own account of the request: the mutating
-// webhook writes the approval annotation from userInfo whenever spec.approvedVersion changes,
-// and puts the previous record back on every other change, so that nobody (a tenant admin
-// included) can type or edit it. The activation controller copies it into a bounded history in
+// webhook adds a record (user from userInfo) to the approval annotation whenever
+// spec.approvedVersion changes, and puts the previous records back on every other change, so that
+// nobody (a tenant admin included) can type or edit them. The annotation holds the last ten, so
+// that approvals in quick succession are all kept; the activation controller copies them into
 // status, which tenant admins can only read.
 import type { AIBuildingBlock, BlockActivation } from "../api/v1alpha1/index.ts";
 import type { AdmissionRequest } from "./admission-review.ts";
@@ -19,17 +20,22 @@ export interface ApprovalRecord {
 
 export type JsonPatch = { op: "add" | "replace" | "remove"; path: string; value?: unknown }[];
 
-/** The record in an annotation, if it is one. */
-export function readApproval(annotations: Record<string, string> | undefined): ApprovalRecord | undefined {
+export const APPROVALS_KEPT = 10;
+
+const isRecord = (r: Partial<ApprovalRecord>): r is ApprovalRecord =>
+  typeof r?.version === "string" && typeof r.user === "string" && typeof r.approvedAt === "string";
+
+/** The records in an annotation, oldest first; nothing when it holds something else. */
+export function readApprovals(annotations: Record<string, string> | undefined): ApprovalRecord[] {
   const raw = annotations?.[APPROVAL_ANNOTATION];
-  if (!raw) return undefined;
+  if (!raw) return [];
   try {
-    const r = JSON.parse(raw) as Partial<ApprovalRecord>;
-    return typeof r.version === "string" && typeof r.user === "string" && typeof r.approvedAt === "string"
-      ? { version: r.version, user: r.user, approvedAt: r.approvedAt, releaseNotes: String(r.releaseNotes ?? "") }
-      : undefined;
+    const list = JSON.parse(raw) as Partial<ApprovalRecord>[];
+    return Array.isArray(list)
+      ? list.filter(isRecord).map((r) => ({ ...r, releaseNotes: String(r.releaseNotes ?? "") }))
+      : [];
   } catch {
-    return undefined;
+    return [];
   }
 }
 
@@ -52,7 +58,7 @@ export function approvalPatch(req: AdmissionRequest, block: AIBuildingBlock | un
       approvedAt: now.toISOString().replace(/\.\d+Z$/, "Z"),
       releaseNotes: notes.slice(0, 2048),
     };
-    desired = JSON.stringify(record);
+    desired = JSON.stringify([...readApprovals(old?.metadata?.annotations), record].slice(-APPROVALS_KEPT));
   }
   const current = obj.metadata?.annotations?.[APPROVAL_ANNOTATION];
   if (current === desired) return [];

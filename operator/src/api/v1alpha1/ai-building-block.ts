@@ -161,6 +161,13 @@ export const blockVersion = z
       }),
     channel: channel.default("stable"),
     releaseDate: date("The day this version was released (YYYY-MM-DD)."),
+    deprecated: z
+      .boolean()
+      .optional()
+      .describe("Set by the collective when municipalities should move off this version; activations on it say so."),
+    endOfLife: date(
+      "The last day this version is supported (YYYY-MM-DD). After it and spec.endOfLifeNoticeDays, activations still on it, Manual ones included, are moved to the newest version through the fleet rollout.",
+    ).optional(),
     releaseNotes: z
       .string()
       .min(1)
@@ -237,6 +244,15 @@ export const aiBuildingBlockSpec = withRules(
       ).min(1),
       runtime: blockRuntime.optional(),
       rollout: rolloutStrategy.optional(),
+      endOfLifeNoticeDays: z
+        .number()
+        .int()
+        .min(0)
+        .max(365)
+        .default(30)
+        .describe(
+          "Days after a version's endOfLife before activations still on it are moved, Manual ones included (0-365, default 30).",
+        ),
     })
     .describe("The desired state of a catalog entry."),
   [

@@ -6,7 +6,8 @@
 import type { Condition } from "../../api/v1alpha1/index.ts";
 import type { ActivationScope, PendingEvent } from "./activation-scope.ts";
 
-const ROLLOUT_REASONS = new Set(["Creating", "ReplicasUnavailable", "RollingOut"]);
+// Waiting for a fleet rollout is routine too: a Warning per held activation would be hundreds.
+const ROLLOUT_REASONS = new Set(["Creating", "ReplicasUnavailable", "RollingOut", "WaitingForRollout"]);
 
 /** The Events of an apply: a version rolled out over another, a newer version offered for approval. */
 export function changeEvents(scope: ActivationScope): PendingEvent[] {

@@ -25,6 +25,7 @@ import type { ActivationObject, ActivationScope } from "./activation-scope.ts";
 import { verdict } from "./activation-scope.ts";
 import { holdFirstStatus as firstStatusHold, latestDeployment, rolloutVerdicts } from "./activation-status.ts";
 import { rolloutGate } from "./rollout-gate.ts";
+import { versionLifecycle } from "./version-lifecycle.ts";
 import { resolveVersion } from "./version-resolution.ts";
 
 type Obj = KubeObject & ObjectRef;
@@ -122,18 +123,40 @@ export const resolveTarget: Phase = async (scope, env) => {
 export const holdForRollout: Phase = async (scope, env) => {
   const { block, tenant } = references(scope);
   const spec = scope.activation.spec;
-  const resolved = scope.resolved;
-  if (!resolved?.ok || spec.updatePolicy === "Manual" || spec.version) return "continue";
+  const fleet = env.fleet(block.metadata.name ?? "");
+  const runs = scope.running?.version ?? (scope.resolved?.ok ? scope.resolved.version : undefined);
+  const life = runs ? versionLifecycle(block, runs, env.now()) : { state: "Supported" as const };
+  scope.supported =
+    life.state === "Supported"
+      ? verdict("True", "Supported", `version ${runs} is supported`)
+      : verdict("False", life.state === "Expired" ? "EndOfLife" : life.state, life.message);
+  // Once the approved version is past its end of life and the notice period, a Manual activation
+  // follows the channel like an Automatic one (until a person approves a supported version).
+  const expiredManual =
+    spec.updatePolicy === "Manual" &&
+    !spec.version &&
+    spec.approvedVersion !== undefined &&
+    versionLifecycle(block, spec.approvedVersion, env.now()).state === "Expired";
+  const resolved = expiredManual
+    ? resolveVersion(
+        { ...scope.activation, spec: { ...spec, updatePolicy: "Automatic", approvedVersion: undefined } },
+        block,
+        fleet.withdrawn(),
+      )
+    : scope.resolved;
+  if (!resolved?.ok || (spec.updatePolicy === "Manual" && !expiredManual) || spec.version) return "continue";
   const gate = rolloutGate({
     key: `${scope.namespace}/${scope.name}`,
     block,
     newest: { version: resolved.version, image: resolved.image },
     running: scope.running,
-    fleet: env.fleet(block.metadata.name ?? ""),
+    fleet,
     ring: tenant.spec.rolloutRing ?? "general",
   });
   if (gate.move) {
     scope.upToDate = verdict("True", "Latest", `runs ${resolved.version}, the newest version on its channel`);
+    // The version gates judged the approved version; the one it is moved to must pass them too.
+    if (expiredManual && versionGates(block, gate.to.version, env.policy, env.now()).ok) scope.target = gate.to;
     return "continue";
   }
   scope.target = gate.to;

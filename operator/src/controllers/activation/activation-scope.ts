@@ -12,7 +12,7 @@ import {
 } from "../../api/v1alpha1/index.ts";
 import type { KubeObject } from "../../kube/object.ts";
 import type { ObjectRef } from "../../kube/resource-paths.ts";
-import { readApproval } from "../../webhook/approval-record.ts";
+import { readApprovals } from "../../webhook/approval-record.ts";
 import { type ActivationOutcome, type ActivationStatus, runningOf, type Verdict } from "./activation-status.ts";
 import type { VersionResolution } from "./version-resolution.ts";
 
@@ -50,6 +50,8 @@ export interface ActivationScope {
   availableUpdate?: ActivationStatus["availableUpdate"];
   /** Whether an Automatic activation runs what its channel offers, or waits for (or was sent back by) a fleet rollout. */
   upToDate?: Verdict;
+  /** Whether the version that runs is supported, deprecated or past its end of life. */
+  supported?: Verdict;
   /** The Deployment the rollout is judged by: as applied in this reconcile, or as cached. */
   deployment?: KubeObject;
   /** Events to record once the status is written (they say what the status says, once). */
@@ -106,6 +108,7 @@ export function outcomeOf(scope: ActivationScope): ActivationOutcome {
     running: scope.rendered ?? scope.running,
     availableUpdate: scope.availableUpdate,
     upToDate: scope.upToDate,
-    approval: readApproval(scope.activation.metadata.annotations),
+    supported: scope.supported,
+    approvals: readApprovals(scope.activation.metadata.annotations),
   };
 }

@@ -21,12 +21,14 @@ export interface ActivationOutcome {
   availableUpdate?: ActivationStatus["availableUpdate"];
   /** For an activation that follows a channel automatically: whether it runs what the channel offers (rollout gate). */
   upToDate?: Verdict;
-  /** The approval the admission webhook recorded on the object, if any. */
-  approval?: ApprovalRecord;
+  /** Whether the running version is supported, deprecated or past its end of life. */
+  supported?: Verdict;
+  /** The approvals the admission webhook recorded on the object, oldest first. */
+  approvals?: ApprovalRecord[];
 }
 
 export const UP_TO_DATE = "UpToDate";
-const APPROVALS_KEPT = 10;
+export const SUPPORTED = "Supported";
 
 export const PARAMETERS_VALID = "ParametersValid";
 export const CERTIFIED = "Certified";
@@ -43,10 +45,15 @@ export function activationStatus(activation: BlockActivation, outcome: Activatio
   ] as const) {
     conditions = setCondition(conditions, { type, ...v, observedGeneration }, now);
   }
-  conditions = outcome.upToDate
-    ? setCondition(conditions, { type: UP_TO_DATE, ...outcome.upToDate, observedGeneration }, now)
-    : conditions.filter((c) => c.type !== UP_TO_DATE);
-  const approvals = withApproval(activation.status?.approvals, outcome.approval);
+  for (const [type, v] of [
+    [UP_TO_DATE, outcome.upToDate],
+    [SUPPORTED, outcome.supported],
+  ] as const) {
+    conditions = v
+      ? setCondition(conditions, { type, ...v, observedGeneration }, now)
+      : conditions.filter((c) => c.type !== type);
+  }
+  const approvals = outcome.approvals;
   // What a fleet rollout rolls back to: the version that runs whenever Ready is True.
   const lastHealthyVersion =
     outcome.ready.status === "True" && outcome.running
@@ -60,16 +67,6 @@ export function activationStatus(activation: BlockActivation, outcome: Activatio
     ...(approvals?.length && { approvals }),
     conditions,
   };
-}
-
-/** The approval history with `record` added once (the newest last), bounded. */
-export function withApproval(
-  history: ActivationStatus["approvals"],
-  record: ApprovalRecord | undefined,
-): ActivationStatus["approvals"] {
-  if (!record) return history;
-  const known = history?.some((a) => a.approvedAt === record.approvedAt && a.version === record.version);
-  return known ? history : [...(history ?? []), record].slice(-APPROVALS_KEPT);
 }
 
 type DeploymentState = { metadata: { generation?: number }; status?: Record<string, unknown> };

@@ -8,6 +8,7 @@ import {
   type MunicipalTenant,
   type RingName,
 } from "../../api/v1alpha1/index.ts";
+import { versionLifecycle } from "../activation/version-lifecycle.ts";
 import type { RolloutTarget } from "./rollout-plan.ts";
 import { inMaintenanceWindow } from "./windows.ts";
 
@@ -47,8 +48,17 @@ export function rolloutTarget(
   now: Date,
 ): RolloutTarget | undefined {
   const parsed = blockActivationSpec.safeParse(activation.spec);
-  if (!parsed.success || !followsRollout(parsed.data, rollout, block)) return undefined;
+  if (!parsed.success) return undefined;
   const status = (activation.status ?? {}) as NonNullable<BlockActivation["status"]>;
+  // A Manual activation whose approved version is past its end of life and notice moves like an Automatic one.
+  const approved = parsed.data.approvedVersion;
+  const expired =
+    parsed.data.updatePolicy === "Manual" &&
+    !parsed.data.version &&
+    approved !== undefined &&
+    versionLifecycle(block, approved, now).state === "Expired";
+  const spec = expired ? { ...parsed.data, updatePolicy: "Automatic" as const } : parsed.data;
+  if (!followsRollout(spec, rollout, block)) return undefined;
   const ready = status.conditions?.find((c) => c.type === "Ready");
   const current = status.observedGeneration === activation.metadata.generation;
   const isReady = current && ready?.status === "True" && ready.observedGeneration === activation.metadata.generation;

@@ -105,9 +105,14 @@ bench-runtime: deps controlplane ## Benchmark: apply path vs raw concurrent clie
 bench: deps controlplane build ## Fleet benchmark: 342 municipalities (BENCH_TENANTS, BENCH_GROWTH=34,171,342,1000).
 	node bench/fleet.ts
 
+.PHONY: bench-rollout
+bench-rollout: deps controlplane build ## Rollout benchmark: a good and a bad version through 342 municipalities' rings (BENCH_BAKE, BENCH_CONCURRENCY).
+	node bench/rollout.ts
+
 .PHONY: bench-smoke
-bench-smoke: deps controlplane build ## The fleet benchmark at 3 municipalities, so that it keeps working (CI).
+bench-smoke: deps controlplane build ## The fleet and rollout benchmarks at a few municipalities, so that they keep working (CI).
 	BENCH_TENANTS=3 BENCH_NODES=2 BENCH_OUT=$${TMPDIR:-/tmp}/aihub-bench node bench/fleet.ts
+	BENCH_TENANTS=20 BENCH_NODES=2 BENCH_OUT=$${TMPDIR:-/tmp}/aihub-bench node bench/rollout.ts
 
 .PHONY: run
 run: deps ## Run the operator against $$KUBECONFIG (CRDs must be installed).

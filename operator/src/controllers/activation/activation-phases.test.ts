@@ -14,7 +14,11 @@ const image = (version: string) =>
 
 /** A fake cluster: the caches the phases read, and the applies and prunes they send. */
 function fakeEnv(
-  o: { deployment?: KubeObject; blocks?: string[]; rollouts?: { version: string; phase: string }[] } = {},
+  o: {
+    deployment?: KubeObject;
+    blocks?: string[];
+    rollouts?: { version: string; phase: string; moved?: string[] }[];
+  } = {},
 ) {
   const applied: string[] = [];
   const env: PhaseEnv = {
@@ -23,7 +27,20 @@ function fakeEnv(
     tenant: (namespace) => tenants.find((t) => t.metadata.name === namespace),
     fleet: () =>
       new FleetView(
-        (o.rollouts ?? []).map((r) => ({ metadata: {}, spec: { version: r.version }, status: { phase: r.phase } })),
+        (o.rollouts ?? []).map((r) => ({
+          metadata: {},
+          spec: { version: r.version },
+          status: {
+            phase: r.phase,
+            activations: (r.moved ?? []).map((activation) => ({
+              activation,
+              ring: "early",
+              state: "Updating",
+              previousVersion: "1.3.0",
+              movedAt: now.toISOString(),
+            })),
+          },
+        })),
       ),
     child: (kind) => (kind === "Deployment" ? o.deployment : undefined),
     apply: async (obj) => {
@@ -103,7 +120,10 @@ describe("the activation phases", () => {
   });
 
   it("judges a new version by the applied Deployment, not the cache's available old one", async () => {
-    const { env, applied } = fakeEnv({ deployment: available13, rollouts: [{ version: "1.4.0", phase: "Succeeded" }] });
+    const { env, applied } = fakeEnv({
+      deployment: available13,
+      rollouts: [{ version: "1.4.0", phase: "Progressing", moved: ["utrecht/bezwaar-intake"] }],
+    });
     const scope = await reconcile(running("1.3.0"), env);
     expect(scope.resolved).toMatchObject({ ok: true, version: "1.4.0" });
     expect(scope.target?.version).toBe("1.4.0");

@@ -44,9 +44,12 @@ describe("rolloutGate", () => {
     expect(gate("1.0.0", "1.1.0", moved)).toEqual({ move: true, to: v("1.1.0") });
   });
 
-  it("holds when the rollout does not exist yet, and moves once it succeeded", () => {
+  it("holds when the rollout does not exist yet, and when it succeeded without moving this activation", () => {
     expect(gate("1.0.0", "1.1.0").move).toBe(false);
-    expect(gate("1.0.0", "1.1.0", rollout("1.1.0", { phase: "Succeeded" })).move).toBe(true);
+    // Joined after the rollout succeeded (unpinned, say): it waits for the rollout to move it.
+    expect(gate("1.0.0", "1.1.0", rollout("1.1.0", { phase: "Succeeded" })).move).toBe(false);
+    const moved = rollout("1.1.0", { phase: "Succeeded", activations: [entry("Healthy")] });
+    expect(gate("1.0.0", "1.1.0", moved).move).toBe(true);
   });
 
   it("gives a new activation the newest version at once", () => {

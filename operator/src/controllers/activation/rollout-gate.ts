@@ -22,8 +22,8 @@ const imageOf = (block: AIBuildingBlock, version: string) =>
  * - what a rollout sent back (a failed health gate, or a halted or aborted rollout) returns to
  *   the version that was healthy for it before;
  * - a new activation gets the newest version at once (it has nothing to break);
- * - otherwise the newest version only once its rollout moved this activation, or succeeded;
- *   until then the running version stays.
+ * - otherwise the newest version only once its rollout moved this activation; until then the
+ *   running version stays.
  */
 export function rolloutGate(o: {
   key: string;
@@ -56,8 +56,9 @@ export function rolloutGate(o: {
     return { move: true, to: newest };
   }
   if (!running || running.version === newest.version) return { move: true, to: newest };
-  const rollout = fleet.rollout(newest.version);
-  if (rollout?.phase === "Succeeded" || mine) return { move: true, to: newest };
+  // Only what the rollout moved moves, even after it succeeded: an activation that joins later
+  // (unpinned, or switched to Automatic) goes through the rings like the rest.
+  if (mine) return { move: true, to: newest };
   return {
     move: false,
     to: running,

@@ -349,3 +349,55 @@ describe("activationsConcerned", () => {
     expect(activationsConcerned(ring(), ring(), all)).toEqual([]);
   });
 });
+
+describe("planRollout: activations that join later", () => {
+  it("reopens a rollout that succeeded when an activation on an older version joins, and moves it through the rings", () => {
+    const r = rollout({ maxConcurrent: "100%", bakeTime: "1m" });
+    const none = planRollout({ rollout: r, targets: [], now: new Date(T0) });
+    expect(none.status.phase).toBe("Succeeded");
+    const joined = fleet(1, 0, 0);
+    const plan = planRollout({ rollout: { ...r, status: none.status }, targets: joined, now: new Date(T0 + 1000) });
+    expect(plan.status.phase).toBe("Progressing");
+    expect(plan.moved).toEqual(["canary-00/block"]);
+    expect(plan.events.map((e) => e.reason)).toContain("ActivationsJoined");
+    // Nothing joined: it stays as it ended, without a write.
+    const same = planRollout({ rollout: { ...r, status: none.status }, targets: [], now: new Date(T0 + 2000) });
+    expect(same.status).toEqual({ ...none.status, observedGeneration: 1 });
+  });
+});
+
+describe("planRollout: a newer version withdrawn", () => {
+  it("resumes the superseded rollout and judges what it had moved afresh, not as failed", () => {
+    const targets = fleet(1, 0, 0);
+    const r = rollout({ bakeTime: "30m", progressDeadline: "5m" });
+    let status = planRollout({ rollout: r, targets, now: new Date(T0) }).status;
+    targets[0] = { ...(targets[0] as RolloutTarget), running: NEW, readySince: new Date(T0).toISOString() };
+    status = planRollout({ rollout: { ...r, status }, targets, now: new Date(T0 + 1000) }).status;
+    expect(status.activations?.[0]?.state).toBe("Baking");
+    status = planRollout({
+      rollout: { ...r, status },
+      targets,
+      newerVersion: "1.2.0",
+      now: new Date(T0 + 2000),
+    }).status;
+    expect(status.phase).toBe("Superseded");
+    // 1.2.0 moved it and failed: it is on its way back to 1.1.0, not ready yet.
+    targets[0] = { ...(targets[0] as RolloutTarget), running: "1.2.0", ready: false };
+    const resumed = planRollout({ rollout: { ...r, status }, targets, now: new Date(T0 + 600_000) });
+    expect(resumed.status.phase).toBe("Progressing");
+    expect(resumed.status.activations?.[0]).toMatchObject({ state: "Updating", movedAt: "2027-01-12T10:10:00Z" });
+    expect(resumed.events.map((e) => e.reason)).toContain("RolloutResumed");
+  });
+
+  it("does not call a ring done when it failed", () => {
+    const targets = fleet(1, 1, 0);
+    const r = rollout({ progressDeadline: "1m" });
+    let status = planRollout({ rollout: r, targets, now: new Date(T0) }).status;
+    targets[0] = { ...(targets[0] as RolloutTarget), running: NEW, ready: false };
+    const plan = planRollout({ rollout: { ...r, status }, targets, now: new Date(T0 + 120_000) });
+    status = plan.status;
+    expect(status.phase).toBe("RollingBack");
+    expect(status.rings?.find((x) => x.name === "canary")?.completedAt).toBeUndefined();
+    expect(plan.events.map((e) => e.reason)).not.toContain("RingCompleted");
+  });
+});

@@ -86,6 +86,18 @@ export function planRollout(input: PlanInput): Plan {
   // Why a rollback runs (Aborted or FailureThreshold), kept across reconciles in the condition.
   let reason = before.conditions?.find((c) => c.type === "Progressing")?.reason ?? "";
 
+  // An activation that joined after the rollout succeeded (unpinned, switched to Automatic, its
+  // approved version past end of life) goes through the rings like the rest: the rollout reopens.
+  const moving = new Set((before.activations ?? []).map((e) => e.activation));
+  const joined = input.targets.filter((t) => t.running && t.running !== version && !moving.has(t.key));
+  if (phase === "Succeeded" && !spec.abort && joined.length) {
+    phase = "Progressing";
+    events.push({
+      type: "Normal",
+      reason: "ActivationsJoined",
+      message: `${joined.length} activation(s) follow ${spec.block} now and run an older version; they move through the rings`,
+    });
+  }
   // A finished rollout stays as it ended: activations that later move on to a newer version
   // must not rewrite its figures (a write per activation for nothing).
   const settled =
@@ -114,7 +126,20 @@ export function planRollout(input: PlanInput): Plan {
       message: `version ${input.newerVersion} of ${spec.block} supersedes ${version}: no more activations move to ${version}`,
     });
   } else if (phase === "Superseded" && !input.newerVersion) {
-    phase = "Progressing"; // the newer version was withdrawn: this one is again the newest
+    // The newer version was withdrawn: this one is the newest again. What it had moved and not
+    // yet seen healthy ran the newer version in between, and is judged afresh from now.
+    phase = "Progressing";
+    for (const e of entries.values()) {
+      if (e.state !== "Updating" && e.state !== "Baking") continue;
+      e.state = "Updating";
+      e.movedAt = stamp;
+      delete e.healthySince;
+    }
+    events.push({
+      type: "Normal",
+      reason: "RolloutResumed",
+      message: `the newer version of ${spec.block} was withdrawn: ${version} is rolled out again`,
+    });
   } else if (phase === "Progressing" && spec.paused) {
     phase = "Paused";
     events.push({ type: "Normal", reason: "RolloutPaused", message: `rollout of ${spec.block} ${version} paused` });
@@ -188,7 +213,16 @@ export function planRollout(input: PlanInput): Plan {
       }
     }
     const tolerated = countOf(ringSettings(strategy, name).maxFailures, members.length, "down");
-    return { name, members, prev, updated, failed, tolerated, complete: done === members.length };
+    // A ring with more failures than it tolerates is not done: the rollout halts in it.
+    return {
+      name,
+      members,
+      prev,
+      updated,
+      failed,
+      tolerated,
+      complete: done === members.length && failed <= tolerated,
+    };
   }
 
   if (phase === "Progressing" || phase === "Paused") {

@@ -401,3 +401,23 @@ describe("planRollout: a newer version withdrawn", () => {
     expect(plan.events.map((e) => e.reason)).not.toContain("RingCompleted");
   });
 });
+
+describe("planRollout: an older rollout that succeeded", () => {
+  it("does not reopen for activations that run a newer version, or when a newer version is out", () => {
+    const r = rollout();
+    const done = planRollout({ rollout: r, targets: [], now: new Date(T0) }).status;
+    const onNewer = fleet(1, 0, 0).map((t) => ({ ...t, running: "1.2.0" }));
+    expect(planRollout({ rollout: { ...r, status: done }, targets: onNewer, now: new Date(T0) }).status.phase).toBe(
+      "Succeeded",
+    );
+    const onOlder = fleet(1, 0, 0);
+    const superseded = planRollout({
+      rollout: { ...r, status: done },
+      targets: onOlder,
+      newerVersion: "1.2.0",
+      now: new Date(T0),
+    });
+    expect(superseded.status.phase).toBe("Succeeded");
+    expect(superseded.moved).toEqual([]);
+  });
+});

@@ -4,6 +4,7 @@
 // resumes from the status exactly: an activation is moved when its entry is written, never
 // before, and a ring starts only when the status says the one before it is done.
 import { durationMs, formatDuration } from "../../api/duration.ts";
+import { compareSemver } from "../../api/semver.ts";
 import {
   type BlockRollout,
   type BlockRolloutStatus,
@@ -89,8 +90,8 @@ export function planRollout(input: PlanInput): Plan {
   // An activation that joined after the rollout succeeded (unpinned, switched to Automatic, its
   // approved version past end of life) goes through the rings like the rest: the rollout reopens.
   const moving = new Set((before.activations ?? []).map((e) => e.activation));
-  const joined = input.targets.filter((t) => t.running && t.running !== version && !moving.has(t.key));
-  if (phase === "Succeeded" && !spec.abort && joined.length) {
+  const joined = input.targets.filter((t) => t.running && compareSemver(t.running, version) < 0 && !moving.has(t.key));
+  if (phase === "Succeeded" && !spec.abort && !input.newerVersion && joined.length) {
     phase = "Progressing";
     events.push({
       type: "Normal",

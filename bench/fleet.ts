@@ -38,6 +38,7 @@ import { readManifests } from "../test/support/manifests.ts";
 import { DEFAULT_ACTIVATION_RENDER_CONTEXT } from "../test/support/operator-defaults.ts";
 import { printFleetReport } from "./fleet-report.ts";
 import { FLEET_BLOCKS, fleetActivations, fleetTenant } from "./fleet-spec.ts";
+import { answerHelp } from "./help.ts";
 import {
   cpuMeter,
   memoryAtPeak,
@@ -52,6 +53,8 @@ import {
 import { type OperatorProcess, startOperator } from "./operator-process.ts";
 import { pool } from "./pool.ts";
 import { cpuSeconds, peakRssMb, rssMb } from "./process-stats.ts";
+
+answerHelp(import.meta.url);
 
 const log = pino({ level: "info" });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -26,11 +26,14 @@ import { ControlPlane } from "../test/controlplane/control-plane.ts";
 import { type CountingClient, countingClient } from "../test/support/clients.ts";
 import { installCrds, installPolicies } from "../test/support/cluster.ts";
 import { tenantName } from "./fleet-spec.ts";
+import { answerHelp } from "./help.ts";
 import { cpuMeter, parseMetrics, reconciles, requestsByVerb, serverWrites, sumBy, writesOf } from "./measure.ts";
 import { type OperatorProcess, startOperator } from "./operator-process.ts";
 import { pool } from "./pool.ts";
 import { printRolloutReport } from "./rollout-report.ts";
 import { BLOCK, blockVersion, ringOf, rolloutActivation, rolloutBlock, rolloutTenant } from "./rollout-spec.ts";
+
+answerHelp(import.meta.url);
 
 const API = "/apis/aihub.gemeenten.nl/v1alpha1";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -9,7 +9,10 @@ import { WatchCache } from "../operator/src/kube/watch-cache.ts";
 import { WorkQueue } from "../operator/src/runtime/work-queue.ts";
 import { ControlPlane } from "../test/controlplane/control-plane.ts";
 import { countingClient } from "../test/support/clients.ts";
+import { answerHelp } from "./help.ts";
 import { pool } from "./pool.ts";
+
+answerHelp(import.meta.url);
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);

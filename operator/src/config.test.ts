@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, splitHostPort } from "./config.ts";
+import { ConfigError, loadConfig, splitHostPort, usage, wantsHelp } from "./config.ts";
 
 describe("loadConfig", () => {
   it("has defaults that run a single instance", () => {
@@ -39,5 +39,17 @@ describe("loadConfig", () => {
     expect(splitHostPort(":8080")).toEqual({ host: "0.0.0.0", port: 8080 });
     expect(splitHostPort("127.0.0.1:9")).toEqual({ host: "127.0.0.1", port: 9 });
     expect(splitHostPort("[::1]:8081")).toEqual({ host: "::1", port: 8081 });
+  });
+});
+
+describe("usage", () => {
+  it("lists every flag with its variable and default, for --help", () => {
+    const text = usage();
+    expect(text).toContain("--workers (AIHUB_WORKERS)");
+    expect(text).toContain("concurrent reconciles per controller (1-64); default 4");
+    expect(text).toContain("--allowed-registries (AIHUB_ALLOWED_REGISTRIES)");
+    expect(text).toContain("default registry.gemeenten.nl");
+    expect(wantsHelp(["--workers=2", "--help"])).toBe(true);
+    expect(wantsHelp(["--workers=2"])).toBe(false);
   });
 });

@@ -77,29 +77,110 @@ export const configSchema = z.object({
 
 export type OperatorConfig = z.output<typeof configSchema>;
 
-/** Each setting: its flag and its environment variable. */
-const SOURCES: Record<keyof OperatorConfig, { flag: string; env: string }> = {
-  kubeconfig: { flag: "kubeconfig", env: "KUBECONFIG" },
-  metricsBindAddress: { flag: "metrics-bind-address", env: "AIHUB_METRICS_BIND_ADDRESS" },
-  healthProbeBindAddress: { flag: "health-probe-bind-address", env: "AIHUB_HEALTH_PROBE_BIND_ADDRESS" },
-  leaderElect: { flag: "leader-elect", env: "AIHUB_LEADER_ELECT" },
-  leaderElectionNamespace: { flag: "leader-election-namespace", env: "AIHUB_LEADER_ELECTION_NAMESPACE" },
-  leaderElectionId: { flag: "leader-election-id", env: "AIHUB_LEADER_ELECTION_ID" },
-  identity: { flag: "identity", env: "AIHUB_IDENTITY" },
-  workers: { flag: "workers", env: "AIHUB_WORKERS" },
-  resyncPeriodSeconds: { flag: "resync-period-seconds", env: "AIHUB_RESYNC_PERIOD_SECONDS" },
-  logLevel: { flag: "log-level", env: "AIHUB_LOG_LEVEL" },
-  loggingNamespace: { flag: "logging-namespace", env: "AIHUB_LOGGING_NAMESPACE" },
-  loggingPort: { flag: "logging-port", env: "AIHUB_LOGGING_PORT" },
-  podSecurityVersion: { flag: "pod-security-version", env: "AIHUB_POD_SECURITY_VERSION" },
-  allowedRegistries: { flag: "allowed-registries", env: "AIHUB_ALLOWED_REGISTRIES" },
-  logSidecarImage: { flag: "log-sidecar-image", env: "AIHUB_LOG_SIDECAR_IMAGE" },
-  logSinkService: { flag: "log-sink-service", env: "AIHUB_LOG_SINK_SERVICE" },
-  gatewayNamespace: { flag: "gateway-namespace", env: "AIHUB_GATEWAY_NAMESPACE" },
-  webhookBindAddress: { flag: "webhook-bind-address", env: "AIHUB_WEBHOOK_BIND_ADDRESS" },
-  webhookService: { flag: "webhook-service", env: "AIHUB_WEBHOOK_SERVICE" },
-  webhookUrl: { flag: "webhook-url", env: "AIHUB_WEBHOOK_URL" },
+/** Each setting: its flag, its environment variable and what it is for (`--help`). */
+const SOURCES: Record<keyof OperatorConfig, { flag: string; env: string; help: string }> = {
+  kubeconfig: { flag: "kubeconfig", env: "KUBECONFIG", help: "kubeconfig file; in a pod, the ServiceAccount" },
+  metricsBindAddress: {
+    flag: "metrics-bind-address",
+    env: "AIHUB_METRICS_BIND_ADDRESS",
+    help: "where /metrics is served (Prometheus)",
+  },
+  healthProbeBindAddress: {
+    flag: "health-probe-bind-address",
+    env: "AIHUB_HEALTH_PROBE_BIND_ADDRESS",
+    help: "where /healthz and /readyz are served",
+  },
+  leaderElect: { flag: "leader-elect", env: "AIHUB_LEADER_ELECT", help: "true to run several replicas, one leading" },
+  leaderElectionNamespace: {
+    flag: "leader-election-namespace",
+    env: "AIHUB_LEADER_ELECTION_NAMESPACE",
+    help: "namespace of the leader election Lease",
+  },
+  leaderElectionId: {
+    flag: "leader-election-id",
+    env: "AIHUB_LEADER_ELECTION_ID",
+    help: "name of the leader election Lease",
+  },
+  identity: { flag: "identity", env: "AIHUB_IDENTITY", help: "this replica's name in the Lease and in Events" },
+  workers: { flag: "workers", env: "AIHUB_WORKERS", help: "concurrent reconciles per controller (1-64)" },
+  resyncPeriodSeconds: {
+    flag: "resync-period-seconds",
+    env: "AIHUB_RESYNC_PERIOD_SECONDS",
+    help: "how often every object is reconciled even when nothing changed",
+  },
+  logLevel: { flag: "log-level", env: "AIHUB_LOG_LEVEL", help: "trace, debug, info, warn or error" },
+  loggingNamespace: {
+    flag: "logging-namespace",
+    env: "AIHUB_LOGGING_NAMESPACE",
+    help: "namespace of the central log collector that tenants may reach",
+  },
+  loggingPort: { flag: "logging-port", env: "AIHUB_LOGGING_PORT", help: "port of the central log collector" },
+  podSecurityVersion: {
+    flag: "pod-security-version",
+    env: "AIHUB_POD_SECURITY_VERSION",
+    help: "Pod Security Admission version enforced in tenant namespaces",
+  },
+  allowedRegistries: {
+    flag: "allowed-registries",
+    env: "AIHUB_ALLOWED_REGISTRIES",
+    help: "registries that block images may come from, comma-separated",
+  },
+  logSidecarImage: {
+    flag: "log-sidecar-image",
+    env: "AIHUB_LOG_SIDECAR_IMAGE",
+    help: "image of the logging sidecar, by digest",
+  },
+  logSinkService: { flag: "log-sink-service", env: "AIHUB_LOG_SINK_SERVICE", help: "Service the sidecars send to" },
+  gatewayNamespace: {
+    flag: "gateway-namespace",
+    env: "AIHUB_GATEWAY_NAMESPACE",
+    help: "namespace of the ingress gateway that may reach blocks",
+  },
+  webhookBindAddress: {
+    flag: "webhook-bind-address",
+    env: "AIHUB_WEBHOOK_BIND_ADDRESS",
+    help: "where the admission webhook listens (HTTPS)",
+  },
+  webhookService: {
+    flag: "webhook-service",
+    env: "AIHUB_WEBHOOK_SERVICE",
+    help: "namespace/name:port of the Service the API server calls the webhook through",
+  },
+  webhookUrl: {
+    flag: "webhook-url",
+    env: "AIHUB_WEBHOOK_URL",
+    help: "URL the API server calls the webhook at, instead of a Service (local control plane)",
+  },
 };
+
+/** Whether the arguments ask for help. */
+export const wantsHelp = (argv: string[]) => argv.includes("--help") || argv.includes("-h");
+
+/** What `--help` prints: every flag, its variable, its default and what it is for. */
+export function usage(): string {
+  const defaults = configSchema.safeParse({});
+  const shown = (key: keyof OperatorConfig) => {
+    if (key === "identity") return "<host>-<pid>";
+    const v = defaults.success ? (defaults.data as Record<string, unknown>)[key] : undefined;
+    return v === undefined ? "" : Array.isArray(v) ? v.join(",") : String(v);
+  };
+  const rows = (Object.keys(SOURCES) as (keyof OperatorConfig)[]).map((key) => {
+    const s = SOURCES[key];
+    const d = shown(key);
+    return `  --${s.flag} (${s.env})\n      ${s.help}${d ? `; default ${d}` : ""}`;
+  });
+  return [
+    "aihub operator: reconciles MunicipalTenants, AIBuildingBlocks, BlockActivations and fleet rollouts,",
+    "and serves the admission webhooks. A flag wins over its environment variable.",
+    "",
+    "Usage: node dist/operator.mjs [--flag=value ...]",
+    "",
+    "Flags:",
+    ...rows,
+    "  --help, -h",
+    "      print this and exit",
+  ].join("\n");
+}
 
 export class ConfigError extends Error {
   override name = "ConfigError";

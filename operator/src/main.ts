@@ -1,6 +1,6 @@
-// The aihub operator: `node operator/src/main.ts --help`-style flags or AIHUB_* environment.
+// The aihub operator: flags (`--help` lists them) or AIHUB_* environment.
 
-import { ConfigError, loadConfig, splitHostPort } from "./config.ts";
+import { ConfigError, loadConfig, splitHostPort, usage, wantsHelp } from "./config.ts";
 import { DEFAULT_TENANT_RENDER_CONTEXT } from "./controllers/tenant/render.ts";
 import { ResourcePaths } from "./kube/resource-paths.ts";
 import { RestClient } from "./kube/rest-client.ts";
@@ -9,6 +9,11 @@ import { startHealthServer } from "./runtime/health-server.ts";
 import { createLogger } from "./runtime/logger.ts";
 import { OperatorMetrics } from "./runtime/metrics.ts";
 import { serveWebhook } from "./webhook/serve-webhook.ts";
+
+if (wantsHelp(process.argv.slice(2))) {
+  console.log(usage());
+  process.exit(0);
+}
 
 let config: ReturnType<typeof loadConfig>;
 try {

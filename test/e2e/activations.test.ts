@@ -5,21 +5,19 @@
 import type { Server } from "node:https";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_TENANT_RENDER_CONTEXT } from "../../operator/src/controllers/tenant/render.ts";
 import type { KubeObject } from "../../operator/src/kube/object.ts";
-import { ResourcePaths } from "../../operator/src/kube/resource-paths.ts";
 import { ApiError } from "../../operator/src/kube/rest-client.ts";
 import { WatchCache } from "../../operator/src/kube/watch-cache.ts";
-import { buildOperator } from "../../operator/src/operator.ts";
 import type { Manager } from "../../operator/src/runtime/manager.ts";
 import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
-import { serveWebhook } from "../../operator/src/webhook/serve-webhook.ts";
 import { ControlPlane } from "../controlplane/control-plane.ts";
+import { catalogBlock } from "../support/catalog-block.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
 import { applyManifests, installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
+import { buildTestOperator, stopInProcessOperator } from "../support/in-process-operator.ts";
 import { readManifests } from "../support/manifests.ts";
-import { DEFAULT_ACTIVATION_RENDER_CONTEXT } from "../support/operator-defaults.ts";
 import { rejection } from "../support/rejection.ts";
+import { serveTestWebhook } from "../support/webhook.ts";
 
 const API = "/apis/aihub.gemeenten.nl/v1alpha1";
 const DIGEST = (c: string) => c.repeat(64);
@@ -59,39 +57,19 @@ beforeAll(async () => {
   await installPolicies(admin);
   const log = pino({ level: "silent" });
   metrics = new OperatorMetrics();
-  const op = buildOperator({
+  const op = buildTestOperator({
     client: operatorClient.client,
     log,
     metrics,
-    workers: 4,
-    resyncPeriodMs: 0,
     identity: "e2e-activations",
-    tenants: DEFAULT_TENANT_RENDER_CONTEXT,
-    activations: DEFAULT_ACTIVATION_RENDER_CONTEXT,
-    policy: { allowedRegistries: ["registry.gemeenten.nl"] },
   });
   manager = op.manager;
   await manager.start();
-  webhook = await serveWebhook({
-    client: operatorClient.client,
-    paths: new ResourcePaths(operatorClient.client),
-    blocks: op.caches.blocks,
-    activations: op.caches.activations,
-    log,
-    host: "127.0.0.1",
-    port: 0,
-    endpoint: { url: "https://127.0.0.1:0" },
-  });
+  webhook = await serveTestWebhook(operatorClient.client, op.caches, log);
   await applyManifests(admin, readManifests("examples/catalog", "examples/tenants"));
 }, 120_000);
 
-afterAll(async () => {
-  webhook?.close();
-  await manager?.stop();
-  operatorClient?.client.close();
-  admin?.client.close();
-  await cp?.stop();
-});
+afterAll(() => stopInProcessOperator({ webhook, manager, clients: [operatorClient, admin], cp }));
 
 const get = <T = Any>(path: string) => admin.client.request<T>("GET", path);
 const patch = (path: string, body: unknown) =>
@@ -124,27 +102,18 @@ async function createActivation(ns: string, name: string, spec: Record<string, u
 }
 
 function block(name: string, spec: Record<string, unknown> = {}) {
-  return {
-    apiVersion: "aihub.gemeenten.nl/v1alpha1",
-    kind: "AIBuildingBlock",
-    metadata: { name },
-    spec: {
-      displayName: name,
-      description: "A test block.",
-      category: "other",
-      supplier: { name: "Voorbeeld B.V.", country: "NL" },
-      certification: { riskClass: "minimal", certifiedBy: "Loket", validUntil: "2030-12-31" },
-      versions: [
-        {
-          version: "1.0.0",
-          image: `registry.gemeenten.nl/aihub/${name}@sha256:${DIGEST("1")}`,
-          releaseDate: "2026-01-01",
-          releaseNotes: "First.",
-        },
-      ],
-      ...spec,
-    },
-  };
+  return catalogBlock(name, {
+    description: "A test block.",
+    versions: [
+      {
+        version: "1.0.0",
+        image: `registry.gemeenten.nl/aihub/${name}@sha256:${DIGEST("1")}`,
+        releaseDate: "2026-01-01",
+        releaseNotes: "First.",
+      },
+    ],
+    ...spec,
+  });
 }
 
 describe("the catalog", () => {

@@ -14,20 +14,23 @@ import { ControlPlane } from "../controlplane/control-plane.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
 import { installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
 import { operatorNodeOptions } from "../support/operator-node-options.ts";
+import {
+  activateNewBlock,
+  blockActivations,
+  blockVersion,
+  createRingTenants,
+  ringTenants,
+  rolloutBlock,
+  versionDigest,
+  waitUntilFleetRuns,
+} from "../support/rollout-fleet.ts";
 
 const API = "/apis/aihub.gemeenten.nl/v1alpha1";
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are read field by field in assertions
 type Any = Record<string, any>;
 
 const BLOCK = "rr-blok";
-const TENANTS = [
-  { name: "rr-canary-0", ring: "canary" },
-  { name: "rr-canary-1", ring: "canary" },
-  { name: "rr-early-0", ring: "early" },
-  { name: "rr-early-1", ring: "early" },
-  { name: "rr-general-0", ring: "general" },
-  { name: "rr-general-1", ring: "general" },
-];
+const TENANTS = ringTenants("rr", { canary: 2, early: 2, general: 2 });
 
 let cp: ControlPlane;
 let admin: CountingClient;
@@ -36,50 +39,22 @@ let logFile: WriteStream;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const get = <T = Any>(path: string) => admin.client.request<T>("GET", path);
-const post = (path: string, body: unknown) => admin.client.request("POST", path, { body });
 const patch = (path: string, body: unknown) =>
   admin.client.request("PATCH", path, { body, contentType: "application/merge-patch+json" });
 
-const digest = (v: string) => v.replace(/\D/g, "").padEnd(64, "a");
-const version = (v: string) => ({
-  version: v,
-  image: `registry.gemeenten.nl/aihub/${BLOCK}@sha256:${digest(v)}`,
-  releaseDate: "2026-11-29",
-  releaseNotes: `Version ${v}.`,
-});
+const version = (v: string) => blockVersion(BLOCK, v);
 /** The version a Deployment's image is of (or the image itself when it is of neither). */
 const versionOfImage = (image: string | undefined) =>
-  ["1.0.0", "1.1.0"].find((v) => image?.endsWith(`@sha256:${digest(v)}`)) ?? image ?? "none";
+  ["1.0.0", "1.1.0"].find((v) => image?.endsWith(`@sha256:${versionDigest(v)}`)) ?? image ?? "none";
 
-const ready = (a: Any) =>
-  a.status?.observedGeneration === a.metadata.generation &&
-  a.status?.conditions?.some((c: Any) => c.type === "Ready" && c.status === "True");
-
-async function activations(): Promise<Map<string, Any>> {
-  const list = await get<{ items: Any[] }>(`${API}/blockactivations`);
-  return new Map(list.items.filter((a) => a.spec.block === BLOCK).map((a) => [a.metadata.namespace, a]));
-}
+const activations = () => blockActivations(admin.client, BLOCK);
 
 async function deployments(): Promise<Map<string, Any>> {
   const list = await get<{ items: Any[] }>(`/apis/apps/v1/deployments?fieldSelector=metadata.name%3D${BLOCK}`);
   return new Map(list.items.map((d) => [d.metadata.namespace, d]));
 }
 
-function waitFleet(v: string, timeoutMs = 90_000) {
-  return waitUntil(
-    `${BLOCK} ${v} Ready in ${TENANTS.length} municipalities`,
-    async () => {
-      const all = await activations();
-      return TENANTS.every((t) => {
-        const a = all.get(t.name);
-        return a && a.status?.currentVersion === v && ready(a);
-      })
-        ? all
-        : undefined;
-    },
-    timeoutMs,
-  );
-}
+const waitFleet = (v: string) => waitUntilFleetRuns(admin.client, BLOCK, v, TENANTS);
 
 // ---- The operator as a process that can be SIGKILLed ----
 
@@ -184,29 +159,7 @@ beforeAll(async () => {
   await installCrds(admin);
   await installPolicies(admin);
   operator = await startOperator();
-  await Promise.all(
-    TENANTS.map((t, i) =>
-      post(`${API}/municipaltenants`, {
-        apiVersion: "aihub.gemeenten.nl/v1alpha1",
-        kind: "MunicipalTenant",
-        metadata: { name: t.name },
-        spec: {
-          municipalityCode: `GM${7100 + i}`,
-          displayName: t.name,
-          rolloutRing: t.ring,
-          deletionProtection: false,
-        },
-      }),
-    ),
-  );
-  await waitUntil(
-    `${TENANTS.length} tenants Ready`,
-    async () => {
-      const list = await get<{ items: Any[] }>(`${API}/municipaltenants`);
-      return list.items.filter((t) => t.status?.phase === "Ready").length === TENANTS.length ? true : undefined;
-    },
-    120_000,
-  );
+  await createRingTenants(admin.client, TENANTS, { firstCode: 7100 });
 }, 240_000);
 
 afterAll(async () => {
@@ -222,31 +175,15 @@ afterAll(async () => {
 
 describe("a fleet rollout with the operator SIGKILLed along the way", () => {
   it("ends as a run without kills: nothing moved twice, no ring started early", async () => {
-    await post(`${API}/aibuildingblocks`, {
-      apiVersion: "aihub.gemeenten.nl/v1alpha1",
-      kind: "AIBuildingBlock",
-      metadata: { name: BLOCK },
-      spec: {
-        displayName: BLOCK,
-        description: "A block for the restart tests.",
-        category: "other",
-        supplier: { name: "Voorbeeld B.V.", country: "NL" },
-        certification: { riskClass: "minimal", certifiedBy: "Loket", validUntil: "2030-12-31" },
-        versions: [version("1.0.0")],
-        rollout: { maxConcurrent: "1", bakeTime: "3s", progressDeadline: "60s" },
-      },
-    });
-    await Promise.all(
-      TENANTS.map((t) =>
-        post(`${API}/namespaces/${t.name}/blockactivations`, {
-          apiVersion: "aihub.gemeenten.nl/v1alpha1",
-          kind: "BlockActivation",
-          metadata: { name: BLOCK, namespace: t.name },
-          spec: { block: BLOCK },
-        }),
+    const fleetBefore = await activateNewBlock(
+      admin.client,
+      rolloutBlock(
+        BLOCK,
+        { maxConcurrent: "1", bakeTime: "3s", progressDeadline: "60s" },
+        "A block for the restart tests.",
       ),
+      TENANTS,
     );
-    const fleetBefore = await waitFleet("1.0.0");
     const before = await waitUntil("every Deployment on 1.0.0, rolled out", async () => {
       const all = await deployments();
       return TENANTS.every((t) => {

@@ -5,16 +5,25 @@
 import type { Server } from "node:https";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_TENANT_RENDER_CONTEXT } from "../../operator/src/controllers/tenant/render.ts";
-import { ResourcePaths } from "../../operator/src/kube/resource-paths.ts";
-import { buildOperator } from "../../operator/src/operator.ts";
 import type { Manager } from "../../operator/src/runtime/manager.ts";
 import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
-import { serveWebhook } from "../../operator/src/webhook/serve-webhook.ts";
-import { ControlPlane, FAILING_DIGEST_PREFIX } from "../controlplane/control-plane.ts";
+import { ControlPlane } from "../controlplane/control-plane.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
 import { installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
-import { DEFAULT_ACTIVATION_RENDER_CONTEXT } from "../support/operator-defaults.ts";
+import { buildTestOperator, stopInProcessOperator } from "../support/in-process-operator.ts";
+import {
+  activateIn,
+  activateNewBlock,
+  blockActivations,
+  blockVersion,
+  createRingTenants,
+  isReady,
+  ringTenants,
+  rolloutBlock,
+  versionDigest,
+  waitUntilFleetRuns,
+} from "../support/rollout-fleet.ts";
+import { serveTestWebhook } from "../support/webhook.ts";
 
 const API = "/apis/aihub.gemeenten.nl/v1alpha1";
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are read field by field in assertions
@@ -29,46 +38,18 @@ let webhook: Server;
 /** The operator's clock runs this far ahead of the wall clock; a test moves it. */
 let clockOffsetMs = 0;
 
-const RINGS = [
-  ...Array.from({ length: 3 }, (_, i) => ({ name: `ro-canary-${i}`, ring: "canary" })),
-  ...Array.from({ length: 9 }, (_, i) => ({ name: `ro-early-${i}`, ring: "early" })),
-  ...Array.from({ length: 18 }, (_, i) => ({ name: `ro-general-${i}`, ring: "general" })),
-];
+const RINGS = ringTenants("ro", { canary: 3, early: 9, general: 18 });
 
 const get = <T = Any>(path: string) => admin.client.request<T>("GET", path);
 const post = (path: string, body: unknown) => admin.client.request("POST", path, { body });
 const patch = (path: string, body: unknown) =>
   admin.client.request("PATCH", path, { body, contentType: "application/merge-patch+json" });
 
-const digest = (version: string, bad = false) =>
-  (bad ? FAILING_DIGEST_PREFIX : "") + version.replace(/\D/g, "").padEnd(64 - (bad ? 4 : 0), "a");
-const version = (block: string, v: string, bad = false) => ({
-  version: v,
-  image: `registry.gemeenten.nl/aihub/${block}@sha256:${digest(v, bad)}`,
-  releaseDate: "2026-11-29",
-  releaseNotes: `Version ${v}${bad ? " (never becomes ready)" : ""}.`,
-});
-
-function block(name: string, rollout: Record<string, unknown>) {
-  return {
-    apiVersion: "aihub.gemeenten.nl/v1alpha1",
-    kind: "AIBuildingBlock",
-    metadata: { name },
-    spec: {
-      displayName: name,
-      description: "A block for the rollout tests.",
-      category: "other",
-      supplier: { name: "Voorbeeld B.V.", country: "NL" },
-      certification: { riskClass: "minimal", certifiedBy: "Loket", validUntil: "2030-12-31" },
-      versions: [version(name, "1.0.0")],
-      rollout,
-    },
-  };
-}
-
 async function publish(name: string, v: string, bad = false) {
   const b = await get(`${API}/aibuildingblocks/${name}`);
-  await patch(`${API}/aibuildingblocks/${name}`, { spec: { versions: [...b.spec.versions, version(name, v, bad)] } });
+  await patch(`${API}/aibuildingblocks/${name}`, {
+    spec: { versions: [...b.spec.versions, blockVersion(name, v, bad)] },
+  });
 }
 
 const rolloutPath = (blockName: string, v: string) => `${API}/blockrollouts/${blockName}-${v}`;
@@ -85,44 +66,12 @@ function waitRollout(blockName: string, v: string, what: string, test: (r: Any) 
   );
 }
 
-/** Every activation of a block, by namespace. */
-async function activations(blockName: string): Promise<Map<string, Any>> {
-  const list = await get<{ items: Any[] }>(`${API}/blockactivations`);
-  return new Map(list.items.filter((a) => a.spec.block === blockName).map((a) => [a.metadata.namespace, a]));
-}
+const waitFleet = (blockName: string, v: string, tenants = RINGS) =>
+  waitUntilFleetRuns(admin.client, blockName, v, tenants);
 
-const ready = (a: Any) =>
-  a.status?.observedGeneration === a.metadata.generation &&
-  a.status?.conditions?.some((c: Any) => c.type === "Ready" && c.status === "True");
-
-async function activateEverywhere(blockName: string, tenants = RINGS, spec: Record<string, unknown> = {}) {
-  await Promise.all(
-    tenants.map((t) =>
-      post(`${API}/namespaces/${t.name}/blockactivations`, {
-        apiVersion: "aihub.gemeenten.nl/v1alpha1",
-        kind: "BlockActivation",
-        metadata: { name: blockName, namespace: t.name },
-        spec: { block: blockName, ...spec },
-      }),
-    ),
-  );
-}
-
-function waitFleet(blockName: string, v: string, tenants = RINGS, timeoutMs = 90_000) {
-  return waitUntil(
-    `${blockName} ${v} Ready in ${tenants.length} municipalities`,
-    async () => {
-      const all = await activations(blockName);
-      return tenants.every((t) => {
-        const a = all.get(t.name);
-        return a && a.status?.currentVersion === v && ready(a);
-      })
-        ? all
-        : undefined;
-    },
-    timeoutMs,
-  );
-}
+/** Puts a block with `rollout` in the catalog, activated in `tenants`, and waits until they all run 1.0.0. */
+const newBlockIn = (blockName: string, rollout: Record<string, unknown>, tenants = RINGS) =>
+  activateNewBlock(admin.client, rolloutBlock(blockName, rollout), tenants);
 
 /**
  * Watches a block's activations until `until` resolves, and records when each namespace was first
@@ -133,7 +82,7 @@ function recordMoves(blockName: string, from: string) {
   let stop = false;
   const loop = (async () => {
     while (!stop) {
-      for (const [ns, a] of await activations(blockName)) {
+      for (const [ns, a] of await blockActivations(admin.client, blockName)) {
         const v = a.status?.currentVersion;
         if (v && v !== from && !firstMoved.has(ns)) firstMoved.set(ns, Date.now());
       }
@@ -160,73 +109,25 @@ beforeAll(async () => {
   const log = process.env.E2E_LOG
     ? pino({ level: "debug" }, pino.destination(process.env.E2E_LOG))
     : pino({ level: "silent" });
-  const op = buildOperator({
+  const op = buildTestOperator({
     client: operatorClient.client,
     log,
     metrics,
-    workers: 4,
-    resyncPeriodMs: 0,
     identity: "e2e-rollouts",
-    tenants: DEFAULT_TENANT_RENDER_CONTEXT,
-    activations: DEFAULT_ACTIVATION_RENDER_CONTEXT,
-    policy: { allowedRegistries: ["registry.gemeenten.nl"] },
     now: () => new Date(Date.now() + clockOffsetMs),
   });
   manager = op.manager;
   await manager.start();
   // The admission webhooks, registered at the API server: approvals are recorded by the mutating one.
-  webhook = await serveWebhook({
-    client: operatorClient.client,
-    paths: new ResourcePaths(operatorClient.client),
-    blocks: op.caches.blocks,
-    activations: op.caches.activations,
-    log,
-    host: "127.0.0.1",
-    port: 0,
-    endpoint: { url: "https://127.0.0.1:0" },
-  });
-  await Promise.all(
-    RINGS.map((t, i) =>
-      post(`${API}/municipaltenants`, {
-        apiVersion: "aihub.gemeenten.nl/v1alpha1",
-        kind: "MunicipalTenant",
-        metadata: { name: t.name },
-        spec: {
-          municipalityCode: `GM${7000 + i}`,
-          displayName: t.name,
-          rolloutRing: t.ring,
-          admins: { users: [`informatiemanager@${t.name}.nl`] },
-          deletionProtection: false,
-        },
-      }),
-    ),
-  );
-  await waitUntil(
-    "30 tenants Ready",
-    async () => {
-      const list = await get<{ items: Any[] }>(`${API}/municipaltenants`);
-      return list.items.filter((t) => t.status?.phase === "Ready").length === RINGS.length ? true : undefined;
-    },
-    120_000,
-  );
+  webhook = await serveTestWebhook(operatorClient.client, op.caches, log);
+  await createRingTenants(admin.client, RINGS, { firstCode: 7000, admin: (t) => `informatiemanager@${t.name}.nl` });
 }, 240_000);
 
-afterAll(async () => {
-  webhook?.close();
-  await manager?.stop();
-  operatorClient?.client.close();
-  admin?.client.close();
-  await cp?.stop();
-});
+afterAll(() => stopInProcessOperator({ webhook, manager, clients: [operatorClient, admin], cp }));
 
 describe("a fleet rollout of a good version", () => {
   it("moves canary, then early, then general, each after the ring before it baked, and succeeds", async () => {
-    await post(
-      `${API}/aibuildingblocks`,
-      block("ro-goed", { maxConcurrent: "50%", bakeTime: "4s", progressDeadline: "60s" }),
-    );
-    await activateEverywhere("ro-goed");
-    await waitFleet("ro-goed", "1.0.0");
+    await newBlockIn("ro-goed", { maxConcurrent: "50%", bakeTime: "4s", progressDeadline: "60s" });
 
     const moves = recordMoves("ro-goed", "1.0.0");
     const ringDone = new Map<string, number>();
@@ -272,9 +173,9 @@ describe("a fleet rollout of a bad version", () => {
   it("halts in canary, sends canary back, never touches early or general, and withdraws the version", async () => {
     await post(
       `${API}/aibuildingblocks`,
-      block("ro-slecht", { maxConcurrent: "100%", bakeTime: "2s", progressDeadline: "8s" }),
+      rolloutBlock("ro-slecht", { maxConcurrent: "100%", bakeTime: "2s", progressDeadline: "8s" }),
     );
-    await activateEverywhere("ro-slecht", RINGS.slice(0, 12)); // canary and early
+    await activateIn(admin.client, "ro-slecht", RINGS.slice(0, 12)); // canary and early
     // A municipality that approves updates by hand, on 1.0.0.
     await post(`${API}/namespaces/ro-general-0/blockactivations`, {
       apiVersion: "aihub.gemeenten.nl/v1alpha1",
@@ -284,10 +185,12 @@ describe("a fleet rollout of a bad version", () => {
     });
     await waitFleet("ro-slecht", "1.0.0", RINGS.slice(0, 12));
     await publish("ro-slecht", "1.1.0", true);
-    await waitUntil("the Manual activation to be offered 1.1.0", async () => {
+    // Offered with how the version does in the fleet (ring-level, so it changes a few times only).
+    const offered = await waitUntil("the Manual activation to be offered 1.1.0 with its fleet status", async () => {
       const a = await get(`${API}/namespaces/ro-general-0/blockactivations/ro-slecht`);
-      return a.status?.availableUpdate?.version === "1.1.0" ? a : undefined;
+      return a.status?.availableUpdate?.version === "1.1.0" && a.status.availableUpdate.fleet ? a : undefined;
     });
+    expect(offered.status.availableUpdate.fleet).toBe("rolling out in ring canary");
 
     const moves = recordMoves("ro-slecht", "1.0.0");
     const halted = await waitRollout(
@@ -314,7 +217,7 @@ describe("a fleet rollout of a bad version", () => {
     const all = await waitFleet("ro-slecht", "1.0.0", RINGS.slice(0, 12));
     for (const t of RINGS.slice(0, 12)) {
       const d = await get(`/apis/apps/v1/namespaces/${t.name}/deployments/ro-slecht`);
-      expect(d.spec.template.spec.containers[0].image).toContain(digest("1.0.0"));
+      expect(d.spec.template.spec.containers[0].image).toContain(versionDigest("1.0.0"));
     }
     expect(all.get("ro-canary-0")?.status.lastHealthyVersion).toBe("1.0.0");
 
@@ -348,12 +251,7 @@ describe("the collective's switches", () => {
   const FEW = RINGS.slice(0, 4); // 3 canary, 1 early
 
   it("pauses, resumes, aborts and rolls back", async () => {
-    await post(
-      `${API}/aibuildingblocks`,
-      block("ro-knop", { maxConcurrent: "1", bakeTime: "1s", progressDeadline: "60s" }),
-    );
-    await activateEverywhere("ro-knop", FEW);
-    await waitFleet("ro-knop", "1.0.0", FEW);
+    await newBlockIn("ro-knop", { maxConcurrent: "1", bakeTime: "1s", progressDeadline: "60s" }, FEW);
     await publish("ro-knop", "1.1.0");
     await waitRollout("ro-knop", "1.1.0", "created", () => true);
     await patch(rolloutPath("ro-knop", "1.1.0"), { spec: { paused: true } });
@@ -389,12 +287,7 @@ describe("the collective's switches", () => {
   }, 120_000);
 
   it("stops a rollout that a newer version supersedes, and moves nothing to the older one after that", async () => {
-    await post(
-      `${API}/aibuildingblocks`,
-      block("ro-opvolger", { maxConcurrent: "1", bakeTime: "1h", progressDeadline: "60s" }),
-    );
-    await activateEverywhere("ro-opvolger", FEW);
-    await waitFleet("ro-opvolger", "1.0.0", FEW);
+    await newBlockIn("ro-opvolger", { maxConcurrent: "1", bakeTime: "1h", progressDeadline: "60s" }, FEW);
     await publish("ro-opvolger", "1.1.0");
     // Canary moves one at a time; the ring then bakes for an hour.
     await waitRollout(
@@ -498,8 +391,8 @@ describe("approvals and the version lifecycle", () => {
 
   it("shows a deprecated version, and moves a Manual activation after its end of life and notice period", async () => {
     const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
-    const b = block("ro-einde", { maxConcurrent: "100%", bakeTime: "1s" });
-    b.spec.versions = [{ ...version("ro-einde", "1.0.0"), endOfLife: day(-1) } as never];
+    const b = rolloutBlock("ro-einde", { maxConcurrent: "100%", bakeTime: "1s" });
+    b.spec.versions = [{ ...blockVersion("ro-einde", "1.0.0"), endOfLife: day(-1) } as never];
     await post(`${API}/aibuildingblocks`, { ...b, spec: { ...b.spec, endOfLifeNoticeDays: 1 } });
     await publish("ro-einde", "1.1.0");
     const ns = "ro-early-3";
@@ -527,7 +420,7 @@ describe("approvals and the version lifecycle", () => {
       await patch(path, { metadata: { labels: { "e2e/wake": "1" } } });
       const moved = await waitUntil("moved off 1.0.0", async () => {
         const a = await get(path);
-        return a.status?.currentVersion === "1.1.0" && ready(a) ? a : undefined;
+        return a.status?.currentVersion === "1.1.0" && isReady(a) ? a : undefined;
       });
       expect(moved.spec.approvedVersion).toBe("1.0.0");
       expect(moved.status.conditions.find((x: Any) => x.type === "Supported")).toMatchObject({ status: "True" });
@@ -558,9 +451,7 @@ describe("freeze windows", () => {
       },
     });
     const FEW = RINGS.slice(0, 2);
-    await post(`${API}/aibuildingblocks`, block("ro-bevroren", { maxConcurrent: "100%", bakeTime: "1s" }));
-    await activateEverywhere("ro-bevroren", FEW);
-    await waitFleet("ro-bevroren", "1.0.0", FEW);
+    await newBlockIn("ro-bevroren", { maxConcurrent: "100%", bakeTime: "1s" }, FEW);
     await publish("ro-bevroren", "1.1.0");
     const frozen = await waitRollout("ro-bevroren", "1.1.0", "frozen", (r) =>
       r.status?.conditions?.some((c: Any) => c.type === "Progressing" && c.reason === "Frozen"),

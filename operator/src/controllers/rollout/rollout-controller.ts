@@ -42,6 +42,8 @@ export const FREEZE_CONTROLLER = "rolloutfreeze";
 export const ROLLOUTS_PATH = "/apis/aihub.gemeenten.nl/v1alpha1/blockrollouts";
 export const FREEZES_PATH = "/apis/aihub.gemeenten.nl/v1alpha1/rolloutfreezes";
 export const ROLLOUT_BLOCK_LABEL = "aihub.gemeenten.nl/block";
+/** After a conflicting status write, plan again this soon: the cache has the newer status by then. */
+const CONFLICT_REQUEUE_MS = 200;
 
 export interface RolloutCaches {
   tenants: WatchCache<KubeObject>;
@@ -249,7 +251,17 @@ class RolloutReconciler {
       plan = planRollout({ ...input, analysis });
     }
     const ref = { ...obj, apiVersion: "aihub.gemeenten.nl/v1alpha1", kind: "BlockRollout" } as KubeObject & ObjectRef;
-    const written = await writeStatus(this.d.client, this.d.paths, ref, plan.status);
+    // One attempt: the status is the rollout's memory, so a plan made from a status that is no
+    // longer current (the cache had not seen our last write yet) must not be sent again on top
+    // of the newer one, as writeStatus would on a conflict. It is planned again instead.
+    let written: { written: boolean };
+    try {
+      written = await writeStatus(this.d.client, this.d.paths, ref, plan.status, 1);
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      ctx.log.debug("rollout status changed since it was read; planning again");
+      return { requeueAfterMs: CONFLICT_REQUEUE_MS };
+    }
     this.metrics.observe(key, spec.block, plan);
     if (written.written) {
       if (plan.moved.length)

@@ -16,8 +16,9 @@ import {
   type RolloutStrategy,
   ringSettings,
 } from "../../api/v1alpha1/index.ts";
-import { type ConditionInput, READY, rfc3339, setCondition } from "../../runtime/conditions.ts";
+import { READY, rfc3339, setCondition } from "../../runtime/conditions.ts";
 import type { AnalysisVerdict } from "./analysis-hook.ts";
+import { progressingCondition } from "./rollout-conditions.ts";
 
 /** An activation that follows the rollout's channel automatically, as the controller sees it now. */
 export interface RolloutTarget {
@@ -416,50 +417,6 @@ export function planRollout(input: PlanInput): Plan {
     ...(analysisNeeded && { analysisNeeded }),
     ...(waits.length && !TERMINAL.includes(phase) && { requeueAfterMs: Math.max(1000, Math.min(...waits)) }),
   };
-}
-
-const CAUSES: Record<string, string> = {
-  Aborted: "aborted by spec.abort",
-  FailureThreshold: "halted by too many failures",
-  AnalysisNoGo: "halted by the analysis hook's no-go",
-};
-
-function progressingCondition(
-  phase: RolloutPhase,
-  reason: string,
-  ring: RingName | undefined,
-  held: { reason: string; message: string } | undefined,
-  n: { version: string; updated: number; total: number; failed: number },
-): Omit<ConditionInput, "type"> {
-  const counts = `${n.updated}/${n.total} updated, ${n.failed} failed`;
-  switch (phase) {
-    case "Progressing":
-      return held
-        ? { status: "False", ...held }
-        : { status: "True", reason: "RingProgressing", message: `ring ${ring}: ${counts}` };
-    case "Paused":
-      return {
-        status: "False",
-        reason: "Paused",
-        message: `paused in ring ${ring}: ${counts}; set spec.paused to false to resume`,
-      };
-    case "RollingBack":
-      return {
-        status: "True",
-        reason: reason || "RollingBack",
-        message: `${CAUSES[reason] ?? "halted"}: moving activations back; ${n.version} is withdrawn`,
-      };
-    case "RolledBack":
-      return {
-        status: "False",
-        reason: "RolledBack",
-        message: `${CAUSES[reason] ?? "halted"}: ${n.version} is withdrawn for the fleet and every moved activation is back; ${counts}`,
-      };
-    case "Succeeded":
-      return { status: "False", reason: "Succeeded", message: counts };
-    case "Superseded":
-      return { status: "False", reason: "Superseded", message: `a newer version took over; ${counts}` };
-  }
 }
 
 /** Whether the version of a rollout in this phase is withdrawn: activations go back, Manual ones are not offered it. */

@@ -441,10 +441,12 @@ describe("an activation", () => {
     expect((await deploymentOf("steenwijkerland", "samenvatten")).spec.template.spec.containers[0].image).toContain(
       DIGEST("1"),
     );
-    const events = await get<{ items: Any[] }>("/apis/events.k8s.io/v1/namespaces/steenwijkerland/events");
-    expect(events.items.some((e) => e.reason === "CertificationExpired" && e.regarding.name === "samenvatten")).toBe(
-      true,
-    );
+    // The Warning is recorded right after the status write that the wait above saw.
+    const warning = await waitUntil("the CertificationExpired Event", async () => {
+      const events = await get<{ items: Any[] }>("/apis/events.k8s.io/v1/namespaces/steenwijkerland/events");
+      return events.items.find((e) => e.reason === "CertificationExpired" && e.regarding.name === "samenvatten");
+    });
+    expect(warning.type).toBe("Warning");
   });
 
   it("has deleted nothing that it still renders (controllers do not fight over objects)", () => {

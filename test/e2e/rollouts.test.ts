@@ -163,8 +163,12 @@ describe("a fleet rollout of a good version", () => {
     expect(first("ro-early-")).toBeGreaterThanOrEqual((ringDone.get("canary") ?? 0) - 1000);
     await waitFleet("ro-goed", "1.1.0");
 
-    const events = await get<{ items: Any[] }>("/apis/events.k8s.io/v1/namespaces/default/events");
-    const reasons = events.items.filter((e) => e.regarding.name === "ro-goed-1.1.0").map((e) => e.reason);
+    // Events are recorded after the status write that they describe: wait for the last one.
+    const reasons = await waitUntil("the rollout's Events", async () => {
+      const events = await get<{ items: Any[] }>("/apis/events.k8s.io/v1/namespaces/default/events");
+      const mine = events.items.filter((e) => e.regarding.name === "ro-goed-1.1.0").map((e) => e.reason as string);
+      return mine.includes("RolloutSucceeded") ? mine : undefined;
+    });
     expect(reasons).toEqual(expect.arrayContaining(["RingStarted", "RingCompleted", "RolloutSucceeded"]));
   }, 180_000);
 });
@@ -239,8 +243,11 @@ describe("a fleet rollout of a bad version", () => {
     expect(text).toMatch(
       /aihub_rollout_ring_transitions_total\{block="ro-slecht",ring="canary",transition="started"\} 1/,
     );
-    const events = await get<{ items: Any[] }>("/apis/events.k8s.io/v1/namespaces/default/events");
-    const mine = events.items.filter((e) => e.regarding.name === "ro-slecht-1.1.0");
+    const mine = await waitUntil("the RolloutHalted Event", async () => {
+      const events = await get<{ items: Any[] }>("/apis/events.k8s.io/v1/namespaces/default/events");
+      const of = events.items.filter((e) => e.regarding.name === "ro-slecht-1.1.0");
+      return of.some((e) => e.reason === "RolloutHalted") ? of : undefined;
+    });
     expect(mine.find((e) => e.reason === "RolloutHalted")?.note).toContain(
       "ring canary: 3 failed, 0 tolerated (ro-canary-0/ro-slecht, ro-canary-1/ro-slecht, ro-canary-2/ro-slecht)",
     );
@@ -412,8 +419,11 @@ describe("approvals and the version lifecycle", () => {
     expect(noticed.status.conditions.find((x: Any) => x.type === "Supported").message).toContain(
       `approve a newer version before ${day(1)}`,
     );
-    const events = await get<{ items: Any[] }>(`/apis/events.k8s.io/v1/namespaces/${ns}/events`);
-    expect(events.items.some((e) => e.reason === "EndOfLife" && e.type === "Warning")).toBe(true);
+    const warning = await waitUntil("a Warning Event EndOfLife", async () => {
+      const events = await get<{ items: Any[] }>(`/apis/events.k8s.io/v1/namespaces/${ns}/events`);
+      return events.items.find((e) => e.reason === "EndOfLife" && e.regarding.name === "ro-einde");
+    });
+    expect(warning.type).toBe("Warning");
     // Two days later on the operator's clock the notice is over; a label change wakes the activation.
     clockOffsetMs = 2 * 86_400_000;
     try {

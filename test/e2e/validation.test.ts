@@ -81,7 +81,54 @@ interface Case {
   says: RegExp;
 }
 
+const named = (make: () => Obj, name: string) => () => {
+  const o = make();
+  o.metadata = { ...o.metadata, name };
+  return o;
+};
+
 const cases: Case[] = [
+  // Names that would collide with the platform's own objects, or make unusable children.
+  {
+    name: "an activation named after the tenant's default-deny policy",
+    field: "metadata.name",
+    says: /names starting with aihub- are reserved/,
+    make: named(activation, "aihub-default-deny"),
+  },
+  {
+    name: "an activation name with a dot",
+    field: "metadata.name",
+    says: /use lower-case letters, digits and '-', start with a letter/,
+    make: named(activation, "bezwaar.intake"),
+  },
+  {
+    name: "an activation name that starts with a digit",
+    field: "metadata.name",
+    says: /start with a letter/,
+    make: named(activation, "1-intake"),
+  },
+  {
+    name: "an activation name of 64 characters",
+    field: "metadata.name",
+    says: /may not be more than 63 bytes/,
+    make: named(activation, `a${"b".repeat(63)}`),
+  },
+  {
+    name: "a tenant named like a system namespace",
+    field: "metadata.name",
+    says: /the platform's own namespaces/,
+    make: named(tenant, "kube-public"),
+  },
+  {
+    name: "a tenant whose admins are everyone signed in",
+    field: "spec.admins.groups[0]",
+    says: /system: groups and users are Kubernetes' own/,
+    make: () => {
+      const o = tenant();
+      at(o).admins = { groups: ["system:authenticated"] };
+      return o;
+    },
+  },
   // MunicipalTenant
   {
     name: "CBS code without GM",

@@ -188,6 +188,22 @@ export const blockActivationKind: KindDefinition = {
   shortNames: ["ba"],
   scope: "Namespaced",
   schema: blockActivation,
+  // The name becomes the names of the block's Deployment, Service, NetworkPolicy and budget.
+  nameSchema: {
+    maxLength: 63,
+    rules: [
+      {
+        rule: "self.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
+        message:
+          "an activation's name names its Deployment, Service and NetworkPolicy: use lower-case letters, digits and '-', start with a letter, at most 63 characters, for example bezwaar-intake",
+      },
+      {
+        rule: "!self.startsWith('aihub-')",
+        message:
+          "names starting with aihub- are reserved for what the operator makes for the tenant (its network policies, quota and roles): choose another name",
+      },
+    ],
+  },
   printerColumns: [
     { name: "Block", type: "string", jsonPath: ".spec.block" },
     { name: "Version", type: "string", jsonPath: ".status.currentVersion" },

@@ -1,22 +1,31 @@
 // MunicipalTenant: one municipality, isolated in its own namespace. Cluster-scoped.
 import { z } from "zod";
-import {
-  API_VERSION,
-  conditions,
-  dnsLabel,
-  listMap,
-  objectMeta,
-  observedGeneration,
-  quantity,
-  stringSet,
-} from "./common.ts";
+import { API_VERSION, conditions, dnsLabel, listMap, objectMeta, observedGeneration, quantity } from "./common.ts";
 import type { KindDefinition } from "./kind-definition.ts";
+
+/** No Kubernetes system subject: system:authenticated, for one, is every signed-in user. */
+const notSystem = {
+  "x-kubernetes-validations": [
+    {
+      rule: "!self.startsWith('system:')",
+      message:
+        "system: groups and users are Kubernetes' own (system:authenticated is everyone signed in): name the municipality's own",
+    },
+  ],
+};
+
+const subjectSet = (maxItems: number, description: string, itemDescription: string) =>
+  z
+    .array(z.string().min(1).max(253).describe(itemDescription).meta(notSystem))
+    .max(maxItems)
+    .describe(description)
+    .meta({ "x-kubernetes-list-type": "set" });
 
 const subjects = (who: string) =>
   z
     .object({
-      groups: stringSet(32, 253, `Groups (from the identity provider) whose members are ${who}.`, "A group name."),
-      users: stringSet(64, 253, `Individual users who are ${who}.`, "A user name as the API server authenticates it."),
+      groups: subjectSet(32, `Groups (from the identity provider) whose members are ${who}.`, "A group name."),
+      users: subjectSet(64, `Individual users who are ${who}.`, "A user name as the API server authenticates it."),
     })
     .partial()
     .describe(`Who are ${who} of this municipality's namespace.`);
@@ -171,6 +180,11 @@ export const municipalTenantKind: KindDefinition = {
         rule: "self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",
         message:
           "the tenant's name becomes its namespace's name: use lower-case letters, digits and '-' only, for example utrecht",
+      },
+      {
+        rule: "!(self in ['default', 'aihub-system', 'aihub-gateway', 'aihub-logging']) && !self.startsWith('kube-')",
+        message:
+          "default, aihub-system, aihub-gateway, aihub-logging and kube-* are the platform's own namespaces: name the tenant after the municipality",
       },
     ],
   },

@@ -255,6 +255,35 @@ describe("a MunicipalTenant", () => {
     expect(err.message).toContain("privileged");
   });
 
+  it("refuses a container whose limits dwarf its requests, or that is larger than the whole quota (LimitRange)", async () => {
+    const pod = (name: string, resources: Record<string, unknown>) => ({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, namespace: "e2e-a" },
+      spec: {
+        securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+        containers: [
+          {
+            name: "c",
+            image: "registry.example/x:1",
+            resources,
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+          },
+        ],
+      },
+    });
+    const create = (body: unknown) =>
+      admin.client.request("POST", "/api/v1/namespaces/e2e-a/pods", { body, query: { dryRun: "All" } });
+    const ratio = await rejection(
+      create(pod("greedy", { requests: { cpu: "100m", memory: "1Mi" }, limits: { cpu: "100m", memory: "500Gi" } })),
+    );
+    expect(ratio.message).toContain("memory max limit to request ratio per Container is 4");
+    const huge = await rejection(create(pod("huge", { limits: { cpu: "5", memory: "1Gi" } })));
+    expect(huge.message).toContain("maximum cpu usage per Container is 4");
+    // Within the bounds, the same pod is admitted.
+    await create(pod("modest", { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } }));
+  });
+
   it("repairs drift: a deleted network policy and an edited quota come back", async () => {
     await admin.client.request(
       "DELETE",

@@ -46,6 +46,14 @@ describe("renderActivation", () => {
     ).not.toContain("PodDisruptionBudget");
   });
 
+  it("bounds what a block can take from its node: sized scratch volumes, and a budget that never blocks a drain", () => {
+    expect(deployment.spec.template.spec.volumes).toEqual([
+      { name: "logs", emptyDir: { sizeLimit: "1Gi" } },
+      { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+    ]);
+    expect(find(objs, "PodDisruptionBudget").spec.unhealthyPodEvictionPolicy).toBe("AlwaysAllow");
+  });
+
   it("makes every object the activation's (ownerReference) in the tenant's namespace, labelled with tenant, block and version", () => {
     for (const o of objs) {
       expect(o.metadata.namespace).toBe("utrecht");

@@ -21,6 +21,7 @@ export const RESTRICTED_CONTAINER = {
   seccompProfile: { type: "RuntimeDefault" },
 };
 
+export const EMPTY_DIR_LIMITS = { logs: "1Gi", tmp: "256Mi" };
 const SIDECAR_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
 
 export class BlockDeployment extends ApiObject {
@@ -81,8 +82,9 @@ export class BlockDeployment extends ApiObject {
               },
             ],
             volumes: [
-              { name: "logs", emptyDir: {} },
-              { name: "tmp", emptyDir: {} },
+              // Bounded, so that a block writing without end is evicted rather than fill the node.
+              { name: "logs", emptyDir: { sizeLimit: EMPTY_DIR_LIMITS.logs } },
+              { name: "tmp", emptyDir: { sizeLimit: EMPTY_DIR_LIMITS.tmp } },
             ],
           },
         },

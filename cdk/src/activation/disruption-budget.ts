@@ -1,4 +1,5 @@
 // With more than one replica, voluntary disruptions (node drains) take at most one pod at a time.
+// Pods that are not ready may always be evicted: a crash-looping block never blocks a drain.
 import { ApiObject } from "cdk8s";
 import type { Construct } from "constructs";
 import type { ActivationInput } from "./activation-input.ts";
@@ -10,7 +11,11 @@ export class BlockDisruptionBudget extends ApiObject {
       apiVersion: "policy/v1",
       kind: "PodDisruptionBudget",
       metadata: metadata(input, input.activation.name),
-      spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(input) } },
+      spec: {
+        maxUnavailable: 1,
+        selector: { matchLabels: selectorLabels(input) },
+        unhealthyPodEvictionPolicy: "AlwaysAllow",
+      },
     });
   }
 }

@@ -28,7 +28,15 @@ export function renderResourceQuota(tenant: MunicipalTenant): RenderedObject {
   };
 }
 
+/**
+ * Bounds per container, so that the quota bounds real use and not only requests: no container
+ * may be larger than the whole quota, and a limit may be at most 10 times its request for CPU
+ * and 4 times for memory (requests of 1Mi with limits of 500Gi no longer pass).
+ */
+export const MAX_LIMIT_REQUEST_RATIO = { cpu: "10", memory: "4" };
+
 export function renderLimitRange(tenant: MunicipalTenant): RenderedObject {
+  const quota = tenantQuota.parse(tenant.spec.quota ?? {});
   return {
     apiVersion: "v1",
     kind: "LimitRange",
@@ -39,6 +47,8 @@ export function renderLimitRange(tenant: MunicipalTenant): RenderedObject {
           type: "Container",
           default: { cpu: canonicalQuantity("500m"), memory: canonicalQuantity("512Mi") },
           defaultRequest: { cpu: canonicalQuantity("100m"), memory: canonicalQuantity("128Mi") },
+          max: { cpu: canonicalQuantity(quota.cpu), memory: canonicalQuantity(quota.memory) },
+          maxLimitRequestRatio: MAX_LIMIT_REQUEST_RATIO,
         },
       ],
     },

@@ -91,6 +91,14 @@ describe("renderTenant", () => {
                     "cpu": "100m",
                     "memory": "128Mi",
                   },
+                  "max": {
+                    "cpu": "16",
+                    "memory": "64Gi",
+                  },
+                  "maxLimitRequestRatio": {
+                    "cpu": "10",
+                    "memory": "4",
+                  },
                   "type": "Container",
                 },
               ],
@@ -736,12 +744,24 @@ describe("renderTenant", () => {
       };
       const quantities = [
         ...Object.values(quota.hard),
-        ...limits.limits.flatMap((l) => [l.default, l.defaultRequest].flatMap((v) => Object.values(v ?? {}))),
+        ...limits.limits.flatMap((l) =>
+          [l.default, l.defaultRequest, l.max, l.maxLimitRequestRatio].flatMap((v) => Object.values(v ?? {})),
+        ),
       ];
-      expect(quantities.length).toBe(8);
+      expect(quantities.length).toBe(12);
       for (const q of quantities) expect(canonicalQuantity(q)).toBe(q);
     },
   );
+
+  it("bounds each container by the whole quota and its limits by 10 (CPU) and 4 (memory) times its requests", () => {
+    const t = example("utrecht");
+    const limits = named(render(t).children, "LimitRange", "aihub-limits")?.spec as {
+      limits: { max: Record<string, string>; maxLimitRequestRatio: Record<string, string> }[];
+    };
+    const quota = named(render(t).children, "ResourceQuota", "aihub-quota")?.spec as { hard: Record<string, string> };
+    expect(limits.limits[0]?.max).toEqual({ cpu: quota.hard["requests.cpu"], memory: quota.hard["requests.memory"] });
+    expect(limits.limits[0]?.maxLimitRequestRatio).toEqual({ cpu: "10", memory: "4" });
+  });
 
   it("lists every namespaced kind it renders in childKinds", () => {
     const rendered = new Set(tenants().flatMap((t) => render(t).children.map((o) => `${o.apiVersion} ${o.kind}`)));

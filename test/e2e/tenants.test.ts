@@ -318,6 +318,39 @@ describe("a MunicipalTenant", () => {
     expect(ns.metadata.deletionTimestamp).toBeUndefined();
   });
 
+  it("refuses to delete a protected tenant's namespace; lifted and deleted at once, the tenant takes it along", async () => {
+    await admin.client.request("POST", TENANTS, {
+      body: tenant("e2e-kept", "GM0004", { admins: { users: ["kept"] } }),
+    });
+    await waitReady("e2e-kept");
+    const err = await rejection(admin.client.request("DELETE", "/api/v1/namespaces/e2e-kept"));
+    expect(err.code).toBe(403);
+    expect(err.message).toContain("belongs to MunicipalTenant e2e-kept, which has spec.deletionProtection:");
+    expect(err.message).toContain("kubectl patch municipaltenant e2e-kept");
+    const ns = await admin.client.request<KubeObject>("GET", "/api/v1/namespaces/e2e-kept");
+    expect(ns.metadata.deletionTimestamp).toBeUndefined();
+    // Lift the protection and delete in one go: the namespace's label may still say "true".
+    await admin.client.request("PATCH", `${TENANTS}/e2e-kept`, {
+      body: { spec: { deletionProtection: false } },
+      contentType: "application/merge-patch+json",
+    });
+    await admin.client.request("DELETE", `${TENANTS}/e2e-kept`);
+    await waitUntil(
+      "the tenant to be gone with its namespace",
+      () =>
+        getTenant("e2e-kept").then(
+          () => undefined,
+          (e) => (e instanceof ApiError && e.code === 404 ? true : undefined),
+        ),
+      90_000,
+    );
+    const gone = await admin.client.request("GET", "/api/v1/namespaces/e2e-kept").then(
+      () => false,
+      (e) => e instanceof ApiError && e.code === 404,
+    );
+    expect(gone).toBe(true);
+  }, 120_000);
+
   it("cleans up an unprotected tenant: the namespace goes first, then the tenant", async () => {
     await admin.client.request("POST", TENANTS, {
       body: tenant("e2e-gone", "GM0003", { deletionProtection: false, admins: { users: ["gone"] } }),

@@ -6,6 +6,8 @@ import type { MunicipalTenant } from "../../api/v1alpha1/index.ts";
 export const TENANT_LABEL = "aihub.gemeenten.nl/tenant";
 export const CODE_LABEL = "aihub.gemeenten.nl/municipality-code";
 export const RING_LABEL = "aihub.gemeenten.nl/rollout-ring";
+/** On the tenant's namespace: "true" while the tenant is protected (config/admission refuses its deletion). */
+export const DELETION_PROTECTION_LABEL = "aihub.gemeenten.nl/deletion-protection";
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const MANAGED_BY = "aihub-operator";
 

@@ -2,7 +2,7 @@
 // version labels pin the profile to the cluster's release, so an upgrade of the API server does
 // not tighten (or loosen) it before we choose to.
 import type { MunicipalTenant } from "../../api/v1alpha1/index.ts";
-import { tenantLabels, tenantName } from "./labels.ts";
+import { DELETION_PROTECTION_LABEL, tenantLabels, tenantName } from "./labels.ts";
 import type { RenderedObject, TenantRenderContext } from "./render.ts";
 
 const POD_SECURITY_MODES = ["enforce", "audit", "warn"] as const;
@@ -16,6 +16,15 @@ export function renderNamespace(tenant: MunicipalTenant, ctx: TenantRenderContex
   return {
     apiVersion: "v1",
     kind: "Namespace",
-    metadata: { name: tenantName(tenant), labels: { ...tenantLabels(tenant), ...podSecurity } },
+    metadata: {
+      name: tenantName(tenant),
+      labels: {
+        ...tenantLabels(tenant),
+        ...podSecurity,
+        // Mirrors spec.deletionProtection, so that `kubectl delete namespace` is refused like
+        // deleting the tenant is (config/admission/tenant-namespace-deletion-protection.yaml).
+        [DELETION_PROTECTION_LABEL]: String(tenant.spec.deletionProtection ?? true),
+      },
+    },
   };
 }

@@ -617,6 +617,7 @@ describe("renderTenant", () => {
           "kind": "Namespace",
           "metadata": {
             "labels": {
+              "aihub.gemeenten.nl/deletion-protection": "true",
               "aihub.gemeenten.nl/municipality-code": "GM0344",
               "aihub.gemeenten.nl/rollout-ring": "early",
               "aihub.gemeenten.nl/tenant": "utrecht",

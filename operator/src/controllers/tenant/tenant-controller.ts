@@ -20,7 +20,7 @@ import { Controller } from "../../runtime/controller.ts";
 import type { Manager } from "../../runtime/manager.ts";
 import type { OperatorMetrics } from "../../runtime/metrics.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconcile.ts";
-import { MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "./labels.ts";
+import { DELETION_PROTECTION_LABEL, MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "./labels.ts";
 import { renderSharedClusterRoles } from "./rbac.ts";
 import { childKinds, renderTenant, type TenantRenderContext } from "./render.ts";
 import { type PartOutcome, type TenantOutcome, tenantStatus } from "./tenant-status.ts";
@@ -278,6 +278,14 @@ export class TenantReconciler {
     const ns = this.c.namespaces.get(name);
     if (ns && ns.metadata.labels?.[TENANT_LABEL] === name) {
       if (!ns.metadata.deletionTimestamp) {
+        // The protection was lifted on the tenant; the namespace's mirror of it may not say so
+        // yet, and the admission policy would refuse the deletion.
+        if (ns.metadata.labels?.[DELETION_PROTECTION_LABEL] !== "false") {
+          await this.d.client.request("PATCH", `/api/v1/namespaces/${name}`, {
+            body: { metadata: { labels: { [DELETION_PROTECTION_LABEL]: "false" } } },
+            contentType: "application/merge-patch+json",
+          });
+        }
         await this.d.client
           .request("DELETE", `/api/v1/namespaces/${name}`)
           .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));

@@ -10,6 +10,17 @@ export const MUTATING_WEBHOOK_CONFIGURATION = "aihub-approvals";
 
 export type WebhookEndpoint = { url: string } | { service: { namespace: string; name: string; port: number } };
 
+/** Creates and updates of BlockActivations: what both the validating and the approval webhook see. */
+const ACTIVATION_WRITES = [
+  {
+    apiGroups: ["aihub.gemeenten.nl"],
+    apiVersions: ["v1alpha1"],
+    operations: ["CREATE", "UPDATE"],
+    resources: ["blockactivations"],
+    scope: "Namespaced",
+  },
+];
+
 const webhookClient = (endpoint: WebhookEndpoint, caBundlePem: string) => {
   const clientConfig = (path: string) => ({
     caBundle: Buffer.from(caBundlePem).toString("base64"),
@@ -35,15 +46,7 @@ export function renderWebhookConfiguration(endpoint: WebhookEndpoint, caBundlePe
       {
         name: "blockactivations.aihub.gemeenten.nl",
         clientConfig: clientConfig(ACTIVATION_PATH),
-        rules: [
-          {
-            apiGroups: ["aihub.gemeenten.nl"],
-            apiVersions: ["v1alpha1"],
-            operations: ["CREATE", "UPDATE"],
-            resources: ["blockactivations"],
-            scope: "Namespaced",
-          },
-        ],
+        rules: ACTIVATION_WRITES,
         ...common,
       },
       {
@@ -78,15 +81,7 @@ export function renderApprovalWebhookConfiguration(endpoint: WebhookEndpoint, ca
       {
         name: "approvals.blockactivations.aihub.gemeenten.nl",
         clientConfig: clientConfig(APPROVAL_PATH),
-        rules: [
-          {
-            apiGroups: ["aihub.gemeenten.nl"],
-            apiVersions: ["v1alpha1"],
-            operations: ["CREATE", "UPDATE"],
-            resources: ["blockactivations"],
-            scope: "Namespaced",
-          },
-        ],
+        rules: ACTIVATION_WRITES,
         // Runs again if a later mutating webhook changes the object, so the record stays true.
         reinvocationPolicy: "IfNeeded",
         ...common,

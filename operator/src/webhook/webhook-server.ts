@@ -18,6 +18,8 @@ import { type VersionUse, validateBlockDelete, validateBlockUpdate } from "./val
 export const ACTIVATION_PATH = "/validate-blockactivation";
 export const BLOCK_PATH = "/validate-aibuildingblock";
 export const APPROVAL_PATH = "/mutate-blockactivation";
+/** The largest request body read: an object and its old version, each at most etcd's 1.5 MiB, and the envelope. */
+export const MAX_REVIEW_BYTES = 4 * 1024 * 1024;
 
 export interface WebhookDeps {
   client: RestClient;
@@ -82,8 +84,21 @@ export async function startWebhookServer(
   const server = createServer({ cert: tls.certificate, key: tls.privateKey }, (req, res) => {
     const path = (req.url ?? "").split("?")[0] ?? "";
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_REVIEW_BYTES) {
+        // Read no further: an AdmissionReview holds at most two objects of etcd's 1.5 MiB.
+        if (!res.headersSent) {
+          res.once("finish", () => req.destroy());
+          res.writeHead(413, { connection: "close" }).end("AdmissionReview too large");
+        }
+        return;
+      }
+      chunks.push(c);
+    });
     req.on("end", () => {
+      if (size > MAX_REVIEW_BYTES) return; // answered with 413 above
       let review: AdmissionReview;
       try {
         review = JSON.parse(Buffer.concat(chunks).toString("utf8")) as AdmissionReview;

@@ -1,0 +1,73 @@
+// The webhook's HTTPS server on loopback, with a certificate from the project's own CA: it
+// answers an AdmissionReview, and refuses to read a body larger than any review can be.
+import { request } from "node:https";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCertificateAuthority } from "../pki/certificates.ts";
+import { MAX_REVIEW_BYTES, startWebhookServer, type WebhookDeps } from "./webhook-server.ts";
+
+let server: Awaited<ReturnType<typeof startWebhookServer>>;
+let ca: string;
+
+beforeAll(async () => {
+  const authority = await createCertificateAuthority("webhook-test-ca");
+  ca = authority.certificate;
+  const tls = await authority.issue({ commonName: "127.0.0.1", ipAddresses: ["127.0.0.1"], usage: "server" });
+  // Deletes of activations are allowed without a lookup, so no cache is needed here.
+  const deps = { log: pino({ level: "silent" }) } as unknown as WebhookDeps;
+  server = await startWebhookServer(deps, tls, "127.0.0.1", 0);
+});
+
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+function post(path: string, body: Buffer): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port: server.port,
+        path,
+        method: "POST",
+        ca,
+        headers: { "content-type": "application/json" },
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (c) => {
+          text += c;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on("error", (err) =>
+      err.message.includes("EPIPE") || err.message.includes("ECONNRESET") ? undefined : reject(err),
+    );
+    req.end(body);
+  });
+}
+
+describe("the webhook server", () => {
+  it("answers an AdmissionReview", async () => {
+    const review = {
+      apiVersion: "admission.k8s.io/v1",
+      kind: "AdmissionReview",
+      request: {
+        uid: "u-1",
+        operation: "DELETE",
+        kind: { group: "aihub.gemeenten.nl", version: "v1alpha1", kind: "BlockActivation" },
+      },
+    };
+    const res = await post("/validate-blockactivation", Buffer.from(JSON.stringify(review)));
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text).response).toEqual({ uid: "u-1", allowed: true });
+  });
+
+  it("refuses a body larger than any AdmissionReview with 413, without reading it all", async () => {
+    const res = await post("/validate-blockactivation", Buffer.alloc(MAX_REVIEW_BYTES + 1024 * 1024, 0x20));
+    expect(res.status).toBe(413);
+    expect(res.text).toBe("AdmissionReview too large");
+  });
+});

@@ -476,6 +476,20 @@ describe("an activation", () => {
     expect(remove.message).toContain("version 1.4.0 cannot be removed: utrecht/bezwaar-intake runs or pins it");
   });
 
+  it("refuses a catalog entry the reconcilers could not read, and a parameter removed while in use (webhook)", async () => {
+    const slip = block("typfout", {
+      parameters: [{ name: "days", type: "integer", description: "Days.", default: "30" }],
+    });
+    const err = await rejection(admin.client.request("POST", `${API}/aibuildingblocks`, { body: slip }));
+    expect(err.message).toContain("spec.parameters[0].default: default must be of type integer");
+    const b = await get<Any>(`${API}/aibuildingblocks/bezwaar-intake`);
+    const without = (b.spec.parameters as Any[]).filter((p) => p.name !== "responseDeadlineDays");
+    const removed = await rejection(patch(`${API}/aibuildingblocks/bezwaar-intake`, { spec: { parameters: without } }));
+    expect(removed.message).toContain(
+      "parameter responseDeadlineDays cannot be removed: utrecht/bezwaar-intake sets it",
+    );
+  });
+
   it("takes its children along when it is deleted (garbage collection)", async () => {
     await admin.client.request("DELETE", activationPath("steenwijkerland", "uitlegbaarheid"));
     await waitUntil(

@@ -43,3 +43,28 @@ export function validateBlockDelete(block: AIBuildingBlock, uses: VersionUse[]):
       }
     : { allowed: true };
 }
+
+export interface ParameterUse {
+  /** namespace/name of the activation. */
+  activation: string;
+  parameters: string[];
+}
+
+/** A parameter an activation still sets cannot leave the block's definitions: the activation would stop. */
+export function removedParametersInUse(
+  oldBlock: AIBuildingBlock,
+  newBlock: AIBuildingBlock,
+  uses: ParameterUse[],
+): Decision {
+  const kept = new Set((newBlock.spec.parameters ?? []).map((p) => p.name));
+  const removed = (oldBlock.spec.parameters ?? []).map((p) => p.name).filter((n) => !kept.has(n));
+  const problems = removed.flatMap((name) => {
+    const users = uses.filter((u) => u.parameters.includes(name)).map((u) => u.activation);
+    return users.length
+      ? [
+          `spec.parameters: parameter ${name} cannot be removed: ${users.join(", ")} set${users.length === 1 ? "s" : ""} it; remove it from those activations first`,
+        ]
+      : [];
+  });
+  return problems.length ? { allowed: false, message: problems.join("; ") } : { allowed: true };
+}

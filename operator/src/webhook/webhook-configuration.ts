@@ -56,7 +56,7 @@ export function renderWebhookConfiguration(endpoint: WebhookEndpoint, caBundlePe
           {
             apiGroups: ["aihub.gemeenten.nl"],
             apiVersions: ["v1alpha1"],
-            operations: ["UPDATE", "DELETE"],
+            operations: ["CREATE", "UPDATE", "DELETE"],
             resources: ["aibuildingblocks"],
             scope: "Cluster",
           },

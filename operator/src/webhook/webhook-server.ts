@@ -13,7 +13,14 @@ import type { KeyPairPem } from "../pki/certificates.ts";
 import { type AdmissionReview, type Decision, toResponse } from "./admission-review.ts";
 import { approvalPatch } from "./approval-record.ts";
 import { validateActivation } from "./validate-activation.ts";
-import { type VersionUse, validateBlockDelete, validateBlockUpdate } from "./validate-block-update.ts";
+import { validateBlockSpec } from "./validate-block-spec.ts";
+import {
+  type ParameterUse,
+  removedParametersInUse,
+  type VersionUse,
+  validateBlockDelete,
+  validateBlockUpdate,
+} from "./validate-block-update.ts";
 
 export const ACTIVATION_PATH = "/validate-blockactivation";
 export const BLOCK_PATH = "/validate-aibuildingblock";
@@ -50,6 +57,14 @@ function versionUses(d: WebhookDeps, block: string): VersionUse[] {
   });
 }
 
+/** Which parameters the activations of `block` set. */
+function parameterUses(d: WebhookDeps, block: string): ParameterUse[] {
+  return d.activations.byIndex(BY_BLOCK, block).map((o) => ({
+    activation: `${o.metadata.namespace}/${o.metadata.name}`,
+    parameters: Object.keys((o.spec as { parameters?: Record<string, unknown> } | undefined)?.parameters ?? {}),
+  }));
+}
+
 export async function decide(d: WebhookDeps, path: string, review: AdmissionReview): Promise<Decision> {
   const req = review.request;
   if (!req) return { allowed: false, message: "no request in the AdmissionReview" };
@@ -67,10 +82,12 @@ export async function decide(d: WebhookDeps, path: string, review: AdmissionRevi
     const oldBlock = req.oldObject as AIBuildingBlock | undefined;
     if (req.operation === "DELETE" && oldBlock)
       return validateBlockDelete(oldBlock, versionUses(d, oldBlock.metadata.name ?? ""));
-    if (req.operation === "UPDATE" && oldBlock) {
-      return validateBlockUpdate(oldBlock, req.object as AIBuildingBlock, versionUses(d, oldBlock.metadata.name ?? ""));
-    }
-    return { allowed: true };
+    const block = req.object as AIBuildingBlock;
+    const spec = validateBlockSpec(block.spec);
+    if (!spec.allowed || req.operation !== "UPDATE" || !oldBlock) return spec;
+    const name = oldBlock.metadata.name ?? "";
+    const versions = validateBlockUpdate(oldBlock, block, versionUses(d, name));
+    return versions.allowed ? removedParametersInUse(oldBlock, block, parameterUses(d, name)) : versions;
   }
   return { allowed: false, message: `no webhook at ${path}` };
 }

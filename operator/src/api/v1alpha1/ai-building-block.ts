@@ -54,6 +54,11 @@ export function valueMatchesType(type: z.infer<typeof parameterType>, value: unk
   }
 }
 
+/** Names every JavaScript object has (constructor, toString, …): as parameter names they break lookups. */
+const RESERVED_PARAMETER_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+/** Go's duration syntax without a sign: a default is never negative. */
+const NON_NEGATIVE_DURATION = /^(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$/;
+
 export const parameterDefinition = withRules(
   z
     .object({
@@ -91,6 +96,13 @@ export const parameterDefinition = withRules(
     })
     .describe("A parameter that a municipality may set on its activation: the local 20%.")
     .superRefine((def, ctx) => {
+      if (RESERVED_PARAMETER_NAMES.has(def.name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["name"],
+          message: `"${def.name}" is a name every JavaScript object has: choose another parameter name`,
+        });
+      }
       if (def.default === undefined) return;
       if (!valueMatchesType(def.type, def.default)) {
         ctx.addIssue({
@@ -103,6 +115,28 @@ export const parameterDefinition = withRules(
           code: "custom",
           path: ["default"],
           message: `default must be one of allowedValues (${def.allowedValues.join(", ")})`,
+        });
+      } else if (
+        def.type === "integer" &&
+        ((def.minimum !== undefined && Number(def.default) < def.minimum) ||
+          (def.maximum !== undefined && Number(def.default) > def.maximum))
+      ) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["default"],
+          message: `default ${def.default} is outside ${def.minimum ?? "-∞"} to ${def.maximum ?? "∞"}`,
+        });
+      } else if (def.type === "string" && def.maxLength !== undefined && String(def.default).length > def.maxLength) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["default"],
+          message: `default is longer than maxLength ${def.maxLength}`,
+        });
+      } else if (def.type === "duration" && !NON_NEGATIVE_DURATION.test(String(def.default))) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["default"],
+          message: `default "${def.default}" is not a duration of zero or more, such as 30s, 5m or 2h`,
         });
       }
     }),

@@ -95,6 +95,19 @@ describe("the activation phases", () => {
     expect(applied).toEqual([]);
   });
 
+  it("changes nothing for a block its schema refuses, and says what is wrong with it", async () => {
+    const { env, applied } = fakeEnv({ deployment: available13 });
+    const bad = exampleBlock("bezwaar-intake");
+    const broken = {
+      ...bad,
+      spec: { ...bad.spec, parameters: [{ name: "days", type: "integer", description: "d", default: "30" }] },
+    };
+    const scope = await reconcile(running("1.3.0"), { ...env, block: () => broken as unknown as KubeObject });
+    expect(applied).toEqual([]);
+    expect(scope.verdicts.ready).toMatchObject({ status: "False", reason: "BlockInvalid" });
+    expect(scope.verdicts.ready.message).toContain("spec.parameters[0].default: default must be of type integer");
+  });
+
   it("renders nothing for refused parameters, and what runs stays Ready by its own Deployment", async () => {
     const { env, applied } = fakeEnv({ deployment: available13 });
     const bad = running("1.3.0");

@@ -16,6 +16,7 @@ import {
 } from "../../api/v1alpha1/index.ts";
 import type { KubeObject } from "../../kube/object.ts";
 import type { ObjectRef } from "../../kube/resource-paths.ts";
+import { issuesOf } from "../../webhook/validate-block-spec.ts";
 import { type CatalogPolicy, versionGates } from "../catalog/certification.ts";
 import type { FleetView } from "../rollout/fleet-view.ts";
 import { changeEvents } from "./activation-events.ts";
@@ -79,7 +80,15 @@ export const loadReferences: Phase = async (scope, env) => {
       `namespace ${namespace} is not a municipality's tenant namespace; activate blocks in your tenant's namespace`,
     );
   }
-  scope.block = { ...blockObj, spec: aiBuildingBlockSpec.parse(blockObj.spec) } as unknown as AIBuildingBlock;
+  const blockSpec = aiBuildingBlockSpec.safeParse(blockObj.spec);
+  if (!blockSpec.success) {
+    // What runs stays (nothing is applied); the collective has to fix the catalog entry.
+    return refuse(
+      "BlockInvalid",
+      `block ${block} in the national catalog is invalid, so nothing is changed here: ${issuesOf(blockSpec.error, "spec").join("; ")}`,
+    );
+  }
+  scope.block = { ...blockObj, spec: blockSpec.data } as unknown as AIBuildingBlock;
   scope.tenant = { ...tenantObj, spec: municipalTenantSpec.parse(tenantObj.spec) } as unknown as MunicipalTenant;
   return "continue";
 };

@@ -9,15 +9,16 @@ import {
   type Condition,
 } from "../../api/v1alpha1/index.ts";
 import type { KubeObject } from "../../kube/object.ts";
-import type { ResourcePaths } from "../../kube/resource-paths.ts";
+import type { ObjectRef, ResourcePaths } from "../../kube/resource-paths.ts";
 import type { RestClient } from "../../kube/rest-client.ts";
 import { writeStatus } from "../../kube/status.ts";
 import type { WatchCache } from "../../kube/watch-cache.ts";
 import type { Reconciler } from "../../runtime/reconcile.ts";
+import { issuesOf } from "../../webhook/validate-block-spec.ts";
 import { BY_BLOCK } from "../activation/activation-controller.ts";
 import { ROLLOUTS_BY_BLOCK } from "../rollout/fleet-view.ts";
 import { isWithdrawn } from "../rollout/rollout-plan.ts";
-import { catalogStatus, onlyCountDiffers } from "./catalog-status.ts";
+import { catalogStatus, invalidCatalogStatus, onlyCountDiffers } from "./catalog-status.ts";
 import { type CatalogPolicy, catalogGates } from "./certification.ts";
 
 export const CATALOG_CONTROLLER = "aibuildingblock";
@@ -47,11 +48,22 @@ export function catalogReconciler(deps: {
       lastWritten.delete(key);
       return undefined; // deleted: nothing of ours to clean up
     }
+    const parsed = aiBuildingBlockSpec.safeParse(cached.spec);
+    if (!parsed.success) {
+      // Accepted by the API server (before the webhook checked blocks, or without it), refused by
+      // the schema: say so in status, and let every other block be reconciled.
+      const ref = { ...cached, apiVersion: "aihub.gemeenten.nl/v1alpha1", kind: "AIBuildingBlock" } as KubeObject &
+        ObjectRef;
+      const message = `the catalog entry is invalid, so no version of it is rolled out: ${issuesOf(parsed.error, "spec").join("; ")}`;
+      await writeStatus(deps.client, deps.paths, ref, invalidCatalogStatus(cached, message, now()));
+      ctx.log.warn({ reason: "InvalidSpec" }, message);
+      return undefined;
+    }
     const block = {
       ...cached,
       apiVersion: "aihub.gemeenten.nl/v1alpha1",
       kind: "AIBuildingBlock",
-      spec: aiBuildingBlockSpec.parse(cached.spec),
+      spec: parsed.data,
     } as KubeObject & AIBuildingBlock & { apiVersion: string; kind: string };
     const today = now();
     const status = catalogStatus(block, today, {

@@ -96,3 +96,22 @@ function withoutWithdrawn(status: CatalogStatus | undefined): CatalogStatus {
   const { withdrawnVersions: _, ...rest } = status ?? {};
   return rest;
 }
+
+/** The status of an entry its schema refuses: Ready False with the problems named; the rest kept. */
+export function invalidCatalogStatus(
+  block: { metadata: { generation?: number }; status?: unknown },
+  message: string,
+  now: Date,
+): CatalogStatus {
+  const before = (block.status ?? {}) as CatalogStatus;
+  const generation = block.metadata.generation;
+  return {
+    ...before,
+    observedGeneration: generation,
+    conditions: setCondition(
+      before.conditions ?? [],
+      { type: "Ready", status: "False", reason: "InvalidSpec", message, observedGeneration: generation },
+      now,
+    ),
+  };
+}

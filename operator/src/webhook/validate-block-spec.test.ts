@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { exampleBlock } from "../../../test/support/example-catalog.ts";
+import type { AIBuildingBlock } from "../api/v1alpha1/index.ts";
+import { validateBlockSpec } from "./validate-block-spec.ts";
+import { removedParametersInUse } from "./validate-block-update.ts";
+
+const withParameter = (p: Record<string, unknown>) => {
+  const b = exampleBlock("bezwaar-intake");
+  return { ...b.spec, parameters: [{ description: "d", ...p }] };
+};
+const refused = (spec: unknown) => {
+  const d = validateBlockSpec(spec);
+  return d.allowed ? "" : d.message;
+};
+
+describe("validateBlockSpec", () => {
+  it("accepts the examples", () => {
+    expect(validateBlockSpec(exampleBlock("bezwaar-intake").spec)).toEqual({ allowed: true });
+  });
+
+  it("refuses what the CRD cannot check, naming the field (a common YAML slip, names of every object)", () => {
+    expect(refused(withParameter({ name: "days", type: "integer", default: "30" }))).toBe(
+      "spec.parameters[0].default: default must be of type integer",
+    );
+    expect(refused(withParameter({ name: "constructor", type: "string" }))).toBe(
+      'spec.parameters[0].name: "constructor" is a name every JavaScript object has: choose another parameter name',
+    );
+    expect(refused(withParameter({ name: "toString", type: "string" }))).toContain("spec.parameters[0].name");
+    expect(refused(withParameter({ name: "days", type: "integer", default: 90, minimum: 1, maximum: 84 }))).toBe(
+      "spec.parameters[0].default: default 90 is outside 1 to 84",
+    );
+    expect(refused(withParameter({ name: "wait", type: "duration", default: "-5m" }))).toContain(
+      'spec.parameters[0].default: default "-5m" is not a duration of zero or more',
+    );
+    expect(refused(withParameter({ name: "url", type: "string", default: "abcdef", maxLength: 3 }))).toContain(
+      "longer than maxLength 3",
+    );
+  });
+});
+
+describe("removedParametersInUse", () => {
+  const block = exampleBlock("bezwaar-intake") as AIBuildingBlock;
+  const without = {
+    ...block,
+    spec: { ...block.spec, parameters: block.spec.parameters?.filter((p) => p.name !== "language") },
+  };
+
+  it("refuses to remove a parameter that an activation still sets, naming both", () => {
+    const d = removedParametersInUse(block, without, [
+      { activation: "utrecht/bezwaar-intake", parameters: ["language", "caseSystemUrl"] },
+      { activation: "zwolle/bezwaar-intake", parameters: ["caseSystemUrl"] },
+    ]);
+    expect(d).toEqual({
+      allowed: false,
+      message:
+        "spec.parameters: parameter language cannot be removed: utrecht/bezwaar-intake sets it; remove it from those activations first",
+    });
+  });
+
+  it("allows removing one that nobody sets", () => {
+    expect(removedParametersInUse(block, without, [{ activation: "zwolle/x", parameters: ["caseSystemUrl"] }])).toEqual(
+      {
+        allowed: true,
+      },
+    );
+  });
+});

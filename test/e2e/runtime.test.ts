@@ -2,7 +2,7 @@
 // unchanged resync, drift repair through owned watches, status conflicts, events, finalizers.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { APPLIED_HASH_ANNOTATION } from "../../operator/src/kube/apply.ts";
+import { APPLIED_HASH_ANNOTATION, serverSideApply } from "../../operator/src/kube/apply.ts";
 import { EventRecorder } from "../../operator/src/kube/events.ts";
 import { addFinalizer, removeFinalizer } from "../../operator/src/kube/finalizers.ts";
 import { loadClusterAccess } from "../../operator/src/kube/kubeconfig.ts";
@@ -14,6 +14,7 @@ import { WatchCache } from "../../operator/src/kube/watch-cache.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
 import { installCrds, waitUntil } from "../support/cluster.ts";
 import { mirrorController } from "../support/mirror-controller.ts";
+import { rejection } from "../support/rejection.ts";
 
 let admin: CountingClient;
 
@@ -147,6 +148,23 @@ describe("a controller", () => {
     expect(client.writes()).toBe(writes);
     await m.manager.stop();
     client.client.close();
+  });
+
+  it("fails an apply with a field the API server does not know, naming the field (no silent pruning)", async () => {
+    // Server-side apply builds a typed patch from the schema, custom resources included: a typo in
+    // a renderer fails loudly, with or without fieldValidation=Strict (checked against 1.35).
+    const typo = {
+      apiVersion: "aihub.gemeenten.nl/v1alpha1",
+      kind: "RolloutFreeze",
+      metadata: { name: `strict-${randomUUID().slice(0, 8)}` },
+      spec: { start: "2027-03-15T00:00", end: "2027-03-18T00:00", reason: "verkiezingen", reasn: "typo" },
+    };
+    const options = { fieldManager: "e2e-strict", dryRun: true };
+    await installCrds(admin);
+    const err = await rejection(serverSideApply(admin.client, admin.paths, typo, options));
+    expect(err.message).toContain(".spec.reasn: field not declared in schema");
+    const { reasn: _, ...spec } = typo.spec;
+    await serverSideApply(admin.client, admin.paths, { ...typo, spec }, options);
   });
 
   it("keeps sending requests while more watches are open than it has sockets for requests", async () => {

@@ -51,6 +51,12 @@ export interface PhaseEnv {
 export type PhaseResult = "continue" | "stop";
 export type Phase = (scope: ActivationScope, env: PhaseEnv) => Promise<PhaseResult>;
 
+/** What the block's fleet rollouts say, read once per reconcile. */
+function fleetOf(scope: ActivationScope, env: PhaseEnv): FleetView {
+  scope.fleet ??= env.fleet(scope.activation.spec.block);
+  return scope.fleet;
+}
+
 /** The block and tenant of a scope whose references loadReferences found. */
 function references(scope: ActivationScope): { block: AIBuildingBlock; tenant: MunicipalTenant } {
   if (!scope.block || !scope.tenant) throw new Error("activation phase ran before loadReferences");
@@ -97,7 +103,7 @@ export const loadReferences: Phase = async (scope, env) => {
 export const resolveTarget: Phase = async (scope, env) => {
   const { block } = references(scope);
   const { running } = scope;
-  const fleet = env.fleet(block.metadata.name ?? "");
+  const fleet = fleetOf(scope, env);
   const resolved = resolveVersion(scope.activation, block, fleet.withdrawn());
   scope.resolved = resolved;
   scope.target = running;
@@ -132,7 +138,7 @@ export const resolveTarget: Phase = async (scope, env) => {
 export const holdForRollout: Phase = async (scope, env) => {
   const { block, tenant } = references(scope);
   const spec = scope.activation.spec;
-  const fleet = env.fleet(block.metadata.name ?? "");
+  const fleet = fleetOf(scope, env);
   const runs = scope.running?.version ?? (scope.resolved?.ok ? scope.resolved.version : undefined);
   const life = runs ? versionLifecycle(block, runs, env.now()) : { state: "Supported" as const };
   scope.supported =

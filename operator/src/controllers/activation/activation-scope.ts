@@ -13,6 +13,7 @@ import {
 import type { KubeObject } from "../../kube/object.ts";
 import type { ObjectRef } from "../../kube/resource-paths.ts";
 import { readApprovals } from "../../webhook/approval-record.ts";
+import type { FleetView } from "../rollout/fleet-view.ts";
 import { type ActivationOutcome, type ActivationStatus, runningOf, type Verdict } from "./activation-status.ts";
 import type { VersionResolution } from "./version-resolution.ts";
 
@@ -50,6 +51,8 @@ export interface ActivationScope {
   availableUpdate?: ActivationStatus["availableUpdate"];
   /** Whether an Automatic activation runs what its channel offers, or waits for (or was sent back by) a fleet rollout. */
   upToDate?: Verdict;
+  /** The block's fleet rollouts, read once (activation-phases.ts fleetOf). */
+  fleet?: FleetView;
   /** Whether the version that runs is supported, deprecated or past its end of life. */
   supported?: Verdict;
   /** The Deployment the rollout is judged by: as applied in this reconcile, or as cached. */

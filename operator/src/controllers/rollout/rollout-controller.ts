@@ -83,6 +83,20 @@ export function activationHealthChanged(a: KubeObject, b: KubeObject): boolean {
 
 const rolloutPhase = (o: KubeObject) => (o.status as { phase?: string } | undefined)?.phase;
 
+/** Phases in which a rollout watches the health of what it moved (no status yet: it is starting). */
+const WATCHING_HEALTH = new Set(["Progressing", "Paused", "RollingBack", undefined]);
+
+/**
+ * The rollouts an update of an activation concerns: all of its block's when its spec or labels
+ * changed (it may join or leave one); when only its health changed, those that watch health. A
+ * finished rollout does not, and during a fleet's convergence thousands of status writes would
+ * each have it read all of the block's activations again for nothing.
+ */
+export function rolloutsConcerned(a: KubeObject, b: KubeObject, rollouts: KubeObject[]): string[] {
+  const all = primaryChanged(a, b);
+  return rollouts.filter((r) => all || WATCHING_HEALTH.has(rolloutPhase(r))).map(objectKey);
+}
+
 export function registerRolloutControllers(manager: Manager, caches: RolloutCaches, deps: RolloutDeps): void {
   const common = { log: deps.log, metrics: deps.metrics, workers: deps.workers, resyncPeriodMs: deps.resyncPeriodMs };
   const blockOf = (o: KubeObject) => String((o.spec as { block?: string } | undefined)?.block ?? "");
@@ -127,7 +141,12 @@ export function registerRolloutControllers(manager: Manager, caches: RolloutCach
       kind: "BlockRollout",
       primary: caches.rollouts,
       owned: [
-        { cache: caches.activations, ownerKeys: (a) => rolloutsOf(blockOf(a)), changed: activationHealthChanged },
+        {
+          cache: caches.activations,
+          ownerKeys: (a) => rolloutsOf(blockOf(a)),
+          changed: activationHealthChanged,
+          updateKeys: (a, b) => rolloutsConcerned(a, b, caches.rollouts.byIndex(ROLLOUTS_BY_BLOCK, blockOf(b))),
+        },
         { cache: caches.blocks, ownerKeys: (b) => rolloutsOf(b.metadata.name ?? ""), changed: primaryChanged },
         // A tenant's ring or maintenance windows concern every rollout.
         { cache: caches.tenants, ownerKeys: allRollouts, changed: primaryChanged },

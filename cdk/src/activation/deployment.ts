@@ -33,6 +33,8 @@ export class BlockDeployment extends ApiObject {
       metadata: metadata(input, input.activation.name),
       spec: {
         replicas: input.activation.replicas,
+        // Old ReplicaSets kept for `kubectl rollout undo`; a bound, since the tenant's quota cannot count them.
+        revisionHistoryLimit: 3,
         selector: { matchLabels: selectorLabels(input) },
         template: {
           metadata: {

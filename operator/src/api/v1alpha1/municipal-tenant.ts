@@ -64,6 +64,15 @@ export const tenantQuota = z
     memory: quantity("Total memory requests of all pods in the namespace, for example 32Gi.").default("32Gi"),
     pods: z.number().int().min(1).max(1000).default(50).describe("Most pods the namespace may run."),
     storage: quantity("Total storage requested by persistent volume claims, for example 100Gi.").default("100Gi"),
+    activations: z
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .default(30)
+      .describe(
+        "Most BlockActivations the namespace may hold (1-200), each with its own ConfigMap, Deployment, Service, network policy and disruption budget, which the quota counts too.",
+      ),
   })
   .describe("The resource quota of the municipality's namespace.");
 

@@ -3,13 +3,41 @@
 // LimitRange gives containers without resources a default request (and limit).
 import { canonicalQuantity } from "../../api/quantity.ts";
 import { type MunicipalTenant, tenantQuota } from "../../api/v1alpha1/index.ts";
+import type { KubeObject } from "../../kube/object.ts";
 import { tenantLabels, tenantName } from "./labels.ts";
 import type { RenderedObject } from "./render.ts";
 
 export const QUOTA_NAME = "aihub-quota";
 export const LIMIT_RANGE_NAME = "aihub-limits";
 
-export function renderResourceQuota(tenant: MunicipalTenant): RenderedObject {
+/**
+ * Object counts, so that one tenant cannot fill what all share (etcd, the operator's caches, what
+ * every node watches) with activations that run no pods (`replicas: 0`): the activations
+ * themselves and the children each one gets. ReplicaSets are not counted: a quota on them would
+ * stop the Deployment controller mid-rollout, and the operator bounds them per Deployment
+ * (revisionHistoryLimit). Config maps leave room for the one Kubernetes puts in every namespace
+ * (kube-root-ca.crt) and a few of cluster add-ons (a service mesh's root certificate).
+ */
+export const CONFIG_MAPS_NOT_OURS = 4;
+
+/** The quota key of BlockActivations: a custom resource, which kube-controller-manager counts late. */
+export const ACTIVATION_COUNT = "count/blockactivations.aihub.gemeenten.nl";
+
+export function objectCountQuota(activations: number, networkPolicies: number): Record<string, string> {
+  const n = canonicalQuantity(String(activations));
+  return {
+    [ACTIVATION_COUNT]: n,
+    "count/deployments.apps": n,
+    "count/poddisruptionbudgets.policy": n,
+    services: n,
+    configmaps: canonicalQuantity(String(activations + CONFIG_MAPS_NOT_OURS)),
+    // The tenant's own policies (default deny, DNS, logging, egress) and one per activation.
+    "count/networkpolicies.networking.k8s.io": canonicalQuantity(String(networkPolicies + activations)),
+  };
+}
+
+/** `networkPolicies`: how many network policies the tenant itself has (rendered beside the quota). */
+export function renderResourceQuota(tenant: MunicipalTenant, networkPolicies: number): RenderedObject {
   // Parsing fills the schema's defaults, for an absent quota as for a partial one.
   const quota = tenantQuota.parse(tenant.spec.quota ?? {});
   return {
@@ -23,9 +51,23 @@ export function renderResourceQuota(tenant: MunicipalTenant): RenderedObject {
         // A quantity too: 1000 pods is stored as "1k".
         pods: canonicalQuantity(String(quota.pods)),
         "requests.storage": canonicalQuantity(quota.storage),
+        ...objectCountQuota(quota.activations, networkPolicies),
       },
     },
   };
+}
+
+/**
+ * Whether kube-controller-manager has counted everything the quota limits. Until it has, the API
+ * server refuses every create of a counted kind in the namespace ("status unknown for quota"),
+ * so a tenant is not Ready before. Returns what is not counted yet.
+ */
+export function uncountedQuota(live: KubeObject | undefined, desired: RenderedObject): string[] {
+  const hard = Object.keys((desired.spec as { hard: Record<string, string> }).hard);
+  const status = (live as { status?: { hard?: Record<string, string>; used?: Record<string, string> } } | undefined)
+    ?.status;
+  const want = (desired.spec as { hard: Record<string, string> }).hard;
+  return hard.filter((k) => status?.used?.[k] === undefined || status?.hard?.[k] !== want[k]);
 }
 
 /**

@@ -60,10 +60,16 @@ describe("renderTenant", () => {
             },
             "spec": {
               "hard": {
+                "configmaps": "34",
+                "count/blockactivations.aihub.gemeenten.nl": "30",
+                "count/deployments.apps": "30",
+                "count/networkpolicies.networking.k8s.io": "36",
+                "count/poddisruptionbudgets.policy": "30",
                 "pods": "100",
                 "requests.cpu": "16",
                 "requests.memory": "64Gi",
                 "requests.storage": "200Gi",
+                "services": "30",
               },
             },
           },
@@ -640,7 +646,19 @@ describe("renderTenant", () => {
     const r = render(bare());
     expect(r.clusterChildren).toEqual([]);
     expect(named(r.children, "ResourceQuota", "aihub-quota")?.spec).toEqual({
-      hard: { "requests.cpu": "8", "requests.memory": "32Gi", pods: "50", "requests.storage": "100Gi" },
+      hard: {
+        "requests.cpu": "8",
+        "requests.memory": "32Gi",
+        pods: "50",
+        "requests.storage": "100Gi",
+        // 30 activations by default, each with one of every child; four policies of the tenant's own.
+        "count/blockactivations.aihub.gemeenten.nl": "30",
+        "count/deployments.apps": "30",
+        "count/poddisruptionbudgets.policy": "30",
+        services: "30",
+        configmaps: "34",
+        "count/networkpolicies.networking.k8s.io": "34",
+      },
     });
     expect(r.children.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       "ResourceQuota/aihub-quota",
@@ -657,13 +675,19 @@ describe("renderTenant", () => {
 
   it("fills quota defaults for a partial quota and writes pods as a canonical quantity", () => {
     const t = bare();
-    t.spec.quota = { cpu: "1500m", memory: "1.5Gi", pods: 1000, storage: "1000Gi" };
-    expect(named(render(t).children, "ResourceQuota", "aihub-quota")?.spec).toEqual({
-      hard: { "requests.cpu": "1500m", "requests.memory": "1536Mi", pods: "1k", "requests.storage": "1000Gi" },
+    t.spec.quota = { cpu: "1500m", memory: "1.5Gi", pods: 1000, storage: "1000Gi", activations: 200 };
+    expect(named(render(t).children, "ResourceQuota", "aihub-quota")?.spec).toMatchObject({
+      hard: {
+        "requests.cpu": "1500m",
+        "requests.memory": "1536Mi",
+        pods: "1k",
+        "requests.storage": "1000Gi",
+        "count/blockactivations.aihub.gemeenten.nl": "200",
+      },
     });
     // As a quota might arrive before defaulting: only cpu given.
     t.spec.quota = { cpu: "2" } as MunicipalTenant["spec"]["quota"];
-    expect(named(render(t).children, "ResourceQuota", "aihub-quota")?.spec).toEqual({
+    expect(named(render(t).children, "ResourceQuota", "aihub-quota")?.spec).toMatchObject({
       hard: { "requests.cpu": "2", "requests.memory": "32Gi", pods: "50", "requests.storage": "100Gi" },
     });
   });
@@ -749,7 +773,7 @@ describe("renderTenant", () => {
           [l.default, l.defaultRequest, l.max, l.maxLimitRequestRatio].flatMap((v) => Object.values(v ?? {})),
         ),
       ];
-      expect(quantities.length).toBe(12);
+      expect(quantities.length).toBe(18);
       for (const q of quantities) expect(canonicalQuantity(q)).toBe(q);
     },
   );

@@ -46,12 +46,13 @@ export const childKinds = [
 
 export function renderTenant(tenant: MunicipalTenant, ctx: TenantRenderContext): RenderedTenant {
   const catalogBinding = renderCatalogBinding(tenant);
+  const networkPolicies = renderNetworkPolicies(tenant, ctx);
   return {
     namespace: renderNamespace(tenant, ctx),
     children: [
-      renderResourceQuota(tenant),
+      renderResourceQuota(tenant, networkPolicies.length),
       renderLimitRange(tenant),
-      ...renderNetworkPolicies(tenant, ctx),
+      ...networkPolicies,
       ...renderRoles(tenant),
       ...renderRoleBindings(tenant),
     ],

@@ -21,6 +21,7 @@ import type { Manager } from "../../runtime/manager.ts";
 import type { OperatorMetrics } from "../../runtime/metrics.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconcile.ts";
 import { DELETION_PROTECTION_LABEL, MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "./labels.ts";
+import { ACTIVATION_COUNT, QUOTA_NAME, uncountedQuota } from "./quota.ts";
 import { renderSharedClusterRoles } from "./rbac.ts";
 import { childKinds, renderTenant, type TenantRenderContext } from "./render.ts";
 import { type PartOutcome, type TenantOutcome, tenantStatus } from "./tenant-status.ts";
@@ -193,7 +194,24 @@ export class TenantReconciler {
       try {
         await this.applyAll(policies);
         const netpols = policies.filter((p) => p.kind === "NetworkPolicy").length;
-        outcome.policies = { ok: true, message: `quota, limits and ${netpols} network policies applied` };
+        const quota = policies.find((p) => p.kind === "ResourceQuota") as Obj;
+        // The quota's status update queues the tenant again.
+        const live = this.c.children.get("ResourceQuota")?.get(`${name}/${QUOTA_NAME}`);
+        let uncounted = uncountedQuota(live, quota);
+        if (live && uncounted.length === 1 && uncounted[0] === ACTIVATION_COUNT) {
+          await this.seedActivationCount(live);
+          uncounted = [];
+        }
+        outcome.policies = uncounted.length
+          ? {
+              ok: false,
+              pending: true,
+              reason: "QuotaNotCounted",
+              message:
+                `waiting for kube-controller-manager to count ${uncounted.join(", ")} in quota ${QUOTA_NAME}; ` +
+                "until then the API server refuses new activations in the namespace",
+            }
+          : { ok: true, message: `quota, limits and ${netpols} network policies applied` };
       } catch (err) {
         outcome.policies = failure("PoliciesApplyFailed", "quota, limits or network policies", err);
         retry = err;
@@ -218,6 +236,29 @@ export class TenantReconciler {
     await this.report(withFinalizer, outcome, ctx);
     if (retry) throw retry;
     return undefined;
+  }
+
+  /**
+   * kube-controller-manager counts a custom resource in a quota only from its first full resync
+   * after it discovered the kind (every 5 minutes by default), and until then the API server
+   * refuses every activation as "status unknown for quota". Once it has counted all the rest, the
+   * operator writes the count of activations itself, as the API server's quota admission does on
+   * each create; kube-controller-manager keeps that figure until it counts them itself. The write
+   * is conditional on the quota's resourceVersion, so a figure is never written over a newer one.
+   */
+  private async seedActivationCount(live: KubeObject): Promise<void> {
+    const ns = live.metadata.namespace ?? "";
+    const list = await this.d.client.request<{ items: unknown[] }>(
+      "GET",
+      `/apis/aihub.gemeenten.nl/v1alpha1/namespaces/${ns}/blockactivations`,
+    );
+    await this.d.client.request("PATCH", `/api/v1/namespaces/${ns}/resourcequotas/${QUOTA_NAME}/status`, {
+      body: {
+        metadata: { resourceVersion: live.metadata.resourceVersion },
+        status: { used: { [ACTIVATION_COUNT]: String(list.items.length) } },
+      },
+      contentType: "application/merge-patch+json",
+    });
   }
 
   private cacheFor(obj: Obj): WatchCache<KubeObject> | undefined {

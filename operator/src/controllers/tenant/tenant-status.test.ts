@@ -44,6 +44,13 @@ describe("tenantStatus", () => {
     });
   });
 
+  it("is Pending, not Failed, while a part waits for something that is not wrong (the quota not yet counted)", () => {
+    const pending = { ok: false as const, pending: true, reason: "QuotaNotCounted", message: "waiting" };
+    const s = tenantStatus(tenant(), { namespace: ok("ns"), policies: pending, rbac: ok("r") }, now);
+    expect(s.phase).toBe("Pending");
+    expect(s.conditions?.[0]).toMatchObject({ type: "Ready", status: "Unknown", reason: "QuotaNotCounted" });
+  });
+
   it("keeps transition times when nothing changed, so an unchanged resync writes nothing", () => {
     const outcome = { namespace: ok("ns"), policies: ok("p"), rbac: ok("r") };
     const first = tenantStatus(tenant(), outcome, now);

@@ -5,7 +5,10 @@ import { READY, setCondition, summarize } from "../../runtime/conditions.ts";
 export type TenantStatus = NonNullable<MunicipalTenant["status"]>;
 
 /** One part of the tenant (namespace, policies, RBAC): done, or why not and what to do. */
-export type PartOutcome = { ok: true; message: string } | { ok: false; reason: string; message: string };
+export type PartOutcome =
+  | { ok: true; message: string }
+  /** `pending`: not done yet, and nothing is wrong (Unknown rather than False). */
+  | { ok: false; reason: string; message: string; pending?: boolean };
 
 export interface TenantOutcome {
   namespace: PartOutcome;
@@ -33,7 +36,11 @@ export function tenantStatus(tenant: MunicipalTenant, outcome: TenantOutcome, no
       ? { status: "Unknown" as const, reason: "Blocked", message: "waiting until the namespace is ready" }
       : part.ok
         ? { status: "True" as const, reason: PART_REASONS[type], message: part.message }
-        : { status: "False" as const, reason: part.reason, message: part.message };
+        : {
+            status: part.pending ? ("Unknown" as const) : ("False" as const),
+            reason: part.reason,
+            message: part.message,
+          };
     conditions = setCondition(conditions, { type, ...input, observedGeneration: generation }, now);
   };
   set(NAMESPACE_READY, outcome.namespace);

@@ -26,6 +26,7 @@ import { conditionWarnings } from "./activation-events.ts";
 import { ACTIVATION_PHASES, type PhaseEnv, runPhases } from "./activation-phases.ts";
 import { newActivationScope, outcomeOf, type PendingEvent } from "./activation-scope.ts";
 import { activationStatus, rolloutChanged } from "./activation-status.ts";
+import { ChildConflict, childConflict } from "./child-ownership.ts";
 
 export const ACTIVATION_CONTROLLER = "blockactivation";
 export const ACTIVATION_FIELD_MANAGER = "aihub-activation-controller";
@@ -135,9 +136,14 @@ export class ActivationReconciler {
       tenant: (namespace) => shared.tenants.get(namespace),
       fleet: (block) => new FleetView(shared.rollouts.byIndex(ROLLOUTS_BY_BLOCK, block)),
       child: (kind, namespace, name) => this.child(kind, namespace, name),
-      apply: async (obj) =>
-        (await applier.apply(obj, this.child(obj.kind, obj.metadata?.namespace ?? "", obj.metadata?.name ?? "")))
-          .object,
+      apply: async (obj) => {
+        const cached = this.child(obj.kind, obj.metadata?.namespace ?? "", obj.metadata?.name ?? "");
+        // Not among the activations' children: read it, since a same-named object that is not
+        // labelled as one (someone else's) would otherwise be taken by the apply.
+        const conflict = childConflict(obj, cached ?? (await this.read(obj)));
+        if (conflict) throw new ChildConflict(conflict);
+        return (await applier.apply(obj, cached)).object;
+      },
       prune: (activation, desired) => this.prune(activation, desired),
       render: deps.render,
       policy: deps.policy,
@@ -161,6 +167,13 @@ export class ActivationReconciler {
     const warnings = written.written ? conditionWarnings(activation.status?.conditions, status.conditions) : [];
     for (const e of [...scope.events, ...warnings]) await this.event(activation, e, ctx);
     return requeue;
+  }
+
+  /** The object as the API server has it, or undefined when there is none. */
+  private async read(obj: Obj): Promise<KubeObject | undefined> {
+    return this.d.client
+      .request<KubeObject>("GET", await this.d.paths.pathOf(obj))
+      .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
   }
 
   private child(kind: string, namespace: string, name: string): KubeObject | undefined {

@@ -25,6 +25,7 @@ import { configurationRules } from "./activation-rules.ts";
 import type { ActivationObject, ActivationScope } from "./activation-scope.ts";
 import { verdict } from "./activation-scope.ts";
 import { holdFirstStatus as firstStatusHold, latestDeployment, rolloutVerdicts } from "./activation-status.ts";
+import { ChildConflict } from "./child-ownership.ts";
 import { rolloutGate } from "./rollout-gate.ts";
 import { versionLifecycle } from "./version-lifecycle.ts";
 import { resolveVersion } from "./version-resolution.ts";
@@ -218,15 +219,27 @@ export const keepWhatRuns: Phase = async (scope, env) => {
  * their ConfigMap and policies in place. A fleet's reconciles wait on the API server's latency, not
  * its capacity, when each applies one object after another. Then children no longer rendered go.
  */
+/** How often an activation looks again at a same-named object that is not its own. */
+export const CHILD_CONFLICT_RETRY_MS = 10_000;
+
 export const applyChildren: Phase = async (scope, env) => {
   const { block, tenant } = references(scope);
   const target = scope.target;
   if (!target) throw new Error("applyChildren ran without a target: keepWhatRuns must run before it");
   const input = activationInput(scope.activation, block, tenant, target, scope.parameterValues ?? {});
   const desired = renderActivation(input, env.render) as Obj[];
-  await Promise.all(desired.filter((o) => o.kind !== "Deployment").map((o) => env.apply(o)));
   let applied: KubeObject | undefined;
-  for (const obj of desired.filter((o) => o.kind === "Deployment")) applied = await env.apply(obj);
+  try {
+    await Promise.all(desired.filter((o) => o.kind !== "Deployment").map((o) => env.apply(o)));
+    for (const obj of desired.filter((o) => o.kind === "Deployment")) applied = await env.apply(obj);
+  } catch (err) {
+    if (!(err instanceof ChildConflict)) throw err;
+    scope.verdicts.progressing = verdict("False", "ChildConflict", err.message);
+    scope.verdicts.ready = verdict("False", "ChildConflict", err.message);
+    // The other object is not watched (it is not labelled as an activation's): look again later.
+    scope.requeueAfterMs = CHILD_CONFLICT_RETRY_MS;
+    return "stop";
+  }
   await env.prune(scope.activation, desired);
   scope.rendered = target;
   // The cache may lack a Deployment created a moment ago (the apply's answer has it, so the first

@@ -107,6 +107,7 @@ export function buildOperator(o: OperatorOptions): Operator {
       reconcile: catalogReconciler({
         client: o.client,
         paths,
+        events: new EventRecorder(o.client, "aihub-operator/catalog", o.identity),
         blocks: caches.blocks,
         activations: caches.activations,
         rollouts: caches.rollouts,

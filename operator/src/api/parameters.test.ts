@@ -128,15 +128,29 @@ describe("validateParameters' messages", () => {
 
   it("tells to quote a number or boolean given for a string", () => {
     expect(messages({ caseSystemUrl: 8080, language: true })).toEqual([
-      "parameter caseSystemUrl: 8080 is a number, but a string is expected; put it in quotes",
+      "parameter caseSystemUrl: 8080 is a number, but an absolute https URL is expected; put it in quotes",
       "parameter language: true is a boolean, but one of nl, fy, en is expected; put it in quotes",
     ]);
   });
 
   it("shortens a long string that is too long, and gives its length", () => {
-    const [message] = messages({ caseSystemUrl: `https://${"x".repeat(600)}` });
-    expect(message).toMatch(/^parameter caseSystemUrl: "https:\/\/x+\.\.\." \(608 characters\) is too long/);
+    const note: ParameterDefinition[] = [
+      { name: "note", type: "string", description: "A note.", required: false, maxLength: 512 },
+    ];
+    const [message] = messages({ note: `https://${"x".repeat(600)}` }, note);
+    expect(message).toMatch(/^parameter note: "https:\/\/x+\.\.\." \(608 characters\) is too long/);
     expect(message).toMatch(/allowed at most 512 characters$/);
+  });
+
+  it.each([
+    ["", 'parameter caseSystemUrl: "" is not an absolute URL such as https://zaken.example.nl/api/v1'],
+    [
+      "../../etc",
+      'parameter caseSystemUrl: "../../etc" is not an absolute URL such as https://zaken.example.nl/api/v1',
+    ],
+    ["http://zaken.utrecht.nl", 'parameter caseSystemUrl: "http://zaken.utrecht.nl" uses http; only https is allowed'],
+  ])("refuses %j for a url parameter, saying why", (value, message) => {
+    expect(messages({ caseSystemUrl: value })).toEqual([message]);
   });
 
   it("refuses an empty value (YAML `key:` with nothing after it)", () => {
@@ -149,8 +163,8 @@ describe("validateParameters' messages", () => {
 describe("parameterSchema", () => {
   it("is one strict zod object that the webhook can use directly", () => {
     const schema = parameterSchema(bezwaar, "bezwaar-intake");
-    expect(schema.safeParse({ caseSystemUrl: "u" }).success).toBe(true);
-    const result = schema.safeParse({ caseSystemUrl: "u", colour: "red", size: 3 });
+    expect(schema.safeParse({ caseSystemUrl: "https://zaken.example.nl" }).success).toBe(true);
+    const result = schema.safeParse({ caseSystemUrl: "https://zaken.example.nl", colour: "red", size: 3 });
     expect(result.error?.issues.map((i) => i.message)).toEqual([
       "parameters colour, size are not defined by block bezwaar-intake; it defines: caseSystemUrl, responseDeadlineDays, acknowledgeAutomatically, language",
     ]);

@@ -2,6 +2,7 @@
 // cannot do this (the values are untyped there, ADR 2), so the webhook and the reconciler use the
 // zod schema built here. Messages name the parameter, the value given and what is allowed.
 import { z } from "zod";
+import { urlProblem } from "./url.ts";
 import { type ParameterDefinition, valueMatchesType } from "./v1alpha1/index.ts";
 
 export type ParameterValue = string | number | boolean;
@@ -74,6 +75,8 @@ function expected(def: ParameterDefinition): string {
       return `one of ${(def.allowedValues ?? []).join(", ")}`;
     case "duration":
       return `a duration such as ${EXAMPLE_DURATIONS}`;
+    case "url":
+      return "an absolute https URL";
     default:
       return "a string";
   }
@@ -114,7 +117,9 @@ function issueMessage(def: ParameterDefinition, iss: z.core.$ZodRawIssue): strin
     case "invalid_format":
       return `${prefix} is not a duration such as ${EXAMPLE_DURATIONS}`;
     case "custom":
-      return `${prefix} is longer than a duration can be; allowed at most 2562047h`;
+      return def.type === "url"
+        ? `${prefix} ${urlProblem(String(value))}`
+        : `${prefix} is longer than a duration can be; allowed at most 2562047h`;
     default:
       return `${prefix} is not valid: ${iss.message ?? iss.code}`;
   }
@@ -136,6 +141,8 @@ function valueSchema(def: ParameterDefinition): z.ZodType {
       return z.enum(def.allowedValues ?? [], { error });
     case "duration":
       return z.string({ error }).regex(GO_DURATION_PATTERN, { error }).refine(fitsGoDuration, { error });
+    case "url":
+      return z.string({ error }).refine((v) => urlProblem(v) === undefined, { error });
     default:
       return def.maxLength === undefined ? z.string({ error }) : z.string({ error }).max(def.maxLength, { error });
   }

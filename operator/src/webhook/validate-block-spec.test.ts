@@ -35,6 +35,10 @@ describe("validateBlockSpec", () => {
     expect(refused(withParameter({ name: "url", type: "string", default: "abcdef", maxLength: 3 }))).toContain(
       "longer than maxLength 3",
     );
+    expect(refused(withParameter({ name: "caseSystem", type: "url", default: "../../etc" }))).toBe(
+      'spec.parameters[0].default: default "../../etc" is not an absolute URL such as https://zaken.example.nl/api/v1',
+    );
+    expect(refused(withParameter({ name: "caseSystem", type: "url", default: "https://zaken.example.nl" }))).toBe("");
   });
 });
 

@@ -1,5 +1,6 @@
 // AIBuildingBlock: a certified entry of the national catalog. Cluster-scoped.
 import { z } from "zod";
+import { urlProblem } from "../url.ts";
 import {
   API_VERSION,
   anyScalar,
@@ -33,9 +34,9 @@ export const blockCategory = z
   .describe("What kind of work the block does.");
 
 export const parameterType = z
-  .enum(["string", "integer", "boolean", "enum", "duration"])
+  .enum(["string", "integer", "boolean", "enum", "duration", "url"])
   .describe(
-    "The value type: string, integer, boolean, enum (one of allowedValues) or duration (for example 30s, 5m, 2h).",
+    "The value type: string, integer, boolean, enum (one of allowedValues), duration (for example 30s, 5m, 2h) or url (an absolute https URL without credentials).",
   );
 
 /**
@@ -131,6 +132,12 @@ export const parameterDefinition = withRules(
           code: "custom",
           path: ["default"],
           message: `default is longer than maxLength ${def.maxLength}`,
+        });
+      } else if (def.type === "url" && urlProblem(String(def.default))) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["default"],
+          message: `default "${def.default}" ${urlProblem(String(def.default))}`,
         });
       } else if (def.type === "duration" && !NON_NEGATIVE_DURATION.test(String(def.default))) {
         ctx.addIssue({

@@ -8,6 +8,7 @@ import {
   type BlockRolloutStatus,
   type Condition,
 } from "../../api/v1alpha1/index.ts";
+import type { EventRecorder } from "../../kube/events.ts";
 import type { KubeObject } from "../../kube/object.ts";
 import type { ObjectRef, ResourcePaths } from "../../kube/resource-paths.ts";
 import type { RestClient } from "../../kube/rest-client.ts";
@@ -27,6 +28,7 @@ export const CATALOG_PATH = "/apis/aihub.gemeenten.nl/v1alpha1/aibuildingblocks"
 export function catalogReconciler(deps: {
   client: RestClient;
   paths: ResourcePaths;
+  events: EventRecorder;
   blocks: WatchCache<KubeObject>;
   activations: WatchCache<KubeObject>;
   rollouts: WatchCache<KubeObject>;
@@ -55,8 +57,14 @@ export function catalogReconciler(deps: {
       const ref = { ...cached, apiVersion: "aihub.gemeenten.nl/v1alpha1", kind: "AIBuildingBlock" } as KubeObject &
         ObjectRef;
       const message = `the catalog entry is invalid, so no version of it is rolled out: ${issuesOf(parsed.error, "spec").join("; ")}`;
-      await writeStatus(deps.client, deps.paths, ref, invalidCatalogStatus(cached, message, now()));
+      const written = await writeStatus(deps.client, deps.paths, ref, invalidCatalogStatus(cached, message, now()));
       ctx.log.warn({ reason: "InvalidSpec" }, message);
+      // Once per change of what is wrong, as the status says it (not on every resync).
+      if (written.written) {
+        await deps.events
+          .record({ regarding: ref, type: "Warning", reason: "InvalidSpec", action: "Reconcile", note: message })
+          .catch((err) => ctx.log.warn({ err: String(err) }, "could not record an event"));
+      }
       return undefined;
     }
     const block = {

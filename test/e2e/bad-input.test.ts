@@ -121,3 +121,32 @@ describe("a catalog entry its schema refuses", () => {
     });
   });
 });
+
+describe("a revoked certification", () => {
+  it("stops what runs (scaled to 0, its configuration kept) and starts it again once reinstated", async () => {
+    const blockPath = `${API}/aibuildingblocks/goed`;
+    const annotate = (value: string | null) =>
+      admin.client.request("PATCH", blockPath, {
+        body: { metadata: { annotations: { "aihub.gemeenten.nl/certification-revoked": value } } },
+        contentType: "application/merge-patch+json",
+      });
+    const deployment = () => get<Obj>("/apis/apps/v1/namespaces/dronten/deployments/goed");
+    await annotate("bias found in audit 2026-11");
+    const stopped = await waitUntil("activation goed to be stopped", async () => {
+      const a = await get(`${API}/namespaces/dronten/blockactivations/goed`);
+      return ready(a)?.reason === "CertificationRevoked" ? a : undefined;
+    });
+    expect(ready(stopped)?.status).toBe("False");
+    expect(ready(stopped)?.message).toContain("revoked: bias found in audit 2026-11");
+    expect(ready(stopped)?.message).toContain("version 1.0.0 is stopped (scaled to 0 replicas)");
+    expect((await deployment()).spec.replicas).toBe(0);
+    await admin.client.request("GET", "/api/v1/namespaces/dronten/configmaps/goed-parameters");
+
+    await annotate(null);
+    await waitUntil("activation goed to run again", async () => {
+      const a = await get(`${API}/namespaces/dronten/blockactivations/goed`);
+      return ready(a)?.status === "True" ? true : undefined;
+    });
+    expect((await deployment()).spec.replicas).toBe(1);
+  });
+});

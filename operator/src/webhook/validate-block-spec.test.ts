@@ -4,18 +4,19 @@ import type { AIBuildingBlock } from "../api/v1alpha1/index.ts";
 import { validateBlockSpec } from "./validate-block-spec.ts";
 import { removedParametersInUse } from "./validate-block-update.ts";
 
+const TODAY = new Date("2026-11-30T12:00:00Z");
 const withParameter = (p: Record<string, unknown>) => {
   const b = exampleBlock("bezwaar-intake");
   return { ...b.spec, parameters: [{ description: "d", ...p }] };
 };
 const refused = (spec: unknown) => {
-  const d = validateBlockSpec(spec);
+  const d = validateBlockSpec(spec, TODAY);
   return d.allowed ? "" : d.message;
 };
 
 describe("validateBlockSpec", () => {
   it("accepts the examples", () => {
-    expect(validateBlockSpec(exampleBlock("bezwaar-intake").spec)).toEqual({ allowed: true });
+    expect(validateBlockSpec(exampleBlock("bezwaar-intake").spec, TODAY)).toEqual({ allowed: true });
   });
 
   it("refuses what the CRD cannot check, naming the field (a common YAML slip, names of every object)", () => {
@@ -39,6 +40,23 @@ describe("validateBlockSpec", () => {
       'spec.parameters[0].default: default "../../etc" is not an absolute URL such as https://zaken.example.nl/api/v1',
     );
     expect(refused(withParameter({ name: "caseSystem", type: "url", default: "https://zaken.example.nl" }))).toBe("");
+  });
+});
+
+describe("validateBlockSpec beyond the schema", () => {
+  it("refuses a version with build metadata, which semver would order as the same version", () => {
+    const b = exampleBlock("bezwaar-intake");
+    const versions = [...b.spec.versions, { ...b.spec.versions.at(-1), version: "9.0.0+rebuild" }];
+    expect(refused({ ...b.spec, versions })).toContain(
+      `spec.versions[${versions.length - 1}].version: a published version has no build metadata (+...)`,
+    );
+  });
+
+  it("refuses a certification that runs more than 5 years", () => {
+    const b = exampleBlock("bezwaar-intake");
+    expect(refused({ ...b.spec, certification: { ...b.spec.certification, validUntil: "9999-12-31" } })).toContain(
+      "spec.certification.validUntil is 9999-12-31, more than 5 years from today",
+    );
   });
 });
 

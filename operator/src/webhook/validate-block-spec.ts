@@ -4,6 +4,7 @@
 // would otherwise be accepted by the API server and then stop every activation of the block.
 import type { z } from "zod";
 import { aiBuildingBlockSpec } from "../api/v1alpha1/index.ts";
+import { certificationTooLong } from "../controllers/catalog/certification.ts";
 import type { Decision } from "./admission-review.ts";
 
 /** A zod issue's path as kubectl names fields: spec.parameters[0].default. */
@@ -15,7 +16,10 @@ export function issuesOf(error: z.ZodError, root: string): string[] {
   return error.issues.map((i) => `${fieldPath(root, i.path)}: ${i.message}`);
 }
 
-export function validateBlockSpec(spec: unknown): Decision {
+/** `today`: a certification may run at most MAX_CERTIFICATION_YEARS from it. */
+export function validateBlockSpec(spec: unknown, today: Date): Decision {
   const parsed = aiBuildingBlockSpec.safeParse(spec);
-  return parsed.success ? { allowed: true } : { allowed: false, message: issuesOf(parsed.error, "spec").join("; ") };
+  if (!parsed.success) return { allowed: false, message: issuesOf(parsed.error, "spec").join("; ") };
+  const tooLong = certificationTooLong(parsed.data.certification.validUntil, today);
+  return tooLong ? { allowed: false, message: tooLong } : { allowed: true };
 }

@@ -83,7 +83,7 @@ export async function decide(d: WebhookDeps, path: string, review: AdmissionRevi
     if (req.operation === "DELETE" && oldBlock)
       return validateBlockDelete(oldBlock, versionUses(d, oldBlock.metadata.name ?? ""));
     const block = req.object as AIBuildingBlock;
-    const spec = validateBlockSpec(block.spec);
+    const spec = validateBlockSpec(block.spec, new Date());
     if (!spec.allowed || req.operation !== "UPDATE" || !oldBlock) return spec;
     const name = oldBlock.metadata.name ?? "";
     const versions = validateBlockUpdate(oldBlock, block, versionUses(d, name));

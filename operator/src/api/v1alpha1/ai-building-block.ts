@@ -183,9 +183,18 @@ export const channel = z
   .enum(["stable", "candidate"])
   .describe("Release channel: stable for general use, candidate for early adopters.");
 
+/** Semver ignores build metadata when it orders versions: 1.4.0+x would be 1.4.0 with another image. */
+const BUILD_METADATA_MESSAGE =
+  "a published version has no build metadata (+...): semver orders 1.4.0+x as 1.4.0, so it would replace that version's image; publish a new patch version such as 1.4.1 instead";
+
 export const blockVersion = z
   .object({
-    version: semver("The version, in semantic versioning without a leading v, for example 1.4.0."),
+    version: withRules(
+      semver(
+        "The version, in semantic versioning without a leading v and without build metadata, for example 1.4.0.",
+      ).refine((v) => !v.includes("+"), { message: BUILD_METADATA_MESSAGE }),
+      [{ rule: "!self.contains('+')", message: BUILD_METADATA_MESSAGE }],
+    ),
     image: z
       .string()
       .min(1)

@@ -108,6 +108,31 @@ describe("the activation phases", () => {
     expect(scope.verdicts.ready.message).toContain("spec.parameters[0].default: default must be of type integer");
   });
 
+  it("stops what runs when the collective revokes the certification: scaled to 0, configuration kept, saying why", async () => {
+    const { env } = fakeEnv({ deployment: available13 });
+    const revoked = structuredClone(exampleBlock("bezwaar-intake"));
+    revoked.metadata.annotations = { "aihub.gemeenten.nl/certification-revoked": "bias found in audit" };
+    const deployments: KubeObject[] = [];
+    const scope = await reconcile(running("1.3.0"), {
+      ...env,
+      block: () => revoked as unknown as KubeObject,
+      apply: async (obj) => {
+        if (obj.kind === "Deployment") deployments.push(obj);
+        return env.apply(obj);
+      },
+    });
+    expect(deployments.map((d) => (d.spec as { replicas: number }).replicas)).toEqual([0]);
+    expect(scope.target?.version).toBe("1.3.0");
+    expect(scope.verdicts.ready).toMatchObject({ status: "False", reason: "CertificationRevoked" });
+    expect(scope.verdicts.ready.message).toContain("revoked: bias found in audit");
+    expect(scope.verdicts.ready.message).toContain("version 1.3.0 is stopped (scaled to 0 replicas)");
+    // An expiry is not a revocation: what runs keeps running.
+    const expired = structuredClone(exampleBlock("bezwaar-intake"));
+    expired.spec.certification.validUntil = "2026-01-31";
+    const kept = await reconcile(running("1.3.0"), { ...env, block: () => expired as unknown as KubeObject });
+    expect(kept.stopped).toBeUndefined();
+  });
+
   it("renders nothing for refused parameters, and what runs stays Ready by its own Deployment", async () => {
     const { env, applied } = fakeEnv({ deployment: available13 });
     const bad = running("1.3.0");

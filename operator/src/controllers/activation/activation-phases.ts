@@ -124,6 +124,12 @@ export const resolveTarget: Phase = async (scope, env) => {
       "Certified",
       `version ${resolved.version} is certified until ${block.spec.certification.validUntil}`,
     );
+  } else if (gate.reason === "CertificationRevoked") {
+    // A revocation is a finding that the block is unsafe, not a lapse of paperwork: what runs
+    // stops (scaled to zero, its configuration kept) until the certification is reinstated.
+    const stopped = running ? `; version ${running.version} is stopped (scaled to 0 replicas)` : "";
+    scope.verdicts.certified = verdict("False", gate.reason, `${gate.message}${stopped}`);
+    if (running) scope.stopped = verdict("False", gate.reason, `${gate.message}${stopped}`);
   } else {
     const kept = running && running.version !== resolved.version ? `; version ${running.version} keeps running` : "";
     scope.verdicts.certified = verdict("False", gate.reason, `${gate.message}${kept}`);
@@ -213,20 +219,23 @@ export const keepWhatRuns: Phase = async (scope, env) => {
   return "stop";
 };
 
+/** How often an activation looks again at a same-named object that is not its own. */
+export const CHILD_CONFLICT_RETRY_MS = 10_000;
+
 /**
  * Renders the target and applies it in two round trips: what the pods rely on (parameters,
  * network policies, service, disruption budget) all at once, then the Deployment, whose pods find
  * their ConfigMap and policies in place. A fleet's reconciles wait on the API server's latency, not
  * its capacity, when each applies one object after another. Then children no longer rendered go.
  */
-/** How often an activation looks again at a same-named object that is not its own. */
-export const CHILD_CONFLICT_RETRY_MS = 10_000;
-
 export const applyChildren: Phase = async (scope, env) => {
   const { block, tenant } = references(scope);
   const target = scope.target;
   if (!target) throw new Error("applyChildren ran without a target: keepWhatRuns must run before it");
-  const input = activationInput(scope.activation, block, tenant, target, scope.parameterValues ?? {});
+  const activation = scope.stopped
+    ? { ...scope.activation, spec: { ...scope.activation.spec, replicas: 0 } }
+    : scope.activation;
+  const input = activationInput(activation, block, tenant, target, scope.parameterValues ?? {});
   const desired = renderActivation(input, env.render) as Obj[];
   let applied: KubeObject | undefined;
   try {
@@ -251,6 +260,11 @@ export const applyChildren: Phase = async (scope, env) => {
 
 /** Progress and readiness from the Deployment's status (rolloutVerdicts). */
 export const observeRollout: Phase = async (scope) => {
+  if (scope.stopped) {
+    scope.verdicts.progressing = scope.stopped;
+    scope.verdicts.ready = scope.stopped;
+    return "continue";
+  }
   Object.assign(scope.verdicts, rolloutVerdicts(scope.deployment, scope.activation.spec.replicas));
   return "continue";
 };

@@ -55,6 +55,8 @@ export interface ActivationScope {
   fleet?: FleetView;
   /** Whether the version that runs is supported, deprecated or past its end of life. */
   supported?: Verdict;
+  /** Set when the collective revoked the block's certification: what runs is scaled to zero (ADR 10). */
+  stopped?: Verdict;
   /** The Deployment the rollout is judged by: as applied in this reconcile, or as cached. */
   deployment?: KubeObject;
   /** Events to record once the status is written (they say what the status says, once). */

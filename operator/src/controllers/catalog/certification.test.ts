@@ -102,6 +102,18 @@ describe("certificationGate", () => {
     expect(!gate.ok && gate.message).toMatch(/revoked: bias found in audit 2026-11/);
   });
 
+  it("fails a certification that runs more than 5 years from today (9999-12-31 is a placeholder)", () => {
+    const forever = example("juridische-ondersteuning");
+    forever.spec.certification.validUntil = "9999-12-31";
+    const gate = certificationGate(forever, new Date("2026-11-30T12:00:00Z"));
+    expect(gate).toMatchObject({ ok: false, reason: "CertificationTooLong" });
+    expect(!gate.ok && gate.message).toContain("spec.certification.validUntil is 9999-12-31, more than 5 years");
+    forever.spec.certification.validUntil = "2031-11-30";
+    expect(certificationGate(forever, new Date("2026-11-30T12:00:00Z"))).toEqual({ ok: true });
+    forever.spec.certification.validUntil = "2031-12-01";
+    expect(certificationGate(forever, new Date("2026-11-30T12:00:00Z"))).toMatchObject({ ok: false });
+  });
+
   it("ignores an empty revocation annotation", () => {
     const block = example("juridische-ondersteuning");
     block.metadata.annotations = { [CERTIFICATION_REVOKED_ANNOTATION]: "" };

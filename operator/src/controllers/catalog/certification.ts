@@ -77,6 +77,24 @@ function endOfDayUtc(date: string): number {
   return Date.UTC(y ?? Number.NaN, (m ?? Number.NaN) - 1, (d ?? Number.NaN) + 1);
 }
 
+/**
+ * The longest a certification may run from today. The EU AI Act (Article 44) limits a notified
+ * body's certificate to five years (four for the high-risk uses of its Annex III): a date further
+ * away, such as 9999-12-31, is a placeholder, not a certification.
+ */
+export const MAX_CERTIFICATION_YEARS = 5;
+
+/** What is wrong with `validUntil` as seen on `today`, when it lies too far ahead; else undefined. */
+export function certificationTooLong(validUntil: string, today: Date): string | undefined {
+  const limit = new Date(today);
+  limit.setUTCFullYear(limit.getUTCFullYear() + MAX_CERTIFICATION_YEARS);
+  if (endOfDayUtc(validUntil) <= endOfDayUtc(limit.toISOString().slice(0, 10))) return undefined;
+  return (
+    `spec.certification.validUntil is ${validUntil}, more than ${MAX_CERTIFICATION_YEARS} years from today; ` +
+    `a certificate under the EU AI Act is valid for at most ${MAX_CERTIFICATION_YEARS} years, so set the date on the certificate`
+  );
+}
+
 export function certificationGate(block: AIBuildingBlock, today: Date): Gate {
   // Revocation comes first: it is the collective's explicit word and overrides any date.
   const revoked = block.metadata.annotations?.[CERTIFICATION_REVOKED_ANNOTATION];
@@ -90,6 +108,8 @@ export function certificationGate(block: AIBuildingBlock, today: Date): Gate {
     };
   }
   const { validUntil } = block.spec.certification;
+  const tooLong = certificationTooLong(validUntil, today);
+  if (tooLong) return { ok: false, reason: "CertificationTooLong", message: `block ${blockName(block)}: ${tooLong}` };
   const end = endOfDayUtc(validUntil);
   // An unreadable date fails closed: an uncertified block must not roll out.
   if (!Number.isNaN(end) && today.getTime() < end) return OK;

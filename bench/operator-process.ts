@@ -32,6 +32,7 @@ export async function startOperator(kubeconfig: string, logFile: string): Promis
       "--resync-period-seconds=20",
       "--health-probe-bind-address=127.0.0.1:0",
       "--metrics-bind-address=127.0.0.1:0",
+      "--metrics-secure=false",
       "--webhook-bind-address=127.0.0.1:0",
       "--webhook-url=https://127.0.0.1:0",
       "--log-level=info",

@@ -6,7 +6,19 @@ describe("loadConfig", () => {
     const c = loadConfig([], {});
     expect(c.leaderElect).toBe(false);
     expect(c.workers).toBe(4);
-    expect(c.metricsBindAddress).toBe("0.0.0.0:8080");
+    expect(c.metricsBindAddress).toBe("0.0.0.0:8443");
+    expect(c.metricsSecure).toBe(true);
+  });
+
+  it("serves plain HTTP metrics on a loopback address only", () => {
+    expect(loadConfig(["--metrics-secure=false", "--metrics-bind-address=127.0.0.1:8080"], {}).metricsSecure).toBe(
+      false,
+    );
+    expect(loadConfig(["--metrics-secure=false", "--metrics-bind-address=[::1]:8080"], {}).metricsSecure).toBe(false);
+    expect(() => loadConfig(["--metrics-secure=false"], {})).toThrow(
+      "--metrics-secure (AIHUB_METRICS_SECURE): plain HTTP metrics are served on a loopback address only (127.0.0.1:<port>), not on 0.0.0.0:8443; leave --metrics-secure at true",
+    );
+    expect(() => loadConfig(["--metrics-secure=false", "--metrics-bind-address=:8080"], {})).toThrow(/not on :8080/);
   });
 
   it("reads environment variables, and flags win over them", () => {

@@ -20,7 +20,8 @@ const int = (min: number, max: number) =>
 
 export const configSchema = z.object({
   kubeconfig: z.string().optional(),
-  metricsBindAddress: hostPort.default("0.0.0.0:8080"),
+  metricsBindAddress: hostPort.default("0.0.0.0:8443"),
+  metricsSecure: bool.default(true),
   healthProbeBindAddress: hostPort.default("0.0.0.0:8081"),
   leaderElect: bool.default(false),
   leaderElectionNamespace: z
@@ -84,6 +85,11 @@ const SOURCES: Record<keyof OperatorConfig, { flag: string; env: string; help: s
     flag: "metrics-bind-address",
     env: "AIHUB_METRICS_BIND_ADDRESS",
     help: "where /metrics is served (Prometheus)",
+  },
+  metricsSecure: {
+    flag: "metrics-secure",
+    env: "AIHUB_METRICS_SECURE",
+    help: "serve /metrics over HTTPS to callers allowed to get /metrics (TokenReview, SubjectAccessReview); false serves plain HTTP, on a loopback address only",
   },
   healthProbeBindAddress: {
     flag: "health-probe-bind-address",
@@ -200,13 +206,29 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     if (value !== undefined && value !== "") raw[key] = value;
   }
   const result = configSchema.safeParse(raw);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
+  const issues = result.success ? crossFieldIssues(result.data) : result.error.issues;
+  if (result.success && issues.length === 0) return result.data;
+  const lines = issues.map((issue) => {
     const key = String(issue.path[0]) as keyof OperatorConfig;
     const s = SOURCES[key];
     return `--${s.flag} (${s.env}): ${issue.message}, got ${JSON.stringify(raw[key])}`;
   });
   throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+
+/** Rules between settings: metrics without authentication only where nobody else can reach them. */
+function crossFieldIssues(c: OperatorConfig): { path: (keyof OperatorConfig)[]; message: string }[] {
+  if (c.metricsSecure || LOOPBACK.has(splitHostPort(c.metricsBindAddress).host)) return [];
+  return [
+    {
+      path: ["metricsSecure"],
+      message:
+        `plain HTTP metrics are served on a loopback address only (127.0.0.1:<port>), not on ${c.metricsBindAddress}; ` +
+        "leave --metrics-secure at true to serve them over HTTPS to callers allowed to get /metrics",
+    },
+  ];
 }
 
 /** Splits host:port for listen(); an empty host means every interface. */

@@ -5,9 +5,11 @@ import { DEFAULT_TENANT_RENDER_CONTEXT } from "./controllers/tenant/render.ts";
 import { ResourcePaths } from "./kube/resource-paths.ts";
 import { RestClient } from "./kube/rest-client.ts";
 import { buildOperator } from "./operator.ts";
+import { createCertificateAuthority } from "./pki/certificates.ts";
 import { startHealthServer } from "./runtime/health-server.ts";
 import { createLogger } from "./runtime/logger.ts";
 import { OperatorMetrics } from "./runtime/metrics.ts";
+import { startSecureMetricsServer } from "./runtime/secure-metrics.ts";
 import { serveWebhook } from "./webhook/serve-webhook.ts";
 
 if (wantsHelp(process.argv.slice(2))) {
@@ -57,21 +59,40 @@ const { manager, caches } = buildOperator({
     : undefined,
 });
 
+const plainMetricsWithHealth = !config.metricsSecure && config.metricsBindAddress === config.healthProbeBindAddress;
 const health = await startHealthServer({
   ...splitHostPort(config.healthProbeBindAddress),
   ready: () => manager.synced(),
-  registry: metrics.registry,
+  ...(plainMetricsWithHealth && { registry: metrics.registry }),
 });
-const metricsServer =
-  config.metricsBindAddress === config.healthProbeBindAddress
-    ? health
+const metricsServer = plainMetricsWithHealth
+  ? health
+  : config.metricsSecure
+    ? await startSecureMetricsServer({
+        ...splitHostPort(config.metricsBindAddress),
+        registry: metrics.registry,
+        client,
+        // Self-signed, as controller-runtime's: Prometheus authenticates itself, not the operator.
+        tls: await (await createCertificateAuthority("aihub-metrics-ca")).issue({
+          commonName: "aihub-operator-metrics",
+          dnsNames: ["localhost"],
+          ipAddresses: ["127.0.0.1"],
+          usage: "server",
+        }),
+      })
     : await startHealthServer({
         ...splitHostPort(config.metricsBindAddress),
         ready: () => true,
         registry: metrics.registry,
       });
 log.info(
-  { server: client.server, health: health.port, metrics: metricsServer.port, identity: config.identity },
+  {
+    server: client.server,
+    health: health.port,
+    metrics: metricsServer.port,
+    metricsSecure: config.metricsSecure,
+    identity: config.identity,
+  },
   "starting",
 );
 

@@ -53,7 +53,7 @@ try {
 }
 
 const kubeconfigPath = controlPlane?.kubeconfigPath ?? process.env.KUBECONFIG ?? "";
-log("starting the operator (health on 127.0.0.1:8081, metrics on 127.0.0.1:8080, webhook on 127.0.0.1:9443)");
+log("starting the operator (health on 127.0.0.1:8081, plain HTTP metrics on 127.0.0.1:8080, webhook on 127.0.0.1:9443)");
 operator = spawn(
   process.execPath,
   [
@@ -61,6 +61,7 @@ operator = spawn(
     "operator/src/main.ts",
     "--health-probe-bind-address=127.0.0.1:8081",
     "--metrics-bind-address=127.0.0.1:8080",
+    "--metrics-secure=false",
     // The local API server reaches the admission webhook on loopback.
     ...(controlPlane ? ["--webhook-bind-address=127.0.0.1:9443", "--webhook-url=https://127.0.0.1:9443"] : []),
   ],

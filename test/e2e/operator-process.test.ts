@@ -31,6 +31,7 @@ function startOperator(): { proc: ChildProcess; lines: LogLine[]; exited: Promis
       "operator/src/main.ts",
       "--health-probe-bind-address=127.0.0.1:0",
       "--metrics-bind-address=127.0.0.1:0",
+      "--metrics-secure=false",
       "--resync-period-seconds=10",
     ],
     { env: { ...process.env, KUBECONFIG: inject("kubeconfig") }, stdio: ["ignore", "pipe", "inherit"] },

@@ -80,6 +80,7 @@ function spawnOperator(): OperatorProcess {
       `--kubeconfig=${cp.kubeconfigPath}`,
       "--health-probe-bind-address=127.0.0.1:0",
       "--metrics-bind-address=127.0.0.1:0",
+      "--metrics-secure=false",
       "--webhook-bind-address=127.0.0.1:0",
       "--webhook-url=https://127.0.0.1:0",
       "--leader-elect=false",

@@ -1,4 +1,5 @@
-// /healthz (the process is alive), /readyz (caches synced) and /metrics (Prometheus text).
+// /healthz (the process is alive), /readyz (caches synced), and /metrics (Prometheus text) when
+// given a registry: plain HTTP, so only on loopback (config.ts); else secure-metrics.ts serves it.
 import { createServer, type Server } from "node:http";
 import type { Registry } from "prom-client";
 
@@ -6,7 +7,7 @@ export interface HealthServerOptions {
   host: string;
   port: number;
   ready: () => boolean;
-  registry: Registry;
+  registry?: Registry;
 }
 
 export async function startHealthServer(o: HealthServerOptions): Promise<Server & { port: number }> {
@@ -17,9 +18,9 @@ export async function startHealthServer(o: HealthServerOptions): Promise<Server 
     } else if (path === "/readyz") {
       const ok = o.ready();
       res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" }).end(ok ? "ok" : "caches not synced");
-    } else if (path === "/metrics") {
+    } else if (path === "/metrics" && o.registry) {
       o.registry.metrics().then(
-        (text) => res.writeHead(200, { "content-type": o.registry.contentType }).end(text),
+        (text) => res.writeHead(200, { "content-type": o.registry?.contentType ?? "text/plain" }).end(text),
         (err: Error) => res.writeHead(500).end(err.message),
       );
     } else {

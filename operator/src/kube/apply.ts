@@ -7,6 +7,7 @@
 // renders: a subset check alone would find the smaller desired object inside the live one and
 // never send the apply that lets server-side apply remove the field.
 import { createHash } from "node:crypto";
+import { removeForeignFields } from "./foreign-fields.ts";
 import type { KubeObject } from "./object.ts";
 import type { ObjectRef, ResourcePaths } from "./resource-paths.ts";
 import type { RestClient } from "./rest-client.ts";
@@ -32,6 +33,8 @@ export async function serverSideApply<T extends ObjectRef>(
     query: {
       fieldManager: options.fieldManager,
       force: options.force ?? true,
+      // A field the schema does not have (a typo in a renderer) fails loudly instead of being dropped.
+      fieldValidation: "Strict",
       dryRun: options.dryRun ? "All" : undefined,
     },
   });
@@ -82,6 +85,16 @@ export class Applier {
    * occasion: the point is to send no request.
    */
   async apply<T extends KubeObject & ObjectRef>(desired: T, live: KubeObject | undefined): Promise<ApplyResult<T>> {
+    // What others added that this manager does not render goes first (the cache keeps their
+    // managedFields entries, foreign-fields.ts); a forced apply would leave it in place.
+    const removals = removeForeignFields(live, desired, [this.fieldManager]);
+    if (removals.length > 0) {
+      await this.client.request("PATCH", await this.paths.pathOf(desired), {
+        body: removals,
+        contentType: "application/json-patch+json",
+        query: { fieldManager: this.fieldManager },
+      });
+    }
     const stamped = withAppliedHash(desired);
     if (live && isSubset(stamped, live)) return { object: live as T, written: false };
     const object = await serverSideApply(this.client, this.paths, stamped, { fieldManager: this.fieldManager });

@@ -4,6 +4,7 @@
 // stream is idle. client-node's informer stops on errors and once aborted healthy watches
 // every 30 s, so this one is written on our own client.
 import { abortableSleep } from "./abortable-sleep.ts";
+import type { ManagedFieldsEntry } from "./foreign-fields.ts";
 import { type KubeObject, objectKey } from "./object.ts";
 import { ApiError, type RestClient, type WatchEvent } from "./rest-client.ts";
 
@@ -29,19 +30,22 @@ export interface WatchCacheOptions<T extends KubeObject> {
   pageSize?: number;
   backoff?: { initialMs: number; maxMs: number };
   indexers?: Record<string, Indexer<T>>;
+  /** The managedFields entries to keep (foreign-fields.ts foreignEntry); by default none. */
+  keepManagedFields?: (entry: ManagedFieldsEntry) => boolean;
   /** Reports errors that the cache recovers from (logged by the caller). */
   onError?: (err: unknown, context: string) => void;
   random?: () => number;
 }
 
 /**
- * What the cache keeps of an object: everything but metadata.managedFields, which the operator
- * never reads and which is often the largest part of an object.
+ * What the cache keeps of an object: everything but metadata.managedFields, which is often the
+ * largest part of an object, except the entries `keep` asks for (another manager's changes).
  */
-export function withoutManagedFields<T extends KubeObject>(obj: T): T {
+export function withoutManagedFields<T extends KubeObject>(obj: T, keep?: (entry: ManagedFieldsEntry) => boolean): T {
   if (!obj.metadata?.managedFields) return obj;
-  const { managedFields: _, ...metadata } = obj.metadata;
-  return { ...obj, metadata };
+  const { managedFields, ...metadata } = obj.metadata;
+  const kept = keep ? (managedFields as ManagedFieldsEntry[]).filter(keep) : [];
+  return { ...obj, metadata: kept.length ? { ...metadata, managedFields: kept } : metadata };
 }
 
 interface ListResponse<T> {
@@ -185,7 +189,7 @@ export class WatchCache<T extends KubeObject> {
       for (const item of page.items) {
         item.apiVersion ??= page.apiVersion;
         item.kind ??= itemKind;
-        items.push(withoutManagedFields(item));
+        items.push(withoutManagedFields(item, this.options.keepManagedFields));
       }
       cont = page.metadata.continue || undefined;
       rv = page.metadata.resourceVersion;
@@ -233,7 +237,7 @@ export class WatchCache<T extends KubeObject> {
   }
 
   private apply(event: WatchEvent<T>): void {
-    const obj = withoutManagedFields(event.object);
+    const obj = withoutManagedFields(event.object, this.options.keepManagedFields);
     const rv = obj.metadata?.resourceVersion;
     if (event.type === "BOOKMARK") {
       if (rv) this.resourceVersion = rv;

@@ -11,6 +11,7 @@ import { ACTIVATION_LABEL } from "../../../../cdk/src/activation/labels.ts";
 import { isNotFound } from "../../kube/api-error.ts";
 import { Applier } from "../../kube/apply.ts";
 import type { EventRecorder } from "../../kube/events.ts";
+import { foreignEntry } from "../../kube/foreign-fields.ts";
 import { type KubeObject, objectKey } from "../../kube/object.ts";
 import { allNamespacesPath, type ObjectRef, type ResourcePaths } from "../../kube/resource-paths.ts";
 import type { RestClient } from "../../kube/rest-client.ts";
@@ -67,7 +68,12 @@ export function registerActivationController(
   const children = new Map(
     activationChildKinds.map((k) => [
       k.kind as string,
-      manager.cache<KubeObject>({ path: allNamespacesPath(k.apiVersion, k.plural), labelSelector: ACTIVATION_LABEL }),
+      manager.cache<KubeObject>({
+        path: allNamespacesPath(k.apiVersion, k.plural),
+        labelSelector: ACTIVATION_LABEL,
+        // Others' changes, for drift repair beyond what is rendered (Applier, foreign-fields.ts).
+        keepManagedFields: (e) => foreignEntry(e, [ACTIVATION_FIELD_MANAGER]),
+      }),
     ]),
   );
   const reconciler = new ActivationReconciler(o, shared, children);

@@ -11,6 +11,7 @@ import { isNotFound } from "../../kube/api-error.ts";
 import { Applier } from "../../kube/apply.ts";
 import type { EventRecorder } from "../../kube/events.ts";
 import { addFinalizer, hasFinalizer, removeFinalizer } from "../../kube/finalizers.ts";
+import { foreignEntry, type ManagedFieldsEntry } from "../../kube/foreign-fields.ts";
 import type { KubeObject } from "../../kube/object.ts";
 import { allNamespacesPath, type ObjectRef, type ResourcePaths } from "../../kube/resource-paths.ts";
 import { ApiError, type RestClient } from "../../kube/rest-client.ts";
@@ -57,6 +58,8 @@ export function registerTenantController(
   const tenants = o.tenants;
   const namespaces = manager.cache<KubeObject>({ path: "/api/v1/namespaces" });
   const byTenant = { [BY_TENANT]: labelIndexer(TENANT_LABEL) };
+  // Others' changes, for drift repair beyond what is rendered (a subject added to a binding).
+  const keepManagedFields = (e: ManagedFieldsEntry) => foreignEntry(e, [TENANT_FIELD_MANAGER]);
   const children = new Map(
     childKinds.map((k) => [
       k.kind,
@@ -65,10 +68,16 @@ export function registerTenantController(
         // An activation's children carry the tenant label too; they are the activation controller's.
         labelSelector: `${TENANT_LABEL},!${ACTIVATION_LABEL}`,
         indexers: byTenant,
+        keepManagedFields,
       }),
     ]),
   );
-  const bindings = manager.cache<KubeObject>({ path: CRB_PATH, labelSelector: TENANT_LABEL, indexers: byTenant });
+  const bindings = manager.cache<KubeObject>({
+    path: CRB_PATH,
+    labelSelector: TENANT_LABEL,
+    indexers: byTenant,
+    keepManagedFields,
+  });
   const clusterRoles = manager.cache<KubeObject>({
     path: CLUSTER_ROLES_PATH,
     labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}`,

@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["operator/**/*.test.ts", "cdk/**/*.test.ts", "bench/**/*.test.ts"],
+          include: ["operator/**/*.test.ts", "cdk/**/*.test.ts", "bench/**/*.test.ts", "test/support/**/*.test.ts"],
         },
       },
       {

@@ -13,7 +13,7 @@ import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
 import { ControlPlane } from "../controlplane/control-plane.ts";
 import { catalogBlock } from "../support/catalog-block.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
-import { applyManifests, installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
+import { applyManifests, consistently, installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
 import { buildTestOperator, stopInProcessOperator } from "../support/in-process-operator.ts";
 import { readManifests } from "../support/manifests.ts";
 import { rejection } from "../support/rejection.ts";
@@ -28,6 +28,8 @@ let operatorClient: CountingClient;
 let manager: Manager;
 let metrics: OperatorMetrics;
 let webhook: Server;
+/** The operator's cache of the catalog. */
+let blocks: WatchCache<KubeObject>;
 /** Every DELETE the operator sent: it must delete only what it rendered and no longer wants. */
 const deletes: string[] = [];
 /** Every status write of the operator that the API server took (a 409 that is retried is not one), by path. */
@@ -64,10 +66,26 @@ beforeAll(async () => {
     identity: "e2e-activations",
   });
   manager = op.manager;
+  blocks = op.caches.blocks;
   await manager.start();
   webhook = await serveTestWebhook(operatorClient.client, op.caches, log);
   await applyManifests(admin, readManifests("examples/catalog", "examples/tenants"));
-}, 120_000);
+  // The tenant controller makes the tenants' namespaces: the activations are applied into them
+  // without creating any, so that a broken tenant controller fails these tests.
+  const tenants = readManifests("examples/tenants").map((t) => t.metadata?.name ?? "");
+  let seen: Any[] = [];
+  await waitUntil(
+    `the tenants ${tenants.join(", ")} to be Ready`,
+    async () => {
+      seen = (await admin.client.request<{ items: Any[] }>("GET", `${API}/municipaltenants`)).items;
+      const ready = seen.filter((t) => t.status?.phase === "Ready").map((t) => t.metadata.name);
+      return tenants.every((name) => ready.includes(name)) ? true : undefined;
+    },
+    90_000,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; last seen: ${JSON.stringify(seen.map((t) => [t.metadata.name, t.status]))}`);
+  });
+}, 180_000);
 
 afterAll(() => stopInProcessOperator({ webhook, manager, clients: [operatorClient, admin], cp }));
 
@@ -87,6 +105,10 @@ function waitActivation(ns: string, name: string, what: string, test: (a: Activa
     timeoutMs,
   );
 }
+
+/** Applies an example activation into its tenant's namespace, which the tenant controller made. */
+const applyActivation = (file: string) =>
+  applyManifests(admin, readManifests(`examples/activations/${file}`), { createNamespaces: false });
 
 const deploymentOf = (ns: string, name: string) => get(`/apis/apps/v1/namespaces/${ns}/deployments/${name}`);
 
@@ -173,7 +195,7 @@ describe("the catalog", () => {
 
 describe("an activation", () => {
   it("runs the block with the logging sidecar and a restricted security context, and Pod Security admits its pods", async () => {
-    await applyManifests(admin, readManifests("examples/activations/utrecht-bezwaar-intake.yaml"));
+    await applyActivation("utrecht-bezwaar-intake.yaml");
     const a = await waitActivation(
       "utrecht",
       "bezwaar-intake",
@@ -226,7 +248,7 @@ describe("an activation", () => {
     seen.on({ add: record, update: (_, x) => record(x) });
     seen.start();
     await seen.waitForSync();
-    await applyManifests(admin, readManifests("examples/activations/amsterdam-transcriptie.yaml"));
+    await applyActivation("amsterdam-transcriptie.yaml");
     const a = await waitActivation(
       "amsterdam",
       "transcriptie-raad",
@@ -236,6 +258,11 @@ describe("an activation", () => {
     expect(a.status?.currentVersion).toBe("2.0.1");
     expect(condition(a, "Progressing")).toMatchObject({ status: "False", reason: "RolloutComplete" });
     const path = `${activationPath("amsterdam", "transcriptie-raad")}/status`;
+    // The operator's client records a write when its answer arrives, which can be after this
+    // test's own read already saw the written status.
+    await waitUntil("the operator's status write answered", async () =>
+      statusWrites.includes(path) ? true : undefined,
+    );
     expect(statusWrites.filter((p) => p === path)).toHaveLength(1);
     await waitUntil("the watch saw Ready", async () => (readyReasons.includes("Available") ? true : undefined));
     await seen.stop();
@@ -270,19 +297,31 @@ describe("an activation", () => {
       const n = (await get(blockPath)).status.activations as number | undefined;
       return n ? n : undefined;
     });
+    const adds = () => metrics.sum("workqueue_adds_total", (l) => l.controller === "blockactivation");
+    const addsBefore = await adds();
     // Two writes of the block's status (the catalog controller does not undo them: it does not
     // react to status writes either), as the catalog controller makes them when activations come.
+    let written = 0;
     for (const activations of [counted + 100, counted]) {
-      await admin.client.request("PATCH", `${blockPath}/status`, {
+      const b = await admin.client.request<KubeObject>("PATCH", `${blockPath}/status`, {
         body: { status: { activations } },
         contentType: "application/merge-patch+json",
       });
+      written = Number(b.metadata.resourceVersion);
     }
-    await waitUntil("the block's status is back to the count", async () =>
-      (await get(blockPath)).status.activations === counted ? true : undefined,
+    // The operator's cache holds the last write once the watch handlers ran, the activation
+    // controller's among them: a key they queued is in workqueue_adds_total by then.
+    await waitUntil("the operator to see the block's last status write", async () =>
+      Number(blocks.get("transcriptie")?.metadata.resourceVersion) >= written ? true : undefined,
     );
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await reconciles()).toBe(before);
+    await consistently(
+      "no activation queued or reconciled for the block's status writes",
+      async () => {
+        const [a, r] = [await adds(), await reconciles()];
+        return a === addsBefore && r === before ? undefined : `queued ${a - addsBefore}, reconciled ${r - before}`;
+      },
+      1500,
+    );
 
     // A label on the block (metadata, not status) still reaches its activations.
     await patch(blockPath, { metadata: { labels: { "e2e.aihub/touched": "yes" } } });
@@ -338,7 +377,7 @@ describe("an activation", () => {
   });
 
   it("with Manual updates shows a new version with its release notes and changes nothing until it is approved", async () => {
-    await applyManifests(admin, readManifests("examples/activations/utrecht-pseudonimisering.yaml"));
+    await applyActivation("utrecht-pseudonimisering.yaml");
     let a = await waitActivation(
       "utrecht",
       "pseudonimisering",
@@ -388,7 +427,7 @@ describe("an activation", () => {
   });
 
   it("with Automatic updates follows the channel", async () => {
-    await applyManifests(admin, readManifests("examples/activations/steenwijkerland-uitlegbaarheid.yaml"));
+    await applyActivation("steenwijkerland-uitlegbaarheid.yaml");
     await waitActivation("steenwijkerland", "uitlegbaarheid", "1.1.0", (x) => x.status?.currentVersion === "1.1.0");
     const b = await get<Any>(`${API}/aibuildingblocks/uitlegbaarheid`);
     await patch(`${API}/aibuildingblocks/uitlegbaarheid`, {
@@ -464,6 +503,41 @@ describe("an activation", () => {
     });
   });
 
+  it("removes what someone added to the pod template beyond what it renders (a sidecar command, nodeName, tolerations)", async () => {
+    const path = "/apis/apps/v1/namespaces/utrecht/deployments/bezwaar-intake";
+    const before = await deploymentOf("utrecht", "bezwaar-intake");
+    const sidecar = before.spec.template.spec.initContainers[0];
+    // As `kubectl edit` would send it: a strategic merge patch, under its own field manager.
+    await admin.client.request("PATCH", path, {
+      body: {
+        spec: {
+          template: {
+            spec: {
+              initContainers: [{ name: sidecar.name, command: ["sh", "-c", "sleep infinity"] }],
+              shareProcessNamespace: true,
+              tolerations: [{ operator: "Exists" }],
+              nodeName: "nergens",
+            },
+          },
+        },
+      },
+      contentType: "application/strategic-merge-patch+json",
+      query: { fieldManager: "kubectl-edit" },
+    });
+    const repaired = await waitUntil("the additions to be removed", async () => {
+      const d = await deploymentOf("utrecht", "bezwaar-intake");
+      const s = d.spec.template.spec;
+      return s.initContainers[0].command === undefined &&
+        s.shareProcessNamespace === undefined &&
+        s.tolerations === undefined &&
+        s.nodeName === undefined
+        ? d
+        : undefined;
+    });
+    // What the operator renders is still there.
+    expect(repaired.spec.template.spec.initContainers[0]).toMatchObject({ name: sidecar.name, image: sidecar.image });
+  });
+
   it("keeps a published version's image fixed and a version in use in the catalog (webhook)", async () => {
     const b = await get<Any>(`${API}/aibuildingblocks/bezwaar-intake`);
     const changed = (b.spec.versions as Any[]).map((v) =>
@@ -488,6 +562,45 @@ describe("an activation", () => {
     expect(removed.message).toContain(
       "parameter responseDeadlineDays cannot be removed: utrecht/bezwaar-intake sets it",
     );
+  });
+
+  it("never takes an object it did not make: a same-named Service stays as it was, and the status says why", async () => {
+    // Server-side apply with force would take every field of it and make the activation its owner.
+    const services = "/api/v1/namespaces/steenwijkerland/services";
+    await admin.client.request("POST", services, {
+      body: {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "vreemd" },
+        spec: { selector: { app: "iemand-anders" }, ports: [{ port: 9999 }] },
+      },
+    });
+    await admin.client.request("POST", `${API}/aibuildingblocks`, { body: block("vreemd") });
+    await createActivation("steenwijkerland", "vreemd", { block: "vreemd" });
+    const a = await waitActivation(
+      "steenwijkerland",
+      "vreemd",
+      "ChildConflict",
+      (x) => !!condition(x, "Ready")?.reason,
+    );
+    expect(condition(a, "Ready")).toMatchObject({
+      status: "False",
+      reason: "ChildConflict",
+      message:
+        "Service vreemd in namespace steenwijkerland already exists and was not made by aihub for this activation; " +
+        "it was left untouched. Remove that object, or create the activation under another name.",
+    });
+    const service = await get(`${services}/vreemd`);
+    expect(service.metadata.ownerReferences).toBeUndefined();
+    expect(service.spec.ports.map((p: Any) => p.port)).toEqual([9999]);
+    // Once the other object is gone, the activation makes its own (it looks again every 10 s).
+    await admin.client.request("DELETE", `${services}/vreemd`);
+    await waitActivation("steenwijkerland", "vreemd", "Ready", (x) => condition(x, "Ready")?.status === "True");
+    expect((await get(`${services}/vreemd`)).metadata.ownerReferences[0]).toMatchObject({
+      kind: "BlockActivation",
+      name: "vreemd",
+    });
+    await admin.client.request("DELETE", activationPath("steenwijkerland", "vreemd"));
   });
 
   it("takes its children along when it is deleted (garbage collection)", async () => {

@@ -29,12 +29,19 @@ const find = (kind: string, name: string) => {
 
 describe("examples/", () => {
   it("apply in full: a catalog of five blocks, three tenants and their activations", async () => {
-    const manifests = readManifests(...EXAMPLE_FOLDERS);
-    expect(applied).toHaveLength(manifests.length);
-    for (const m of manifests as (KubernetesObject & ObjectRef)[]) {
-      const served = await cluster.client.request<KubernetesObject>("GET", await cluster.paths.pathOf(m));
-      expect(served.metadata?.uid, `${m.kind}/${m.metadata?.name}`).toBeTruthy();
-    }
+    const manifests = readManifests(...EXAMPLE_FOLDERS) as (Served & ObjectRef)[];
+    const served: Served[] = [];
+    for (const m of manifests) served.push(await cluster.client.request<Served>("GET", await cluster.paths.pathOf(m)));
+    const ofKind = (kind: string) => served.filter((o) => o.kind === kind);
+    expect(ofKind("AIBuildingBlock")).toHaveLength(5);
+    expect(ofKind("MunicipalTenant")).toHaveLength(3);
+    // Their activations: each in the namespace of one of these tenants.
+    const tenants = ofKind("MunicipalTenant").map((t) => t.metadata?.name);
+    expect(ofKind("BlockActivation").length).toBeGreaterThan(0);
+    for (const a of ofKind("BlockActivation")) expect(tenants, a.metadata?.name).toContain(a.metadata?.namespace);
+    // Served as written: the API server kept every field that an example sets, with its value.
+    for (const [i, m] of manifests.entries())
+      expect(served[i]?.spec, `${m.kind}/${m.metadata?.name}`).toMatchObject(m.spec);
   });
 
   it("get the defaults that the schema documents, filled in by the API server", () => {

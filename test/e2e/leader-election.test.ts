@@ -4,8 +4,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { KubeObject } from "../../operator/src/kube/object.ts";
+import { WatchCache } from "../../operator/src/kube/watch-cache.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
-import { waitUntil } from "../support/cluster.ts";
+import { consistently, waitUntil } from "../support/cluster.ts";
 import { type Mirror, mirrorController } from "../support/mirror-controller.ts";
 
 const LEASE_SECONDS = 4;
@@ -26,8 +27,13 @@ afterAll(() => admin?.client.close());
 
 const isLease = (path: string) => path.includes("/leases");
 
-async function instance(identity: string): Promise<{ m: Mirror; c: CountingClient }> {
+/** An instance of the mirror controller; `leaseReads` counts its election rounds (each reads the lease). */
+async function instance(identity: string): Promise<{ m: Mirror; c: CountingClient; leaseReads: () => number }> {
   const c = await countingClient({ file: inject("kubeconfig") });
+  let reads = 0;
+  c.client.observe((r) => {
+    if (r.method === "GET" && isLease(r.path) && r.code === 200) reads++;
+  });
   const m = mirrorController({
     client: c.client,
     namespace: ns,
@@ -40,7 +46,7 @@ async function instance(identity: string): Promise<{ m: Mirror; c: CountingClien
       retryPeriodMs: RETRY_MS,
     },
   });
-  return { m, c };
+  return { m, c, leaseReads: () => reads };
 }
 
 const source = (name: string) => ({
@@ -67,12 +73,22 @@ describe("leader election", () => {
 
     await admin.client.request("POST", `/api/v1/namespaces/${ns}/configmaps`, { body: source("one") });
     await waitUntil("the leader to mirror it", () => mirrorExists("one"));
-    await new Promise((r) => setTimeout(r, 4 * RETRY_MS)); // several election rounds of the follower
-    expect(b.m.manager.isLeader()).toBe(false);
-    expect(b.m.reconciled).toEqual([]);
-    expect(b.c.writes((p) => !isLease(p))).toBe(0);
-    // While the leader renews, the follower only reads the lease.
-    expect(b.c.writes(isLease)).toBe(0);
+    // The follower has the source in its cache and has lost an election round.
+    await waitUntil("b to see the source and read the lease", async () =>
+      b.m.sources.get(`${ns}/one`) && b.leaseReads() > 0 ? true : undefined,
+    );
+    const roundsBefore = b.leaseReads();
+    // While the leader renews, the follower only reads the lease: it writes nothing, not even the lease.
+    await consistently(
+      "b to stay a follower that writes nothing",
+      () => {
+        const seen = { leader: b.m.manager.isLeader(), reconciled: b.m.reconciled, writes: b.c.writes() };
+        return seen.leader || seen.reconciled.length || seen.writes ? seen : undefined;
+      },
+      4 * RETRY_MS,
+    );
+    // Several election rounds fell in that time: the follower was campaigning, and losing.
+    expect(b.leaseReads() - roundsBefore).toBeGreaterThanOrEqual(2);
 
     // The leader dies without releasing the lease.
     await a.m.manager.kill();
@@ -89,22 +105,40 @@ describe("leader election", () => {
     expect(a.m.reconciled).not.toContain(`${ns}/two`);
 
     // A graceful stop releases the lease: a third instance leads without waiting out the lease.
+    // Every holder the lease has, in order, as a watch sees them.
+    const holders: string[] = [];
+    const leases = new WatchCache<KubeObject & { spec?: { holderIdentity?: string } }>({
+      client: admin.client,
+      path: `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`,
+      fieldSelector: "metadata.name=mirror-leader",
+    });
+    const record = (l: { spec?: { holderIdentity?: string } }) => {
+      const holder = l.spec?.holderIdentity ?? "";
+      if (holders.at(-1) !== holder) holders.push(holder);
+    };
+    leases.on({ add: record, update: (_, l) => record(l) });
+    leases.start();
+    await leases.waitForSync();
     const c = await instance("instance-c");
     await c.m.manager.start();
-    await new Promise((r) => setTimeout(r, 2 * RETRY_MS));
-    expect(c.m.manager.isLeader()).toBe(false);
+    await waitUntil("c to read the lease", async () => (c.leaseReads() > 0 ? true : undefined));
+    await consistently(
+      "c to stay a follower while b leads",
+      () => (c.m.manager.isLeader() ? "c leads" : undefined),
+      2 * RETRY_MS,
+    );
     await b.m.manager.stop();
     const releasedAt = Date.now();
-    const lease = await admin.client.request<{ spec: { holderIdentity?: string } }>(
-      "GET",
-      `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/mirror-leader`,
-    );
-    // Released: empty, or already taken by c, whose retry may come before this read.
-    expect(["", "instance-c"]).toContain(lease.spec.holderIdentity ?? "");
     await waitUntil("c to lead", async () => (c.m.manager.isLeader() ? true : undefined), 20_000);
     const handoverMs = Date.now() - releasedAt;
     console.log(`handover after a graceful stop: ${handoverMs} ms`);
     expect(handoverMs).toBeLessThan(LEASE_SECONDS * 1000);
+    // Released: b emptied the holder before c took the lease (c's write comes after b's release).
+    await waitUntil("the watch to see c hold the lease", async () =>
+      holders.at(-1) === "instance-c" ? true : undefined,
+    );
+    await leases.stop();
+    expect(holders).toEqual(["instance-b", "", "instance-c"]);
     await c.m.manager.stop();
     for (const x of [a, b, c]) x.c.client.close();
   });
@@ -130,9 +164,17 @@ describe("leader election", () => {
     await waitUntil("d to step down", async () => (a.m.manager.isLeader() ? undefined : true), 10_000);
     const before = a.m.reconciled.length;
     await admin.client.request("POST", `/api/v1/namespaces/${ns}/configmaps`, { body: source("three") });
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(a.m.reconciled.length).toBe(before);
-    expect(await mirrorExists("three")).toBeUndefined();
+    // d's cache, kept warm while it follows, has the source: the event reached d.
+    await waitUntil("d to see the source", async () => (a.m.sources.get(`${ns}/three`) ? true : undefined));
+    await consistently(
+      "d to reconcile nothing after losing the lease",
+      async () => {
+        const reconciled = a.m.reconciled.slice(before);
+        const mirrored = await mirrorExists("three");
+        return reconciled.length || mirrored ? { reconciled, mirrored } : undefined;
+      },
+      1000,
+    );
     await a.m.manager.stop();
     a.c.client.close();
   });

@@ -9,7 +9,7 @@ import type { Manager } from "../../operator/src/runtime/manager.ts";
 import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
 import { ControlPlane } from "../controlplane/control-plane.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
-import { installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
+import { consistently, installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
 import { buildTestOperator, stopInProcessOperator } from "../support/in-process-operator.ts";
 import {
   activateIn,
@@ -264,12 +264,16 @@ describe("the collective's switches", () => {
     await patch(rolloutPath("ro-knop", "1.1.0"), { spec: { paused: true } });
     const paused = await waitRollout("ro-knop", "1.1.0", "Paused", (r) => r.status?.phase === "Paused");
     const movedWhenPaused = paused.status.activations?.length ?? 0;
-    // Consistently: nothing more moves for 3 s while paused (the positive signal was the phase).
-    const until = Date.now() + 3000;
-    while (Date.now() < until) {
-      expect((await rollout("ro-knop", "1.1.0")).status.activations?.length ?? 0).toBe(movedWhenPaused);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    // Nothing more moves for 3 s while paused (the positive signal was the phase).
+    await consistently(
+      "nothing more to move while paused",
+      async () => {
+        const moved = (await rollout("ro-knop", "1.1.0")).status.activations?.length ?? 0;
+        return moved === movedWhenPaused ? undefined : `${moved} moved, ${movedWhenPaused} when paused`;
+      },
+      3000,
+      250,
+    );
     expect(movedWhenPaused).toBeLessThan(FEW.length);
     await patch(rolloutPath("ro-knop", "1.1.0"), { spec: { paused: false } });
     await waitRollout("ro-knop", "1.1.0", "Succeeded", (r) => r.status?.phase === "Succeeded");
@@ -469,11 +473,16 @@ describe("freeze windows", () => {
     expect(frozen.status.conditions.find((c: Any) => c.reason === "Frozen").message).toContain(
       "held by freeze verkiezingen",
     );
-    const until = Date.now() + 2000;
-    while (Date.now() < until) {
-      expect((await rollout("ro-bevroren", "1.1.0")).status.activations ?? []).toEqual([]);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    // Nothing moves for 2 s inside the freeze (the positive signal was the Frozen condition).
+    await consistently(
+      "nothing to move inside the freeze",
+      async () => {
+        const moved = (await rollout("ro-bevroren", "1.1.0")).status.activations ?? [];
+        return moved.length ? moved : undefined;
+      },
+      2000,
+      250,
+    );
     // Three hours later on the operator's clock; a change of the rollout's labels wakes it.
     clockOffsetMs = 3 * 3_600_000;
     try {

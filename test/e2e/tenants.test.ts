@@ -10,7 +10,7 @@ import { buildOperator } from "../../operator/src/operator.ts";
 import type { Manager } from "../../operator/src/runtime/manager.ts";
 import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
-import { installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
+import { consistently, installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
 import { DEFAULT_ACTIVATION_RENDER_CONTEXT } from "../support/operator-defaults.ts";
 import { rejection } from "../support/rejection.ts";
 
@@ -284,6 +284,37 @@ describe("a MunicipalTenant", () => {
     await create(pod("modest", { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } }));
   });
 
+  it("counts activations in the quota: past spec.quota.activations the API server refuses one, naming the quota", async () => {
+    // With replicas 0 an activation uses no pod quota, yet each one makes a ConfigMap, Deployment,
+    // Service, network policy and disruption budget: without a count, one tenant fills etcd.
+    await admin.client.request("POST", TENANTS, { body: tenant("e2e-q", "GM0003", { quota: { activations: 2 } }) });
+    await waitReady("e2e-q");
+    // Ready waits until kube-controller-manager has counted the quota: before that, the API
+    // server refuses every activation as "status unknown for quota".
+    const quota = await admin.client.request<{
+      status: { hard: Record<string, string>; used: Record<string, string> };
+    }>("GET", "/api/v1/namespaces/e2e-q/resourcequotas/aihub-quota");
+    expect(quota.status.hard).toMatchObject({
+      "count/blockactivations.aihub.gemeenten.nl": "2",
+      "count/deployments.apps": "2",
+      services: "2",
+      "count/poddisruptionbudgets.policy": "2",
+    });
+    const activations = "/apis/aihub.gemeenten.nl/v1alpha1/namespaces/e2e-q/blockactivations";
+    const activation = (name: string) => ({
+      apiVersion: "aihub.gemeenten.nl/v1alpha1",
+      kind: "BlockActivation",
+      metadata: { name },
+      spec: { block: "transcriptie", channel: "stable", replicas: 0 },
+    });
+    for (const name of ["een", "twee"]) await admin.client.request("POST", activations, { body: activation(name) });
+    const err = await rejection(admin.client.request("POST", activations, { body: activation("drie") }));
+    expect(err.code).toBe(403);
+    expect(err.message).toContain("exceeded quota: aihub-quota");
+    expect(err.message).toContain("count/blockactivations.aihub.gemeenten.nl=1");
+    for (const name of ["een", "twee"]) await admin.client.request("DELETE", `${activations}/${name}`);
+  });
+
   it("repairs drift: a deleted network policy and an edited quota come back", async () => {
     await admin.client.request(
       "DELETE",
@@ -452,7 +483,11 @@ describe("a MunicipalTenant", () => {
     await waitUntil("a reconcile of every tenant", async () =>
       (await reconciles()) >= reconcilesBefore + tenants && operator.depth() === 0 ? true : undefined,
     );
-    await new Promise((r) => setTimeout(r, 500));
+    await consistently(
+      "no writes after the resync",
+      () => (operatorClient.writes(ours) !== writesBefore ? written : undefined),
+      500,
+    );
     console.log(`resync of ${tenants} unchanged tenants: ${operatorClient.writes(ours) - writesBefore} writes`);
     expect(operatorClient.writes(ours), written.join("\n")).toBe(writesBefore);
   });

@@ -38,6 +38,36 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
 }
 
+const shown = (value: unknown) => (typeof value === "string" ? value : (JSON.stringify(value) ?? String(value)));
+
+/**
+ * The negative counterpart of waitUntil: probes every `everyMs` for `forMs`, the last time at the
+ * end, and fails at once when the probe returns a value (what it saw instead) or throws. Undefined
+ * means the condition holds. Precede it with a waitUntil on something that shows the event was
+ * processed: on its own, "nothing happened yet" also passes when nothing was ever going to happen.
+ */
+export async function consistently<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  forMs: number,
+  everyMs = 100,
+): Promise<void> {
+  const started = Date.now();
+  const deadline = started + forMs;
+  for (;;) {
+    let seen: T | undefined;
+    try {
+      seen = await probe();
+    } catch (err) {
+      throw new Error(`${what}: probe failed after ${Date.now() - started} ms: ${String(err)}`, { cause: err });
+    }
+    if (seen !== undefined) throw new Error(`${what}: broken after ${Date.now() - started} ms, seen: ${shown(seen)}`);
+    const left = deadline - Date.now();
+    if (left <= 0) return;
+    await sleep(Math.min(everyMs, left));
+  }
+}
+
 interface Crd extends KubeObject {
   status?: { conditions?: { type: string; status: string }[] };
 }
@@ -70,8 +100,8 @@ export async function installPolicies(cluster: Cluster, dir = "config/admission"
 }
 
 /**
- * Until the tenant controller exists, the namespaces of example activations are created here,
- * labelled as belonging to the tenant of the same name.
+ * Creates a tenant's namespace, labelled as belonging to the tenant of the same name, where no
+ * tenant controller runs to make it (`make dev` applies the examples before the operator starts).
  */
 export async function ensureTenantNamespace(cluster: Cluster, name: string): Promise<void> {
   try {
@@ -88,11 +118,20 @@ export async function ensureTenantNamespace(cluster: Cluster, name: string): Pro
   }
 }
 
-/** Applies manifests in order (server-side apply); namespaced objects get their namespace first. */
-export async function applyManifests(cluster: Cluster, manifests: KubeObject[]): Promise<KubeObject[]> {
+/**
+ * Applies manifests in order (server-side apply); namespaced objects get their namespace first,
+ * unless `createNamespaces` is false: a test that runs the tenant controller lets it make them,
+ * so that a namespace it failed to make fails the apply.
+ */
+export async function applyManifests(
+  cluster: Cluster,
+  manifests: KubeObject[],
+  o: { createNamespaces?: boolean } = {},
+): Promise<KubeObject[]> {
   const applied: KubeObject[] = [];
   for (const m of manifests as (KubeObject & ObjectRef)[]) {
-    if (m.metadata?.namespace) await ensureTenantNamespace(cluster, m.metadata.namespace);
+    if (m.metadata?.namespace && o.createNamespaces !== false)
+      await ensureTenantNamespace(cluster, m.metadata.namespace);
     applied.push(
       await serverSideApply(cluster.client, cluster.paths, m, {
         fieldManager: SETUP_FIELD_MANAGER,

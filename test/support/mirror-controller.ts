@@ -6,6 +6,7 @@ import { Applier } from "../../operator/src/kube/apply.ts";
 import type { KubeObject } from "../../operator/src/kube/object.ts";
 import { type ObjectRef, ResourcePaths } from "../../operator/src/kube/resource-paths.ts";
 import type { RestClient } from "../../operator/src/kube/rest-client.ts";
+import type { WatchCache } from "../../operator/src/kube/watch-cache.ts";
 import { Controller, controllerOwnerKey } from "../../operator/src/runtime/controller.ts";
 import type { LeaseSettings } from "../../operator/src/runtime/leader-election.ts";
 import { Manager } from "../../operator/src/runtime/manager.ts";
@@ -24,6 +25,8 @@ export interface Mirror {
   manager: Manager;
   controller: Controller;
   metrics: OperatorMetrics;
+  /** The sources as this instance's cache has them (kept warm while it does not lead). */
+  sources: WatchCache<KubeObject>;
   /** Keys reconciled, in order. */
   reconciled: string[];
   /** Values of data.value each reconcile saw for a key. */
@@ -82,5 +85,5 @@ export function mirrorController(o: MirrorOptions): Mirror {
     },
   });
   manager.add(controller);
-  return { manager, controller, metrics, reconciled, seen };
+  return { manager, controller, metrics, sources, reconciled, seen };
 }

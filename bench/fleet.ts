@@ -77,15 +77,15 @@ function profileApiServer(cp: ControlPlane, phase: string): Promise<void> {
 }
 
 /**
- * Creates an activation once its tenant's namespace exists (the operator is creating it), as a
+ * Creates an activation once its tenant is Ready (its namespace made and its quota counted), as a
  * municipality would: polling with creates that fail would be work for the API server.
  */
-async function createWhenNamespaceExists(
+async function createWhenTenantReady(
   c: CountingClient,
-  namespaceExists: (name: string) => boolean,
+  tenantReady: (name: string) => boolean,
   obj: KubeObject & { apiVersion: string; kind: string },
 ) {
-  while (!namespaceExists(obj.metadata.namespace ?? "")) await sleep(100);
+  while (!tenantReady(obj.metadata.namespace ?? "")) await sleep(100);
   for (;;) {
     try {
       return await c.client.request("POST", await c.paths.collectionPathOf(obj), { body: obj });
@@ -134,7 +134,8 @@ function observe(c: CountingClient) {
   const all = [tenants, activations, namespaces];
   return {
     synced: () => Promise.all(all.map((w) => w.waitForSync())),
-    namespaceExists: (name: string) => namespaces.get(name) !== undefined,
+    tenantReady: (name: string) =>
+      readyCount(tenants.get(name) ? [tenants.get(name) as Listed["items"][number]] : []) === 1,
     readyTenants: () => readyCount(tenants.list()),
     readyActivations: () => readyCount(activations.list()),
     counts: () => ({
@@ -311,7 +312,7 @@ async function run(o: RunOptions) {
     await pool(
       tenants.flatMap((i) => fleetActivations(i)),
       32,
-      (a) => createWhenNamespaceExists(c, observed.namespaceExists, a),
+      (a) => createWhenTenantReady(c, observed.tenantReady, a),
     );
     result.applySeconds = (performance.now() - started) / 1000;
     await waitFor(

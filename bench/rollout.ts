@@ -177,7 +177,7 @@ try {
   };
   const activations = watch<Activation>(`${API}/blockactivations`);
   const deployments = watch<Deployment>("/apis/apps/v1/deployments", "aihub.gemeenten.nl/activation");
-  const namespaces = watch<KubeObject>("/api/v1/namespaces", "aihub.gemeenten.nl/tenant");
+  const tenants = watch<Activation>(`${API}/municipaltenants`);
   const trails = statusTrails(activations);
   await Promise.all(watches.map((w) => w.waitForSync()));
   operator = await startOperator(cp.kubeconfigPath, `${flags.BENCH_OUT}/operator-rollout-${n}-${stamp}.log`);
@@ -196,7 +196,8 @@ try {
   const indices = Array.from({ length: n }, (_, i) => i);
   await pool(indices, 32, (i) => c.client.request("POST", `${API}/municipaltenants`, { body: rolloutTenant(i) }));
   await pool(indices, 32, async (i) => {
-    await waitFor(`namespace ${tenantName(i)}`, () => namespaces.get(tenantName(i)) !== undefined, 600_000);
+    // As a municipality would: once its tenant is Ready (its quota counted, so the API server admits activations).
+    await waitFor(`tenant ${tenantName(i)} Ready`, () => ready(tenants.get(tenantName(i))), 600_000);
     await c.client.request("POST", `${API}/namespaces/${tenantName(i)}/blockactivations`, {
       body: rolloutActivation(i),
     });

@@ -109,10 +109,15 @@ bench: deps controlplane build ## Fleet benchmark: 342 municipalities (BENCH_TEN
 bench-rollout: deps controlplane build ## Rollout benchmark: a good and a bad version through 342 municipalities' rings (BENCH_BAKE, BENCH_CONCURRENCY).
 	node bench/rollout.ts
 
+.PHONY: chaos
+chaos: deps controlplane build ## Chaos: the fleet converges through 20 operator SIGKILLs, API server and etcd restarts, a stall and a webhook outage, and ends as a clean run does (CHAOS_TENANTS, CHAOS_KILLS, CHAOS_SEED).
+	node bench/chaos.ts
+
 .PHONY: bench-smoke
-bench-smoke: deps controlplane build ## The fleet and rollout benchmarks at a few municipalities, so that they keep working (CI).
+bench-smoke: deps controlplane build ## The fleet, rollout and chaos benchmarks at a few municipalities, so that they keep working (CI).
 	BENCH_TENANTS=3 BENCH_NODES=2 BENCH_OUT=$${TMPDIR:-/tmp}/aihub-bench node bench/fleet.ts
 	BENCH_TENANTS=20 BENCH_NODES=2 BENCH_OUT=$${TMPDIR:-/tmp}/aihub-bench node bench/rollout.ts
+	CHAOS_TENANTS=5 CHAOS_KILLS=5 CHAOS_OUT=$${TMPDIR:-/tmp}/aihub-bench node bench/chaos.ts
 
 .PHONY: run
 run: deps ## Run the operator against $$KUBECONFIG (CRDs must be installed).

@@ -310,6 +310,13 @@ export class ControlPlane {
     if (p) await stopProcess(p);
   }
 
+  /** Stops etcd and starts it again on the same data (the API servers keep running and reconnect). */
+  async restartEtcd(): Promise<void> {
+    const p = this.processes.get("etcd");
+    if (p) await stopProcess(p);
+    await this.startEtcd();
+  }
+
   /** Compacts etcd's history up to `revision` (a resourceVersion), as the API server does every 5 minutes. */
   async compactEtcd(revision: string): Promise<void> {
     const res = await fetch(`${this.etcdUrl}/v3/kv/compaction`, {

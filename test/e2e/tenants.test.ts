@@ -338,6 +338,24 @@ describe("a MunicipalTenant", () => {
     });
   });
 
+  it("repairs drift beyond what it renders: a subject someone added to the admins' binding is removed", async () => {
+    const binding = "/apis/rbac.authorization.k8s.io/v1/namespaces/e2e-a/rolebindings/aihub-tenant-admins";
+    type Binding = { subjects: { kind: string; name: string }[] };
+    const before = await admin.client.request<Binding>("GET", binding);
+    await admin.client.request("PATCH", binding, {
+      body: {
+        subjects: [...before.subjects, { apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "mallory" }],
+      },
+      contentType: "application/merge-patch+json",
+      query: { fieldManager: "kubectl-edit" },
+    });
+    const after = await waitUntil("mallory to be removed", async () => {
+      const b = await admin.client.request<Binding>("GET", binding);
+      return b.subjects.some((x) => x.name === "mallory") ? undefined : b;
+    });
+    expect(after.subjects).toEqual(before.subjects);
+  });
+
   it("refuses to delete a protected tenant, says how to lift the protection, and removes nothing", async () => {
     const err = await rejection(admin.client.request("DELETE", `${TENANTS}/e2e-b`));
     expect(err.message).toContain("MunicipalTenant e2e-b has spec.deletionProtection: true");

@@ -16,7 +16,6 @@
 //   CHAOS_SEED=<n>     the random moments (printed, so that a run can be repeated)
 //   CHAOS_OUT=bench/results  where the JSON and the operator logs go
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
 import type { KubeObject } from "../operator/src/kube/object.ts";
 import { ApiError } from "../operator/src/kube/rest-client.ts";
 import { ControlPlane } from "../test/controlplane/control-plane.ts";
@@ -25,8 +24,9 @@ import { applyManifests, installCrds, installPolicies } from "../test/support/cl
 import { readManifests } from "../test/support/manifests.ts";
 import { FLEET_BLOCKS, fleetActivations, fleetTenant, tenantName } from "./fleet-spec.ts";
 import { answerHelp } from "./help.ts";
-import { type OperatorProcess, startOperator } from "./operator-process.ts";
+import { OPERATOR_FLAGS, type OperatorProcess, startOperator } from "./operator-process.ts";
 import { pool } from "./pool.ts";
+import { machine, machineLine } from "./process-stats.ts";
 
 answerHelp(import.meta.url);
 
@@ -358,11 +358,8 @@ const byKind = (keys: string[]) =>
 
 const f = faulty.faults;
 const rows: [string, string | number][] = [
-  [
-    "machine",
-    `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
-  ],
-  ["operator flags", "--workers=16 --resync-period-seconds=20 (bench/operator-process.ts)"],
+  ["machine", machineLine(machine())],
+  ["operator flags", OPERATOR_FLAGS.join(" ")],
   [
     "municipalities / activations created / removed",
     `${TENANTS} / ${TENANTS * FLEET_BLOCKS.length} / ${Math.ceil(TENANTS / 5)} activations and 1 municipality`,

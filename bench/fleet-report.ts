@@ -1,10 +1,19 @@
 // The fleet benchmark's report: the figures of one run (and its growth runs) as markdown tables.
 import type { Memory, TimelineRow } from "./measure.ts";
+import { operatorFlag } from "./operator-process.ts";
+import { type Machine, machineLine } from "./process-stats.ts";
+
+/** What every run had: kwok nodes, the machine, and the operator's flags. */
+export interface FleetSetup {
+  nodes: number;
+  machine: Machine;
+  operator: { flags: readonly string[]; nodeArgs: string[] };
+}
 
 export function printFleetReport(
   main: Record<string, unknown>,
   growthRuns: Record<string, unknown>[],
-  nodes: number,
+  setup: FleetSetup,
 ): void {
   const f = (x: unknown, d = 1) => (typeof x === "number" ? x.toFixed(d) : "-");
   const raw = (main.raw ?? { seconds: Number.NaN, availableSeconds: Number.NaN, objects: 0, cpuSeconds: {} }) as {
@@ -27,10 +36,13 @@ export function printFleetReport(
       .join(", ");
   const steady = main.steady as { writes: number; cpuSeconds: number; windowSeconds: number; reconciles: number };
   console.log(`
-## Fleet benchmark: ${main.tenants} municipalities, ${main.activations} activations (2 cores, 24 GiB, ${nodes} kwok nodes)
+## Fleet benchmark: ${main.tenants} municipalities, ${main.activations} activations
 
 | measure | value |
 | --- | ---: |
+| machine | ${machineLine(setup.machine)}, ${setup.nodes} kwok nodes |
+| operator flags | ${setup.operator.flags.join(" ")} |
+| operator V8 flags | ${setup.operator.nodeArgs.join(" ")} |
 | all child objects exist (s) | ${f(main.childrenSeconds)} |
 | all tenants and activations Ready, pods running (s) | ${f(main.readySeconds)} |
 | raw client, same ${raw.objects} objects (s): mean of ${((main.rawSeconds as number[]) ?? []).map((x) => f(x)).join(" and ")} | ${f(raw.seconds)} |
@@ -48,7 +60,7 @@ export function printFleetReport(
 | operator peak RSS (MB) | ${f(main.peakRssMb, 0)} |
 | operator memory at its sampled peak (MB) | ${memoryRow(main.memoryAtPeak as Memory | undefined)} |
 | operator memory after convergence (MB) | ${memoryRow(main.memory as Memory)} |
-| steady state: reconciles in ${steady.windowSeconds} s (a resync every 20 s) | ${steady.reconciles} |
+| steady state: reconciles in ${steady.windowSeconds} s (a resync every ${operatorFlag("resync-period-seconds", setup.operator.flags)} s) | ${steady.reconciles} |
 | steady state: writes in that window | ${steady.writes} |
 | steady state: operator CPU seconds in that window | ${f(steady.cpuSeconds, 2)} |
 | new version to all ${main.tenants} activations (s) | ${f(main.propagationSeconds)} |

@@ -28,14 +28,15 @@ import {
 import { activationInput } from "../operator/src/controllers/activation/activation-input.ts";
 import { resolveVersion } from "../operator/src/controllers/activation/version-resolution.ts";
 import { DEFAULT_TENANT_RENDER_CONTEXT, renderTenant } from "../operator/src/controllers/tenant/render.ts";
+import { isConflict, isNotFound } from "../operator/src/kube/api-error.ts";
 import type { KubeObject } from "../operator/src/kube/object.ts";
-import { ApiError } from "../operator/src/kube/rest-client.ts";
 import { WatchCache } from "../operator/src/kube/watch-cache.ts";
-import { ControlPlane } from "../test/controlplane/control-plane.ts";
+import type { ControlPlane } from "../test/controlplane/control-plane.ts";
 import { type CountingClient, countingClient } from "../test/support/clients.ts";
 import { applyManifests, installCrds, installPolicies } from "../test/support/cluster.ts";
 import { readManifests } from "../test/support/manifests.ts";
 import { DEFAULT_ACTIVATION_RENDER_CONTEXT } from "../test/support/operator-defaults.ts";
+import { startControlPlane, waitFor } from "./control-plane.ts";
 import { printFleetReport } from "./fleet-report.ts";
 import { FLEET_BLOCKS, fleetActivations, fleetTenant } from "./fleet-spec.ts";
 import { answerHelp } from "./help.ts";
@@ -50,9 +51,9 @@ import {
   timeline,
   writesOf,
 } from "./measure.ts";
-import { type OperatorProcess, startOperator } from "./operator-process.ts";
+import { OPERATOR_FLAGS, type OperatorProcess, operatorNodeArgs, startOperator } from "./operator-process.ts";
 import { pool } from "./pool.ts";
-import { cpuSeconds, peakRssMb, rssMb } from "./process-stats.ts";
+import { cpuSeconds, machine, peakRssMb, rssMb } from "./process-stats.ts";
 
 answerHelp(import.meta.url);
 
@@ -62,6 +63,8 @@ const API = "/apis/aihub.gemeenten.nl/v1alpha1";
 const outDir = process.env.BENCH_OUT ?? "bench/results";
 const stamp = new Date().toISOString().slice(0, 19).replace(/:/g, "");
 const profileSeconds = Number(process.env.BENCH_PROFILE ?? 0);
+/** How long the steady state is watched: longer than the operator's resync period (OPERATOR_FLAGS). */
+const STEADY_WINDOW_SECONDS = 25;
 
 /** With BENCH_PROFILE: where kube-apiserver spends its CPU in this phase, written beside the JSON. */
 function profileApiServer(cp: ControlPlane, phase: string): Promise<void> {
@@ -90,11 +93,11 @@ async function createWhenTenantReady(
     try {
       return await c.client.request("POST", await c.paths.collectionPathOf(obj), { body: obj });
     } catch (err) {
-      if (err instanceof ApiError && err.code === 404) {
+      if (isNotFound(err)) {
         await sleep(200);
         continue;
       }
-      if (err instanceof ApiError && err.code === 409) return undefined;
+      if (isConflict(err)) return undefined;
       throw err;
     }
   }
@@ -106,15 +109,6 @@ interface Listed {
 
 const readyCount = (items: Listed["items"]) =>
   items.filter((o) => o.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length;
-
-async function waitFor(what: string, probe: () => boolean, timeoutMs: number): Promise<number> {
-  const started = performance.now();
-  while (!probe()) {
-    if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await sleep(250);
-  }
-  return (performance.now() - started) / 1000;
-}
 
 /**
  * What the benchmark observes: tenants and activations by watch. Polling lists of thousands of
@@ -214,13 +208,6 @@ interface RunOptions {
   steady: boolean;
   propagation: boolean;
 }
-
-const startControlPlane = (nodes: number) =>
-  ControlPlane.start({
-    nodes,
-    apiServerArgs: ["--max-requests-inflight=800", "--max-mutating-requests-inflight=400"],
-    timeoutMs: 180_000,
-  });
 
 /** The raw baseline on a fresh control plane of its own, so that both phases start from the same state. */
 async function rawPhase(tenants: number, nodes: number, blocks: Map<string, AIBuildingBlock>) {
@@ -343,15 +330,16 @@ async function run(o: RunOptions) {
     }
 
     if (o.steady) {
-      // Quiet first (last status writes, events), then a window that holds a full resync (every 20 s).
+      // Quiet first (last status writes, events), then a window that holds a full resync
+      // (--resync-period-seconds in OPERATOR_FLAGS).
       await sleep(10_000);
       const before = await requestsByVerb(operator.metricsUrl);
       const reconcilesBefore = await reconciles(operator.metricsUrl);
       const cpuBefore = cpuSeconds(pid);
-      await sleep(25_000);
+      await sleep(STEADY_WINDOW_SECONDS * 1000);
       const after = await requestsByVerb(operator.metricsUrl);
       result.steady = {
-        windowSeconds: 25,
+        windowSeconds: STEADY_WINDOW_SECONDS,
         // At least one per tenant, activation and block: the resync reached every object.
         reconciles: (await reconciles(operator.metricsUrl)) - reconcilesBefore,
         writes: writesOf(after) - writesOf(before),
@@ -413,6 +401,7 @@ const growth = (process.env.BENCH_GROWTH ?? "").split(",").filter(Boolean).map(N
 // The JSON is written after each run, so that a late failure keeps what was measured.
 mkdirSync(outDir, { recursive: true });
 const file = `${outDir}/fleet-${stamp}.json`;
+const setup = { nodes, machine: machine(), operator: { flags: OPERATOR_FLAGS, nodeArgs: operatorNodeArgs() } };
 const main = await run({
   tenants: size,
   nodes,
@@ -420,15 +409,15 @@ const main = await run({
   steady: true,
   propagation: true,
 });
-writeFileSync(file, JSON.stringify({ main, growth: [] }, null, 2));
+writeFileSync(file, JSON.stringify({ ...setup, main, growth: [] }, null, 2));
 const growthRuns: Record<string, unknown>[] = [];
 for (const n of growth) {
   log.info({ tenants: n }, "growth run");
   growthRuns.push(await run({ tenants: n, nodes, raw: 0, steady: false, propagation: false }));
-  writeFileSync(file, JSON.stringify({ main, growth: growthRuns }, null, 2));
+  writeFileSync(file, JSON.stringify({ ...setup, main, growth: growthRuns }, null, 2));
 }
 
-printFleetReport(main, growthRuns, nodes);
+printFleetReport(main, growthRuns, setup);
 console.log(`\nJSON: ${file}`);
 
 // Not a timing: a resync of an unchanged fleet must send no writes, and must have reached every

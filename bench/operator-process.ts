@@ -8,6 +8,34 @@ import { operatorNodeOptions } from "../test/support/operator-node-options.ts";
 const BUNDLE = "dist/operator.mjs";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The operator's flags in every benchmark run, besides `--kubeconfig` (the run's own control
+ * plane): more workers and a shorter resync than the defaults (4 and 600 s), and every server on
+ * a free loopback port. The reports print them from here.
+ */
+export const OPERATOR_FLAGS: readonly string[] = [
+  "--workers=16",
+  "--resync-period-seconds=20",
+  "--health-probe-bind-address=127.0.0.1:0",
+  "--metrics-bind-address=127.0.0.1:0",
+  "--metrics-secure=false",
+  "--webhook-bind-address=127.0.0.1:0",
+  "--webhook-url=https://127.0.0.1:0",
+  "--log-level=info",
+];
+
+/** The value of `--name=value` among `flags` (by default OPERATOR_FLAGS; a report passes the ones its run recorded). */
+export function operatorFlag(name: string, flags: readonly string[] = OPERATOR_FLAGS): string | undefined {
+  return flags.find((f) => f.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+/** The operator's V8 flags: BENCH_NODE_ARGS when it is set (for experiments), else operator/node-options. */
+export function operatorNodeArgs(): string[] {
+  return process.env.BENCH_NODE_ARGS !== undefined
+    ? process.env.BENCH_NODE_ARGS.split(" ").filter(Boolean)
+    : operatorNodeOptions();
+}
+
 export interface OperatorProcess {
   proc: ChildProcess;
   metricsUrl: string;
@@ -19,23 +47,13 @@ export async function startOperator(kubeconfig: string, logFile: string): Promis
   const proc = spawn(
     process.execPath,
     [
-      // The operator's own V8 flags, unless BENCH_NODE_ARGS replaces them (for experiments).
-      ...(process.env.BENCH_NODE_ARGS !== undefined
-        ? process.env.BENCH_NODE_ARGS.split(" ").filter(Boolean)
-        : operatorNodeOptions()),
+      ...operatorNodeArgs(),
       // BENCH_HEAP_SNAPSHOT=1: a heap snapshot of the operator after convergence (what is live).
       ...(process.env.BENCH_HEAP_SNAPSHOT ? ["--heapsnapshot-signal=SIGUSR2", "--diagnostic-dir=bench/results"] : []),
       // The bundle (make build), as the image runs it; the sources when it is missing.
       existsSync(BUNDLE) ? BUNDLE : "operator/src/main.ts",
       `--kubeconfig=${kubeconfig}`,
-      "--workers=16",
-      "--resync-period-seconds=20",
-      "--health-probe-bind-address=127.0.0.1:0",
-      "--metrics-bind-address=127.0.0.1:0",
-      "--metrics-secure=false",
-      "--webhook-bind-address=127.0.0.1:0",
-      "--webhook-url=https://127.0.0.1:0",
-      "--log-level=info",
+      ...OPERATOR_FLAGS,
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );

@@ -1,5 +1,6 @@
-// CPU seconds and peak memory of a process, from /proc (Linux).
+// CPU seconds and peak memory of a process, from /proc (Linux), and what machine this is, from node:os.
 import { readFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
 
 const CLOCK_TICKS = 100;
 
@@ -34,3 +35,24 @@ export function machineCpu(): { busy: number; idle: number; steal: number } {
     steal: s(steal),
   };
 }
+
+export interface Machine {
+  cores: number;
+  cpu?: string;
+  memoryGiB: number;
+  node: string;
+}
+
+/** The machine the benchmark ran on, as the OS reports it: cores, CPU model, memory; and Node's version. */
+export function machine(): Machine {
+  const cores = cpus();
+  return {
+    cores: cores.length,
+    cpu: cores[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+}
+
+/** The machine in one line of a report. */
+export const machineLine = (m: Machine) => `${m.cores} cores (${m.cpu ?? "?"}), ${m.memoryGiB} GiB, Node ${m.node}`;

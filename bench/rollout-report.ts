@@ -1,4 +1,7 @@
 // The rollout benchmark's report: what one run measured, as a markdown table.
+import { operatorFlag } from "./operator-process.ts";
+import { type Machine, machineLine } from "./process-stats.ts";
+
 interface Writes {
   server: number;
   operator: number;
@@ -23,7 +26,8 @@ const list = (counts: Record<string, number> | undefined, top = 12) =>
 
 export function printRolloutReport(r: Record<string, unknown>): void {
   const flags = r.flags as Record<string, string | number>;
-  const machine = r.machine as { cores: number; cpu?: string; memoryGiB: number };
+  const machine = r.machine as Machine;
+  const operator = r.operator as { flags: string[]; nodeArgs: string[] };
   const rings = r.rings as Record<string, number>;
   const good = r.good as
     | (Record<string, number> & { rings: Ring[]; writes: Writes; cpuSeconds: Record<string, number> })
@@ -31,16 +35,15 @@ export function printRolloutReport(r: Record<string, unknown>): void {
   const bad = r.bad as (Record<string, number> & { writes: Writes }) | undefined;
   const steady = r.steady as { windowSeconds: number; reconciles: number; writes: number } | undefined;
   const rows: [string, string][] = [
-    [
-      "machine",
-      `${machine.cores} cores (${machine.cpu ?? "?"}), ${machine.memoryGiB} GiB, ${flags.BENCH_NODES} kwok nodes`,
-    ],
+    ["machine", `${machineLine(machine)}, ${flags.BENCH_NODES} kwok nodes`],
     [
       "flags",
       Object.entries(flags)
         .map(([k, v]) => `${k}=${v}`)
         .join(" "),
     ],
+    ["operator flags", operator.flags.join(" ")],
+    ["operator V8 flags", operator.nodeArgs.join(" ")],
     ["municipalities, one activation each", `${flags.BENCH_TENANTS}: ${list(rings)}`],
     ["setup: every activation Ready on 1.0.0 (s)", f(r.setupSeconds)],
   ];
@@ -87,7 +90,10 @@ export function printRolloutReport(r: Record<string, unknown>): void {
   }
   if (steady) {
     rows.push(
-      [`steady: reconciles in ${steady.windowSeconds} s (a resync every 20 s)`, String(steady.reconciles)],
+      [
+        `steady: reconciles in ${steady.windowSeconds} s (a resync every ${operatorFlag("resync-period-seconds", operator.flags)} s)`,
+        String(steady.reconciles),
+      ],
       ["**steady: operator writes in that window**", `**${steady.writes}**`],
     );
   }

@@ -16,20 +16,21 @@
 //   BENCH_BAD_DEADLINE=20s   progressDeadline of the bad version (set in the same PATCH)
 //   BENCH_OUT=bench/results  where the JSON and the operator's log go
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
 import { durationMs } from "../operator/src/api/duration.ts";
 import { RING_ORDER, type RingName } from "../operator/src/api/v1alpha1/index.ts";
+import { isNotFound } from "../operator/src/kube/api-error.ts";
 import type { KubeObject } from "../operator/src/kube/object.ts";
-import { ApiError } from "../operator/src/kube/rest-client.ts";
 import { WatchCache } from "../operator/src/kube/watch-cache.ts";
-import { ControlPlane } from "../test/controlplane/control-plane.ts";
+import type { ControlPlane } from "../test/controlplane/control-plane.ts";
 import { type CountingClient, countingClient } from "../test/support/clients.ts";
 import { installCrds, installPolicies } from "../test/support/cluster.ts";
+import { startControlPlane, waitFor } from "./control-plane.ts";
 import { tenantName } from "./fleet-spec.ts";
 import { answerHelp } from "./help.ts";
 import { cpuMeter, parseMetrics, reconciles, requestsByVerb, serverWrites, sumBy, writesOf } from "./measure.ts";
-import { type OperatorProcess, startOperator } from "./operator-process.ts";
+import { OPERATOR_FLAGS, type OperatorProcess, operatorNodeArgs, startOperator } from "./operator-process.ts";
 import { pool } from "./pool.ts";
+import { machine } from "./process-stats.ts";
 import { printRolloutReport } from "./rollout-report.ts";
 import { BLOCK, blockVersion, ringOf, rolloutActivation, rolloutBlock, rolloutTenant } from "./rollout-spec.ts";
 
@@ -48,6 +49,8 @@ const flags = {
   BENCH_OUT: env("BENCH_OUT", "bench/results"),
 };
 const stamp = new Date().toISOString().slice(0, 19).replace(/:/g, "");
+/** How long the steady state is watched: longer than the operator's resync period (OPERATOR_FLAGS). */
+const STEADY_WINDOW_SECONDS = 25;
 const n = flags.BENCH_TENANTS;
 const strategy = { maxConcurrent: flags.BENCH_CONCURRENCY, bakeTime: flags.BENCH_BAKE };
 
@@ -67,21 +70,6 @@ interface Rollout {
     rings?: { name: RingName; total: number; startedAt?: string; completedAt?: string }[];
     activations?: { activation: string; ring: RingName; state: string }[];
   };
-}
-
-// Copied from bench/fleet.ts (not exported there): its control plane and its wait.
-const startControlPlane = (nodes: number) =>
-  ControlPlane.start({
-    nodes,
-    apiServerArgs: ["--max-requests-inflight=800", "--max-mutating-requests-inflight=400"],
-    timeoutMs: 180_000,
-  });
-async function waitFor(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
-  const started = performance.now();
-  while (!probe()) {
-    if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await sleep(250);
-  }
 }
 
 const ready = (a: Activation | undefined) =>
@@ -127,7 +115,7 @@ const changesPer = (trails: Map<string, string[]>, of: number, unchanged = false
 async function pollRollout(c: CountingClient, name: string, t0: number, sample: (r: Rollout, t: number) => boolean) {
   for (;;) {
     const r = await c.client.request<Rollout>("GET", `${API}/blockrollouts/${name}`).catch((err) => {
-      if (err instanceof ApiError && err.code === 404) return {};
+      if (isNotFound(err)) return {};
       throw err;
     });
     if (sample(r, (performance.now() - t0) / 1000)) return;
@@ -156,7 +144,8 @@ mkdirSync(flags.BENCH_OUT, { recursive: true });
 const file = `${flags.BENCH_OUT}/rollout-${stamp}.json`;
 const result: Record<string, unknown> = {
   flags,
-  machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+  machine: machine(),
+  operator: { flags: OPERATOR_FLAGS, nodeArgs: operatorNodeArgs() },
   rings: Object.fromEntries(
     RING_ORDER.map((r) => [r, Array.from({ length: n }, (_, i) => i).filter((i) => ringOf(i) === r).length]),
   ),
@@ -341,13 +330,14 @@ try {
   };
   writeFileSync(file, JSON.stringify(result, null, 2));
 
-  // 3. Steady state with both rollouts done: quiet first, then a window that holds a full resync (every 20 s).
+  // 3. Steady state with both rollouts done: quiet first, then a window that holds a full resync
+  // (--resync-period-seconds in OPERATOR_FLAGS).
   await sleep(10_000);
   const before = await requestsByVerb(op.metricsUrl);
   const reconcilesBefore = await reconciles(op.metricsUrl);
-  await sleep(25_000);
+  await sleep(STEADY_WINDOW_SECONDS * 1000);
   const steady = {
-    windowSeconds: 25,
+    windowSeconds: STEADY_WINDOW_SECONDS,
     reconciles: (await reconciles(op.metricsUrl)) - reconcilesBefore,
     writes: writesOf(await requestsByVerb(op.metricsUrl)) - writesOf(before),
   };

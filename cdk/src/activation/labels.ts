@@ -6,6 +6,9 @@ export const BLOCK_LABEL = "aihub.gemeenten.nl/block";
 export const VERSION_LABEL = "aihub.gemeenten.nl/block-version";
 export const ACTIVATION_LABEL = "aihub.gemeenten.nl/activation";
 export const TENANT_LABEL = "aihub.gemeenten.nl/tenant";
+/** With MANAGED_BY, on everything the operator makes (activations' and tenants' children). */
+export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+export const MANAGED_BY = "aihub-operator";
 export const PARAMETERS_CHECKSUM = "aihub.gemeenten.nl/parameters-checksum";
 
 export function selectorLabels(input: ActivationInput): Record<string, string> {
@@ -20,7 +23,7 @@ export function activationLabels(input: ActivationInput): Record<string, string>
     "app.kubernetes.io/name": input.block.name,
     "app.kubernetes.io/instance": input.activation.name,
     "app.kubernetes.io/version": input.version.version,
-    "app.kubernetes.io/managed-by": "aihub-operator",
+    [MANAGED_BY_LABEL]: MANAGED_BY,
   };
 }
 

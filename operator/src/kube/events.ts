@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import type { KubeObject } from "./object.ts";
 import type { RestClient } from "./rest-client.ts";
+import { microTime } from "./time.ts";
 
 export type EventType = "Normal" | "Warning";
 
@@ -25,7 +26,6 @@ interface Series {
   firstSeen: number;
 }
 
-const MICRO_TIME = (d: Date) => d.toISOString().replace(/Z$/, "000Z");
 /** Repeats within this window are folded into one Event. */
 const SERIES_WINDOW_MS = 30 * 60 * 1000;
 
@@ -58,7 +58,7 @@ export class EventRecorder {
         "PATCH",
         `/apis/events.k8s.io/v1/namespaces/${existing.namespace}/events/${existing.name}`,
         {
-          body: { series: { count: existing.count, lastObservedTime: MICRO_TIME(new Date(now)) } },
+          body: { series: { count: existing.count, lastObservedTime: microTime(now) } },
           contentType: "application/merge-patch+json",
         },
       );
@@ -70,7 +70,7 @@ export class EventRecorder {
         apiVersion: "events.k8s.io/v1",
         kind: "Event",
         metadata: { name, namespace },
-        eventTime: MICRO_TIME(new Date(now)),
+        eventTime: microTime(now),
         reportingController: this.controller,
         reportingInstance: this.instance,
         action: input.action,

@@ -2,9 +2,10 @@
 // status was computed from, so a status computed from a stale object never overwrites a newer
 // one silently: the API server answers 409, and the writer reads the object again and retries.
 import { isDeepStrictEqual } from "node:util";
+import { isConflict } from "./api-error.ts";
 import type { KubeObject } from "./object.ts";
 import type { ObjectRef, ResourcePaths } from "./resource-paths.ts";
-import { ApiError, type RestClient } from "./rest-client.ts";
+import type { RestClient } from "./rest-client.ts";
 
 export interface StatusWriteResult {
   written: boolean;
@@ -38,7 +39,7 @@ export async function writeStatus(
       });
       return { written: true, conflicts };
     } catch (err) {
-      if (!(err instanceof ApiError) || err.code !== 409 || conflicts + 1 >= maxAttempts) throw err;
+      if (!isConflict(err) || conflicts + 1 >= maxAttempts) throw err;
       conflicts++;
       const fresh = await client.request<KubeObject>("GET", await paths.pathOf(obj));
       if (isDeepStrictEqual(fresh.status, wire)) return { written: false, conflicts };

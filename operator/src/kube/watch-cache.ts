@@ -167,7 +167,8 @@ export class WatchCache<T extends KubeObject> {
         this.options.onError?.(err, `watch ${this.options.path}`);
         failures++;
         this.stats.reconnects++;
-        // Full jitter: a fleet of operators restarting together does not reconnect in step.
+        // Equal jitter (half the ceiling plus a random part of the other half): a fleet of operators
+        // restarting together does not reconnect in step, and none retries at once.
         const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(failures, 20));
         await abortableSleep(ceiling / 2 + (random() * ceiling) / 2, signal);
       }

@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type Condition, condition } from "../api/v1alpha1/common.ts";
-import {
-  type ConditionInput,
-  conditionsEqual,
-  getCondition,
-  isTrue,
-  rfc3339,
-  setCondition,
-  summarize,
-} from "./conditions.ts";
+import { rfc3339 } from "../kube/time.ts";
+import { type ConditionInput, conditionsEqual, getCondition, isTrue, setCondition, summarize } from "./conditions.ts";
 
 const t0 = new Date("2025-03-01T10:00:00.123Z");
 const t1 = new Date("2025-03-01T10:05:00.456Z");

@@ -2,6 +2,7 @@
 // the status flips, so recomputing unchanged conditions yields a deep-equal list and the
 // operator can skip the status write on a resync where nothing changed.
 import type { Condition } from "../api/v1alpha1/common.ts";
+import { rfc3339 } from "../kube/time.ts";
 
 export type ConditionStatus = Condition["status"];
 
@@ -16,12 +17,6 @@ export interface ConditionInput {
 }
 
 export const READY = "Ready";
-
-/**
- * RFC 3339 in whole seconds, as the API server stores metav1.Time: a time with milliseconds
- * would come back truncated and never compare equal to what was computed.
- */
-export const rfc3339 = (time: Date): string => time.toISOString().replace(/\.\d+Z$/, "Z");
 
 /**
  * Returns a new list with `input` set. An existing condition of that type keeps its place

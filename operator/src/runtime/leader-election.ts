@@ -5,8 +5,9 @@
 // once when it could not renew within renewDeadline; a graceful stop releases the lease so
 // that another instance takes over without waiting.
 import { abortableSleep } from "../kube/abortable-sleep.ts";
-import { isNotFound } from "../kube/api-error.ts";
-import { ApiError, type RestClient } from "../kube/rest-client.ts";
+import { isConflict, isNotFound } from "../kube/api-error.ts";
+import type { RestClient } from "../kube/rest-client.ts";
+import { microTime } from "../kube/time.ts";
 
 /** Which Lease, who we are, and the timing (defaults: 15 s lease, 10 s renew deadline, 2 s retry). */
 export interface LeaseSettings {
@@ -41,8 +42,6 @@ interface Lease {
   metadata: { name: string; namespace: string; resourceVersion?: string };
   spec: LeaseSpec;
 }
-
-const microTime = (ms: number) => new Date(ms).toISOString().replace(/Z$/, "000Z");
 
 export class LeaderElector {
   private readonly o: Required<Omit<LeaderElectionOptions, "onStoppedLeading" | "onError">> &
@@ -160,7 +159,7 @@ export class LeaderElector {
       // PUT with the resourceVersion we read: two candidates cannot both win.
       await this.o.client.request("PUT", this.path, { body: next, timeoutMs: this.o.retryPeriodMs * 2 });
     } catch (err) {
-      if (err instanceof ApiError && err.code === 409) return false;
+      if (isConflict(err)) return false;
       throw err;
     }
     return true;

@@ -5,6 +5,7 @@
 // that approvals in quick succession are all kept; the activation controller copies them into
 // status, which tenant admins can only read.
 import type { AIBuildingBlock, BlockActivation } from "../api/v1alpha1/index.ts";
+import { rfc3339 } from "../kube/time.ts";
 import type { AdmissionRequest } from "./admission-review.ts";
 
 export const APPROVAL_ANNOTATION = "aihub.gemeenten.nl/approval";
@@ -55,7 +56,7 @@ export function approvalPatch(req: AdmissionRequest, block: AIBuildingBlock | un
     const record: ApprovalRecord = {
       version: approved,
       user: req.userInfo?.username ?? "unknown",
-      approvedAt: now.toISOString().replace(/\.\d+Z$/, "Z"),
+      approvedAt: rfc3339(now),
       releaseNotes: notes.slice(0, 2048),
     };
     desired = JSON.stringify([...readApprovals(old?.metadata?.annotations), record].slice(-APPROVALS_KEPT));

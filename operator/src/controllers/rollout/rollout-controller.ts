@@ -6,6 +6,7 @@
 //   versions), runs planRollout, and writes the status: the only place the rollout remembers
 //   anything. The activation controller reads that status to decide which version to run.
 import type { Logger } from "pino";
+import { BLOCK_LABEL } from "../../../../cdk/src/activation/labels.ts";
 import { compareSemver } from "../../api/semver.ts";
 import {
   type AIBuildingBlock,
@@ -41,7 +42,6 @@ export const PUBLISHER_CONTROLLER = "blockrollout-publisher";
 export const FREEZE_CONTROLLER = "rolloutfreeze";
 export const ROLLOUTS_PATH = "/apis/aihub.gemeenten.nl/v1alpha1/blockrollouts";
 export const FREEZES_PATH = "/apis/aihub.gemeenten.nl/v1alpha1/rolloutfreezes";
-export const ROLLOUT_BLOCK_LABEL = "aihub.gemeenten.nl/block";
 /** After a conflicting status write, plan again this soon: the cache has the newer status by then. */
 const CONFLICT_REQUEUE_MS = 200;
 
@@ -181,7 +181,7 @@ async function publish(key: string, caches: RolloutCaches, deps: RolloutDeps, ct
       kind: "BlockRollout",
       metadata: {
         name,
-        labels: { [ROLLOUT_BLOCK_LABEL]: key },
+        labels: { [BLOCK_LABEL]: key },
         ownerReferences: [
           {
             apiVersion: "aihub.gemeenten.nl/v1alpha1",

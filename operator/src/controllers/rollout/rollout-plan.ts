@@ -16,7 +16,8 @@ import {
   type RolloutStrategy,
   ringSettings,
 } from "../../api/v1alpha1/index.ts";
-import { READY, rfc3339, setCondition } from "../../runtime/conditions.ts";
+import { rfc3339 } from "../../kube/time.ts";
+import { READY, setCondition } from "../../runtime/conditions.ts";
 import type { AnalysisVerdict } from "./analysis-hook.ts";
 import { progressingCondition } from "./rollout-conditions.ts";
 

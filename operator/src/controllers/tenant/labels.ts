@@ -1,15 +1,17 @@
-// The labels that mark a tenant's children. A MunicipalTenant is cluster-scoped and cannot own
-// namespaced objects by ownerReference, so these labels are how the controller finds, watches
-// and prunes what it made (ADR 5). Only objects with both the tenant and managed-by labels are ours.
+// The labels that mark a tenant's children. They take the place of ownerReferences (which a
+// cluster-scoped MunicipalTenant could have on them, but then the garbage collector would delete
+// the namespace the moment the tenant goes, with no chance to refuse), and are how the controller
+// finds, watches and prunes what it made (ADR 5). Only objects with both the tenant and
+// managed-by labels are ours.
+import { MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "../../../../cdk/src/activation/labels.ts";
 import type { MunicipalTenant } from "../../api/v1alpha1/index.ts";
 
-export const TENANT_LABEL = "aihub.gemeenten.nl/tenant";
+// The same keys as on an activation's children, defined once (cdk/src/activation/labels.ts).
+export { MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL };
 export const CODE_LABEL = "aihub.gemeenten.nl/municipality-code";
 export const RING_LABEL = "aihub.gemeenten.nl/rollout-ring";
 /** On the tenant's namespace: "true" while the tenant is protected (config/admission refuses its deletion). */
 export const DELETION_PROTECTION_LABEL = "aihub.gemeenten.nl/deletion-protection";
-export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
-export const MANAGED_BY = "aihub-operator";
 
 /** The tenant's name, which is also its namespace's name. */
 export function tenantName(tenant: MunicipalTenant): string {

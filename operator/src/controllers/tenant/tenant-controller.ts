@@ -1,7 +1,8 @@
 // The tenant controller: one MunicipalTenant -> its namespace, quota, limits, network policies
-// and RBAC. Children are marked with the tenant label (a cluster-scoped owner cannot own
-// namespaced objects by ownerReference) and a finalizer on the tenant removes them. It never
-// adopts a namespace that is not marked as this tenant's, and never deletes what it did not mark.
+// and RBAC. Children are marked with the tenant label, not owned by ownerReference (the garbage
+// collector would delete the namespace with the tenant, with no chance to refuse: ADR 5), and a
+// finalizer on the tenant removes them. It never adopts a namespace that is not marked as this
+// tenant's, and never deletes what it did not mark.
 
 import type { Logger } from "pino";
 import { ACTIVATION_LABEL } from "../../../../cdk/src/activation/labels.ts";

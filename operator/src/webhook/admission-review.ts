@@ -29,7 +29,10 @@ export interface AdmissionResponse {
 }
 
 /** A decision: allowed, or denied with a message that names the field and the fix. */
-export type Decision = { allowed: true; warnings?: string[]; patch?: unknown[] } | { allowed: false; message: string };
+export type Decision =
+  | { allowed: true; warnings?: string[]; patch?: unknown[] }
+  /** `unavailable`: refused for now (the webhook is starting), not because the object is invalid. */
+  | { allowed: false; message: string; unavailable?: boolean };
 
 export function toResponse(uid: string, decision: Decision): AdmissionReview {
   return {
@@ -44,6 +47,8 @@ export function toResponse(uid: string, decision: Decision): AdmissionReview {
             ? { patchType: "JSONPatch" as const, patch: Buffer.from(JSON.stringify(decision.patch)).toString("base64") }
             : {}),
         }
-      : { uid, allowed: false, status: { code: 422, reason: "Invalid", message: decision.message } },
+      : decision.unavailable
+        ? { uid, allowed: false, status: { code: 503, reason: "ServiceUnavailable", message: decision.message } }
+        : { uid, allowed: false, status: { code: 422, reason: "Invalid", message: decision.message } },
   };
 }

@@ -8,13 +8,18 @@ import { MAX_REVIEW_BYTES, startWebhookServer, type WebhookDeps } from "./webhoo
 
 let server: Awaited<ReturnType<typeof startWebhookServer>>;
 let ca: string;
+let synced = true;
 
 beforeAll(async () => {
   const authority = await createCertificateAuthority("webhook-test-ca");
   ca = authority.certificate;
   const tls = await authority.issue({ commonName: "127.0.0.1", ipAddresses: ["127.0.0.1"], usage: "server" });
-  // Deletes of activations are allowed without a lookup, so no cache is needed here.
-  const deps = { log: pino({ level: "silent" }) } as unknown as WebhookDeps;
+  // Deletes of activations are allowed without a lookup: the caches only say whether they synced.
+  const deps = {
+    log: pino({ level: "silent" }),
+    blocks: { hasSynced: () => true },
+    activations: { hasSynced: () => synced },
+  } as unknown as WebhookDeps;
   server = await startWebhookServer(deps, tls, "127.0.0.1", 0);
 });
 
@@ -49,20 +54,33 @@ function post(path: string, body: Buffer): Promise<{ status: number; text: strin
   });
 }
 
+const review = {
+  apiVersion: "admission.k8s.io/v1",
+  kind: "AdmissionReview",
+  request: {
+    uid: "u-1",
+    operation: "DELETE",
+    kind: { group: "aihub.gemeenten.nl", version: "v1alpha1", kind: "BlockActivation" },
+  },
+};
+
 describe("the webhook server", () => {
   it("answers an AdmissionReview", async () => {
-    const review = {
-      apiVersion: "admission.k8s.io/v1",
-      kind: "AdmissionReview",
-      request: {
-        uid: "u-1",
-        operation: "DELETE",
-        kind: { group: "aihub.gemeenten.nl", version: "v1alpha1", kind: "BlockActivation" },
-      },
-    };
     const res = await post("/validate-blockactivation", Buffer.from(JSON.stringify(review)));
     expect(res.status).toBe(200);
     expect(JSON.parse(res.text).response).toEqual({ uid: "u-1", allowed: true });
+  });
+
+  it("admits nothing before its caches have synced (a version in use could be deleted unseen)", async () => {
+    synced = false;
+    const res = await post("/validate-blockactivation", Buffer.from(JSON.stringify(review)));
+    synced = true;
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text).response).toMatchObject({
+      uid: "u-1",
+      allowed: false,
+      status: { code: 503, message: expect.stringContaining("has not read the catalog and the activations yet") },
+    });
   });
 
   it("refuses a body larger than any AdmissionReview with 413, without reading it all", async () => {

@@ -67,6 +67,16 @@ function parameterUses(d: WebhookDeps, block: string): ParameterUse[] {
 
 export async function decide(d: WebhookDeps, path: string, review: AdmissionReview): Promise<Decision> {
   const req = review.request;
+  // Decisions read the caches (which versions are in use, which parameters are set): before they
+  // have listed, a version in use could be removed unseen. Refused, the request can be retried.
+  if (!d.blocks.hasSynced() || !d.activations.hasSynced()) {
+    return {
+      allowed: false,
+      unavailable: true,
+      message:
+        "the aihub webhook is starting and has not read the catalog and the activations yet; retry in a few seconds",
+    };
+  }
   if (!req) return { allowed: false, message: "no request in the AdmissionReview" };
   if (path === ACTIVATION_PATH) {
     if (req.operation === "DELETE") return { allowed: true };

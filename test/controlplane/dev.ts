@@ -53,7 +53,9 @@ try {
 }
 
 const kubeconfigPath = controlPlane?.kubeconfigPath ?? process.env.KUBECONFIG ?? "";
-log("starting the operator (health on 127.0.0.1:8081, plain HTTP metrics on 127.0.0.1:8080, webhook on 127.0.0.1:9443)");
+log(
+  "starting the operator (health on 127.0.0.1:8081, plain HTTP metrics on 127.0.0.1:8080, webhook on 127.0.0.1:9443)",
+);
 operator = spawn(
   process.execPath,
   [

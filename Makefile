@@ -113,6 +113,10 @@ bench-rollout: deps controlplane build ## Rollout benchmark: a good and a bad ve
 chaos: deps controlplane build ## Chaos: the fleet converges through 20 operator SIGKILLs, API server and etcd restarts, a stall and a webhook outage, and ends as a clean run does (CHAOS_TENANTS, CHAOS_KILLS, CHAOS_SEED).
 	node bench/chaos.ts
 
+.PHONY: fuzz
+fuzz: deps controlplane ## Differential fuzz: zod vs the API server on random objects and quantities (FUZZ_RUNS, FUZZ_QUANTITIES, FUZZ_SEED).
+	node bench/fuzz.ts
+
 .PHONY: bench-smoke
 bench-smoke: deps controlplane build ## The fleet, rollout and chaos benchmarks at a few municipalities, so that they keep working (CI).
 	BENCH_TENANTS=3 BENCH_NODES=2 BENCH_OUT=$${TMPDIR:-/tmp}/aihub-bench node bench/fleet.ts

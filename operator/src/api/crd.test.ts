@@ -107,11 +107,19 @@ describe("toStructuralSchema", () => {
     expect(() => toStructuralSchema(z.object({ v: z.string().regex(/a/).regex(/b/) }))).toThrow(/allOf/);
   });
 
-  it("drops additionalProperties: false and the safe-integer range zod adds", () => {
+  it("drops additionalProperties: false", () => {
     const out = toStructuralSchema(z.strictObject({ n: z.number().int() }));
     expect(out.additionalProperties).toBeUndefined();
+  });
+
+  it("keeps the safe-integer range zod checks, so that the API server refuses what zod would", () => {
+    // Found by the differential fuzz: the API server took spec.parameters[0].minimum: 2^60 (an
+    // int64), which zod's int() refuses, so the catalog reconciler could not parse the block.
+    const out = toStructuralSchema(z.strictObject({ n: z.number().int() }));
     expect((out.properties as Record<string, Node>).n).toEqual({
       type: "integer",
+      minimum: -Number.MAX_SAFE_INTEGER,
+      maximum: Number.MAX_SAFE_INTEGER,
     });
   });
 

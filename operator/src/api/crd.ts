@@ -22,8 +22,6 @@ export const FORBIDDEN_KEYWORDS = [
   "propertyNames",
 ];
 
-const SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
-
 /** Converts one zod schema to the OpenAPI 3.0 subset used by CRDs. Throws on anything unrepresentable. */
 export function toStructuralSchema(schema: z.ZodType): JsonSchema {
   const raw = z.toJSONSchema(schema, {
@@ -42,8 +40,6 @@ function clean(node: JsonSchema, path: string): JsonSchema {
   for (const [key, value] of Object.entries(node)) {
     if (key === "$schema") continue;
     if (key === "additionalProperties" && value === false) continue;
-    // zod adds the safe-integer range to every .int(); it says nothing and only costs bytes.
-    if ((key === "minimum" && value === -SAFE_INTEGER) || (key === "maximum" && value === SAFE_INTEGER)) continue;
     // Formats the API server checks itself; zod's regexes for them use syntax Go's RE2 lacks.
     if (key === "pattern" && (node.format === "date" || node.format === "date-time")) continue;
     // A const (from z.literal) becomes a one-value enum.

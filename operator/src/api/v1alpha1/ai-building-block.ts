@@ -17,8 +17,9 @@ import {
 import type { KindDefinition } from "./kind-definition.ts";
 import { rolloutStrategy } from "./rollout-strategy.ts";
 
-export const IMAGE_DIGEST_RULE =
-  "self.matches('^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+@sha256:[a-f0-9]{64}$')";
+export const IMAGE_DIGEST_PATTERN =
+  "^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+@sha256:[a-f0-9]{64}$";
+export const IMAGE_DIGEST_RULE = `self.matches('${IMAGE_DIGEST_PATTERN}')`;
 
 export const blockCategory = z
   .enum([
@@ -55,8 +56,15 @@ export function valueMatchesType(type: z.infer<typeof parameterType>, value: unk
   }
 }
 
-/** Names every JavaScript object has (constructor, toString, …): as parameter names they break lookups. */
-const RESERVED_PARAMETER_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+export const PARAMETER_NAME_PATTERN = /^[a-z][a-zA-Z0-9]*$/;
+
+/**
+ * Names every JavaScript object has (constructor, toString, …) that fit a parameter name: as
+ * parameter names they break lookups. A CEL rule refuses them, so that the API server does.
+ */
+export const RESERVED_PARAMETER_NAMES: readonly string[] = Object.getOwnPropertyNames(Object.prototype)
+  .filter((n) => PARAMETER_NAME_PATTERN.test(n))
+  .sort();
 /** Go's duration syntax without a sign: a default is never negative. */
 const NON_NEGATIVE_DURATION = /^(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$/;
 
@@ -67,7 +75,7 @@ export const parameterDefinition = withRules(
         .string()
         .min(1)
         .max(63)
-        .regex(/^[a-z][a-zA-Z0-9]*$/)
+        .regex(PARAMETER_NAME_PATTERN)
         .describe("The parameter's name in lowerCamelCase, as a municipality sets it in a BlockActivation."),
       type: parameterType,
       description: z
@@ -96,14 +104,9 @@ export const parameterDefinition = withRules(
         .optional(),
     })
     .describe("A parameter that a municipality may set on its activation: the local 20%.")
+    // The default takes any scalar, so the CRD cannot type it and CEL cannot see it: these checks
+    // are zod's alone, and the admission webhook (validate-block-spec.ts) applies them.
     .superRefine((def, ctx) => {
-      if (RESERVED_PARAMETER_NAMES.has(def.name)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["name"],
-          message: `"${def.name}" is a name every JavaScript object has: choose another parameter name`,
-        });
-      }
       if (def.default === undefined) return;
       if (!valueMatchesType(def.type, def.default)) {
         ctx.addIssue({
@@ -149,32 +152,45 @@ export const parameterDefinition = withRules(
     }),
   [
     {
+      rule: `!(self.name in [${RESERVED_PARAMETER_NAMES.map((n) => `'${n}'`).join(", ")}])`,
+      message: `${RESERVED_PARAMETER_NAMES.join(", ")} are names every JavaScript object has: choose another parameter name`,
+      messageExpression: `'"' + self.name + '" is a name every JavaScript object has: choose another parameter name'`,
+      fieldPath: ".name",
+      holds: (def) => !RESERVED_PARAMETER_NAMES.includes(def.name),
+      messageOf: (def) => `"${def.name}" is a name every JavaScript object has: choose another parameter name`,
+    },
+    {
       rule: "self.type != 'enum' || has(self.allowedValues)",
       message: "allowedValues is required when type is enum",
       fieldPath: ".allowedValues",
       reason: "FieldValueRequired",
+      holds: (def) => def.type !== "enum" || def.allowedValues !== undefined,
     },
     {
       rule: "!has(self.allowedValues) || self.type == 'enum'",
       message: "allowedValues is only for type enum",
       fieldPath: ".allowedValues",
       reason: "FieldValueForbidden",
+      holds: (def) => def.allowedValues === undefined || def.type === "enum",
     },
     {
       rule: "(!has(self.minimum) && !has(self.maximum)) || self.type == 'integer'",
       message: "minimum and maximum are only for type integer",
       reason: "FieldValueForbidden",
+      holds: (def) => (def.minimum === undefined && def.maximum === undefined) || def.type === "integer",
     },
     {
       rule: "!has(self.minimum) || !has(self.maximum) || self.minimum <= self.maximum",
       message: "minimum must not be greater than maximum",
       fieldPath: ".minimum",
+      holds: (def) => def.minimum === undefined || def.maximum === undefined || def.minimum <= def.maximum,
     },
     {
       rule: "!has(self.maxLength) || self.type == 'string'",
       message: "maxLength is only for type string",
       fieldPath: ".maxLength",
       reason: "FieldValueForbidden",
+      holds: (def) => def.maxLength === undefined || def.type === "string",
     },
   ],
 );
@@ -190,25 +206,17 @@ const BUILD_METADATA_MESSAGE =
 export const blockVersion = z
   .object({
     version: withRules(
-      semver(
-        "The version, in semantic versioning without a leading v and without build metadata, for example 1.4.0.",
-      ).refine((v) => !v.includes("+"), { message: BUILD_METADATA_MESSAGE }),
-      [{ rule: "!self.contains('+')", message: BUILD_METADATA_MESSAGE }],
+      semver("The version, in semantic versioning without a leading v and without build metadata, for example 1.4.0."),
+      [{ rule: "!self.contains('+')", message: BUILD_METADATA_MESSAGE, holds: (v) => !v.includes("+") }],
     ),
-    image: z
-      .string()
-      .min(1)
-      .max(512)
-      .describe("The container image, pinned by digest: registry/repository@sha256:<64 hex characters>.")
-      .meta({
-        "x-kubernetes-validations": [
-          {
-            rule: IMAGE_DIGEST_RULE,
-            message:
-              "must be pinned by digest, for example registry.example.eu/team/block@sha256:<64 lower-case hex characters>; tags are not accepted",
-          },
-        ],
-      }),
+    image: withRules(z.string().min(1).max(512), [
+      {
+        rule: IMAGE_DIGEST_RULE,
+        message:
+          "must be pinned by digest, for example registry.example.eu/team/block@sha256:<64 lower-case hex characters>; tags are not accepted",
+        holds: (image) => new RegExp(IMAGE_DIGEST_PATTERN).test(image),
+      },
+    ]).describe("The container image, pinned by digest: registry/repository@sha256:<64 hex characters>."),
     channel: channel.default("stable"),
     releaseDate: date("The day this version was released (YYYY-MM-DD)."),
     deprecated: z
@@ -311,6 +319,7 @@ export const aiBuildingBlockSpec = withRules(
       message: "a high-risk block needs spec.certification.dpiaReference (the DPIA that covers it)",
       fieldPath: ".certification.dpiaReference",
       reason: "FieldValueRequired",
+      holds: (spec) => spec.certification.riskClass !== "high" || spec.certification.dpiaReference !== undefined,
     },
   ],
 );

@@ -3,7 +3,6 @@ import { z } from "zod";
 import { channel } from "./ai-building-block.ts";
 import {
   API_VERSION,
-  anyScalar,
   conditions,
   date,
   dnsLabel,
@@ -50,9 +49,43 @@ export const humanInTheLoop = withRules(
       message: "reviewerGroup is required when required is true: name the group that reviews outcomes",
       fieldPath: ".reviewerGroup",
       reason: "FieldValueRequired",
+      holds: (h) => !h.required || h.reviewerGroup !== undefined,
     },
   ],
 );
+
+/** At most this many parameters: the CRD's maxProperties. */
+export const MAX_ACTIVATION_PARAMETERS = 64;
+
+/**
+ * An activation's parameter values. The CRD cannot type them (a value is a string, an integer or
+ * a boolean, and a structural schema has no unions) and CEL cannot see them, so the API server
+ * stores any key and any JSON value. The reconciler must parse every stored activation, so zod
+ * takes what the API server takes; the values are checked against the block's definitions
+ * (parameters.ts): the webhook refuses, the reconciler reports ParametersValid False.
+ * The object is passed on as stored, not rebuilt: zod's records drop a key named __proto__ (so
+ * that it cannot replace the prototype), which would hide it from that check.
+ */
+export const parameterValues = z
+  .unknown()
+  .superRefine((v, ctx) => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) {
+      ctx.addIssue({ code: "custom", message: "Invalid input: expected an object of parameter values" });
+    } else if (Object.keys(v).length > MAX_ACTIVATION_PARAMETERS) {
+      ctx.addIssue({ code: "custom", message: `Too big: expected at most ${MAX_ACTIVATION_PARAMETERS} parameters` });
+    }
+  })
+  .describe(
+    "Local settings, by parameter name, as defined in the block's spec.parameters. Checked against the block's definitions on admission.",
+  )
+  .meta({
+    type: "object",
+    maxProperties: MAX_ACTIVATION_PARAMETERS,
+    additionalProperties: {
+      description: "A parameter value: a string, integer or boolean.",
+      "x-kubernetes-preserve-unknown-fields": true,
+    },
+  }) as unknown as z.ZodType<Record<string, unknown>>;
 
 export const blockActivationSpec = withRules(
   z
@@ -73,13 +106,7 @@ export const blockActivationSpec = withRules(
       approvedVersion: semver(
         "With updatePolicy Manual: the version a person approved. The activation runs it until another is approved.",
       ).optional(),
-      parameters: z
-        .record(z.string().max(63), anyScalar("A parameter value: a string, integer or boolean."))
-        .optional()
-        .describe(
-          "Local settings, by parameter name, as defined in the block's spec.parameters. Checked against the block's definitions on admission.",
-        )
-        .meta({ maxProperties: 64 }),
+      parameters: parameterValues.optional(),
       humanInTheLoop: humanInTheLoop.optional(),
       replicas: z
         .number()
@@ -96,24 +123,28 @@ export const blockActivationSpec = withRules(
       rule: "!(has(self.channel) && has(self.version))",
       message: "set spec.channel to follow a channel or spec.version to pin a version, not both",
       reason: "FieldValueForbidden",
+      holds: (spec) => !(spec.channel !== undefined && spec.version !== undefined),
     },
     {
       rule: "self.updatePolicy != 'Manual' || has(self.approvedVersion)",
       message: "updatePolicy Manual needs spec.approvedVersion: the version a person approved",
       fieldPath: ".approvedVersion",
       reason: "FieldValueRequired",
+      holds: (spec) => spec.updatePolicy !== "Manual" || spec.approvedVersion !== undefined,
     },
     {
       rule: "!has(self.approvedVersion) || self.updatePolicy == 'Manual'",
       message: "spec.approvedVersion is only used with updatePolicy Manual",
       fieldPath: ".approvedVersion",
       reason: "FieldValueForbidden",
+      holds: (spec) => spec.approvedVersion === undefined || spec.updatePolicy === "Manual",
     },
     {
       rule: "!has(self.version) || self.updatePolicy != 'Manual'",
       message: "a pinned spec.version needs no approval: remove updatePolicy Manual, or follow a channel instead",
       fieldPath: ".updatePolicy",
       reason: "FieldValueForbidden",
+      holds: (spec) => spec.version === undefined || spec.updatePolicy !== "Manual",
     },
   ],
 );
@@ -181,6 +212,22 @@ export const blockActivation = z
 export type BlockActivation = z.infer<typeof blockActivation>;
 export type BlockActivationSpec = z.infer<typeof blockActivationSpec>;
 
+const NAME_PATTERN = "^[a-z]([-a-z0-9]*[a-z0-9])?$";
+const NAME_MESSAGE =
+  "an activation's name names its Deployment, Service and NetworkPolicy: use lower-case letters, digits and '-', start with a letter, at most 63 characters, for example bezwaar-intake";
+const RESERVED_PREFIX_MESSAGE =
+  "names starting with aihub- are reserved for what the operator makes for the tenant (its network policies, quota and roles): choose another name";
+
+/**
+ * What is wrong with `name` as an activation's name, by the rules the API server enforces on
+ * create (nameSchema below); for activations created before those rules existed.
+ */
+export function activationNameProblem(name: string): string | undefined {
+  if (name.length > 63 || !new RegExp(NAME_PATTERN).test(name)) return NAME_MESSAGE;
+  if (name.startsWith("aihub-")) return RESERVED_PREFIX_MESSAGE;
+  return undefined;
+}
+
 export const blockActivationKind: KindDefinition = {
   kind: "BlockActivation",
   plural: "blockactivations",
@@ -192,16 +239,8 @@ export const blockActivationKind: KindDefinition = {
   nameSchema: {
     maxLength: 63,
     rules: [
-      {
-        rule: "self.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
-        message:
-          "an activation's name names its Deployment, Service and NetworkPolicy: use lower-case letters, digits and '-', start with a letter, at most 63 characters, for example bezwaar-intake",
-      },
-      {
-        rule: "!self.startsWith('aihub-')",
-        message:
-          "names starting with aihub- are reserved for what the operator makes for the tenant (its network policies, quota and roles): choose another name",
-      },
+      { rule: `self.matches('${NAME_PATTERN}')`, message: NAME_MESSAGE },
+      { rule: "!self.startsWith('aihub-')", message: RESERVED_PREFIX_MESSAGE },
     ],
   },
   printerColumns: [

@@ -50,6 +50,7 @@ export const blockRolloutSpec = withRules(
       message: "an aborted rollout cannot be resumed: publish a newer version of the block instead",
       fieldPath: ".abort",
       reason: "FieldValueForbidden",
+      transition: true,
     },
   ],
 );

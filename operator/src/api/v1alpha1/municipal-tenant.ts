@@ -1,25 +1,32 @@
 // MunicipalTenant: one municipality, isolated in its own namespace. Cluster-scoped.
 import { z } from "zod";
-import { API_VERSION, conditions, dnsLabel, listMap, objectMeta, observedGeneration, quantity } from "./common.ts";
+import { isCidr } from "../cidr.ts";
+import {
+  API_VERSION,
+  conditions,
+  dnsLabel,
+  listMap,
+  objectMeta,
+  observedGeneration,
+  quantity,
+  setOf,
+  withRules,
+} from "./common.ts";
 import type { KindDefinition } from "./kind-definition.ts";
 
 /** No Kubernetes system subject: system:authenticated, for one, is every signed-in user. */
-const notSystem = {
-  "x-kubernetes-validations": [
+const subject = (description: string) =>
+  withRules(z.string().min(1).max(253), [
     {
       rule: "!self.startsWith('system:')",
       message:
         "system: groups and users are Kubernetes' own (system:authenticated is everyone signed in): name the municipality's own",
+      holds: (name) => !name.startsWith("system:"),
     },
-  ],
-};
+  ]).describe(description);
 
 const subjectSet = (maxItems: number, description: string, itemDescription: string) =>
-  z
-    .array(z.string().min(1).max(253).describe(itemDescription).meta(notSystem))
-    .max(maxItems)
-    .describe(description)
-    .meta({ "x-kubernetes-list-type": "set" });
+  setOf(subject(itemDescription), maxItems, description);
 
 const subjects = (who: string) =>
   z
@@ -40,19 +47,13 @@ export const egressPort = z
 export const egressRule = z
   .object({
     name: dnsLabel("A short name for this destination, unique within the tenant, for example zaaksysteem."),
-    cidr: z
-      .string()
-      .min(1)
-      .max(43)
-      .describe("The destination network in CIDR notation, for example 10.20.0.0/16 or 192.0.2.10/32.")
-      .meta({
-        "x-kubernetes-validations": [
-          {
-            rule: "isCIDR(self)",
-            message: "must be a network in CIDR notation, for example 10.20.0.0/16 or 192.0.2.10/32",
-          },
-        ],
-      }),
+    cidr: withRules(z.string().min(1).max(43), [
+      {
+        rule: "isCIDR(self)",
+        message: "must be a network in CIDR notation, for example 10.20.0.0/16 or 192.0.2.10/32",
+        holds: isCidr,
+      },
+    ]).describe("The destination network in CIDR notation, for example 10.20.0.0/16 or 192.0.2.10/32."),
     ports: listMap(egressPort, "port", 16, "Destination ports; at least one.").min(1),
     description: z.string().max(256).optional().describe("What this system is, for the auditors."),
   })
@@ -93,12 +94,7 @@ export const weekday = z
 
 export const maintenanceWindow = z
   .object({
-    days: z
-      .array(weekday)
-      .min(1)
-      .max(7)
-      .describe("The days on which the window opens.")
-      .meta({ "x-kubernetes-list-type": "set" }),
+    days: setOf(weekday, 7, "The days on which the window opens.").min(1),
     start: clock("When the window opens, local time in Europe/Amsterdam (HH:MM)."),
     end: clock("When it closes (HH:MM); an end before the start closes it the next day."),
   })

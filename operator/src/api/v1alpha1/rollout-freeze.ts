@@ -23,7 +23,14 @@ export const rolloutFreezeSpec = withRules(
         .describe("Why nothing may change, for the people who see a held rollout, for example: municipal elections."),
     })
     .describe("A window in which no fleet rollout moves anything."),
-  [{ rule: "self.start < self.end", message: "end must be after start", fieldPath: ".end" }],
+  [
+    {
+      rule: "self.start < self.end",
+      message: "end must be after start",
+      fieldPath: ".end",
+      holds: (spec) => spec.start < spec.end,
+    },
+  ],
 );
 
 export const rolloutFreezeStatus = z

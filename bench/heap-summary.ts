@@ -3,6 +3,9 @@
 //
 //   node bench/heap-summary.ts bench/results/Heap.<...>.heapsnapshot [top=30]
 import { readFileSync } from "node:fs";
+import { answerHelp } from "./help.ts";
+
+answerHelp(import.meta.url);
 
 interface Snapshot {
   snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] }; node_count: number };

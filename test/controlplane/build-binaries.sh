@@ -8,6 +8,10 @@
 # it through a wrapper module that replaces every staging module with the published v0.Y.Z.
 # etcd is built in its own module so that its grpc/otel versions do not move Kubernetes'.
 set -euo pipefail
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+  sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
+  exit 0
+fi
 
 K8S_VERSION="${AIHUB_K8S_VERSION:-v1.35.4}"
 ETCD_VERSION="${AIHUB_ETCD_VERSION:-v3.6.16}"

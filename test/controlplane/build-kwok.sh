@@ -4,6 +4,10 @@
 # YAML of the same module version, into stages.yaml next to it. Cached in
 # ~/.cache/aihub/controlplane/kwok-<version>/; a second run with both present does nothing.
 set -euo pipefail
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+  sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
+  exit 0
+fi
 
 KWOK_VERSION="${AIHUB_KWOK_VERSION:-v0.8.0}"
 CACHE_ROOT="${AIHUB_CACHE:-$HOME/.cache/aihub}/controlplane"

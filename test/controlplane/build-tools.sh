@@ -4,6 +4,10 @@
 # caches them in ~/.cache/aihub/tools/<versions>/. A second run with both present does nothing.
 # Prints the directory that holds them.
 set -euo pipefail
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+  sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
+  exit 0
+fi
 
 K8S_VERSION="${AIHUB_K8S_VERSION:-v1.35.4}"
 HELM_VERSION="${AIHUB_HELM_VERSION:-v4.3.1}"

@@ -2,10 +2,13 @@
 // plane; installs the CRDs, applies examples/, runs the operator (its JSON logs on stdout),
 // prints how to use kubectl, and runs until Ctrl-C, then stops the operator and cleans up.
 import { type ChildProcess, spawn } from "node:child_process";
+import { answerHelp } from "../../bench/help.ts";
 import { applyManifests, connect, EXAMPLE_FOLDERS, installCrds, installPolicies } from "../support/cluster.ts";
 import { readManifests } from "../support/manifests.ts";
 import { operatorNodeOptions } from "../support/operator-node-options.ts";
 import { ControlPlane } from "./control-plane.ts";
+
+answerHelp(import.meta.url);
 
 const log = (msg: string) => console.log(`[dev] ${msg}`);
 

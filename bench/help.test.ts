@@ -1,0 +1,29 @@
+// Every program of the project answers --help: prints what it does and exits 0, without
+// starting anything (no control plane, no build).
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+
+const node = (file: string) => [process.execPath, file] as const;
+const programs: [string, readonly string[], string][] = [
+  ["the operator", node("operator/src/main.ts"), "aihub operator"],
+  ["make dev", node("test/controlplane/dev.ts"), "`make dev`"],
+  ["make crds", node("operator/src/api/generate-crds.ts"), "usage: node operator/src/api/generate-crds.ts"],
+  ["make bench", node("bench/fleet.ts"), "make bench"],
+  ["make bench-rollout", node("bench/rollout.ts"), "make bench-rollout"],
+  ["make bench-runtime", node("bench/runtime-apply.ts"), "make bench-runtime"],
+  ["make chaos", node("bench/chaos.ts"), "make chaos"],
+  ["make fuzz", node("bench/fuzz.ts"), "make fuzz"],
+  ["the heap summary", node("bench/heap-summary.ts"), "Summarises a V8 heap snapshot"],
+  ["the control-plane build", ["bash", "test/controlplane/build-binaries.sh"], "Builds the control-plane binaries"],
+  ["the kwok build", ["bash", "test/controlplane/build-kwok.sh"], "Builds kwok"],
+  ["the kubectl and helm build", ["bash", "test/controlplane/build-tools.sh"], "Builds kubectl"],
+];
+
+describe("--help", () => {
+  it.each(programs)("%s prints what it does and exits 0", (_name, command, says) => {
+    const [bin, ...args] = command;
+    const r = spawnSync(bin as string, [...args, "--help"], { encoding: "utf8", timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(says);
+  });
+});

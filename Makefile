@@ -140,7 +140,7 @@ kind: deps tools ## For machines with Docker: a kind cluster with the CRDs and e
 	kind create cluster --name $(KIND_CLUSTER) --config hack/kind.yaml
 	$(KUBECTL) --context kind-$(KIND_CLUSTER) apply --server-side -f crds/
 	$(KUBECTL) --context kind-$(KIND_CLUSTER) wait --for condition=Established crd -l app.kubernetes.io/part-of=aihub
-	$(KUBECTL) --context kind-$(KIND_CLUSTER) apply --server-side -f config/admission/
+	$(KUBECTL) --context kind-$(KIND_CLUSTER) apply --server-side -f config/admission/ -f config/rbac/
 	$(KUBECTL) --context kind-$(KIND_CLUSTER) apply --server-side -f examples/catalog/ -f examples/tenants/
 	@echo "run the operator against it (make run with KUBECONFIG set), then: $(KUBECTL) apply -f examples/activations/"
 

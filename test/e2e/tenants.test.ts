@@ -338,6 +338,29 @@ describe("a MunicipalTenant", () => {
     });
   });
 
+  it("replaces a binding made before ADR 11 (to a Role in the namespace) by one to the shared ClusterRole", async () => {
+    const bindings = "/apis/rbac.authorization.k8s.io/v1/namespaces/e2e-a/rolebindings";
+    type Binding = KubeObject & { roleRef: { kind: string; name: string } };
+    const current = await admin.client.request<Binding>("GET", `${bindings}/aihub-tenant-admins`);
+    const old = {
+      ...current,
+      metadata: { name: "aihub-tenant-admins", labels: current.metadata.labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "aihub-tenant-admin" },
+    };
+    // The operator puts back a deleted binding at once: delete and create until the old one is in.
+    await waitUntil("the old binding to be in place", async () => {
+      await admin.client.request("DELETE", `${bindings}/aihub-tenant-admins`).catch(() => undefined);
+      return admin.client.request("POST", bindings, { body: old }).then(
+        () => true,
+        () => undefined,
+      );
+    });
+    await waitUntil("the binding to name the ClusterRole again", async () => {
+      const b = await admin.client.request<Binding>("GET", `${bindings}/aihub-tenant-admins`).catch(() => undefined);
+      return b?.roleRef.kind === "ClusterRole" ? true : undefined;
+    });
+  });
+
   it("repairs drift beyond what it renders: a subject someone added to the admins' binding is removed", async () => {
     const binding = "/apis/rbac.authorization.k8s.io/v1/namespaces/e2e-a/rolebindings/aihub-tenant-admins";
     type Binding = { subjects: { kind: string; name: string }[] };

@@ -93,8 +93,8 @@ export async function installCrds(cluster: Cluster, dir = "crds"): Promise<Crd[]
 }
 
 /** Applies the admission policies in `dir` (ValidatingAdmissionPolicies and their bindings). */
-export async function installPolicies(cluster: Cluster, dir = "config/admission"): Promise<void> {
-  for (const m of readManifests(dir) as (KubeObject & ObjectRef)[]) {
+export async function installPolicies(cluster: Cluster, dirs = ["config/admission", "config/rbac"]): Promise<void> {
+  for (const m of readManifests(...dirs) as (KubeObject & ObjectRef)[]) {
     await serverSideApply(cluster.client, cluster.paths, m, { fieldManager: SETUP_FIELD_MANAGER });
   }
 }

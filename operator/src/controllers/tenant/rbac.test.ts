@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
 import { zwolle } from "../../../../test/support/tenant-fixture.ts";
 import { renderCatalogBinding, renderRoleBindings, renderSharedClusterRoles } from "./rbac.ts";
 import type { RenderedObject } from "./render.ts";
@@ -15,13 +17,13 @@ describe("renderRoleBindings", () => {
     );
     expect(admins?.roleRef).toEqual({
       apiGroup: "rbac.authorization.k8s.io",
-      kind: "Role",
+      kind: "ClusterRole",
       name: "aihub-tenant-admin",
     });
     expect(subjectNames(admins)).toEqual(["Group:gm0193-beheer", "User:a@zwolle.nl"]);
     expect(viewers?.roleRef).toEqual({
       apiGroup: "rbac.authorization.k8s.io",
-      kind: "Role",
+      kind: "ClusterRole",
       name: "aihub-tenant-viewer",
     });
     expect(subjectNames(viewers)).toEqual(["User:v@zwolle.nl"]);
@@ -58,10 +60,201 @@ describe("renderCatalogBinding", () => {
   });
 });
 
+describe("config/rbac/tenant-cluster-roles.yaml", () => {
+  it("is what renderSharedClusterRoles renders (installed with the operator, ADR 11)", () => {
+    const file = readFileSync("config/rbac/tenant-cluster-roles.yaml", "utf8");
+    expect(parseAllDocuments(file).map((d) => d.toJS())).toEqual(renderSharedClusterRoles());
+  });
+});
+
 describe("renderSharedClusterRoles", () => {
   it("renders the catalog reader, aggregated into aihub-tenant-user, which has no rules of its own", () => {
     expect(renderSharedClusterRoles()).toMatchInlineSnapshot(`
       [
+        {
+          "apiVersion": "rbac.authorization.k8s.io/v1",
+          "kind": "ClusterRole",
+          "metadata": {
+            "labels": {
+              "app.kubernetes.io/managed-by": "aihub-operator",
+            },
+            "name": "aihub-tenant-admin",
+          },
+          "rules": [
+            {
+              "apiGroups": [
+                "aihub.gemeenten.nl",
+              ],
+              "resources": [
+                "blockactivations",
+              ],
+              "verbs": [
+                "get",
+                "list",
+                "watch",
+                "create",
+                "update",
+                "patch",
+                "delete",
+              ],
+            },
+            {
+              "apiGroups": [
+                "aihub.gemeenten.nl",
+              ],
+              "resources": [
+                "blockactivations/status",
+              ],
+              "verbs": [
+                "get",
+              ],
+            },
+            {
+              "apiGroups": [
+                "",
+              ],
+              "resources": [
+                "pods",
+                "events",
+                "configmaps",
+                "services",
+              ],
+              "verbs": [
+                "get",
+                "list",
+                "watch",
+              ],
+            },
+            {
+              "apiGroups": [
+                "",
+              ],
+              "resources": [
+                "pods/log",
+              ],
+              "verbs": [
+                "get",
+              ],
+            },
+            {
+              "apiGroups": [
+                "events.k8s.io",
+              ],
+              "resources": [
+                "events",
+              ],
+              "verbs": [
+                "get",
+                "list",
+                "watch",
+              ],
+            },
+            {
+              "apiGroups": [
+                "apps",
+              ],
+              "resources": [
+                "deployments",
+                "replicasets",
+              ],
+              "verbs": [
+                "get",
+                "list",
+                "watch",
+              ],
+            },
+          ],
+        },
+        {
+          "apiVersion": "rbac.authorization.k8s.io/v1",
+          "kind": "ClusterRole",
+          "metadata": {
+            "labels": {
+              "app.kubernetes.io/managed-by": "aihub-operator",
+            },
+            "name": "aihub-tenant-viewer",
+          },
+          "rules": [
+            {
+              "apiGroups": [
+                "aihub.gemeenten.nl",
+              ],
+              "resources": [
+                "blockactivations",
+              ],
+              "verbs": [
+                "get",
+                "list",
+                "watch",
+              ],
+            },
+            {
+              "apiGroups": [
+                "aihub.gemeenten.nl",
+              ],
+              "resources": [
+                "blockactivations/status",
+              ],
+              "verbs": [
+                "get",
+              ],
+            },
+            {
+              "apiGroups": [
+                "",
+              ],
+              "resources": [
+                "pods",
+                "events",
+                "configmaps",
+                "services",
+              ],
+              "verbs": [
+                "get",
+                "list",
+                "watch",
+              ],
+            },
+            {
+              "apiGroups": [
+                "",
+              ],
+              "resources": [
+                "pods/log",
+              ],
+              "verbs": [
+                "get",
+              ],
+            },
+            {
+              "apiGroups": [
+                "events.k8s.io",
+              ],
+              "resources": [
+                "events",
+              ],
+              "verbs": [
+                "get",
+                "list",
+                "watch",
+              ],
+            },
+            {
+              "apiGroups": [
+                "apps",
+              ],
+              "resources": [
+                "deployments",
+                "replicasets",
+              ],
+              "verbs": [
+                "get",
+                "list",
+                "watch",
+              ],
+            },
+          ],
+        },
         {
           "apiVersion": "rbac.authorization.k8s.io/v1",
           "kind": "ClusterRole",

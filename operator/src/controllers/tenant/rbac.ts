@@ -44,27 +44,12 @@ const readRules = (): PolicyRule[] => [
   { apiGroups: ["apps"], resources: ["deployments", "replicasets"], verbs: [...READ] },
 ];
 
-function role(tenant: MunicipalTenant, name: string, rules: PolicyRule[]): RenderedObject {
-  return {
-    apiVersion: RBAC_API_VERSION,
-    kind: "Role",
-    metadata: { name, namespace: tenantName(tenant), labels: tenantLabels(tenant) },
-    rules,
-  };
-}
-
-export function renderRoles(tenant: MunicipalTenant): RenderedObject[] {
-  return [
-    role(tenant, ADMIN_ROLE, [
-      { apiGroups: [GROUP], resources: ["blockactivations"], verbs: [...READ, ...WRITE] },
-      ...readRules(),
-    ]),
-    role(tenant, VIEWER_ROLE, [
-      { apiGroups: [GROUP], resources: ["blockactivations"], verbs: [...READ] },
-      ...readRules(),
-    ]),
-  ];
-}
+const clusterRole = (name: string, rules: PolicyRule[]): RenderedObject => ({
+  apiVersion: RBAC_API_VERSION,
+  kind: "ClusterRole",
+  metadata: { name, labels: { [MANAGED_BY_LABEL]: MANAGED_BY } },
+  rules,
+});
 
 /** Groups first, then users, each once, in the order the spec lists them. */
 function subjectsOf(...who: ({ groups?: string[]; users?: string[] } | undefined)[]): Subject[] {
@@ -84,7 +69,9 @@ function roleBinding(tenant: MunicipalTenant, name: string, roleName: string, su
     apiVersion: RBAC_API_VERSION,
     kind: "RoleBinding",
     metadata: { name, namespace: tenantName(tenant), labels: tenantLabels(tenant) },
-    roleRef: { apiGroup: RBAC_GROUP, kind: "Role", name: roleName },
+    // A ClusterRole, bound in the tenant's namespace only (ADR 11): the operator binds it and
+    // need not hold what it grants (pods and their logs in every namespace).
+    roleRef: { apiGroup: RBAC_GROUP, kind: "ClusterRole", name: roleName },
     // The API server drops an empty subjects list, so none is written when there is nobody.
     ...(subjects.length > 0 && { subjects }),
   };
@@ -105,13 +92,22 @@ export function renderRoleBindings(tenant: MunicipalTenant): RenderedObject[] {
 }
 
 /**
- * The ClusterRoles every tenant shares: one that reads the catalog, aggregated into the one that
- * tenants are bound to. The aggregated role has no rules of its own: kube-controller-manager
- * fills them in, and a rules field here would fight it.
+ * The ClusterRoles every tenant shares, installed with the operator (config/rbac/, ADR 11), not by
+ * it: what admins and viewers may do in their namespace (bound there by a RoleBinding), and one
+ * that reads the catalog, aggregated into the one that tenants are bound to cluster-wide. The
+ * aggregated role has no rules of its own: kube-controller-manager fills them in.
  */
 export function renderSharedClusterRoles(): RenderedObject[] {
   const managed = { [MANAGED_BY_LABEL]: MANAGED_BY };
   return [
+    clusterRole(ADMIN_ROLE, [
+      { apiGroups: [GROUP], resources: ["blockactivations"], verbs: [...READ, ...WRITE] },
+      ...readRules(),
+    ]),
+    clusterRole(VIEWER_ROLE, [
+      { apiGroups: [GROUP], resources: ["blockactivations"], verbs: [...READ] },
+      ...readRules(),
+    ]),
     {
       apiVersion: RBAC_API_VERSION,
       kind: "ClusterRole",

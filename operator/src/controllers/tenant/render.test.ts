@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { canonicalQuantity } from "../../api/quantity.ts";
 import { type MunicipalTenant, municipalTenant } from "../../api/v1alpha1/index.ts";
 import { MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "./labels.ts";
+import { renderSharedClusterRoles } from "./rbac.ts";
 import { childKinds, DEFAULT_TENANT_RENDER_CONTEXT, type RenderedObject, renderTenant } from "./render.ts";
 
 const example = (name: string): MunicipalTenant =>
@@ -333,198 +334,6 @@ describe("renderTenant", () => {
           },
           {
             "apiVersion": "rbac.authorization.k8s.io/v1",
-            "kind": "Role",
-            "metadata": {
-              "labels": {
-                "aihub.gemeenten.nl/municipality-code": "GM0344",
-                "aihub.gemeenten.nl/rollout-ring": "early",
-                "aihub.gemeenten.nl/tenant": "utrecht",
-                "app.kubernetes.io/managed-by": "aihub-operator",
-              },
-              "name": "aihub-tenant-admin",
-              "namespace": "utrecht",
-            },
-            "rules": [
-              {
-                "apiGroups": [
-                  "aihub.gemeenten.nl",
-                ],
-                "resources": [
-                  "blockactivations",
-                ],
-                "verbs": [
-                  "get",
-                  "list",
-                  "watch",
-                  "create",
-                  "update",
-                  "patch",
-                  "delete",
-                ],
-              },
-              {
-                "apiGroups": [
-                  "aihub.gemeenten.nl",
-                ],
-                "resources": [
-                  "blockactivations/status",
-                ],
-                "verbs": [
-                  "get",
-                ],
-              },
-              {
-                "apiGroups": [
-                  "",
-                ],
-                "resources": [
-                  "pods",
-                  "events",
-                  "configmaps",
-                  "services",
-                ],
-                "verbs": [
-                  "get",
-                  "list",
-                  "watch",
-                ],
-              },
-              {
-                "apiGroups": [
-                  "",
-                ],
-                "resources": [
-                  "pods/log",
-                ],
-                "verbs": [
-                  "get",
-                ],
-              },
-              {
-                "apiGroups": [
-                  "events.k8s.io",
-                ],
-                "resources": [
-                  "events",
-                ],
-                "verbs": [
-                  "get",
-                  "list",
-                  "watch",
-                ],
-              },
-              {
-                "apiGroups": [
-                  "apps",
-                ],
-                "resources": [
-                  "deployments",
-                  "replicasets",
-                ],
-                "verbs": [
-                  "get",
-                  "list",
-                  "watch",
-                ],
-              },
-            ],
-          },
-          {
-            "apiVersion": "rbac.authorization.k8s.io/v1",
-            "kind": "Role",
-            "metadata": {
-              "labels": {
-                "aihub.gemeenten.nl/municipality-code": "GM0344",
-                "aihub.gemeenten.nl/rollout-ring": "early",
-                "aihub.gemeenten.nl/tenant": "utrecht",
-                "app.kubernetes.io/managed-by": "aihub-operator",
-              },
-              "name": "aihub-tenant-viewer",
-              "namespace": "utrecht",
-            },
-            "rules": [
-              {
-                "apiGroups": [
-                  "aihub.gemeenten.nl",
-                ],
-                "resources": [
-                  "blockactivations",
-                ],
-                "verbs": [
-                  "get",
-                  "list",
-                  "watch",
-                ],
-              },
-              {
-                "apiGroups": [
-                  "aihub.gemeenten.nl",
-                ],
-                "resources": [
-                  "blockactivations/status",
-                ],
-                "verbs": [
-                  "get",
-                ],
-              },
-              {
-                "apiGroups": [
-                  "",
-                ],
-                "resources": [
-                  "pods",
-                  "events",
-                  "configmaps",
-                  "services",
-                ],
-                "verbs": [
-                  "get",
-                  "list",
-                  "watch",
-                ],
-              },
-              {
-                "apiGroups": [
-                  "",
-                ],
-                "resources": [
-                  "pods/log",
-                ],
-                "verbs": [
-                  "get",
-                ],
-              },
-              {
-                "apiGroups": [
-                  "events.k8s.io",
-                ],
-                "resources": [
-                  "events",
-                ],
-                "verbs": [
-                  "get",
-                  "list",
-                  "watch",
-                ],
-              },
-              {
-                "apiGroups": [
-                  "apps",
-                ],
-                "resources": [
-                  "deployments",
-                  "replicasets",
-                ],
-                "verbs": [
-                  "get",
-                  "list",
-                  "watch",
-                ],
-              },
-            ],
-          },
-          {
-            "apiVersion": "rbac.authorization.k8s.io/v1",
             "kind": "RoleBinding",
             "metadata": {
               "labels": {
@@ -538,7 +347,7 @@ describe("renderTenant", () => {
             },
             "roleRef": {
               "apiGroup": "rbac.authorization.k8s.io",
-              "kind": "Role",
+              "kind": "ClusterRole",
               "name": "aihub-tenant-admin",
             },
             "subjects": [
@@ -569,7 +378,7 @@ describe("renderTenant", () => {
             },
             "roleRef": {
               "apiGroup": "rbac.authorization.k8s.io",
-              "kind": "Role",
+              "kind": "ClusterRole",
               "name": "aihub-tenant-viewer",
             },
             "subjects": [
@@ -667,8 +476,6 @@ describe("renderTenant", () => {
       "NetworkPolicy/aihub-allow-dns",
       "NetworkPolicy/aihub-allow-same-namespace",
       "NetworkPolicy/aihub-allow-logging",
-      "Role/aihub-tenant-admin",
-      "Role/aihub-tenant-viewer",
     ]);
     expect(r.namespace.metadata.labels).toMatchObject({ "aihub.gemeenten.nl/rollout-ring": "general" });
   });
@@ -729,14 +536,16 @@ describe("renderTenant", () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it.each(tenants().map((t) => [t.metadata.name, t] as const))(
-    "%s: no role grants secrets, policies, quotas, RBAC or namespaces, and nothing uses wildcards",
-    (_, t) => {
+  it("renders no Role: tenants are bound to the shared ClusterRoles in their namespace (ADR 11)", () => {
+    for (const t of tenants()) expect(render(t).children.filter((o) => o.kind === "Role")).toEqual([]);
+  });
+
+  it.each(renderSharedClusterRoles().map((r) => [r.metadata.name, r] as const))(
+    "%s: grants no secrets, policies, quotas, RBAC or namespaces, and uses no wildcards",
+    (_, role) => {
       const forbidden = ["secrets", "networkpolicies", "resourcequotas", "limitranges", "roles", "rolebindings"];
-      const roles = render(t).children.filter((o) => o.kind === "Role");
-      expect(roles).toHaveLength(2);
-      for (const role of roles) {
-        const rules = role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+      {
+        const rules = (role.rules ?? []) as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
         for (const rule of rules) {
           for (const resource of rule.resources) {
             const base = resource.split("/")[0] ?? "";
@@ -752,7 +561,7 @@ describe("renderTenant", () => {
   );
 
   it("gives viewers only reads", () => {
-    const viewer = named(render(example("utrecht")).children, "Role", "aihub-tenant-viewer");
+    const viewer = named(renderSharedClusterRoles(), "ClusterRole", "aihub-tenant-viewer");
     const rules = (viewer?.rules ?? []) as { verbs: string[] }[];
     expect(rules.length).toBeGreaterThan(0);
     const verbs = rules.flatMap((r) => r.verbs);
@@ -788,9 +597,11 @@ describe("renderTenant", () => {
     expect(limits.limits[0]?.maxLimitRequestRatio).toEqual({ cpu: "10", memory: "4" });
   });
 
-  it("lists every namespaced kind it renders in childKinds", () => {
+  it("lists every namespaced kind it renders in childKinds, and Role, whose old copies it removes", () => {
     const rendered = new Set(tenants().flatMap((t) => render(t).children.map((o) => `${o.apiVersion} ${o.kind}`)));
-    expect(new Set(childKinds.map((k) => `${k.apiVersion} ${k.kind}`))).toEqual(rendered);
+    expect(new Set(childKinds.map((k) => `${k.apiVersion} ${k.kind}`))).toEqual(
+      new Set([...rendered, "rbac.authorization.k8s.io/v1 Role"]),
+    );
   });
 
   it("renders the same objects twice, and does not share objects between renders or with the context", () => {

@@ -7,7 +7,7 @@ import type { KubeObject } from "../../kube/object.ts";
 import { renderNamespace } from "./namespace.ts";
 import { renderNetworkPolicies } from "./network-policies.ts";
 import { renderLimitRange, renderResourceQuota } from "./quota.ts";
-import { renderCatalogBinding, renderRoleBindings, renderRoles } from "./rbac.ts";
+import { renderCatalogBinding, renderRoleBindings } from "./rbac.ts";
 
 export type RenderedObject = KubeObject & { apiVersion: string; kind: string };
 
@@ -53,7 +53,6 @@ export function renderTenant(tenant: MunicipalTenant, ctx: TenantRenderContext):
       renderResourceQuota(tenant, networkPolicies.length),
       renderLimitRange(tenant),
       ...networkPolicies,
-      ...renderRoles(tenant),
       ...renderRoleBindings(tenant),
     ],
     clusterChildren: catalogBinding ? [catalogBinding] : [],

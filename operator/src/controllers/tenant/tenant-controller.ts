@@ -96,6 +96,9 @@ export function registerTenantController(
       // A namespace event concerns the tenant of the same name, marked or not (a foreign one is reported).
       { cache: namespaces, ownerKeys: (ns) => (ns.metadata.name ? [ns.metadata.name] : []) },
       ...[...children.values(), bindings].map((cache) => ({ cache, ownerKeys: tenantOf })),
+      // The shared ClusterRoles (installed with the operator): when one appears, every tenant
+      // that waited for it goes on. They change about never.
+      { cache: clusterRoles, ownerKeys: () => tenants.list().map((t) => t.metadata.name ?? "") },
     ],
     reconcile: (key, ctx) => reconciler.reconcile(key, ctx),
     workers: o.workers,
@@ -229,7 +232,20 @@ export class TenantReconciler {
     };
     const applyRbac = async () => {
       try {
-        await this.applyAll(renderSharedClusterRoles() as Obj[], this.c.clusterRoles);
+        const missing = renderSharedClusterRoles()
+          .map((r) => r.metadata.name ?? "")
+          .filter((n) => !this.c.clusterRoles.get(n));
+        if (missing.length > 0) {
+          // Installed with the operator (ADR 11); the cache's add event queues the tenant again.
+          outcome.rbac = {
+            ok: false,
+            reason: "ClusterRolesMissing",
+            message:
+              `the ClusterRoles ${missing.join(", ")} that tenants are bound to are not installed; ` +
+              "install them with the operator (config/rbac/tenant-cluster-roles.yaml)",
+          };
+          return;
+        }
         await Promise.all([this.applyAll(rbac), this.applyAll(desired.clusterChildren as Obj[], this.c.bindings)]);
         outcome.rbac = { ok: true, message: "roles for admins and viewers, and read access to the catalog" };
       } catch (err) {
@@ -277,10 +293,20 @@ export class TenantReconciler {
 
   private async applyAll(objects: Obj[], cache?: WatchCache<KubeObject>): Promise<void> {
     await Promise.all(
-      objects.map((o) => {
+      objects.map(async (o) => {
         const live = (cache ?? this.cacheFor(o))?.get(
           o.metadata?.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : (o.metadata?.name ?? ""),
         );
+        // A binding's roleRef cannot change (bindings made before ADR 11 name a Role): the old
+        // binding goes, by its uid, and the new one is created.
+        if (live && "roleRef" in o && JSON.stringify(live.roleRef) !== JSON.stringify(o.roleRef)) {
+          await this.d.client
+            .request("DELETE", await this.d.paths.pathOf(o), {
+              body: { apiVersion: "v1", kind: "DeleteOptions", preconditions: { uid: live.metadata.uid } },
+            })
+            .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+          return this.applier.apply(o, undefined);
+        }
         return this.applier.apply(o, live);
       }),
     );

@@ -66,6 +66,13 @@ export const configSchema = z.object({
       "expected namespace/name:port of the operator's Service, for example aihub-system/aihub-webhook:443",
     )
     .optional(),
+  webhookCertificateSecret: z
+    .string()
+    .regex(
+      /^[a-z0-9-]+\/[a-z0-9.-]+$/,
+      "expected namespace/name of a Secret, for example aihub-system/aihub-webhook-tls",
+    )
+    .optional(),
   webhookUrl: z
     .string()
     .regex(/^https:\/\/[^/]+$/, "expected https://host:port without a path")
@@ -151,6 +158,11 @@ const SOURCES: Record<keyof OperatorConfig, { flag: string; env: string; help: s
     flag: "webhook-service",
     env: "AIHUB_WEBHOOK_SERVICE",
     help: "namespace/name:port of the Service the API server calls the webhook through",
+  },
+  webhookCertificateSecret: {
+    flag: "webhook-certificate-secret",
+    env: "AIHUB_WEBHOOK_CERTIFICATE_SECRET",
+    help: "namespace/name of the Secret in which the replicas share the webhook's CA and serving certificate (created and renewed by the operator); with --webhook-service it defaults to <namespace>/<name>-tls, with --webhook-url a CA in memory is used",
   },
   webhookUrl: {
     flag: "webhook-url",

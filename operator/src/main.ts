@@ -105,6 +105,14 @@ const webhookEndpoint = config.webhookUrl
         return { service: { namespace: ns, name, port: Number(port) } };
       })()
     : undefined;
+/** Where the replicas share the webhook's certificates: the flag, else <service>-tls beside the Service. */
+function certificateSecret(): { namespace: string; name: string } | undefined {
+  const [namespace = "", name = ""] = (config.webhookCertificateSecret ?? "").split("/");
+  if (config.webhookCertificateSecret) return { namespace, name };
+  return webhookEndpoint && "service" in webhookEndpoint
+    ? { namespace: webhookEndpoint.service.namespace, name: `${webhookEndpoint.service.name}-tls` }
+    : undefined;
+}
 const webhook = webhookEndpoint
   ? await serveWebhook({
       client,
@@ -114,6 +122,7 @@ const webhook = webhookEndpoint
       log,
       ...splitHostPort(config.webhookBindAddress),
       endpoint: webhookEndpoint,
+      certificateSecret: certificateSecret(),
     })
   : undefined;
 if (!webhook)

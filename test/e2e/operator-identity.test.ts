@@ -73,7 +73,11 @@ beforeAll(async () => {
   });
   manager = op.manager;
   await manager.start();
-  webhook = await serveTestWebhook(operatorClient.client, op.caches, log);
+  // The certificates in the Secret the replicas share, as installed (its permissions are tested too).
+  webhook = await serveTestWebhook(operatorClient.client, op.caches, log, {
+    namespace: "aihub-system",
+    name: "aihub-webhook-tls",
+  });
 }, 120_000);
 
 afterAll(() => stopInProcessOperator({ webhook, manager, clients: [operatorClient, admin], cp }));
@@ -171,6 +175,7 @@ describe("the operator with its ServiceAccount", () => {
 
   it.each([
     ["read a Secret", resource("get", "secrets", { namespace: "kube-system", name: "any" })],
+    ["read another Secret in its namespace", resource("get", "secrets", { namespace: "aihub-system", name: "other" })],
     ["list Secrets anywhere", resource("list", "secrets")],
     ["read pods or their logs", resource("get", "pods", { subresource: "log", namespace: "utrecht" })],
     ["create a pod", resource("create", "pods", { namespace: "utrecht" })],

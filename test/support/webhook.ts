@@ -11,8 +11,10 @@ export function serveTestWebhook(
   client: RestClient,
   caches: Pick<Operator["caches"], "blocks" | "activations">,
   log: Logger,
+  certificateSecret?: { namespace: string; name: string },
 ) {
   return serveWebhook({
+    certificateSecret,
     client,
     paths: new ResourcePaths(client),
     blocks: caches.blocks,

@@ -63,6 +63,22 @@ async function exportPrivateKey(key: CryptoKey): Promise<string> {
   return toPem(await webcrypto.subtle.exportKey("pkcs8", key), "PRIVATE KEY");
 }
 
+/** A CA from its PEM certificate and PKCS#8 private key (as createCertificateAuthority wrote them). */
+export async function loadCertificateAuthority(pem: KeyPairPem, validDays = 365): Promise<CertificateAuthority> {
+  const caCert = new x509.X509Certificate(pem.certificate);
+  const der = Buffer.from(pem.privateKey.replace(/-----[^-]+-----|\s/g, ""), "base64");
+  const privateKey = await webcrypto.subtle.importKey("pkcs8", der, ALGORITHM, true, ["sign"]);
+  const publicKey = await caCert.publicKey.export(ALGORITHM, ["verify"]);
+  return authority(caCert, { privateKey, publicKey } as CryptoKeyPair, validDays);
+}
+
+/** When a PEM certificate expires, and the DNS names and IP addresses it is for. */
+export function certificateFacts(pem: string): { notAfter: Date; names: string[] } {
+  const cert = new x509.X509Certificate(pem);
+  const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
+  return { notAfter: cert.notAfter, names: (san?.names.items ?? []).map((n) => n.value) };
+}
+
 /** Creates a self-signed CA, valid for `validDays` (default 365). */
 export async function createCertificateAuthority(commonName: string, validDays = 365): Promise<CertificateAuthority> {
   const keys = await generateKeys();
@@ -85,6 +101,14 @@ export async function createCertificateAuthority(commonName: string, validDays =
     ],
   });
 
+  return authority(caCert, keys, validDays);
+}
+
+async function authority(
+  caCert: x509.X509Certificate,
+  keys: CryptoKeyPair,
+  validDays: number,
+): Promise<CertificateAuthority> {
   const issue = async (req: CertificateRequest): Promise<KeyPairPem> => {
     const leafKeys = await generateKeys();
     const alternativeNames = [

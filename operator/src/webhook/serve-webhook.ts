@@ -1,6 +1,7 @@
-// Start-up of the admission webhook: a CA generated in memory, a serving certificate for the
-// Service name (or the URL's host), the HTTPS server, and the ValidatingWebhookConfiguration
-// applied with that CA as caBundle.
+// Start-up of the admission webhook: the certificates (shared by the replicas through a Secret,
+// webhook-certificates.ts, or a CA in memory for one process), a serving certificate for the
+// Service name (or the URL's host), the HTTPS server, and the webhook configurations applied
+// with that CA as caBundle.
 import { isIP } from "node:net";
 import type { Logger } from "pino";
 import { serverSideApply } from "../kube/apply.ts";
@@ -9,6 +10,7 @@ import type { ResourcePaths } from "../kube/resource-paths.ts";
 import type { RestClient } from "../kube/rest-client.ts";
 import type { WatchCache } from "../kube/watch-cache.ts";
 import { createCertificateAuthority } from "../pki/certificates.ts";
+import { ensureWebhookTls, type SecretRef, type WebhookTls } from "./webhook-certificates.ts";
 import {
   renderApprovalWebhookConfiguration,
   renderWebhookConfiguration,
@@ -25,10 +27,15 @@ export interface ServeWebhookOptions {
   host: string;
   port: number;
   endpoint: WebhookEndpoint;
+  /** The Secret the replicas share the certificates through; without it, a CA in memory (one process). */
+  certificateSecret?: SecretRef;
+  certificateCheckMs?: number;
 }
 
+/** How often a replica checks the shared certificates (renewed 30 days before their end). */
+export const CERTIFICATE_CHECK_MS = 10 * 60 * 1000;
+
 export async function serveWebhook(o: ServeWebhookOptions) {
-  const ca = await createCertificateAuthority("aihub-webhook-ca");
   const names =
     "url" in o.endpoint
       ? [new URL(o.endpoint.url).hostname]
@@ -36,23 +43,51 @@ export async function serveWebhook(o: ServeWebhookOptions) {
           `${o.endpoint.service.name}.${o.endpoint.service.namespace}.svc`,
           `${o.endpoint.service.name}.${o.endpoint.service.namespace}.svc.cluster.local`,
         ];
-  const tls = await ca.issue({
-    commonName: names[0] ?? "aihub-webhook",
-    dnsNames: names.filter((n) => !isIP(n)),
-    ipAddresses: names.filter((n) => isIP(n)),
-    usage: "server",
-  });
+  const secret = o.certificateSecret;
+  const tls: WebhookTls = secret
+    ? await ensureWebhookTls(o.client, secret, names)
+    : await (async () => {
+        // One process (make dev, tests): a CA of its own, in memory.
+        const ca = await createCertificateAuthority("aihub-webhook-ca");
+        const serving = await ca.issue({
+          commonName: names[0] ?? "aihub-webhook",
+          dnsNames: names.filter((n) => !isIP(n)),
+          ipAddresses: names.filter((n) => isIP(n)),
+          usage: "server",
+        });
+        return { ca: ca.certificate, serving, notAfter: new Date(0) };
+      })();
   const server = await startWebhookServer(
     { client: o.client, blocks: o.blocks, activations: o.activations, log: o.log },
-    tls,
+    tls.serving,
     o.host,
     o.port,
   );
   const endpoint = "url" in o.endpoint ? { url: o.endpoint.url.replace(/:0$/, `:${server.port}`) } : o.endpoint;
-  for (const configuration of [renderWebhookConfiguration, renderApprovalWebhookConfiguration]) {
-    await serverSideApply(o.client, o.paths, configuration(endpoint, ca.certificate), {
-      fieldManager: "aihub-webhook",
-    });
+  const register = async (caBundle: string) => {
+    for (const configuration of [renderWebhookConfiguration, renderApprovalWebhookConfiguration]) {
+      await serverSideApply(o.client, o.paths, configuration(endpoint, caBundle), { fieldManager: "aihub-webhook" });
+    }
+  };
+  await register(tls.ca);
+  if (secret) {
+    // A renewed serving certificate (by this replica or another) is taken up without a restart:
+    // connections already open keep theirs, new ones get the new one. The CA, and so the
+    // caBundle, stays; should the Secret have been made again, the configurations follow.
+    let current = tls;
+    const timer = setInterval(() => {
+      ensureWebhookTls(o.client, secret, names)
+        .then(async (next) => {
+          if (next.serving.certificate === current.serving.certificate) return;
+          server.setSecureContext({ cert: next.serving.certificate, key: next.serving.privateKey });
+          if (next.ca !== current.ca) await register(next.ca);
+          current = next;
+          o.log.info({ notAfter: next.notAfter }, "webhook serving certificate renewed");
+        })
+        .catch((err) => o.log.warn({ err: String(err) }, "could not check the webhook certificates"));
+    }, o.certificateCheckMs ?? CERTIFICATE_CHECK_MS);
+    timer.unref();
+    server.once("close", () => clearInterval(timer));
   }
   o.log.info({ port: server.port, endpoint }, "admission webhook serving");
   return server;

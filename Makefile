@@ -66,12 +66,13 @@ controlplane: ## Build etcd, kube-apiserver, kube-controller-manager, kube-sched
 .PHONY: crds
 crds: deps ## Generate crds/ from the zod API.
 	node operator/src/api/generate-crds.ts crds
+	node operator/src/api/generate-crds.ts charts/aihub/files/crds
 
 .PHONY: check-crds
 check-crds: deps ## Fail when crds/ is not what the generator produces.
 	@tmp=$$(mktemp -d) && node operator/src/api/generate-crds.ts $$tmp >/dev/null && \
-	  if diff -ru crds $$tmp; then rm -rf $$tmp; echo "crds/ is up to date"; \
-	  else rm -rf $$tmp; echo "crds/ differs from the generator's output: run 'make crds' and commit" >&2; exit 1; fi
+	  if diff -ru crds $$tmp && diff -ru charts/aihub/files/crds $$tmp; then rm -rf $$tmp; echo "crds/ and the chart's CRDs are up to date"; \
+	  else rm -rf $$tmp; echo "crds/ or charts/aihub/files/crds differ from the generator's output: run 'make crds' and commit" >&2; exit 1; fi
 
 .PHONY: lint
 lint: deps ## Biome (lint and format) and the TypeScript compiler.
@@ -140,7 +141,7 @@ kind: deps tools ## For machines with Docker: a kind cluster with the CRDs and e
 	kind create cluster --name $(KIND_CLUSTER) --config hack/kind.yaml
 	$(KUBECTL) --context kind-$(KIND_CLUSTER) apply --server-side -f crds/
 	$(KUBECTL) --context kind-$(KIND_CLUSTER) wait --for condition=Established crd -l app.kubernetes.io/part-of=aihub
-	$(KUBECTL) --context kind-$(KIND_CLUSTER) apply --server-side -f config/admission/ -f config/rbac/
+	$(KUBECTL) --context kind-$(KIND_CLUSTER) apply --server-side -f charts/aihub/templates/admission/ -f charts/aihub/templates/tenant-cluster-roles.yaml
 	$(KUBECTL) --context kind-$(KIND_CLUSTER) apply --server-side -f examples/catalog/ -f examples/tenants/
 	@echo "run the operator against it (make run with KUBECONFIG set), then: $(KUBECTL) apply -f examples/activations/"
 

@@ -1,11 +1,12 @@
-// The operator with the identity it is installed with (config/operator/rbac.yaml, ADR 11): a
+// The operator with the identity the chart installs it with (templates/operator-rbac.yaml, ADR 11): a
 // ServiceAccount token from the TokenRequest API, not the admin's certificate. Tenants,
 // activations, the webhook, a fleet rollout and a tenant's deletion all work, and the API server
 // refuses it nothing; what it must never do is refused (SubjectAccessReview).
+import { execFileSync } from "node:child_process";
 import type { Server } from "node:https";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
+import { parse, parseAllDocuments, stringify } from "yaml";
 import type { KubeObject } from "../../operator/src/kube/object.ts";
 import type { Manager } from "../../operator/src/runtime/manager.ts";
 import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
@@ -42,7 +43,16 @@ beforeAll(async () => {
   await admin.client.request("POST", "/api/v1/namespaces", {
     body: { apiVersion: "v1", kind: "Namespace", metadata: { name: "aihub-system" } },
   });
-  await applyManifests(admin, readManifests("config/operator"), { createNamespaces: false });
+  // The operator's ServiceAccount and permissions as the chart renders them.
+  const rendered = execFileSync(
+    "helm",
+    ["template", "aihub", "charts/aihub", "-n", "aihub-system", "--show-only", "templates/operator-rbac.yaml"],
+    { encoding: "utf8" },
+  );
+  const rbac = parseAllDocuments(rendered)
+    .map((d) => d.toJS() as KubeObject)
+    .filter(Boolean);
+  await applyManifests(admin, rbac, { createNamespaces: false });
   // The installer creates the two webhook configurations; the operator fills in and keeps current
   // their webhooks and CA bundle (patch, limited to their names: creating any webhook
   // configuration would let it see every request it chose).

@@ -93,7 +93,14 @@ export async function installCrds(cluster: Cluster, dir = "crds"): Promise<Crd[]
 }
 
 /** Applies the admission policies in `dir` (ValidatingAdmissionPolicies and their bindings). */
-export async function installPolicies(cluster: Cluster, dirs = ["config/admission", "config/rbac"]): Promise<void> {
+/**
+ * What the chart installs beside the operator that the operator relies on: the admission
+ * policies and the ClusterRoles tenants are bound to (plain YAML in the chart's templates).
+ */
+export async function installPolicies(
+  cluster: Cluster,
+  dirs = ["charts/aihub/templates/admission", "charts/aihub/templates/tenant-cluster-roles.yaml"],
+): Promise<void> {
   for (const m of readManifests(...dirs) as (KubeObject & ObjectRef)[]) {
     await serverSideApply(cluster.client, cluster.paths, m, { fieldManager: SETUP_FIELD_MANAGER });
   }

@@ -10,7 +10,7 @@ import type { MunicipalTenant } from "../../api/v1alpha1/index.ts";
 export { MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL };
 export const CODE_LABEL = "aihub.gemeenten.nl/municipality-code";
 export const RING_LABEL = "aihub.gemeenten.nl/rollout-ring";
-/** On the tenant's namespace: "true" while the tenant is protected (config/admission refuses its deletion). */
+/** On the tenant's namespace: "true" while the tenant is protected (the chart's admission policy refuses its deletion). */
 export const DELETION_PROTECTION_LABEL = "aihub.gemeenten.nl/deletion-protection";
 
 /** The tenant's name, which is also its namespace's name. */

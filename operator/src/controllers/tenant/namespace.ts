@@ -22,7 +22,7 @@ export function renderNamespace(tenant: MunicipalTenant, ctx: TenantRenderContex
         ...tenantLabels(tenant),
         ...podSecurity,
         // Mirrors spec.deletionProtection, so that `kubectl delete namespace` is refused like
-        // deleting the tenant is (config/admission/tenant-namespace-deletion-protection.yaml).
+        // deleting the tenant is (charts/aihub/templates/admission/tenant-namespace-deletion-protection.yaml).
         [DELETION_PROTECTION_LABEL]: String(tenant.spec.deletionProtection ?? true),
       },
     },

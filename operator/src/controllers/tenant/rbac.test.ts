@@ -60,9 +60,9 @@ describe("renderCatalogBinding", () => {
   });
 });
 
-describe("config/rbac/tenant-cluster-roles.yaml", () => {
+describe("charts/aihub/templates/tenant-cluster-roles.yaml", () => {
   it("is what renderSharedClusterRoles renders (installed with the operator, ADR 11)", () => {
-    const file = readFileSync("config/rbac/tenant-cluster-roles.yaml", "utf8");
+    const file = readFileSync("charts/aihub/templates/tenant-cluster-roles.yaml", "utf8");
     expect(parseAllDocuments(file).map((d) => d.toJS())).toEqual(renderSharedClusterRoles());
   });
 });

@@ -92,7 +92,7 @@ export function renderRoleBindings(tenant: MunicipalTenant): RenderedObject[] {
 }
 
 /**
- * The ClusterRoles every tenant shares, installed with the operator (config/rbac/, ADR 11), not by
+ * The ClusterRoles every tenant shares, installed with the operator (charts/aihub/templates/tenant-cluster-roles.yaml, ADR 11), not by
  * it: what admins and viewers may do in their namespace (bound there by a RoleBinding), and one
  * that reads the catalog, aggregated into the one that tenants are bound to cluster-wide. The
  * aggregated role has no rules of its own: kube-controller-manager fills them in.

@@ -242,7 +242,7 @@ export class TenantReconciler {
             reason: "ClusterRolesMissing",
             message:
               `the ClusterRoles ${missing.join(", ")} that tenants are bound to are not installed; ` +
-              "install them with the operator (config/rbac/tenant-cluster-roles.yaml)",
+              "install them with the operator (charts/aihub/templates/tenant-cluster-roles.yaml)",
           };
           return;
         }

@@ -300,12 +300,13 @@ describe("the collective's switches", () => {
   it("stops a rollout that a newer version supersedes, and moves nothing to the older one after that", async () => {
     await newBlockIn("ro-opvolger", { maxConcurrent: "1", bakeTime: "1h", progressDeadline: "60s" }, FEW);
     await publish("ro-opvolger", "1.1.0");
-    // Canary moves one at a time; the ring then bakes for an hour.
+    // Canary moves one at a time; the ring then bakes for an hour. All three must run 1.1.0
+    // (Baking), not only be moved: the newer rollout records what each one runs as it moves it.
     await waitRollout(
       "ro-opvolger",
       "1.1.0",
-      "canary moved",
-      (r) => (r.status?.activations?.length ?? 0) === 3,
+      "canary on 1.1.0, baking",
+      (r) => r.status?.activations?.length === 3 && r.status.activations.every((e: Any) => e.state === "Baking"),
       60_000,
     );
     await publish("ro-opvolger", "1.2.0");

@@ -1,8 +1,12 @@
 // The Helm chart (charts/aihub) with the helm built from helm.sh/helm/v4: it lints, a bad value is
 // refused naming the field, `helm install` into a control plane of its own puts the operator's
-// pods onto kwok nodes with everything they rely on, and `helm uninstall` leaves the CRDs and
+// pods onto kwok nodes with everything they rely on, `helm upgrade` changes the CRDs and keeps
+// what exists, and `helm uninstall` leaves the CRDs and
 // with them the municipalities' tenants.
 import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../operator/src/kube/object.ts";
 import { ControlPlane } from "../controlplane/control-plane.ts";
@@ -81,7 +85,7 @@ describe("the Helm chart", () => {
     }
   });
 
-  it("uninstalls without deleting the CRDs or the tenants", async () => {
+  it("upgrades the CRDs with the chart, keeping what exists", async () => {
     await admin.client.request("POST", "/apis/aihub.gemeenten.nl/v1alpha1/municipaltenants", {
       body: {
         apiVersion: "aihub.gemeenten.nl/v1alpha1",
@@ -90,6 +94,44 @@ describe("the Helm chart", () => {
         spec: { municipalityCode: "GM0001", displayName: "Blijft" },
       },
     });
+    // The next version of the chart, with a field the tenant CRD did not have.
+    const next = mkdtempSync(join(tmpdir(), "aihub-chart-"));
+    cpSync("charts/aihub", next, { recursive: true });
+    const crd = join(next, "files/crds/aihub.gemeenten.nl_municipaltenants.yaml");
+    const field = "                deletionProtection:\n";
+    writeFileSync(
+      crd,
+      readFileSync(crd, "utf8").replace(
+        field,
+        `                contactEmail:\n                  type: string\n                  maxLength: 254\n                  description: Who to mail.\n${field}`,
+      ),
+    );
+    const upgrade = helm("upgrade", "aihub", next, "--namespace", "aihub-system", "--kubeconfig", cp.kubeconfigPath);
+    rmSync(next, { recursive: true });
+    expect(upgrade.status, upgrade.stderr).toBe(0);
+    type Schema = { properties: Record<string, Schema>; type?: string };
+    const schema = await get<{ spec: { versions: { schema: { openAPIV3Schema: Schema } }[] } }>(
+      "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/municipaltenants.aihub.gemeenten.nl",
+    );
+    expect(schema.spec.versions[0]?.schema.openAPIV3Schema.properties.spec?.properties.contactEmail).toMatchObject({
+      type: "string",
+    });
+    await waitUntil("the new field to be served", async () =>
+      admin.client
+        .request("PATCH", "/apis/aihub.gemeenten.nl/v1alpha1/municipaltenants/blijft", {
+          body: { spec: { contactEmail: "ict@blijft.nl" } },
+          contentType: "application/merge-patch+json",
+          query: { fieldValidation: "Strict" },
+        })
+        .then(
+          () => true,
+          () => undefined,
+        ),
+    );
+    expect((await get("/apis/aihub.gemeenten.nl/v1alpha1/municipaltenants/blijft")).spec?.displayName).toBe("Blijft");
+  });
+
+  it("uninstalls without deleting the CRDs or the tenants", async () => {
     const uninstall = helm("uninstall", "aihub", "--namespace", "aihub-system", "--kubeconfig", cp.kubeconfigPath);
     expect(uninstall.status, uninstall.stderr).toBe(0);
     await waitUntil("the operator's Deployment to be gone", async () =>

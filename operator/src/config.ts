@@ -73,6 +73,7 @@ export const configSchema = z.object({
       "expected namespace/name of a Secret, for example aihub-system/aihub-webhook-tls",
     )
     .optional(),
+  webhookCertificateCheckSeconds: int(1, 86_400).default(600),
   webhookUrl: z
     .string()
     .regex(/^https:\/\/[^/]+$/, "expected https://host:port without a path")
@@ -163,6 +164,11 @@ const SOURCES: Record<keyof OperatorConfig, { flag: string; env: string; help: s
     flag: "webhook-certificate-secret",
     env: "AIHUB_WEBHOOK_CERTIFICATE_SECRET",
     help: "namespace/name of the Secret in which the replicas share the webhook's CA and serving certificate (created and renewed by the operator); with --webhook-service it defaults to <namespace>/<name>-tls, with --webhook-url a CA in memory is used",
+  },
+  webhookCertificateCheckSeconds: {
+    flag: "webhook-certificate-check-seconds",
+    env: "AIHUB_WEBHOOK_CERTIFICATE_CHECK_SECONDS",
+    help: "how often a replica reads the shared Secret, renews a serving certificate within 30 days of its end and takes up one renewed by another replica",
   },
   webhookUrl: {
     flag: "webhook-url",

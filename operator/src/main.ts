@@ -123,6 +123,8 @@ const webhook = webhookEndpoint
       ...splitHostPort(config.webhookBindAddress),
       endpoint: webhookEndpoint,
       certificateSecret: certificateSecret(),
+      certificateCheckMs: config.webhookCertificateCheckSeconds * 1000,
+      metrics,
     })
   : undefined;
 if (!webhook)

@@ -292,6 +292,9 @@ export class ControlPlane {
         "--advertise-address=127.0.0.1",
         "--authorization-mode=RBAC",
         "--service-cluster-ip-range=10.96.0.0/16",
+        // There is no kube-proxy here, so a Service's cluster IP leads nowhere: the API server
+        // calls webhooks (and aggregated APIs) at one of the Service's ready endpoints instead.
+        "--enable-aggregator-routing=true",
         "--allow-privileged=true",
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         `--service-account-key-file=${this.file("sa.pub")}`,

@@ -100,6 +100,26 @@ export class OperatorMetrics {
     registers: [this.registry],
   });
 
+  readonly webhookRequests = new Counter({
+    name: "controller_runtime_webhook_requests_total",
+    help: "Total number of admission requests by HTTP status code",
+    labelNames: ["webhook", "code"],
+    registers: [this.registry],
+  });
+  readonly webhookInFlight = new Gauge({
+    name: "controller_runtime_webhook_requests_in_flight",
+    help: "Current number of admission requests being served",
+    labelNames: ["webhook"],
+    registers: [this.registry],
+  });
+  readonly webhookLatency = new Histogram({
+    name: "controller_runtime_webhook_latency_seconds",
+    help: "Histogram of the latency of processing admission requests",
+    labelNames: ["webhook"],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
   /** Adds the process metrics (process_resident_memory_bytes, nodejs_heap_size_used_bytes, ...). */
   collectProcessMetrics(): this {
     collectDefaultMetrics({ register: this.registry });

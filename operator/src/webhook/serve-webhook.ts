@@ -16,7 +16,7 @@ import {
   renderWebhookConfiguration,
   type WebhookEndpoint,
 } from "./webhook-configuration.ts";
-import { startWebhookServer } from "./webhook-server.ts";
+import { startWebhookServer, type WebhookDeps } from "./webhook-server.ts";
 
 export interface ServeWebhookOptions {
   client: RestClient;
@@ -30,6 +30,7 @@ export interface ServeWebhookOptions {
   /** The Secret the replicas share the certificates through; without it, a CA in memory (one process). */
   certificateSecret?: SecretRef;
   certificateCheckMs?: number;
+  metrics?: WebhookDeps["metrics"];
 }
 
 /** How often a replica checks the shared certificates (renewed 30 days before their end). */
@@ -58,7 +59,7 @@ export async function serveWebhook(o: ServeWebhookOptions) {
         return { ca: ca.certificate, serving, notAfter: new Date(0) };
       })();
   const server = await startWebhookServer(
-    { client: o.client, blocks: o.blocks, activations: o.activations, log: o.log },
+    { client: o.client, blocks: o.blocks, activations: o.activations, log: o.log, metrics: o.metrics },
     tls.serving,
     o.host,
     o.port,

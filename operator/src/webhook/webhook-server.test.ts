@@ -4,11 +4,13 @@ import { request } from "node:https";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCertificateAuthority } from "../pki/certificates.ts";
+import { OperatorMetrics } from "../runtime/metrics.ts";
 import { MAX_REVIEW_BYTES, startWebhookServer, type WebhookDeps } from "./webhook-server.ts";
 
 let server: Awaited<ReturnType<typeof startWebhookServer>>;
 let ca: string;
 let synced = true;
+const metrics = new OperatorMetrics();
 
 beforeAll(async () => {
   const authority = await createCertificateAuthority("webhook-test-ca");
@@ -19,6 +21,7 @@ beforeAll(async () => {
     log: pino({ level: "silent" }),
     blocks: { hasSynced: () => true },
     activations: { hasSynced: () => synced },
+    metrics,
   } as unknown as WebhookDeps;
   server = await startWebhookServer(deps, tls, "127.0.0.1", 0);
 });
@@ -87,5 +90,19 @@ describe("the webhook server", () => {
     const res = await post("/validate-blockactivation", Buffer.alloc(MAX_REVIEW_BYTES + 1024 * 1024, 0x20));
     expect(res.status).toBe(413);
     expect(res.text).toBe("AdmissionReview too large");
+  });
+
+  it("counts requests per webhook and status code under controller-runtime's metric names", async () => {
+    const count = (webhook: string, code: string) =>
+      metrics.sum("controller_runtime_webhook_requests_total", (l) => l.webhook === webhook && l.code === code);
+    const before = await count("/validate-blockactivation", "200");
+    await post("/validate-blockactivation", Buffer.from(JSON.stringify(review)));
+    await post("/nowhere", Buffer.from(JSON.stringify(review)));
+    // Counted when the response is done, which the client can see a moment before the server does.
+    await expect.poll(() => count("/validate-blockactivation", "200")).toBe(before + 1);
+    await expect.poll(() => count("other", "200")).toBe(1);
+    expect(await count("/validate-blockactivation", "413")).toBe(1);
+    const latency = await metrics.registry.getSingleMetric("controller_runtime_webhook_latency_seconds")?.get();
+    expect(latency?.values.some((v) => v.metricName?.endsWith("_count") && v.value > 0)).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ import type { KubeObject } from "../kube/object.ts";
 import type { RestClient } from "../kube/rest-client.ts";
 import type { WatchCache } from "../kube/watch-cache.ts";
 import type { KeyPairPem } from "../pki/certificates.ts";
+import type { OperatorMetrics } from "../runtime/metrics.ts";
 import { type AdmissionReview, type Decision, toResponse } from "./admission-review.ts";
 import { approvalPatch } from "./approval-record.ts";
 import { validateActivation } from "./validate-activation.ts";
@@ -33,6 +34,8 @@ export interface WebhookDeps {
   blocks: WatchCache<KubeObject>;
   activations: WatchCache<KubeObject>;
   log: Logger;
+  /** controller_runtime_webhook_* (requests by code, in flight, latency), when given. */
+  metrics?: Pick<OperatorMetrics, "webhookRequests" | "webhookInFlight" | "webhookLatency">;
 }
 
 async function lookupBlock(d: WebhookDeps, name: string): Promise<AIBuildingBlock | undefined> {
@@ -110,6 +113,18 @@ export async function startWebhookServer(
 ): Promise<Server & { port: number }> {
   const server = createServer({ cert: tls.certificate, key: tls.privateKey }, (req, res) => {
     const path = (req.url ?? "").split("?")[0] ?? "";
+    if (d.metrics) {
+      // Labelled by the paths the webhooks are registered at; anything else is counted as "other".
+      const webhook = [ACTIVATION_PATH, BLOCK_PATH, APPROVAL_PATH].includes(path) ? path : "other";
+      const m = d.metrics;
+      const started = process.hrtime.bigint();
+      m.webhookInFlight.inc({ webhook });
+      res.once("close", () => {
+        m.webhookInFlight.dec({ webhook });
+        m.webhookRequests.inc({ webhook, code: String(res.statusCode) });
+        m.webhookLatency.observe({ webhook }, Number(process.hrtime.bigint() - started) / 1e9);
+      });
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (c: Buffer) => {

@@ -64,15 +64,19 @@ controlplane: ## Build etcd, kube-apiserver, kube-controller-manager, kube-sched
 	bash test/controlplane/build-kwok.sh
 
 .PHONY: crds
-crds: deps ## Generate crds/ from the zod API.
+crds: deps ## Generate crds/ from the zod API, and the typed cdk8s constructs in cdk/src/imports/ from crds/.
 	node operator/src/api/generate-crds.ts crds
 	node operator/src/api/generate-crds.ts charts/aihub/files/crds
+	node cdk/generate-imports.ts --crds crds --out cdk/src/imports
 
 .PHONY: check-crds
-check-crds: deps ## Fail when crds/ is not what the generator produces.
+check-crds: deps ## Fail when crds/ (or the cdk8s constructs made from it) is not what the generators produce.
 	@tmp=$$(mktemp -d) && node operator/src/api/generate-crds.ts $$tmp >/dev/null && \
 	  if diff -ru crds $$tmp && diff -ru charts/aihub/files/crds $$tmp; then rm -rf $$tmp; echo "crds/ and the chart's CRDs are up to date"; \
 	  else rm -rf $$tmp; echo "crds/ or charts/aihub/files/crds differ from the generator's output: run 'make crds' and commit" >&2; exit 1; fi
+	@tmp=$$(mktemp -d) && node cdk/generate-imports.ts --crds crds --out $$tmp >/dev/null && \
+	  if diff -ru cdk/src/imports $$tmp; then rm -rf $$tmp; echo "cdk/src/imports is up to date"; \
+	  else rm -rf $$tmp; echo "cdk/src/imports differs from the constructs generated from crds/: run 'make crds' and commit" >&2; exit 1; fi
 
 .PHONY: lint
 lint: deps ## Biome (lint and format) and the TypeScript compiler.

@@ -64,4 +64,17 @@ describe("usage", () => {
     expect(wantsHelp(["--workers=2", "--help"])).toBe(true);
     expect(wantsHelp(["--workers=2"])).toBe(false);
   });
+
+  it("takes certificates from cert-manager only with a Secret for them, and names the way out", () => {
+    expect(
+      loadConfig(["--webhook-certificates=cert-manager", "--webhook-service=aihub-system/aihub-webhook:443"], {})
+        .webhookCertificates,
+    ).toBe("cert-manager");
+    expect(() => loadConfig(["--webhook-certificates=cert-manager"], {})).toThrow(
+      "--webhook-certificates (AIHUB_WEBHOOK_CERTIFICATES): cert-manager writes the certificate into a Secret the operator reads: set --webhook-service",
+    );
+    expect(() => loadConfig(["--webhook-certificates=vault"], {})).toThrow(
+      '--webhook-certificates (AIHUB_WEBHOOK_CERTIFICATES): expected "operator" or "cert-manager", got "vault"',
+    );
+  });
 });

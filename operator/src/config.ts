@@ -73,6 +73,9 @@ export const configSchema = z.object({
       "expected namespace/name of a Secret, for example aihub-system/aihub-webhook-tls",
     )
     .optional(),
+  webhookCertificates: z
+    .enum(["operator", "cert-manager"], { error: 'expected "operator" or "cert-manager"' })
+    .default("operator"),
   webhookCertificateCheckSeconds: int(1, 86_400).default(600),
   webhookUrl: z
     .string()
@@ -165,6 +168,11 @@ const SOURCES: Record<keyof OperatorConfig, { flag: string; env: string; help: s
     env: "AIHUB_WEBHOOK_CERTIFICATE_SECRET",
     help: "namespace/name of the Secret in which the replicas share the webhook's CA and serving certificate (created and renewed by the operator); with --webhook-service it defaults to <namespace>/<name>-tls, with --webhook-url a CA in memory is used",
   },
+  webhookCertificates: {
+    flag: "webhook-certificates",
+    env: "AIHUB_WEBHOOK_CERTIFICATES",
+    help: "who makes the certificates in that Secret: operator, or cert-manager (a Certificate writes the Secret, its cainjector keeps the caBundle; the operator only reads)",
+  },
   webhookCertificateCheckSeconds: {
     flag: "webhook-certificate-check-seconds",
     env: "AIHUB_WEBHOOK_CERTIFICATE_CHECK_SECONDS",
@@ -236,17 +244,27 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
-/** Rules between settings: metrics without authentication only where nobody else can reach them. */
+/**
+ * Rules between settings: metrics without authentication only where nobody else can reach them;
+ * certificates by cert-manager only where there is a Secret for it to write.
+ */
 function crossFieldIssues(c: OperatorConfig): { path: (keyof OperatorConfig)[]; message: string }[] {
-  if (c.metricsSecure || LOOPBACK.has(splitHostPort(c.metricsBindAddress).host)) return [];
-  return [
-    {
+  const issues: { path: (keyof OperatorConfig)[]; message: string }[] = [];
+  if (!c.metricsSecure && !LOOPBACK.has(splitHostPort(c.metricsBindAddress).host))
+    issues.push({
       path: ["metricsSecure"],
       message:
         `plain HTTP metrics are served on a loopback address only (127.0.0.1:<port>), not on ${c.metricsBindAddress}; ` +
         "leave --metrics-secure at true to serve them over HTTPS to callers allowed to get /metrics",
-    },
-  ];
+    });
+  if (c.webhookCertificates === "cert-manager" && !c.webhookService && !c.webhookCertificateSecret)
+    issues.push({
+      path: ["webhookCertificates"],
+      message:
+        "cert-manager writes the certificate into a Secret the operator reads: set --webhook-service " +
+        "(the Secret is then <namespace>/<name>-tls) or --webhook-certificate-secret",
+    });
+  return issues;
 }
 
 /** Splits host:port for listen(); an empty host means every interface. */

@@ -113,26 +113,39 @@ function certificateSecret(): { namespace: string; name: string } | undefined {
     ? { namespace: webhookEndpoint.service.namespace, name: `${webhookEndpoint.service.name}-tls` }
     : undefined;
 }
-const webhook = webhookEndpoint
-  ? await serveWebhook({
-      client,
-      paths: new ResourcePaths(client),
-      blocks: caches.blocks,
-      activations: caches.activations,
-      log,
-      ...splitHostPort(config.webhookBindAddress),
-      endpoint: webhookEndpoint,
-      certificateSecret: certificateSecret(),
-      certificateCheckMs: config.webhookCertificateCheckSeconds * 1000,
-      metrics,
-    })
-  : undefined;
-if (!webhook)
+// The webhook starts beside the reconcilers, not before them: with cert-manager it waits until the
+// certificate is issued, and the tenants must not wait for that. A webhook that cannot start
+// stops the process, as a failed start did before.
+let webhook: Awaited<ReturnType<typeof serveWebhook>> | undefined;
+let stopping = false;
+if (webhookEndpoint)
+  serveWebhook({
+    client,
+    paths: new ResourcePaths(client),
+    blocks: caches.blocks,
+    activations: caches.activations,
+    log,
+    ...splitHostPort(config.webhookBindAddress),
+    endpoint: webhookEndpoint,
+    certificateSecret: certificateSecret(),
+    certificates: config.webhookCertificates,
+    certificateCheckMs: config.webhookCertificateCheckSeconds * 1000,
+    metrics,
+  }).then(
+    (server) => {
+      webhook = server;
+      if (stopping) server.close();
+    },
+    (err: unknown) => {
+      log.fatal({ err: String(err) }, "the admission webhook could not start");
+      process.exit(1);
+    },
+  );
+else
   log.warn(
     "no --webhook-url or --webhook-service: the admission webhook is off; the reconciler still checks everything",
   );
 
-let stopping = false;
 const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;

@@ -1,5 +1,5 @@
 // Start-up of the admission webhook: the certificates (shared by the replicas through a Secret,
-// webhook-certificates.ts, or a CA in memory for one process), a serving certificate for the
+// webhook-certificates.ts, or issued into it by cert-manager, or a CA in memory for one process), a serving certificate for the
 // Service name (or the URL's host), the HTTPS server, and the webhook configurations applied
 // with that CA as caBundle.
 import { isIP } from "node:net";
@@ -10,7 +10,7 @@ import type { ResourcePaths } from "../kube/resource-paths.ts";
 import type { RestClient } from "../kube/rest-client.ts";
 import type { WatchCache } from "../kube/watch-cache.ts";
 import { createCertificateAuthority } from "../pki/certificates.ts";
-import { ensureWebhookTls, type SecretRef, type WebhookTls } from "./webhook-certificates.ts";
+import { ensureWebhookTls, readIssuedTls, type SecretRef, type WebhookTls } from "./webhook-certificates.ts";
 import {
   renderApprovalWebhookConfiguration,
   renderWebhookConfiguration,
@@ -29,12 +29,17 @@ export interface ServeWebhookOptions {
   endpoint: WebhookEndpoint;
   /** The Secret the replicas share the certificates through; without it, a CA in memory (one process). */
   certificateSecret?: SecretRef;
+  /** Who makes the certificates in that Secret: the operator (the default) or cert-manager. */
+  certificates?: "operator" | "cert-manager";
   certificateCheckMs?: number;
   metrics?: WebhookDeps["metrics"];
 }
 
 /** How often a replica checks the shared certificates (renewed 30 days before their end). */
 export const CERTIFICATE_CHECK_MS = 10 * 60 * 1000;
+
+/** How often a replica looks for the Secret while cert-manager has not issued the certificate yet. */
+const ISSUED_POLL_MS = 2000;
 
 export async function serveWebhook(o: ServeWebhookOptions) {
   const names =
@@ -45,19 +50,31 @@ export async function serveWebhook(o: ServeWebhookOptions) {
           `${o.endpoint.service.name}.${o.endpoint.service.namespace}.svc.cluster.local`,
         ];
   const secret = o.certificateSecret;
-  const tls: WebhookTls = secret
-    ? await ensureWebhookTls(o.client, secret, names)
-    : await (async () => {
-        // One process (make dev, tests): a CA of its own, in memory.
-        const ca = await createCertificateAuthority("aihub-webhook-ca");
-        const serving = await ca.issue({
-          commonName: names[0] ?? "aihub-webhook",
-          dnsNames: names.filter((n) => !isIP(n)),
-          ipAddresses: names.filter((n) => isIP(n)),
-          usage: "server",
-        });
-        return { ca: ca.certificate, serving, notAfter: new Date(0) };
-      })();
+  const byCertManager = o.certificates === "cert-manager";
+  if (byCertManager && !secret) throw new Error("certificates by cert-manager need the Secret its Certificate writes");
+  /** The certificates as they are now: the shared Secret, created or renewed by the operator, or cert-manager's. */
+  const current = async (): Promise<WebhookTls | undefined> =>
+    !secret ? undefined : byCertManager ? readIssuedTls(o.client, secret) : ensureWebhookTls(o.client, secret, names);
+  let tls = await current();
+  while (!tls && secret) {
+    o.log.info(
+      { secret: `${secret.namespace}/${secret.name}` },
+      "waiting for cert-manager to issue the webhook's certificate",
+    );
+    await new Promise((r) => setTimeout(r, ISSUED_POLL_MS));
+    tls = await current();
+  }
+  if (!tls) {
+    // One process (make dev, tests): a CA of its own, in memory.
+    const ca = await createCertificateAuthority("aihub-webhook-ca");
+    const serving = await ca.issue({
+      commonName: names[0] ?? "aihub-webhook",
+      dnsNames: names.filter((n) => !isIP(n)),
+      ipAddresses: names.filter((n) => isIP(n)),
+      usage: "server",
+    });
+    tls = { ca: ca.certificate, serving, notAfter: new Date(0) };
+  }
   const server = await startWebhookServer(
     { client: o.client, blocks: o.blocks, activations: o.activations, log: o.log, metrics: o.metrics },
     tls.serving,
@@ -65,24 +82,28 @@ export async function serveWebhook(o: ServeWebhookOptions) {
     o.port,
   );
   const endpoint = "url" in o.endpoint ? { url: o.endpoint.url.replace(/:0$/, `:${server.port}`) } : o.endpoint;
+  // With cert-manager, its cainjector keeps the caBundle: the operator's configurations leave it out.
   const register = async (caBundle: string) => {
     for (const configuration of [renderWebhookConfiguration, renderApprovalWebhookConfiguration]) {
-      await serverSideApply(o.client, o.paths, configuration(endpoint, caBundle), { fieldManager: "aihub-webhook" });
+      await serverSideApply(o.client, o.paths, configuration(endpoint, byCertManager ? undefined : caBundle), {
+        fieldManager: "aihub-webhook",
+      });
     }
   };
   await register(tls.ca);
   if (secret) {
-    // A renewed serving certificate (by this replica or another) is taken up without a restart:
-    // connections already open keep theirs, new ones get the new one. The CA, and so the
-    // caBundle, stays; should the Secret have been made again, the configurations follow.
-    let current = tls;
+    // A renewed serving certificate (by this replica, another, or cert-manager) is taken up
+    // without a restart: connections already open keep theirs, new ones get the new one. The
+    // operator's CA, and so the caBundle, stays; should the Secret have been made again, the
+    // configurations follow.
+    let taken = tls;
     const timer = setInterval(() => {
-      ensureWebhookTls(o.client, secret, names)
+      current()
         .then(async (next) => {
-          if (next.serving.certificate === current.serving.certificate) return;
+          if (!next || next.serving.certificate === taken.serving.certificate) return;
           server.setSecureContext({ cert: next.serving.certificate, key: next.serving.privateKey });
-          if (next.ca !== current.ca) await register(next.ca);
-          current = next;
+          if (next.ca !== taken.ca && !byCertManager) await register(next.ca);
+          taken = next;
           o.log.info({ notAfter: next.notAfter }, "webhook serving certificate renewed");
         })
         .catch((err) => o.log.warn({ err: String(err) }, "could not check the webhook certificates"));

@@ -134,3 +134,22 @@ export async function ensureWebhookTls(
   }
   throw new Error(`could not agree on the webhook certificates in Secret ${ref.namespace}/${ref.name}`);
 }
+
+/**
+ * The serving certificate that cert-manager keeps in the Secret `ref` (a Certificate's
+ * secretName), read and never written: cert-manager renews it, and its cainjector keeps the
+ * caBundle of the webhook configurations. Undefined while cert-manager has not issued it yet.
+ */
+export async function readIssuedTls(client: RestClient, ref: SecretRef): Promise<WebhookTls | undefined> {
+  let secret: Secret;
+  try {
+    secret = await client.request<Secret>("GET", `/api/v1/namespaces/${ref.namespace}/secrets/${ref.name}`);
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 404) return undefined;
+    throw err;
+  }
+  const d = secret.data ?? {};
+  if (!d["tls.crt"] || !d["tls.key"]) return undefined;
+  const serving = { certificate: unb64(d["tls.crt"]), privateKey: unb64(d["tls.key"]) };
+  return { ca: unb64(d["ca.crt"]), serving, notAfter: certificateFacts(serving.certificate).notAfter };
+}

@@ -1,8 +1,6 @@
-// The ValidatingWebhookConfiguration that points the API server at the operator, with the CA
-// the operator generated at start-up as caBundle. In a cluster the webhook is reached through a
-// Service; for the local control plane through a URL on loopback. (In production with more than
-// one replica, let cert-manager issue the serving certificate and inject the caBundle instead:
-// see docs/adr/0006-activations.md.)
+// The webhook configurations that point the API server at the operator, with the operator's CA
+// as caBundle (ADR 12), or without one when cert-manager's cainjector keeps it. In a cluster the
+// webhook is reached through a Service; for the local control plane through a URL on loopback.
 import { ACTIVATION_PATH, APPROVAL_PATH, BLOCK_PATH } from "./webhook-server.ts";
 
 export const WEBHOOK_CONFIGURATION = "aihub-validation";
@@ -21,9 +19,10 @@ const ACTIVATION_WRITES = [
   },
 ];
 
-const webhookClient = (endpoint: WebhookEndpoint, caBundlePem: string) => {
+/** `caBundlePem` undefined: the configuration leaves caBundle to whoever injects it (cert-manager). */
+const webhookClient = (endpoint: WebhookEndpoint, caBundlePem: string | undefined) => {
   const clientConfig = (path: string) => ({
-    caBundle: Buffer.from(caBundlePem).toString("base64"),
+    ...(caBundlePem !== undefined && { caBundle: Buffer.from(caBundlePem).toString("base64") }),
     ...("url" in endpoint ? { url: `${endpoint.url}${path}` } : { service: { ...endpoint.service, path } }),
   });
   const common = {
@@ -36,7 +35,7 @@ const webhookClient = (endpoint: WebhookEndpoint, caBundlePem: string) => {
   return { clientConfig, common };
 };
 
-export function renderWebhookConfiguration(endpoint: WebhookEndpoint, caBundlePem: string) {
+export function renderWebhookConfiguration(endpoint: WebhookEndpoint, caBundlePem: string | undefined) {
   const { clientConfig, common } = webhookClient(endpoint, caBundlePem);
   return {
     apiVersion: "admissionregistration.k8s.io/v1",
@@ -71,7 +70,7 @@ export function renderWebhookConfiguration(endpoint: WebhookEndpoint, caBundlePe
  * The mutating webhook that records who approved an update (approval-record.ts): on every create
  * and update of an activation, so that the record can be neither typed nor edited.
  */
-export function renderApprovalWebhookConfiguration(endpoint: WebhookEndpoint, caBundlePem: string) {
+export function renderApprovalWebhookConfiguration(endpoint: WebhookEndpoint, caBundlePem: string | undefined) {
   const { clientConfig, common } = webhookClient(endpoint, caBundlePem);
   return {
     apiVersion: "admissionregistration.k8s.io/v1",

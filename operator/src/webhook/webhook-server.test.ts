@@ -103,6 +103,8 @@ describe("the webhook server", () => {
     await expect.poll(() => count("other", "200")).toBe(1);
     expect(await count("/validate-blockactivation", "413")).toBe(1);
     const latency = await metrics.registry.getSingleMetric("controller_runtime_webhook_latency_seconds")?.get();
-    expect(latency?.values.some((v) => v.metricName?.endsWith("_count") && v.value > 0)).toBe(true);
+    expect(
+      latency?.values.some((v) => (v as { metricName?: string }).metricName?.endsWith("_count") && v.value > 0),
+    ).toBe(true);
   });
 });

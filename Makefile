@@ -92,6 +92,11 @@ dist/operator.mjs: $(OPERATOR_SOURCES) package-lock.json | node_modules/.install
 .PHONY: build
 build: dist/operator.mjs ## Bundle the operator into dist/operator.mjs (what the image runs).
 
+FLEET_CSV ?= cdk/fleet/municipalities.csv
+.PHONY: fleet
+fleet: deps ## Platform as code: synthesise the fleet declared in a CSV into dist/fleet (FLEET_CSV, default cdk/fleet/municipalities.csv).
+	node cdk/fleet/main.ts --csv $(FLEET_CSV) --out dist/fleet
+
 .PHONY: unit
 unit: deps ## Unit tests (no cluster).
 	npx vitest run --project unit

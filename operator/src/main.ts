@@ -123,6 +123,7 @@ if (webhookEndpoint)
     client,
     paths: new ResourcePaths(client),
     blocks: caches.blocks,
+    tenants: caches.tenants,
     activations: caches.activations,
     log,
     ...splitHostPort(config.webhookBindAddress),

@@ -9,7 +9,7 @@ import { serveWebhook } from "../../operator/src/webhook/serve-webhook.ts";
 /** Serves the webhooks from the operator's caches of blocks and activations; close the server when done. */
 export function serveTestWebhook(
   client: RestClient,
-  caches: Pick<Operator["caches"], "blocks" | "activations">,
+  caches: Pick<Operator["caches"], "blocks" | "activations" | "tenants">,
   log: Logger,
   certificateSecret?: { namespace: string; name: string },
 ) {
@@ -18,6 +18,7 @@ export function serveTestWebhook(
     client,
     paths: new ResourcePaths(client),
     blocks: caches.blocks,
+    tenants: caches.tenants,
     activations: caches.activations,
     log,
     host: "127.0.0.1",

@@ -436,6 +436,13 @@ export interface BlockActivationSpec {
   readonly humanInTheLoop?: BlockActivationSpecHumanInTheLoop;
 
   /**
+   * For each processing activity of the block that processes personal data: the entry of the municipality's processing register it is. Required for those activities; the logging sidecar writes the entry's id into every record.
+   *
+   * @schema BlockActivationSpec#processingActivities
+   */
+  readonly processingActivities?: BlockActivationSpecProcessingActivities[];
+
+  /**
    * How many replicas to run (0-20); 0 pauses the block.
    *
    * @schema BlockActivationSpec#replicas
@@ -546,6 +553,13 @@ export interface MunicipalTenantSpec {
    * @schema MunicipalTenantSpec#egress
    */
   readonly egress?: MunicipalTenantSpecEgress[];
+
+  /**
+   * The municipality's Logboek Dataverwerkingen: where the logging sidecars of its blocks send the record of every processing of personal data.
+   *
+   * @schema MunicipalTenantSpec#logboek
+   */
+  readonly logboek?: MunicipalTenantSpecLogboek;
 
   /**
    * When this municipality receives automatic updates: canary first, then early, then general (the default).
@@ -798,6 +812,13 @@ export interface AiBuildingBlockSpecVersions {
   readonly endOfLife?: string;
 
   /**
+   * The processing activities this version performs; its logging sidecar forwards only records of these, mapped to the municipality's register.
+   *
+   * @schema AiBuildingBlockSpecVersions#processingActivities
+   */
+  readonly processingActivities?: AiBuildingBlockSpecVersionsProcessingActivities[];
+
+  /**
    * What changed, written for a municipality's information manager who decides whether to approve the update.
    *
    * @schema AiBuildingBlockSpecVersions#releaseNotes
@@ -928,6 +949,27 @@ export interface BlockActivationSpecHumanInTheLoop {
    * @schema BlockActivationSpecHumanInTheLoop#samplePercentage
    */
   readonly samplePercentage?: number;
+}
+
+/**
+ * Which entry of the municipality's processing register a processing activity of the block is.
+ *
+ * @schema BlockActivationSpecProcessingActivities
+ */
+export interface BlockActivationSpecProcessingActivities {
+  /**
+   * A processing activity of the block's version (its spec.versions[].processingActivities[].id).
+   *
+   * @schema BlockActivationSpecProcessingActivities#activity
+   */
+  readonly activity: string;
+
+  /**
+   * The entry of the municipality's processing register it is (MunicipalTenant spec.logboek.processingRegister[].id).
+   *
+   * @schema BlockActivationSpecProcessingActivities#registerEntry
+   */
+  readonly registerEntry: string;
 }
 
 /**
@@ -1133,6 +1175,41 @@ export interface MunicipalTenantSpecEgress {
 }
 
 /**
+ * The municipality's Logboek Dataverwerkingen: where the logging sidecars of its blocks send the record of every processing of personal data.
+ *
+ * @schema MunicipalTenantSpecLogboek
+ */
+export interface MunicipalTenantSpecLogboek {
+  /**
+   * The Logboek's OTLP endpoint: https://host or https://host:port, no path (for example https://logboek.utrecht.nl:4317). Without a port, 443.
+   *
+   * @schema MunicipalTenantSpecLogboek#endpoint
+   */
+  readonly endpoint: string;
+
+  /**
+   * Where the Logboek's addresses are, in CIDR notation: the blocks' network policies let their pods reach it there, on the endpoint's port only.
+   *
+   * @schema MunicipalTenantSpecLogboek#cidr
+   */
+  readonly cidr: string;
+
+  /**
+   * The kubernetes.io/tls Secret in the municipality's namespace with the client certificate the sidecars present to the Logboek (tls.crt, tls.key) and the CA that signs the Logboek's certificate (ca.crt).
+   *
+   * @schema MunicipalTenantSpecLogboek#clientCertificateSecret
+   */
+  readonly clientCertificateSecret?: string;
+
+  /**
+   * The municipality's processing register: activations map each processing activity of a block to one of these entries.
+   *
+   * @schema MunicipalTenantSpecLogboek#processingRegister
+   */
+  readonly processingRegister: MunicipalTenantSpecLogboekProcessingRegister[];
+}
+
+/**
  * When this municipality receives automatic updates: canary first, then early, then general (the default).
  *
  * @schema MunicipalTenantSpecRolloutRing
@@ -1227,6 +1304,34 @@ export const AiBuildingBlockSpecVersionsChannel = {
 } as const;
 export type AiBuildingBlockSpecVersionsChannel =
   (typeof AiBuildingBlockSpecVersionsChannel)[keyof typeof AiBuildingBlockSpecVersionsChannel];
+
+/**
+ * A processing of data that the block performs and logs (Logboek Dataverwerkingen).
+ *
+ * @schema AiBuildingBlockSpecVersionsProcessingActivities
+ */
+export interface AiBuildingBlockSpecVersionsProcessingActivities {
+  /**
+   * The activity's id, as the block writes it in each record's dpl.core.processing_activity_id, for example intake-analyse.
+   *
+   * @schema AiBuildingBlockSpecVersionsProcessingActivities#id
+   */
+  readonly id: string;
+
+  /**
+   * What the block does with whose data in this activity, for the municipality's privacy officer.
+   *
+   * @schema AiBuildingBlockSpecVersionsProcessingActivities#description
+   */
+  readonly description: string;
+
+  /**
+   * Whether this activity processes residents' personal data (default true). If so, every activation maps it to an entry of the municipality's processing register, and its records go to the municipality's Logboek.
+   *
+   * @schema AiBuildingBlockSpecVersionsProcessingActivities#personalData
+   */
+  readonly personalData?: boolean;
+}
 
 /**
  * Compute resources for each replica.
@@ -1436,6 +1541,27 @@ export interface MunicipalTenantSpecEgressPorts {
    * @schema MunicipalTenantSpecEgressPorts#protocol
    */
   readonly protocol?: MunicipalTenantSpecEgressPortsProtocol;
+}
+
+/**
+ * An entry of the municipality's processing register (GDPR article 30).
+ *
+ * @schema MunicipalTenantSpecLogboekProcessingRegister
+ */
+export interface MunicipalTenantSpecLogboekProcessingRegister {
+  /**
+   * The entry's id in the municipality's processing register, for example VWR-2024-017.
+   *
+   * @schema MunicipalTenantSpecLogboekProcessingRegister#id
+   */
+  readonly id: string;
+
+  /**
+   * The processing's name in the register, for example Behandelen bezwaarschriften.
+   *
+   * @schema MunicipalTenantSpecLogboekProcessingRegister#name
+   */
+  readonly name: string;
 }
 
 /**

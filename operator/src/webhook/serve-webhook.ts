@@ -23,6 +23,7 @@ export interface ServeWebhookOptions {
   paths: ResourcePaths;
   blocks: WatchCache<KubeObject>;
   activations: WatchCache<KubeObject>;
+  tenants?: WatchCache<KubeObject>;
   log: Logger;
   host: string;
   port: number;
@@ -76,7 +77,14 @@ export async function serveWebhook(o: ServeWebhookOptions) {
     tls = { ca: ca.certificate, serving, notAfter: new Date(0) };
   }
   const server = await startWebhookServer(
-    { client: o.client, blocks: o.blocks, activations: o.activations, log: o.log, metrics: o.metrics },
+    {
+      client: o.client,
+      blocks: o.blocks,
+      activations: o.activations,
+      tenants: o.tenants,
+      log: o.log,
+      metrics: o.metrics,
+    },
     tls.serving,
     o.host,
     o.port,

@@ -2,12 +2,23 @@
 // is the version published, are the parameters valid for this block, does a high-risk block get
 // human oversight). The configuration rules are the reconciler's own (activation-rules.ts), so
 // the webhook and the reconciler always agree.
-import { type AIBuildingBlock, type BlockActivation, blockActivationSpec } from "../api/v1alpha1/index.ts";
+import {
+  type AIBuildingBlock,
+  type BlockActivation,
+  blockActivationSpec,
+  type MunicipalTenant,
+  municipalTenantSpec,
+} from "../api/v1alpha1/index.ts";
 import { configurationRules } from "../controllers/activation/activation-rules.ts";
 import { resolveVersion } from "../controllers/activation/version-resolution.ts";
 import type { Decision } from "./admission-review.ts";
 
-export function validateActivation(activation: BlockActivation, block: AIBuildingBlock | undefined): Decision {
+/** `tenant`: the tenant of the activation's namespace, when there is one (its processing register). */
+export function validateActivation(
+  activation: BlockActivation,
+  block: AIBuildingBlock | undefined,
+  tenant?: MunicipalTenant,
+): Decision {
   const spec = blockActivationSpec.parse(activation.spec);
   if (!block) {
     return {
@@ -25,6 +36,10 @@ export function validateActivation(activation: BlockActivation, block: AIBuildin
         : "spec.channel";
     problems.push(`${field}: ${resolved.message}`);
   }
-  problems.push(...configurationRules(block, spec).failures.map((f) => `${f.field}: ${f.message}`));
+  // A tenant the reconciler cannot read either is the tenant controller's to report.
+  const tenantSpec = tenant && municipalTenantSpec.safeParse(tenant.spec);
+  const parsedTenant = tenantSpec?.success ? ({ ...tenant, spec: tenantSpec.data } as MunicipalTenant) : undefined;
+  const runs = resolved.ok ? { version: resolved.version, tenant: parsedTenant } : undefined;
+  problems.push(...configurationRules(block, spec, runs).failures.map((f) => `${f.field}: ${f.message}`));
   return problems.length ? { allowed: false, message: problems.join("; ") } : { allowed: true };
 }

@@ -3,7 +3,7 @@
 // created a moment before the activation that uses it).
 import { createServer, type Server } from "node:https";
 import type { Logger } from "pino";
-import type { AIBuildingBlock, BlockActivation } from "../api/v1alpha1/index.ts";
+import type { AIBuildingBlock, BlockActivation, MunicipalTenant } from "../api/v1alpha1/index.ts";
 import { BY_BLOCK } from "../controllers/activation/activation-controller.ts";
 import { isNotFound } from "../kube/api-error.ts";
 import type { KubeObject } from "../kube/object.ts";
@@ -34,20 +34,30 @@ export interface WebhookDeps {
   blocks: WatchCache<KubeObject>;
   activations: WatchCache<KubeObject>;
   log: Logger;
+  /** The tenants, for their processing registers; without it, the reconciler alone checks the mapping to them. */
+  tenants?: WatchCache<KubeObject>;
   /** controller_runtime_webhook_* (requests by code, in flight, latency), when given. */
   metrics?: Pick<OperatorMetrics, "webhookRequests" | "webhookInFlight" | "webhookLatency">;
 }
 
-async function lookupBlock(d: WebhookDeps, name: string): Promise<AIBuildingBlock | undefined> {
-  const cached = d.blocks.get(name);
-  if (cached) return cached as unknown as AIBuildingBlock;
+/** A cluster-scoped object from a cache, else from the API server (created a moment ago); undefined if absent. */
+async function lookup<T>(client: RestClient, cache: WatchCache<KubeObject>, plural: string, name: string) {
+  const cached = cache.get(name);
+  if (cached) return cached as unknown as T;
   try {
-    return await d.client.request<AIBuildingBlock>("GET", `/apis/aihub.gemeenten.nl/v1alpha1/aibuildingblocks/${name}`);
+    return await client.request<T>("GET", `/apis/aihub.gemeenten.nl/v1alpha1/${plural}/${name}`);
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
   }
 }
+
+const lookupBlock = (d: WebhookDeps, name: string) =>
+  lookup<AIBuildingBlock>(d.client, d.blocks, "aibuildingblocks", name);
+
+/** The tenant whose namespace `namespace` is (a tenant's namespace has its name). */
+const lookupTenant = (d: WebhookDeps, namespace: string | undefined) =>
+  d.tenants && namespace ? lookup<MunicipalTenant>(d.client, d.tenants, "municipaltenants", namespace) : undefined;
 
 /** Which versions of `block` activations run (status) or ask for (pinned or approved). */
 function versionUses(d: WebhookDeps, block: string): VersionUse[] {
@@ -72,7 +82,7 @@ export async function decide(d: WebhookDeps, path: string, review: AdmissionRevi
   const req = review.request;
   // Decisions read the caches (which versions are in use, which parameters are set): before they
   // have listed, a version in use could be removed unseen. Refused, the request can be retried.
-  if (!d.blocks.hasSynced() || !d.activations.hasSynced()) {
+  if (!d.blocks.hasSynced() || !d.activations.hasSynced() || (d.tenants && !d.tenants.hasSynced())) {
     return {
       allowed: false,
       unavailable: true,
@@ -84,7 +94,11 @@ export async function decide(d: WebhookDeps, path: string, review: AdmissionRevi
   if (path === ACTIVATION_PATH) {
     if (req.operation === "DELETE") return { allowed: true };
     const activation = req.object as BlockActivation;
-    return validateActivation(activation, await lookupBlock(d, activation.spec?.block));
+    return validateActivation(
+      activation,
+      await lookupBlock(d, activation.spec?.block),
+      await lookupTenant(d, req.namespace ?? activation.metadata?.namespace),
+    );
   }
   if (path === APPROVAL_PATH) {
     const activation = req.object as BlockActivation | undefined;

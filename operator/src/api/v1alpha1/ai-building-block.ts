@@ -6,6 +6,7 @@ import {
   anyScalar,
   conditions,
   date,
+  dnsLabel,
   listMap,
   objectMeta,
   observedGeneration,
@@ -203,6 +204,25 @@ export const channel = z
 const BUILD_METADATA_MESSAGE =
   "a published version has no build metadata (+...): semver orders 1.4.0+x as 1.4.0, so it would replace that version's image; publish a new patch version such as 1.4.1 instead";
 
+export const processingActivity = z
+  .object({
+    id: dnsLabel(
+      "The activity's id, as the block writes it in each record's dpl.core.processing_activity_id, for example intake-analyse.",
+    ),
+    description: z
+      .string()
+      .min(1)
+      .max(1024)
+      .describe("What the block does with whose data in this activity, for the municipality's privacy officer."),
+    personalData: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Whether this activity processes residents' personal data (default true). If so, every activation maps it to an entry of the municipality's processing register, and its records go to the municipality's Logboek.",
+      ),
+  })
+  .describe("A processing of data that the block performs and logs (Logboek Dataverwerkingen).");
+
 export const blockVersion = z
   .object({
     version: withRules(
@@ -225,6 +245,12 @@ export const blockVersion = z
       .describe("Set by the collective when municipalities should move off this version; activations on it say so."),
     endOfLife: date(
       "The last day this version is supported (YYYY-MM-DD). After it and spec.endOfLifeNoticeDays, activations still on it, Manual ones included, are moved to the newest version through the fleet rollout.",
+    ).optional(),
+    processingActivities: listMap(
+      processingActivity,
+      "id",
+      32,
+      "The processing activities this version performs; its logging sidecar forwards only records of these, mapped to the municipality's register.",
     ).optional(),
     releaseNotes: z
       .string()

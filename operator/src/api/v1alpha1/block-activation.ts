@@ -6,8 +6,10 @@ import {
   conditions,
   date,
   dnsLabel,
+  listMap,
   objectMeta,
   observedGeneration,
+  registerEntryId,
   resourceRequirements,
   semver,
   withRules,
@@ -87,6 +89,15 @@ export const parameterValues = z
     },
   }) as unknown as z.ZodType<Record<string, unknown>>;
 
+export const processingActivityMapping = z
+  .object({
+    activity: dnsLabel("A processing activity of the block's version (its spec.versions[].processingActivities[].id)."),
+    registerEntry: registerEntryId(
+      "The entry of the municipality's processing register it is (MunicipalTenant spec.logboek.processingRegister[].id).",
+    ),
+  })
+  .describe("Which entry of the municipality's processing register a processing activity of the block is.");
+
 export const blockActivationSpec = withRules(
   z
     .object({
@@ -108,6 +119,12 @@ export const blockActivationSpec = withRules(
       ).optional(),
       parameters: parameterValues.optional(),
       humanInTheLoop: humanInTheLoop.optional(),
+      processingActivities: listMap(
+        processingActivityMapping,
+        "activity",
+        32,
+        "For each processing activity of the block that processes personal data: the entry of the municipality's processing register it is. Required for those activities; the logging sidecar writes the entry's id into every record.",
+      ).optional(),
       replicas: z
         .number()
         .int()

@@ -39,6 +39,15 @@ export const dnsLabel = (description: string) =>
   z.string().min(1).max(63).regex(new RegExp(DNS_LABEL_PATTERN)).describe(description);
 
 /**
+ * The id of an entry in a municipality's processing register (GDPR article 30), as the
+ * municipality numbers them, for example VWR-2024-017.
+ */
+export const REGISTER_ENTRY_PATTERN = "^[A-Za-z0-9]([-A-Za-z0-9._]*[A-Za-z0-9])?$";
+
+export const registerEntryId = (description: string) =>
+  z.string().min(1).max(63).regex(new RegExp(REGISTER_ENTRY_PATTERN)).describe(description);
+
+/**
  * A calendar date, `YYYY-MM-DD`. The CRD says `type: string, format: date`, but the API server's
  * schema validation lets any list through a string field that has a format (kube-openapi treats
  * a list there as bytes and checks neither type nor format), so `releaseDate: [1, 2]` was stored

@@ -9,6 +9,7 @@ import {
   objectMeta,
   observedGeneration,
   quantity,
+  registerEntryId,
   setOf,
   withRules,
 } from "./common.ts";
@@ -58,6 +59,52 @@ export const egressRule = z
     description: z.string().max(256).optional().describe("What this system is, for the auditors."),
   })
   .describe("A system outside the cluster that blocks in this tenant may reach.");
+
+export const processingRegisterEntry = z
+  .object({
+    id: registerEntryId("The entry's id in the municipality's processing register, for example VWR-2024-017."),
+    name: z
+      .string()
+      .min(1)
+      .max(253)
+      .describe("The processing's name in the register, for example Behandelen bezwaarschriften."),
+  })
+  .describe("An entry of the municipality's processing register (GDPR article 30).");
+
+/** https://host or https://host:port, nothing more: the OTLP endpoint of a municipality's Logboek. */
+export const LOGBOEK_ENDPOINT_PATTERN = "^https://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?$";
+
+export const logboek = z
+  .object({
+    endpoint: z
+      .string()
+      .max(263)
+      .regex(new RegExp(LOGBOEK_ENDPOINT_PATTERN))
+      .describe(
+        "The Logboek's OTLP endpoint: https://host or https://host:port, no path (for example https://logboek.utrecht.nl:4317). Without a port, 443.",
+      ),
+    cidr: withRules(z.string().min(1).max(43), [
+      {
+        rule: "isCIDR(self)",
+        message: "must be a network in CIDR notation, for example 10.20.0.0/16 or 192.0.2.10/32",
+        holds: isCidr,
+      },
+    ]).describe(
+      "Where the Logboek's addresses are, in CIDR notation: the blocks' network policies let their pods reach it there, on the endpoint's port only.",
+    ),
+    clientCertificateSecret: dnsLabel(
+      "The kubernetes.io/tls Secret in the municipality's namespace with the client certificate the sidecars present to the Logboek (tls.crt, tls.key) and the CA that signs the Logboek's certificate (ca.crt).",
+    ).default("aihub-logboek-client"),
+    processingRegister: listMap(
+      processingRegisterEntry,
+      "id",
+      512,
+      "The municipality's processing register: activations map each processing activity of a block to one of these entries.",
+    ).min(1),
+  })
+  .describe(
+    "The municipality's Logboek Dataverwerkingen: where the logging sidecars of its blocks send the record of every processing of personal data.",
+  );
 
 export const tenantQuota = z
   .object({
@@ -124,6 +171,7 @@ export const municipalTenantSpec = z
       32,
       "Systems outside the cluster (case management, source systems) that this tenant's blocks may reach. Everything else is denied.",
     ).optional(),
+    logboek: logboek.optional(),
     rolloutRing: rolloutRing.default("general"),
     maintenanceWindows: z
       .array(maintenanceWindow)

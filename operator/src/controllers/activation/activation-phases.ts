@@ -203,8 +203,9 @@ export const holdForRollout: Phase = async (scope, env) => {
 
 /** The configuration rules the webhook enforces too (activation-rules.ts): the first failure is the verdict. */
 export const checkParameters: Phase = async (scope) => {
-  const { block } = references(scope);
-  const rules = configurationRules(block, scope.activation.spec);
+  const { block, tenant } = references(scope);
+  const runs = scope.target?.version;
+  const rules = configurationRules(block, scope.activation.spec, runs ? { version: runs, tenant } : undefined);
   const failed = rules.failures[0];
   scope.parameterValues = rules.values;
   scope.verdicts.parameters = failed

@@ -21,6 +21,8 @@ const input = (over: Partial<ActivationInput> = {}): ActivationInput => ({
   humanInTheLoop: { required: true, reviewerGroup: "gm0344-team-bezwaar" },
   egress: [{ cidr: "10.34.12.0/24", ports: [{ port: 443, protocol: "TCP" }] }],
   tenant: "utrecht",
+  municipalityCode: "GM0344",
+  processingActivities: {},
   ...over,
 });
 
@@ -147,6 +149,20 @@ describe("renderActivation", () => {
       },
       { to: [{ ipBlock: { cidr: "10.34.12.0/24" } }], ports: [{ protocol: "TCP", port: 443 }] },
     ]);
+  });
+
+  it("lets the pods reach the municipality's Logboek, on its port only", () => {
+    const logboek = {
+      endpoint: "https://logboek.utrecht.nl:4317",
+      cidr: "10.34.20.8/32",
+      port: 4317,
+      clientCertificateSecret: "aihub-logboek-client",
+    };
+    const np = find(renderActivation(input({ logboek }), ctx) as Any[], "NetworkPolicy");
+    expect(np.spec.egress.at(-1)).toEqual({
+      to: [{ ipBlock: { cidr: "10.34.20.8/32" } }],
+      ports: [{ protocol: "TCP", port: 4317 }],
+    });
   });
 
   it("is pure: rendering twice gives equal objects", () => {

@@ -22,4 +22,10 @@ export interface ActivationInput {
   egress: { cidr: string; ports: { port: number; protocol: string }[] }[];
   /** The tenant's name (the namespace), for labels. */
   tenant: string;
+  /** The municipality's CBS code (GM0344), a resource attribute of every log record. */
+  municipalityCode: string;
+  /** The municipality's Logboek Dataverwerkingen, when it has one: where the sidecar sends records. */
+  logboek?: { endpoint: string; cidr: string; port: number; clientCertificateSecret: string };
+  /** The block's processing activities (the running version's), each to the register entry it is. */
+  processingActivities: Record<string, string>;
 }

@@ -1,6 +1,8 @@
 // The block's own NetworkPolicy: in only from the platform's gateway, out only to the central
-// log sink and the tenant's approved systems. (The tenant's namespace policies already deny the
-// rest; policies add up, so this one states what this block needs.)
+// log sink, the tenant's approved systems and the municipality's Logboek (on its port only). (The
+// tenant's namespace policies already deny the rest; policies add up, so this one states what
+// this block needs. A policy selects pods, not containers: the Logboek also asks for the client
+// certificate that only the sidecar mounts.)
 import { ApiObject } from "cdk8s";
 import type { Construct } from "constructs";
 import type { ActivationContext } from "./activation-chart.ts";
@@ -27,6 +29,14 @@ export class BlockNetworkPolicy extends ApiObject {
             to: [{ ipBlock: { cidr: e.cidr } }],
             ports: e.ports.map((p) => ({ protocol: p.protocol, port: p.port })),
           })),
+          ...(input.logboek
+            ? [
+                {
+                  to: [{ ipBlock: { cidr: input.logboek.cidr } }],
+                  ports: [{ protocol: "TCP", port: input.logboek.port }],
+                },
+              ]
+            : []),
         ],
       },
     });

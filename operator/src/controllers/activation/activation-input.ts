@@ -48,5 +48,20 @@ export function activationInput(
       ports: e.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? "TCP" })),
     })),
     tenant: tenant.metadata.name ?? namespace,
+    municipalityCode: tenant.spec.municipalityCode,
+    ...(tenant.spec.logboek && { logboek: logboekOf(tenant.spec.logboek) }),
+    processingActivities: Object.fromEntries(
+      (activation.spec.processingActivities ?? []).map((m) => [m.activity, m.registerEntry]),
+    ),
+  };
+}
+
+/** Where the Logboek is: its endpoint, and the network and port a network policy opens to it. */
+function logboekOf(l: NonNullable<MunicipalTenant["spec"]["logboek"]>): NonNullable<ActivationInput["logboek"]> {
+  return {
+    endpoint: l.endpoint,
+    cidr: l.cidr,
+    port: Number(new URL(l.endpoint).port || 443),
+    clientCertificateSecret: l.clientCertificateSecret ?? "aihub-logboek-client",
   };
 }

@@ -219,7 +219,12 @@ describe("an activation", () => {
         "BlockActivation",
       );
     }
-    await get("/apis/networking.k8s.io/v1/namespaces/utrecht/networkpolicies/bezwaar-intake");
+    const np = await get("/apis/networking.k8s.io/v1/namespaces/utrecht/networkpolicies/bezwaar-intake");
+    // Out to Utrecht's Logboek, on its port only.
+    expect(np.spec.egress).toContainEqual({
+      to: [{ ipBlock: { cidr: "10.34.20.8/32" } }],
+      ports: [{ protocol: "TCP", port: 4317 }],
+    });
     await get("/apis/policy/v1/namespaces/utrecht/poddisruptionbudgets/bezwaar-intake");
     // kube-controller-manager creates the pods; Pod Security `restricted` in the tenant namespace admits them.
     const pods = await waitUntil("two pods", async () => {
@@ -229,6 +234,16 @@ describe("an activation", () => {
       return list.items.length === 2 ? list.items : undefined;
     });
     expect(pods[0]?.spec.initContainers[0].name).toBe("aihub-log-shipper");
+    // Ready pods have a ready logging sidecar: the records reach Utrecht's Logboek, as its register's entries.
+    const withLogboek = await waitActivation(
+      "utrecht",
+      "bezwaar-intake",
+      "LogboekReady",
+      (x) => condition(x, "LogboekReady")?.status === "True",
+    );
+    expect(condition(withLogboek, "LogboekReady")?.message).toMatch(
+      /^records go to https:\/\/logboek\.utrecht\.nl:4317 as register entries VWR-2024-017, VWR-2024-018; the logging sidecar is ready in [12] of 2 pods$/,
+    );
   });
 
   it("reports a first rollout in one status write when the Deployment is available within 5 s: Ready, with the version", async () => {
@@ -374,6 +389,23 @@ describe("an activation", () => {
     expect(noHuman.message).toContain("high-risk");
     const missing = await rejection(createActivation("amsterdam", "ghost", { block: "does-not-exist" }));
     expect(missing.message).toContain('spec.block: block "does-not-exist" is not in the national catalog');
+  });
+
+  it("is refused when a processing of personal data is not mapped to the municipality's register (webhook)", async () => {
+    const [example] = readManifests("examples/activations/utrecht-bezwaar-intake.yaml") as Any[];
+    const unmapped = await rejection(
+      createActivation("utrecht", "bezwaar-zonder-register", { ...example?.spec, processingActivities: undefined }),
+    );
+    expect(unmapped.message).toContain(
+      "spec.processingActivities: block bezwaar-intake version 1.4.0 processes personal data in intake-analyse",
+    );
+    const noLogboek = await rejection(
+      createActivation("amsterdam", "bezwaar-zonder-logboek", {
+        ...example?.spec,
+        parameters: { caseSystemUrl: "https://zaken.amsterdam.nl" },
+      }),
+    );
+    expect(noLogboek.message).toContain("the platform team sets spec.logboek of MunicipalTenant amsterdam");
   });
 
   it("with Manual updates shows a new version with its release notes and changes nothing until it is approved", async () => {

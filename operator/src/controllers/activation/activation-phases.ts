@@ -27,6 +27,7 @@ import type { ActivationObject, ActivationScope } from "./activation-scope.ts";
 import { verdict } from "./activation-scope.ts";
 import { holdFirstStatus as firstStatusHold, latestDeployment, rolloutVerdicts } from "./activation-status.ts";
 import { ChildConflict } from "./child-ownership.ts";
+import { logboekVerdict } from "./logboek-status.ts";
 import { rolloutGate } from "./rollout-gate.ts";
 import { versionLifecycle } from "./version-lifecycle.ts";
 import { resolveVersion } from "./version-resolution.ts";
@@ -285,6 +286,23 @@ export const observeRollout: Phase = async (scope) => {
   return "continue";
 };
 
+/** Whether the records of what runs reach the municipality's Logboek (logboek-status.ts). */
+export const observeLogboek: Phase = async (scope) => {
+  const { block, tenant } = references(scope);
+  const runs = scope.rendered ?? scope.running;
+  scope.logboek = logboekVerdict({
+    tenant,
+    block,
+    version: runs?.version,
+    mapping: Object.fromEntries(
+      (scope.activation.spec.processingActivities ?? []).map((m) => [m.activity, m.registerEntry]),
+    ),
+    replicas: scope.stopped ? 0 : scope.activation.spec.replicas,
+    deployment: scope.deployment,
+  });
+  return "continue";
+};
+
 /** A new activation's first status waits a moment for its Deployment: one write instead of two. */
 export const holdFirstStatus: Phase = async (scope, env) => {
   const hold = firstStatusHold({
@@ -311,6 +329,7 @@ export const ACTIVATION_PHASES: readonly Phase[] = [
   keepWhatRuns,
   applyChildren,
   observeRollout,
+  observeLogboek,
   holdFirstStatus,
 ];
 

@@ -55,6 +55,8 @@ export interface ActivationScope {
   fleet?: FleetView;
   /** Whether the version that runs is supported, deprecated or past its end of life. */
   supported?: Verdict;
+  /** Whether the records of what runs reach the municipality's Logboek (LogboekReady); undefined: nothing to say. */
+  logboek?: Verdict;
   /** Set when the collective revoked the block's certification: what runs is scaled to zero (ADR 10). */
   stopped?: Verdict;
   /** The Deployment the rollout is judged by: as applied in this reconcile, or as cached. */
@@ -114,6 +116,7 @@ export function outcomeOf(scope: ActivationScope): ActivationOutcome {
     availableUpdate: scope.availableUpdate,
     upToDate: scope.upToDate,
     supported: scope.supported,
+    logboek: scope.logboek,
     approvals: readApprovals(scope.activation.metadata.annotations),
   };
 }

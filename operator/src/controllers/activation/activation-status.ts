@@ -3,6 +3,7 @@ import { VERSION_LABEL } from "../../../../cdk/src/activation/labels.ts";
 import type { BlockActivation, Condition } from "../../api/v1alpha1/index.ts";
 import { READY, setCondition } from "../../runtime/conditions.ts";
 import type { ApprovalRecord } from "../../webhook/approval-record.ts";
+import { LOGBOEK_READY } from "./logboek-status.ts";
 
 export type ActivationStatus = NonNullable<BlockActivation["status"]>;
 
@@ -23,6 +24,8 @@ export interface ActivationOutcome {
   upToDate?: Verdict;
   /** Whether the running version is supported, deprecated or past its end of life. */
   supported?: Verdict;
+  /** Whether the records reach the municipality's Logboek (logboek-status.ts). */
+  logboek?: Verdict;
   /** The approvals the admission webhook recorded on the object, oldest first. */
   approvals?: ApprovalRecord[];
 }
@@ -48,6 +51,7 @@ export function activationStatus(activation: BlockActivation, outcome: Activatio
   for (const [type, v] of [
     [UP_TO_DATE, outcome.upToDate],
     [SUPPORTED, outcome.supported],
+    [LOGBOEK_READY, outcome.logboek],
   ] as const) {
     conditions = v
       ? setCondition(conditions, { type, ...v, observedGeneration }, now)

@@ -8,6 +8,8 @@ const programs: [string, readonly string[], string][] = [
   ["the operator", node("operator/src/main.ts"), "aihub operator"],
   ["make dev", node("test/controlplane/dev.ts"), "`make dev`"],
   ["make crds", node("operator/src/api/generate-crds.ts"), "usage: node operator/src/api/generate-crds.ts"],
+  ["make fleet", node("cdk/fleet/main.ts"), "`make fleet`"],
+  ["the cdk8s constructs' generator", node("cdk/generate-imports.ts"), "usage: node cdk/generate-imports.ts"],
   ["make bench", node("bench/fleet.ts"), "make bench"],
   ["make bench-rollout", node("bench/rollout.ts"), "make bench-rollout"],
   ["make bench-runtime", node("bench/runtime-apply.ts"), "make bench-runtime"],

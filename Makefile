@@ -58,6 +58,17 @@ $(KUBECTL) $(HELM):
 tools: $(KUBECTL) $(HELM) ## Build kubectl and helm from their Go modules into the tools cache.
 	@echo "kubectl: $(KUBECTL)"; echo "helm:    $(HELM)"
 
+# The logging sidecar (issue 13): an OpenTelemetry Collector built by the OpenTelemetry Collector
+# Builder from sidecar/builder.yaml, with aihub's own connector sidecar/logboekrules, cached in
+# ~/.cache/aihub/tools/aihub-otelcol-<version>-<hash of its sources>/ (a change builds anew).
+.PHONY: collector
+collector: ## Build the logging sidecar aihub-otelcol (OpenTelemetry Collector Builder, cached).
+	bash sidecar/build.sh
+
+.PHONY: sidecar-test
+sidecar-test: ## go vet and the unit tests of the sidecar's logboekrules connector.
+	cd sidecar/logboekrules && go vet ./... && go test -count=1 ./...
+
 .PHONY: controlplane
 controlplane: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (cached).
 	bash test/controlplane/build-binaries.sh
@@ -117,11 +128,11 @@ unit: deps ## Unit tests (no cluster).
 	npx vitest run --project unit
 
 .PHONY: e2e
-e2e: deps controlplane tools image ## Tests against a real control plane (and the image, run from its root filesystem).
+e2e: deps controlplane tools image collector ## Tests against a real control plane (and the image, run from its root filesystem).
 	PATH=$(KUBE_TOOLS):$$PATH npx vitest run --project e2e
 
 .PHONY: test
-test: lint check-crds unit e2e bench-smoke ## Everything CI runs.
+test: lint check-crds unit sidecar-test e2e bench-smoke ## Everything CI runs.
 
 .PHONY: bench-runtime
 bench-runtime: deps controlplane ## Benchmark: apply path vs raw concurrent client (prints figures).
@@ -142,6 +153,10 @@ chaos: deps controlplane build ## Chaos: the fleet converges through 20 operator
 .PHONY: fuzz
 fuzz: deps controlplane ## Differential fuzz: zod vs the API server on random objects and quantities (FUZZ_RUNS, FUZZ_QUANTITIES, FUZZ_SEED).
 	node bench/fuzz.ts
+
+.PHONY: bench-logging
+bench-logging: deps collector ## Logging sidecar: records/s at 200m CPU without loss, memory, write-to-acknowledgement latency (BENCH_CPU, BENCH_SECONDS).
+	node bench/logging.ts
 
 .PHONY: bench-smoke
 bench-smoke: deps controlplane build ## The fleet, rollout and chaos benchmarks at a few municipalities, so that they keep working (CI).

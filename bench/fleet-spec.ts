@@ -24,6 +24,14 @@ export function fleetTenant(i: number): KubeObject & { apiVersion: string; kind:
       admins: { groups: [`${tenantName(i)}-informatiebeheer`] },
       viewers: { groups: [`${tenantName(i)}-auditors`] },
       egress: [{ name: "zaaksysteem", cidr: `10.${(i >> 8) & 255}.${i & 255}.0/24`, ports: [{ port: 443 }] }],
+      logboek: {
+        endpoint: `https://logboek.${tenantName(i)}.nl:4317`,
+        cidr: `10.${200 + ((i >> 8) & 31)}.${i & 255}.8/32`,
+        processingRegister: [
+          { id: "VWR-001", name: "Behandelen bezwaarschriften" },
+          { id: "VWR-002", name: "Registreren van zaken" },
+        ],
+      },
       rolloutRing: i % 10 === 0 ? "canary" : i % 3 === 0 ? "early" : "general",
       deletionProtection: false,
     },
@@ -40,6 +48,14 @@ const parametersFor: Record<string, (tenant: string) => Record<string, unknown>>
 
 const highRisk = new Set(["bezwaar-intake", "juridische-ondersteuning"]);
 
+/** Each processing of personal data of a block (the example catalog's), as the register entry it is. */
+const processingFor: Record<string, { activity: string; registerEntry: string }[]> = {
+  "bezwaar-intake": [
+    { activity: "intake-analyse", registerEntry: "VWR-001" },
+    { activity: "zaak-voorstel", registerEntry: "VWR-002" },
+  ],
+};
+
 export function fleetActivations(i: number): (KubeObject & { apiVersion: string; kind: string })[] {
   const tenant = tenantName(i);
   return FLEET_BLOCKS.map((block) => ({
@@ -51,6 +67,7 @@ export function fleetActivations(i: number): (KubeObject & { apiVersion: string;
       channel: "stable",
       updatePolicy: "Automatic",
       parameters: parametersFor[block]?.(tenant) ?? {},
+      ...(processingFor[block] ? { processingActivities: processingFor[block] } : {}),
       ...(highRisk.has(block) ? { humanInTheLoop: { required: true, reviewerGroup: `${tenant}-reviewers` } } : {}),
       replicas: 1,
     },

@@ -357,6 +357,19 @@ describe("logging sidecar (aihub-otelcol)", () => {
     );
   }, 240_000);
 
+  test("stopped with SIGTERM (a pod replaced) while the Logboek is up: it delivers what it acknowledged before it exits", async () => {
+    const { logboek, sidecar, otlpUrl } = await rig("sigterm");
+    const sent = blockSpans(N);
+    await writeAll(otlpUrl, sent, 100, 4);
+    // Right after the last acknowledgement, so records are still in its queue and batches.
+    const atTerm = logboek.spans.size;
+    const exitCode = await sidecar.stop("SIGTERM");
+    expect(exitCode).toBe(0);
+    // The process is gone: what the Logboek has now is all it will ever get from it.
+    expectDelivered(logboek, sent);
+    console.log(`SIGTERM with ${N - atTerm} of ${N} records not yet at the Logboek: all delivered before exit`);
+  });
+
   test("records without a processing activity id, unmapped, or with a plain BSN go to the violation stream, redacted and counted", async () => {
     const { dir, logboek, sidecar, otlpUrl } = await rig("violations");
     const call = traceparent();

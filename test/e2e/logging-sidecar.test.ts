@@ -341,7 +341,15 @@ describe("logging sidecar (aihub-otelcol)", () => {
     );
     await sidecar.stop("SIGKILL");
     expect(logboek.spans.size).toBe(0);
-    logboek.release(); // answers to the killed sidecar's connections are lost with them
+    // Answers held for the killed sidecar's connections are lost with them: once the Logboek has
+    // seen them close, releasing keeps none of those records.
+    await until(
+      "the killed sidecar's connections closed",
+      () => logboek.connections,
+      (n) => n === 0,
+      10_000,
+    );
+    logboek.release();
     await sidecar.start(); // same configuration, same storage directory
     const written = await writing;
     await until(

@@ -107,6 +107,11 @@ export class Logboek {
     for (const answer of held) answer();
   }
 
+  /** Open HTTP/2 connections (sidecars connected). */
+  get connections(): number {
+    return this.sessions.size;
+  }
+
   get endpoint(): string {
     return `https://127.0.0.1:${this.port}`;
   }

@@ -113,10 +113,10 @@ export class Sidecar {
     }
   }
 
-  /** The health check's JSON body (?verbose: per pipeline and component). */
-  async health(): Promise<{ status: number; body: unknown }> {
-    const res = await fetch(`http://127.0.0.1:${this.opts.healthPort}/status?verbose`);
-    return { status: res.status, body: await res.json() };
+  /** The health check's answer. */
+  async health(): Promise<{ status: number; body: string }> {
+    const res = await fetch(`http://127.0.0.1:${this.opts.healthPort}/status`);
+    return { status: res.status, body: await res.text() };
   }
 
   /** The Prometheus text of its metrics. */

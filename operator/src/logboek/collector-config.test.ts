@@ -121,14 +121,11 @@ describe("collector configuration", () => {
 
   test("health and metrics listen where the kubelet and Prometheus reach them", () => {
     const c = config({ ...input, ports: { otlpGrpc: 14317, otlpHttp: 14318, health: 23133, metrics: 28888 } });
-    expect(c.extensions.healthcheckv2.http).toEqual({
-      endpoint: "0.0.0.0:23133",
-      status: { enabled: true, path: "/status" },
-    });
+    expect(c.extensions.health_check).toEqual({ endpoint: "0.0.0.0:23133", path: "/status" });
     expect(c.service.telemetry.metrics.readers).toEqual([
       { pull: { exporter: { prometheus: { host: "0.0.0.0", port: 28888 } } } },
     ]);
-    expect(c.service.extensions).toEqual(["file_storage", "healthcheckv2"]);
+    expect(c.service.extensions).toEqual(["file_storage", "health_check"]);
   });
 
   test("without a Logboek the rules still hold and records wait in the persisted queue", () => {

@@ -58,7 +58,7 @@ export const DEFAULT_STORAGE_DIR = "/var/lib/aihub-otelcol";
 export const DEFAULT_LOG_DIR = "/var/log/aihub";
 export const DEFAULT_TLS_DIR = "/etc/aihub-logboek-tls";
 export const DEFAULT_PORTS = { otlpGrpc: 4317, otlpHttp: 4318, health: 13133, metrics: 8888 } as const;
-/** The health check: 200 while the collector runs; the body says how each pipeline is. */
+/** The health check: 200 while the collector runs (not a statement about the Logboek). */
 export const HEALTH_PATH = "/status";
 /** Prometheus metrics of the sidecar (otelcol_logboek_violations_total, otelcol_exporter_*). */
 export const METRICS_PATH = "/metrics";
@@ -178,13 +178,9 @@ export function collectorConfig(input: CollectorConfigInput): Record<string, unk
         timeout: "10s",
         compaction: { directory: storageDir, on_start: true, on_rebound: true },
       },
-      healthcheckv2: {
-        use_v2: true,
-        // Exporter errors show in the body (per pipeline, ?verbose) but do not fail the probe: a
-        // Logboek outage must not restart the sidecar, whose queue is what bridges it.
-        component_health: { include_permanent_errors: false, include_recoverable_errors: false },
-        http: { endpoint: `0.0.0.0:${ports.health}`, status: { enabled: true, path: HEALTH_PATH } },
-      },
+      // 200 while the collector runs, for the probes. A Logboek outage does not fail it: a restart
+      // would not help, the persisted queue is what bridges the outage.
+      health_check: { endpoint: `0.0.0.0:${ports.health}`, path: HEALTH_PATH },
     },
     receivers: {
       otlp: {
@@ -224,7 +220,7 @@ export function collectorConfig(input: CollectorConfigInput): Record<string, unk
     },
     exporters: { "otlp_grpc/logboek": exporter("records"), "otlp_grpc/violations": exporter("violations") },
     service: {
-      extensions: ["file_storage", "healthcheckv2"],
+      extensions: ["file_storage", "health_check"],
       pipelines,
       telemetry: {
         logs: { level: "info", encoding: "json" },

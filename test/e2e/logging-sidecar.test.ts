@@ -15,12 +15,13 @@ import {
   DEFAULT_PORTS,
   DEFAULT_STORAGE_DIR,
   DEFAULT_TLS_DIR,
+  QUEUE_ITEMS,
   renderCollectorConfig,
   STREAM_ATTRIBUTE,
 } from "../../operator/src/logboek/collector-config.ts";
 import { type CertificateAuthority, createCertificateAuthority } from "../../operator/src/pki/certificates.ts";
 import { Logboek } from "../logging-sidecar/logboek-server.ts";
-import { type BlockSpan, newSpanId, traceparent, writeSpans } from "../logging-sidecar/otlp.ts";
+import { type BlockSpan, newSpanId, traceparent, tracesJson, writeSpans } from "../logging-sidecar/otlp.ts";
 import { collectorBinary, freePort, Sidecar, validate } from "../logging-sidecar/sidecar.ts";
 
 const N = 2000;
@@ -72,7 +73,7 @@ afterAll(() => {
 });
 
 /** A Logboek, and a sidecar with a configuration of the renderer that sends to it. */
-async function rig(name: string) {
+async function rig(name: string, edit: (config: string) => string = (c) => c) {
   const dir = path.join(root, name);
   mkdirSync(path.join(dir, "logs"), { recursive: true });
   const logboek = new Logboek(logboekTls);
@@ -93,7 +94,7 @@ async function rig(name: string) {
     ports,
   };
   const configPath = path.join(dir, "config.yaml");
-  writeFileSync(configPath, renderCollectorConfig(input));
+  writeFileSync(configPath, edit(renderCollectorConfig(input)));
   const sidecar = new Sidecar({
     binary,
     configPath,
@@ -377,6 +378,39 @@ describe("logging sidecar (aihub-otelcol)", () => {
     expectDelivered(logboek, sent);
     console.log(`SIGTERM with ${N - atTerm} of ${N} records not yet at the Logboek: all delivered before exit`);
   });
+
+  test("a full queue refuses the block's writes (503, which it retries) and drops nothing", async () => {
+    // A queue of 1,000 records instead of QUEUE_ITEMS, so that it fills quickly.
+    const { logboek, sidecar, otlpUrl } = await rig("full-queue", (c) =>
+      c.replaceAll(`queue_size: ${QUEUE_ITEMS}`, "queue_size: 1000"),
+    );
+    await logboek.stop();
+    const sent = blockSpans(1400);
+    const statuses: number[] = [];
+    for (let i = 0; i < sent.length; i += 100) {
+      const res = await fetch(otlpUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: tracesJson(sent.slice(i, i + 100)),
+      });
+      statuses.push(res.status);
+      await res.arrayBuffer();
+    }
+    expect(statuses).toEqual([...Array(10).fill(200), ...Array(4).fill(503)]);
+    expect(
+      await sidecar.metric("otelcol_exporter_queue_size", { exporter: "otlp_grpc/logboek", data_type: "traces" }),
+    ).toBe(1000);
+    await logboek.start();
+    // The block writes the refused ones again, as an SDK retries a 503.
+    await writeAll(otlpUrl, sent.slice(1000), 100, 1);
+    await until(
+      "all records after the queue was full",
+      () => logboek.spans.size,
+      (n) => n >= sent.length,
+      120_000,
+    );
+    expectDelivered(logboek, sent);
+  }, 180_000);
 
   test("records without a processing activity id, unmapped, or with a plain BSN go to the violation stream, redacted and counted", async () => {
     const { dir, logboek, sidecar, otlpUrl } = await rig("violations");

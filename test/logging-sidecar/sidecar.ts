@@ -74,8 +74,10 @@ export class Sidecar {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    child.stdout?.pipe(out);
-    child.stderr?.pipe(out);
+    // Both into one file: neither may end it, the process's close does.
+    child.stdout?.pipe(out, { end: false });
+    child.stderr?.pipe(out, { end: false });
+    child.once("close", () => out.end());
     this.process = child;
     this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
     let gone = false;

@@ -38,6 +38,7 @@ describe("renderActivation", () => {
   it("renders a ConfigMap, Deployment, Service, NetworkPolicy and (with 2 replicas) a PodDisruptionBudget", () => {
     expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       "ConfigMap/bezwaar-intake-parameters",
+      "ConfigMap/bezwaar-intake-logboek",
       "Deployment/bezwaar-intake",
       "Service/bezwaar-intake",
       "NetworkPolicy/bezwaar-intake",
@@ -52,6 +53,8 @@ describe("renderActivation", () => {
     expect(deployment.spec.template.spec.volumes).toEqual([
       { name: "logs", emptyDir: { sizeLimit: "1Gi" } },
       { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+      { name: "logboek-config", configMap: { name: "bezwaar-intake-logboek" } },
+      { name: "logboek-queue", emptyDir: { sizeLimit: "1Gi" } },
     ]);
     expect(find(objs, "PodDisruptionBudget").spec.unhealthyPodEvictionPolicy).toBe("AlwaysAllow");
   });
@@ -97,10 +100,11 @@ describe("renderActivation", () => {
       image: ctx.logSidecar.image,
       restartPolicy: "Always",
     });
-    expect(pod.initContainers[0].env).toContainEqual({
-      name: "AIHUB_LOG_SINK",
-      value: "log-collector.aihub-logging.svc:24224",
+    expect(pod.initContainers[0]).toMatchObject({
+      args: ["--config=/etc/aihub-otelcol/config.yaml"],
+      readinessProbe: { httpGet: { path: "/status", port: 13133 } },
     });
+    expect(block.env).toContainEqual({ name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "http://127.0.0.1:4317" });
     expect(block.resources).toEqual({
       requests: { cpu: "250m", memory: "512Mi" },
       limits: { cpu: "1", memory: "1Gi" },
@@ -163,6 +167,43 @@ describe("renderActivation", () => {
       to: [{ ipBlock: { cidr: "10.34.20.8/32" } }],
       ports: [{ protocol: "TCP", port: 4317 }],
     });
+  });
+
+  it("configures the logging sidecar for this activation, and restarts the pods when that changes", () => {
+    const logboek = {
+      endpoint: "https://logboek.utrecht.nl:4317",
+      cidr: "10.34.20.8/32",
+      port: 4317,
+      clientCertificateSecret: "aihub-logboek-client",
+    };
+    const activities = { "intake-analyse": "VWR-2024-017" };
+    const rendered = renderActivation(input({ logboek, processingActivities: activities }), ctx) as Any[];
+    const config =
+      find(rendered, "ConfigMap").metadata.name === "bezwaar-intake-logboek"
+        ? find(rendered, "ConfigMap")
+        : rendered.find((o) => o.metadata.name === "bezwaar-intake-logboek");
+    const yaml = String(config?.data["config.yaml"]);
+    expect(yaml).toContain("logboek.utrecht.nl:4317");
+    expect(yaml).toContain('intake-analyse: "VWR-2024-017"');
+    expect(yaml).toContain("aihub.municipality.code");
+    const withLogboek = find(rendered, "Deployment").spec.template.spec;
+    // Only the sidecar mounts the client certificate.
+    expect(withLogboek.volumes).toContainEqual({ name: "logboek-tls", secret: { secretName: "aihub-logboek-client" } });
+    expect(withLogboek.initContainers[0].volumeMounts).toContainEqual({
+      name: "logboek-tls",
+      mountPath: "/etc/aihub-logboek-tls",
+      readOnly: true,
+    });
+    expect(JSON.stringify(withLogboek.containers)).not.toContain("logboek-tls");
+    expect(pod.volumes.map((v: Any) => v.name)).not.toContain("logboek-tls");
+    const checksum = (objs2: Any[]) =>
+      find(objs2, "Deployment").spec.template.metadata.annotations["aihub.gemeenten.nl/logboek-checksum"];
+    expect(checksum(rendered)).not.toBe(checksum(objs));
+    const remapped = renderActivation(
+      input({ logboek, processingActivities: { "intake-analyse": "VWR-2024-018" } }),
+      ctx,
+    ) as Any[];
+    expect(checksum(remapped)).not.toBe(checksum(rendered));
   });
 
   it("is pure: rendering twice gives equal objects", () => {

@@ -4,6 +4,7 @@ import { App, Chart } from "cdk8s";
 import type { ActivationInput, ActivationRenderContext } from "./activation-input.ts";
 import { BlockDeployment } from "./deployment.ts";
 import { BlockDisruptionBudget } from "./disruption-budget.ts";
+import { LogboekConfigMap, sidecarConfig } from "./logboek-config-map.ts";
 import { BlockNetworkPolicy } from "./network-policy.ts";
 import { ParametersConfigMap } from "./parameters-config-map.ts";
 import { BlockService } from "./service.ts";
@@ -20,7 +21,9 @@ export interface RenderedObject {
 export function renderActivation(input: ActivationInput, ctx: ActivationRenderContext): RenderedObject[] {
   const chart = new Chart(new App(), input.activation.name, { disableResourceNameHashes: true });
   new ParametersConfigMap(chart, input);
-  new BlockDeployment(chart, input, ctx);
+  const sidecar = sidecarConfig(input);
+  new LogboekConfigMap(chart, input, sidecar);
+  new BlockDeployment(chart, input, ctx, sidecar);
   new BlockService(chart, input);
   new BlockNetworkPolicy(chart, input, ctx);
   if (input.activation.replicas > 1) new BlockDisruptionBudget(chart, input);

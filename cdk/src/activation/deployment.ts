@@ -1,16 +1,30 @@
 // The block's Deployment: the image by digest, a restricted security context, parameters from
 // the ConfigMap (a checksum annotation restarts pods when they change), and the logging sidecar
 // as a native sidecar (an init container with restartPolicy Always: it starts before the block
-// and stops after it, so no log line is lost).
+// and stops after it, so no log line is lost). The sidecar is aihub-otelcol (sidecar/), with the
+// configuration of logboek-config-map.ts: the block sends its records to it over OTLP on
+// localhost, it queues them on its own volume and forwards them to the municipality's Logboek
+// with the client certificate that only it mounts.
 import { ApiObject } from "cdk8s";
 import type { Construct } from "constructs";
+import {
+  DEFAULT_LOG_DIR,
+  DEFAULT_PORTS,
+  DEFAULT_STORAGE_DIR,
+  DEFAULT_TLS_DIR,
+  HEALTH_PATH,
+  SIDECAR_ARGS,
+  SIDECAR_CONFIG_DIR,
+} from "../../../operator/src/logboek/collector-config.ts";
 import type { ActivationContext } from "./activation-chart.ts";
 import type { ActivationInput } from "./activation-input.ts";
 import { activationLabels, metadata, PARAMETERS_CHECKSUM, selectorLabels } from "./labels.ts";
+import { logboekConfigMapName, sidecarConfigChecksum } from "./logboek-config-map.ts";
 import { parametersChecksum, parametersConfigMapName } from "./parameters-config-map.ts";
 
 export const LOG_SIDECAR_NAME = "aihub-log-shipper";
-const LOG_DIR = "/var/log/aihub";
+const LOG_DIR = DEFAULT_LOG_DIR;
+export const LOGBOEK_CHECKSUM = "aihub.gemeenten.nl/logboek-checksum";
 
 /** What Pod Security `restricted` asks of every container. */
 export const RESTRICTED_CONTAINER = {
@@ -21,11 +35,12 @@ export const RESTRICTED_CONTAINER = {
   seccompProfile: { type: "RuntimeDefault" },
 };
 
-export const EMPTY_DIR_LIMITS = { logs: "1Gi", tmp: "256Mi" };
+export const EMPTY_DIR_LIMITS = { logs: "1Gi", tmp: "256Mi", queue: "1Gi" };
 const SIDECAR_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
 
 export class BlockDeployment extends ApiObject {
-  constructor(scope: Construct, input: ActivationInput, ctx: ActivationContext) {
+  /** `sidecarConfig`: the logging sidecar's configuration (LogboekConfigMap), for its checksum. */
+  constructor(scope: Construct, input: ActivationInput, ctx: ActivationContext, sidecarConfig: string) {
     const hitl = input.humanInTheLoop;
     super(scope, "deployment", {
       apiVersion: "apps/v1",
@@ -39,7 +54,10 @@ export class BlockDeployment extends ApiObject {
         template: {
           metadata: {
             labels: activationLabels(input),
-            annotations: { [PARAMETERS_CHECKSUM]: parametersChecksum(input.parameters) },
+            annotations: {
+              [PARAMETERS_CHECKSUM]: parametersChecksum(input.parameters),
+              [LOGBOEK_CHECKSUM]: sidecarConfigChecksum(sidecarConfig),
+            },
           },
           spec: {
             automountServiceAccountToken: false,
@@ -49,16 +67,23 @@ export class BlockDeployment extends ApiObject {
                 name: LOG_SIDECAR_NAME,
                 image: ctx.logSidecar.image,
                 restartPolicy: "Always",
-                env: [
-                  { name: "AIHUB_LOG_SINK", value: ctx.logSidecar.sink },
-                  { name: "AIHUB_LOG_DIR", value: LOG_DIR },
-                  { name: "AIHUB_TENANT", value: input.tenant },
-                  { name: "AIHUB_BLOCK", value: input.block.name },
-                  { name: "AIHUB_BLOCK_VERSION", value: input.version.version },
-                ],
+                args: SIDECAR_ARGS,
+                // Ready while the collector runs (not while the Logboek answers: what it cannot
+                // send yet waits in the queue on its volume, and the block keeps serving).
+                startupProbe: {
+                  httpGet: { path: HEALTH_PATH, port: DEFAULT_PORTS.health },
+                  periodSeconds: 1,
+                  failureThreshold: 30,
+                },
+                readinessProbe: { httpGet: { path: HEALTH_PATH, port: DEFAULT_PORTS.health }, periodSeconds: 10 },
                 resources: SIDECAR_RESOURCES,
                 securityContext: RESTRICTED_CONTAINER,
-                volumeMounts: [{ name: "logs", mountPath: LOG_DIR, readOnly: true }],
+                volumeMounts: [
+                  { name: "logs", mountPath: LOG_DIR, readOnly: true },
+                  { name: "logboek-config", mountPath: SIDECAR_CONFIG_DIR, readOnly: true },
+                  { name: "logboek-queue", mountPath: DEFAULT_STORAGE_DIR },
+                  ...(input.logboek ? [{ name: "logboek-tls", mountPath: DEFAULT_TLS_DIR, readOnly: true }] : []),
+                ],
               },
             ],
             containers: [
@@ -69,6 +94,8 @@ export class BlockDeployment extends ApiObject {
                 envFrom: [{ configMapRef: { name: parametersConfigMapName(input) } }],
                 env: [
                   { name: "AIHUB_LOG_DIR", value: LOG_DIR },
+                  // Where the block sends its processing records: the sidecar, on this pod only.
+                  { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: `http://127.0.0.1:${DEFAULT_PORTS.otlpGrpc}` },
                   { name: "AIHUB_HUMAN_REVIEW_REQUIRED", value: String(hitl?.required ?? false) },
                   ...(hitl?.reviewerGroup ? [{ name: "AIHUB_REVIEWER_GROUP", value: hitl.reviewerGroup }] : []),
                   ...(hitl?.samplePercentage !== undefined
@@ -87,6 +114,12 @@ export class BlockDeployment extends ApiObject {
               // Bounded, so that a block writing without end is evicted rather than fill the node.
               { name: "logs", emptyDir: { sizeLimit: EMPTY_DIR_LIMITS.logs } },
               { name: "tmp", emptyDir: { sizeLimit: EMPTY_DIR_LIMITS.tmp } },
+              { name: "logboek-config", configMap: { name: logboekConfigMapName(input) } },
+              // The sidecar's persisted queue: survives restarts of the sidecar, not of the pod.
+              { name: "logboek-queue", emptyDir: { sizeLimit: EMPTY_DIR_LIMITS.queue } },
+              ...(input.logboek
+                ? [{ name: "logboek-tls", secret: { secretName: input.logboek.clientCertificateSecret } }]
+                : []),
             ],
           },
         },

@@ -1132,7 +1132,7 @@ export interface MunicipalTenantSpecQuota {
   readonly storage?: string;
 
   /**
-   * Most BlockActivations the namespace may hold (1-200), each with its own ConfigMap, Deployment, Service, network policy and disruption budget, which the quota counts too.
+   * Most BlockActivations the namespace may hold (1-200), each with its own two ConfigMaps (parameters, logging sidecar), Deployment, Service, network policy and disruption budget, which the quota counts too.
    *
    * @schema MunicipalTenantSpecQuota#activations
    */

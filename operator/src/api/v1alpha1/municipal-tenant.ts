@@ -119,7 +119,7 @@ export const tenantQuota = z
       .max(200)
       .default(30)
       .describe(
-        "Most BlockActivations the namespace may hold (1-200), each with its own ConfigMap, Deployment, Service, network policy and disruption budget, which the quota counts too.",
+        "Most BlockActivations the namespace may hold (1-200), each with its own two ConfigMaps (parameters, logging sidecar), Deployment, Service, network policy and disruption budget, which the quota counts too.",
       ),
   })
   .describe("The resource quota of the municipality's namespace.");

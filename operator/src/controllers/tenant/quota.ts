@@ -19,6 +19,7 @@ export const LIMIT_RANGE_NAME = "aihub-limits";
  * (kube-root-ca.crt) and a few of cluster add-ons (a service mesh's root certificate).
  */
 export const CONFIG_MAPS_NOT_OURS = 4;
+export const CONFIG_MAPS_PER_ACTIVATION = 2;
 
 /** The quota key of BlockActivations: a custom resource, which kube-controller-manager counts late. */
 export const ACTIVATION_COUNT = "count/blockactivations.aihub.gemeenten.nl";
@@ -30,7 +31,8 @@ export function objectCountQuota(activations: number, networkPolicies: number): 
     "count/deployments.apps": n,
     "count/poddisruptionbudgets.policy": n,
     services: n,
-    configmaps: canonicalQuantity(String(activations + CONFIG_MAPS_NOT_OURS)),
+    // Two per activation: its parameters and its logging sidecar's configuration.
+    configmaps: canonicalQuantity(String(CONFIG_MAPS_PER_ACTIVATION * activations + CONFIG_MAPS_NOT_OURS)),
     // The tenant's own policies (default deny, DNS, logging, egress) and one per activation.
     "count/networkpolicies.networking.k8s.io": canonicalQuantity(String(networkPolicies + activations)),
   };

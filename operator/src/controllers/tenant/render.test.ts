@@ -61,7 +61,7 @@ describe("renderTenant", () => {
             },
             "spec": {
               "hard": {
-                "configmaps": "34",
+                "configmaps": "64",
                 "count/blockactivations.aihub.gemeenten.nl": "30",
                 "count/deployments.apps": "30",
                 "count/networkpolicies.networking.k8s.io": "36",
@@ -460,12 +460,12 @@ describe("renderTenant", () => {
         "requests.memory": "32Gi",
         pods: "50",
         "requests.storage": "100Gi",
-        // 30 activations by default, each with one of every child; four policies of the tenant's own.
+        // 30 activations by default, each with one of every child (two ConfigMaps); four policies of the tenant's own.
         "count/blockactivations.aihub.gemeenten.nl": "30",
         "count/deployments.apps": "30",
         "count/poddisruptionbudgets.policy": "30",
         services: "30",
-        configmaps: "34",
+        configmaps: "64",
         "count/networkpolicies.networking.k8s.io": "34",
       },
     });

@@ -50,10 +50,6 @@ export const configSchema = z.object({
     .string()
     .regex(/@sha256:[a-f0-9]{64}$/, "expected an image pinned by digest (…@sha256:<64 hex>)")
     .default(`registry.gemeenten.nl/aihub/log-shipper@sha256:${"0".repeat(63)}1`),
-  logSinkService: z
-    .string()
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a Service name")
-    .default("log-collector"),
   gatewayNamespace: z
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a namespace name")
@@ -145,9 +141,8 @@ const SOURCES: Record<keyof OperatorConfig, { flag: string; env: string; help: s
   logSidecarImage: {
     flag: "log-sidecar-image",
     env: "AIHUB_LOG_SIDECAR_IMAGE",
-    help: "image of the logging sidecar, by digest",
+    help: "image of the logging sidecar (aihub-otelcol, built from sidecar/), by digest",
   },
-  logSinkService: { flag: "log-sink-service", env: "AIHUB_LOG_SINK_SERVICE", help: "Service the sidecars send to" },
   gatewayNamespace: {
     flag: "gateway-namespace",
     env: "AIHUB_GATEWAY_NAMESPACE",

@@ -46,10 +46,7 @@ const { manager, caches } = buildOperator({
     logging: { namespace: config.loggingNamespace, port: config.loggingPort },
   },
   activations: {
-    logSidecar: {
-      image: config.logSidecarImage,
-      sink: `${config.logSinkService}.${config.loggingNamespace}.svc:${config.loggingPort}`,
-    },
+    logSidecar: { image: config.logSidecarImage },
     gateway: { namespace: config.gatewayNamespace },
     logging: { namespace: config.loggingNamespace, port: config.loggingPort },
   },

@@ -4,7 +4,6 @@ import type { ActivationRenderContext } from "../../cdk/src/activation/activatio
 export const DEFAULT_ACTIVATION_RENDER_CONTEXT: ActivationRenderContext = {
   logSidecar: {
     image: `registry.gemeenten.nl/aihub/log-shipper@sha256:${"0".repeat(63)}1`,
-    sink: "log-collector.aihub-logging.svc:24224",
   },
   gateway: { namespace: "aihub-gateway" },
   logging: { namespace: "aihub-logging", port: 24224 },

@@ -6,7 +6,6 @@ import { parametersChecksum } from "./parameters-config-map.ts";
 const ctx: ActivationRenderContext = {
   logSidecar: {
     image: `registry.gemeenten.nl/aihub/log-shipper@sha256:${"c".repeat(64)}`,
-    sink: "log-collector.aihub-logging.svc:24224",
   },
   gateway: { namespace: "aihub-gateway" },
   logging: { namespace: "aihub-logging", port: 24224 },

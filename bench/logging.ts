@@ -20,7 +20,7 @@
 //                                           backlog that grows during the step takes longer)
 //   BENCH_OUT=bench/results                 where the JSON and the sidecar's log go
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
-import { release, tmpdir } from "node:os";
+import { loadavg, release, tmpdir } from "node:os";
 import path from "node:path";
 import { durationMs } from "../operator/src/api/duration.ts";
 import { DEFAULT_PORTS, renderCollectorConfig } from "../operator/src/logboek/collector-config.ts";
@@ -138,6 +138,8 @@ interface Step {
   queueAtEnd: number;
   throttledPeriods?: number;
   throttledMs?: number;
+  /** The machine's 1-minute load average at the step's end: other work competes for the 2 cores. */
+  load1m: number;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -203,7 +205,11 @@ async function main() {
     env: limit.env,
   });
 
-  console.log(`machine: ${machineLine(m)}; kernel ${release()}; storage ${dir} (${tmpdir()})`);
+  console.log(
+    `machine: ${machineLine(m)}; kernel ${release()}; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}; storage ${dir}`,
+  );
   console.log(`sidecar: ${binary}`);
   console.log(`CPU limit: ${limit.how}`);
   console.log(
@@ -309,6 +315,7 @@ async function main() {
         rssMb: Math.round(rssAtEnd),
         peakRssMb: Math.round(peakRssMb(pid)),
         queueAtEnd,
+        load1m: Number((loadavg()[0] ?? 0).toFixed(2)),
         ...(throttledBefore && throttledAfter
           ? {
               throttledPeriods: throttledAfter.periods - throttledBefore.periods,
@@ -333,11 +340,11 @@ async function main() {
 
   const best = steps.filter((s) => s.keptUp).at(-1);
   const table = [
-    "| records/s | offered | arrived | missing | block retries | drained after | latency p50 | p99 | sidecar CPU | RSS | peak RSS | throttled |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| records/s | offered | arrived | missing | block retries | drained after | latency p50 | p99 | sidecar CPU | RSS | peak RSS | throttled | load 1m |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...steps.map(
       (s) =>
-        `| ${s.target}${s.keptUp ? "" : " (not kept up)"} | ${s.offered} | ${s.arrived}/${s.written} | ${s.lost} | ${s.retriedWrites} | ${s.drainMs} ms | ${s.latencyMs.p50} ms | ${s.latencyMs.p99} ms | ${s.sidecarCpuCores} | ${s.rssMb} MB | ${s.peakRssMb} MB | ${s.throttledPeriods ?? "-"} periods |`,
+        `| ${s.target}${s.keptUp ? "" : " (not kept up)"} | ${s.offered} | ${s.arrived}/${s.written} | ${s.lost} | ${s.retriedWrites} | ${s.drainMs} ms | ${s.latencyMs.p50} ms | ${s.latencyMs.p99} ms | ${s.sidecarCpuCores} | ${s.rssMb} MB | ${s.peakRssMb} MB | ${s.throttledPeriods ?? "-"} periods | ${s.load1m} |`,
     ),
   ];
   console.log(`\n${table.join("\n")}\n`);

@@ -15,6 +15,8 @@ const programs: [string, readonly string[], string][] = [
   ["make bench-runtime", node("bench/runtime-apply.ts"), "make bench-runtime"],
   ["make chaos", node("bench/chaos.ts"), "make chaos"],
   ["make fuzz", node("bench/fuzz.ts"), "make fuzz"],
+  ["make bench-logging", node("bench/logging.ts"), "make bench-logging"],
+  ["the sidecar build", ["bash", "sidecar/build.sh"], "Builds the logging sidecar"],
   ["the heap summary", node("bench/heap-summary.ts"), "Summarises a V8 heap snapshot"],
   ["the control-plane build", ["bash", "test/controlplane/build-binaries.sh"], "Builds the control-plane binaries"],
   ["the kwok build", ["bash", "test/controlplane/build-kwok.sh"], "Builds kwok"],

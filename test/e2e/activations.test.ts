@@ -2,7 +2,10 @@
 // ReplicaSets and garbage collection, kube-scheduler and kwok with two fake nodes so that pods
 // really run), the operator running in-process with its admission webhook registered at the
 // real API server.
+import { mkdtempSync, writeFileSync } from "node:fs";
 import type { Server } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../operator/src/kube/object.ts";
@@ -11,6 +14,7 @@ import { WatchCache } from "../../operator/src/kube/watch-cache.ts";
 import type { Manager } from "../../operator/src/runtime/manager.ts";
 import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
 import { ControlPlane } from "../controlplane/control-plane.ts";
+import { collectorBinary, validate } from "../logging-sidecar/sidecar.ts";
 import { catalogBlock } from "../support/catalog-block.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
 import { applyManifests, consistently, installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
@@ -234,6 +238,16 @@ describe("an activation", () => {
       return list.items.length === 2 ? list.items : undefined;
     });
     expect(pods[0]?.spec.initContainers[0].name).toBe("aihub-log-shipper");
+    // The sidecar runs with the configuration the operator rendered for this activation, and the
+    // collector itself accepts that configuration.
+    expect(pod.initContainers[0].args).toEqual(["--config=/etc/aihub-otelcol/config.yaml"]);
+    expect(pod.volumes.find((v: Any) => v.name === "logboek-config")?.configMap.name).toBe("bezwaar-intake-logboek");
+    const sidecarConfig = await get("/api/v1/namespaces/utrecht/configmaps/bezwaar-intake-logboek");
+    const file = join(mkdtempSync(join(tmpdir(), "aihub-sidecar-")), "config.yaml");
+    writeFileSync(file, sidecarConfig.data["config.yaml"]);
+    expect(sidecarConfig.data["config.yaml"]).toContain('intake-analyse: "VWR-2024-017"');
+    const validated = await validate(await collectorBinary(), file);
+    expect(validated.ok, validated.output).toBe(true);
     // Ready pods have a ready logging sidecar: the records reach Utrecht's Logboek, as its register's entries.
     const withLogboek = await waitActivation(
       "utrecht",

@@ -37,6 +37,8 @@ export const RESTRICTED_CONTAINER = {
 
 export const EMPTY_DIR_LIMITS = { logs: "1Gi", tmp: "256Mi", queue: "1Gi" };
 const SIDECAR_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
+/** About 80% of the sidecar's memory limit. */
+const SIDECAR_GOMEMLIMIT = "100MiB";
 
 export class BlockDeployment extends ApiObject {
   /** `sidecarConfig`: the logging sidecar's configuration (LogboekConfigMap), for its checksum. */
@@ -68,6 +70,8 @@ export class BlockDeployment extends ApiObject {
                 image: ctx.logSidecar.image,
                 restartPolicy: "Always",
                 args: SIDECAR_ARGS,
+                // The Go runtime collects before the container's memory limit, not at it.
+                env: [{ name: "GOMEMLIMIT", value: SIDECAR_GOMEMLIMIT }],
                 // Ready while the collector runs (not while the Logboek answers: what it cannot
                 // send yet waits in the queue on its volume, and the block keeps serving).
                 startupProbe: {

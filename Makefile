@@ -123,12 +123,21 @@ $(UMOCI):
 image: build $(IMAGE_NODE) $(UMOCI) ## The operator's OCI image as dist/aihub-operator.oci.tar (prints its digest and size).
 	node operator/image/build.ts --node $(IMAGE_NODE) --umoci $(UMOCI) --bundle dist/operator.mjs --out $(IMAGE_ARCHIVE)
 
+# The logging sidecar's image the same way (make collector builds its binary): the static
+# aihub-otelcol, a notice with its licences, nonroot in /etc/passwd, /tmp; no shell, no libc.
+SIDECAR_IMAGE_ARCHIVE := dist/aihub-otelcol.oci.tar
+
+.PHONY: sidecar-image
+sidecar-image: deps collector $(UMOCI) ## The logging sidecar's OCI image as dist/aihub-otelcol.oci.tar (prints its digest and size).
+	collector=$$(bash sidecar/build.sh) && \
+	  node operator/image/build-sidecar.ts --collector "$$collector" --umoci $(UMOCI) --out $(SIDECAR_IMAGE_ARCHIVE)
+
 .PHONY: unit
 unit: deps ## Unit tests (no cluster).
 	npx vitest run --project unit
 
 .PHONY: e2e
-e2e: deps controlplane tools image collector ## Tests against a real control plane (and the image, run from its root filesystem).
+e2e: deps controlplane tools image collector sidecar-image ## Tests against a real control plane (and the image, run from its root filesystem).
 	PATH=$(KUBE_TOOLS):$$PATH npx vitest run --project e2e
 
 .PHONY: test

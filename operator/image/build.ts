@@ -1,15 +1,11 @@
 // `make image`: the operator's OCI image, built without a container engine, the way distroless
 // images are made. Files come from the Debian packages (fetched with apt-get download into
-// ~/.cache/aihub/debs/) and the npm package of Node; umoci assembles the image.
-import { execFileSync } from "node:child_process";
+// ~/.cache/aihub/debs/) and the npm package of Node; umoci assembles the image (oci.ts, shared
+// with make sidecar-image).
 import { createHash } from "node:crypto";
 import {
-  chmodSync,
-  copyFileSync,
   existsSync,
-  lchownSync,
   lstatSync,
-  lutimesSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -17,9 +13,6 @@ import {
   readlinkSync,
   renameSync,
   rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
 } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
@@ -35,7 +28,7 @@ import {
   USER,
   WORKING_DIR,
 } from "./image-config.ts";
-import { type TarEntry, writeTar } from "./tar.ts";
+import { addUsersAndTmp, type ImageSpec, isRoot, Layer, printImage, run, writeImage, writeRootfs } from "./oci.ts";
 
 const USAGE = `Builds the aihub operator's OCI image without a container engine (make image).
 
@@ -60,10 +53,6 @@ const TRIPLET = "x86_64-linux-gnu";
 const LIBRARY_DIRS = [`lib/${TRIPLET}`, `usr/lib/${TRIPLET}`, "lib64", "lib", "usr/lib"];
 
 const log = (msg: string) => console.error(`[image] ${msg}`);
-
-function run(cmd: string, args: string[], opts: { cwd?: string } = {}): string {
-  return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], ...opts });
-}
 
 // ---- Debian packages ----
 
@@ -101,7 +90,6 @@ const dependencyNames = (value: string | undefined) =>
     )
     .filter(Boolean);
 
-const isRoot = () => process.getuid?.() === 0;
 let listsUpdated = false;
 /** apt-get update, once per run: on a fresh machine the package lists are missing. */
 function aptUpdate(why: string): boolean {
@@ -174,31 +162,6 @@ function fetchPackages(roots: string[], cache: string): DebPackage[] {
 
 // ---- the image's files ----
 
-const ROOT_DIR = { uid: 0, gid: 0, mode: 0o755 };
-
-/** The entries of one layer, by path (without a leading slash); parents are added as directories. */
-class Layer {
-  readonly entries = new Map<string, TarEntry>();
-  add(entry: TarEntry) {
-    const path = entry.path.replace(/^\/+|\/+$/g, "");
-    const parent = posix.dirname(path);
-    if (parent !== "." && !this.entries.has(parent)) this.add({ type: "dir", path: parent, ...ROOT_DIR });
-    const existing = this.entries.get(path);
-    if (existing && JSON.stringify(existing) !== JSON.stringify({ ...entry, path }))
-      throw new Error(`two different entries for /${path}`);
-    this.entries.set(path, { ...entry, path });
-  }
-  sorted(): TarEntry[] {
-    return [...this.entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  }
-  bytes(): number {
-    return [...this.entries.values()].reduce(
-      (n, e) => n + (e.type !== "file" ? 0 : "content" in e ? e.content.length : statSync(e.source).size),
-      0,
-    );
-  }
-}
-
 /**
  * Adds `path` (absolute in the image) from the unpacked packages in `tree` to `layer`: each
  * symbolic link on the way as a link, then what it points to. Returns the real file's path.
@@ -268,15 +231,8 @@ function collect(opts: { node: string; bundle: string; work: string; cache: stri
   for (const pkg of packages) run("dpkg-deb", ["-x", pkg.file, tree]);
 
   const base = new Layer();
-  const file = (path: string, content: string, mode = 0o644) =>
-    base.add({ type: "file", path, content: Buffer.from(content), mode, uid: 0, gid: 0 });
-  file(
-    "etc/passwd",
-    `root:x:0:0:root:/root:/sbin/nologin\n${USER.name}:x:${USER.uid}:${USER.gid}:${USER.name}:/nonexistent:/sbin/nologin\n`,
-  );
-  file("etc/group", `root:x:0:\n${USER.name}:x:${USER.gid}:\n`);
-  file("etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files dns\n");
-  base.add({ type: "dir", path: "tmp", mode: 0o1777, uid: 0, gid: 0 });
+  addUsersAndTmp(base);
+  base.file("etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files dns\n");
   base.add({ type: "file", path: NODE_PATH, source: opts.node, mode: 0o755, uid: 0, gid: 0 });
   base.add({ type: "file", path: "usr/share/doc/nodejs/LICENSE", source: nodeLicense, mode: 0o644, uid: 0, gid: 0 });
   addLibraries(base, tree, opts.node);
@@ -284,7 +240,7 @@ function collect(opts: { node: string; bundle: string; work: string; cache: stri
     addFromTree(base, tree, `/usr/share/doc/${pkg.name}/copyright`);
     // As distroless does, so that scanners (Trivy, Grype, Syft) know the packages and versions.
     const control = run("dpkg-deb", ["-f", pkg.file]).replace(/^(Package: .*\n)/, "$1Status: install ok installed\n");
-    file(`var/lib/dpkg/status.d/${pkg.name}`, control);
+    base.file(`var/lib/dpkg/status.d/${pkg.name}`, control);
   }
 
   const app = new Layer();
@@ -294,119 +250,25 @@ function collect(opts: { node: string; bundle: string; work: string; cache: stri
 
 // ---- output ----
 
-/** The layers as directories (for the Dockerfile): owners, modes and times as in the image. */
-function writeRootfs(built: Built, dir: string, mtime: number) {
-  for (const [name, layer] of [["base", built.base] as const, ["app", built.app] as const]) {
-    const root = join(dir, name);
-    rmSync(root, { recursive: true, force: true });
-    mkdirSync(root, { recursive: true });
-    for (const e of layer.sorted()) {
-      const to = join(root, e.path);
-      if (e.type === "dir") mkdirSync(to);
-      else if (e.type === "symlink") symlinkSync(e.target, to);
-      else if ("content" in e) writeFileSync(to, e.content);
-      else copyFileSync(e.source, to);
-      if (e.type !== "symlink") chmodSync(to, e.mode);
-      if (isRoot()) lchownSync(to, e.uid, e.gid);
-    }
-    // Times last, directories deepest first, so that writing into a directory does not change it.
-    for (const e of layer.sorted().reverse()) lutimesSync(join(root, e.path), mtime, mtime);
-  }
-}
-
-interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  annotations?: Record<string, string>;
-}
-
-function writeImage(built: Built, opts: { out: string; umoci: string; work: string; mtime: number }) {
-  const created = new Date(opts.mtime * 1000).toISOString().replace(/\.000Z$/, "Z");
-  const tag = packageJson().version;
-  const layout = join(opts.work, "layout");
-  const image = `${layout}:${tag}`;
-  const umoci = (...args: string[]) => run(opts.umoci, args);
-  umoci("init", "--layout", layout);
-  umoci("new", "--image", image);
+function imageSpec(built: Built): ImageSpec {
   const packages = built.packages.map((p) => `${p.name} ${p.version}`).join(", ");
   const layers = [
-    ["base", built.base, `node ${built.nodeVersion} and from Debian ${packages}`],
-    ["app", built.app, "the operator bundle (make build)"],
-  ] as const;
-  for (const [name, layer, what] of layers) {
-    const tar = join(opts.work, `${name}.tar`);
-    writeTar(tar, layer.sorted(), opts.mtime);
-    umoci(
-      "raw",
-      "add-layer",
-      "--image",
-      image,
-      "--compress",
-      "gzip",
-      "--history.created",
-      created,
-      "--history.created_by",
-      `operator/image/build.ts (${name}): ${what}`,
-      tar,
-    );
-  }
-  const [user, group] = [USER.uid, USER.gid];
-  umoci(
-    "config",
-    "--image",
-    image,
-    "--no-history",
-    "--created",
-    created,
-    "--os",
-    "linux",
-    "--architecture",
-    "amd64",
-    "--config.user",
-    `${user}:${group}`,
-    "--config.workingdir",
-    WORKING_DIR,
-    ...entrypoint().flatMap((arg) => ["--config.entrypoint", arg]),
-    ...EXPOSED_PORTS.flatMap((port) => ["--config.exposedports", port]),
-    ...Object.entries(labels()).flatMap(([k, v]) => ["--config.label", `${k}=${v}`]),
-  );
-  umoci("gc", "--layout", layout);
-
-  // The layout as a tar: sorted, numeric owners, one time.
-  const entries: TarEntry[] = [];
-  const walk = (rel: string) => {
-    for (const name of readdirSync(join(layout, rel)).sort()) {
-      const path = rel ? `${rel}/${name}` : name;
-      const st = lstatSync(join(layout, path));
-      if (st.isDirectory()) {
-        entries.push({ type: "dir", path, mode: 0o755, uid: 0, gid: 0 });
-        walk(path);
-      } else entries.push({ type: "file", path, source: join(layout, path), mode: 0o644, uid: 0, gid: 0 });
-    }
+    { name: "base", layer: built.base, what: `node ${built.nodeVersion} and from Debian ${packages}` },
+    { name: "app", layer: built.app, what: "the operator bundle (make build)" },
+  ];
+  return {
+    tag: packageJson().version,
+    layers: layers.map(({ name, layer, what }) => ({
+      name,
+      layer,
+      createdBy: `operator/image/build.ts (${name}): ${what}`,
+    })),
+    user: USER,
+    workingDir: WORKING_DIR,
+    entrypoint: entrypoint(),
+    exposedPorts: EXPOSED_PORTS,
+    labels: labels(),
   };
-  walk("");
-  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  mkdirSync(dirname(opts.out), { recursive: true });
-  const archiveBytes = writeTar(`${opts.out}.tmp`, entries, opts.mtime);
-  renameSync(`${opts.out}.tmp`, opts.out);
-
-  const blob = (d: Descriptor) => JSON.parse(readFileSync(join(layout, "blobs", ...d.digest.split(":")), "utf8"));
-  const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8")) as { manifests: Descriptor[] };
-  const [manifestDescriptor] = index.manifests;
-  if (!manifestDescriptor || index.manifests.length !== 1) throw new Error("expected one image in the layout");
-  const manifest = blob(manifestDescriptor) as { layers: Descriptor[] };
-  const compressed = manifest.layers.reduce((n, l) => n + l.size, 0);
-  const unpacked = built.base.bytes() + built.app.bytes();
-  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-  console.log(`${opts.out}: an OCI image layout in a tar, ${mb(archiveBytes)} (${archiveBytes} bytes)`);
-  console.log(`  image ${manifestDescriptor.digest} (tag ${tag}, linux/amd64, user ${user}:${group})`);
-  console.log(
-    `  layers: ${mb(compressed)} compressed (${compressed} bytes), files ${mb(unpacked)} unpacked (${unpacked} bytes)`,
-  );
-  for (const [i, l] of manifest.layers.entries())
-    console.log(`    ${layers[i]?.[0]}: ${l.digest} ${mb(l.size)}, ${mb(layers[i]?.[1].bytes() ?? 0)} unpacked`);
-  console.log(`  node ${built.nodeVersion}; Debian ${packages}`);
 }
 
 // ---- main ----
@@ -444,9 +306,23 @@ const work = mkdtempSync(join(tmpdir(), "aihub-image-"));
 try {
   const built = collect({ node: values.node as string, bundle: values.bundle, work, cache });
   if (values.rootfs) {
-    writeRootfs(built, values.rootfs, mtime);
+    writeRootfs(
+      [
+        ["base", built.base],
+        ["app", built.app],
+      ],
+      values.rootfs,
+      mtime,
+    );
     log(`wrote ${values.rootfs}/base and ${values.rootfs}/app`);
-  } else writeImage(built, { out: values.out as string, umoci: values.umoci as string, work, mtime });
+  } else {
+    const spec = imageSpec(built);
+    const out = values.out as string;
+    printImage(spec, writeImage(spec, { out, umoci: values.umoci as string, work, mtime }), out);
+    console.log(
+      `  node ${built.nodeVersion}; Debian ${built.packages.map((p) => `${p.name} ${p.version}`).join(", ")}`,
+    );
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

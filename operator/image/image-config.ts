@@ -1,5 +1,6 @@
-// The operator image's configuration, one source for `make image` (operator/image/build.ts) and
-// the test that keeps the Dockerfile in step with it.
+// The images' configuration: the operator's, one source for `make image` (operator/image/build.ts)
+// and the test that keeps the Dockerfile in step with it; the logging sidecar's, for
+// `make sidecar-image` (operator/image/build-sidecar.ts) and its e2e test.
 import { readFileSync } from "node:fs";
 
 /** The user the operator runs as: "nonroot" of distroless, no login, no home. */
@@ -48,5 +49,34 @@ export function labels(): Record<string, string> {
     "org.opencontainers.image.source": SOURCE,
     "org.opencontainers.image.version": pkg.version,
     "org.opencontainers.image.licenses": pkg.license,
+  };
+}
+
+// ---- the logging sidecar's image (aihub-otelcol, sidecar/) ----
+
+export const SIDECAR_BINARY_PATH = "/usr/bin/aihub-otelcol";
+/** Its notice (what it is built from, its licences, the Go modules in it) and the Apache License. */
+export const SIDECAR_DOC_DIR = "/usr/share/doc/aihub-otelcol";
+/**
+ * The health check and the Prometheus metrics (DEFAULT_PORTS of operator/src/logboek/collector-config.ts);
+ * OTLP (4317, 4318) listens on 127.0.0.1 only, for the block in the same pod.
+ */
+export const SIDECAR_EXPOSED_PORTS = ["13133/tcp", "8888/tcp"] as const;
+/** The OpenTelemetry Collector's components are Apache-2.0; logboekrules and the build are this repository's. */
+export const SIDECAR_LICENSES = "Apache-2.0 AND EUPL-1.2";
+
+/** The binary alone: the operator gives the sidecar container its args (--config=...). */
+export function sidecarEntrypoint(): string[] {
+  return [SIDECAR_BINARY_PATH];
+}
+
+/** The sidecar image's labels: `version` is the binary's (sidecar/builder.yaml), `collector` the OpenTelemetry Collector's. */
+export function sidecarLabels(version: string, collector: string): Record<string, string> {
+  return {
+    "org.opencontainers.image.title": "aihub-otelcol",
+    "org.opencontainers.image.description": `The aihub logging sidecar: OpenTelemetry Collector ${collector} with the logboekrules connector (Logboek Dataverwerkingen), one static binary`,
+    "org.opencontainers.image.source": SOURCE,
+    "org.opencontainers.image.version": version,
+    "org.opencontainers.image.licenses": SIDECAR_LICENSES,
   };
 }

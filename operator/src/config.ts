@@ -49,7 +49,7 @@ export const configSchema = z.object({
   logSidecarImage: z
     .string()
     .regex(/@sha256:[a-f0-9]{64}$/, "expected an image pinned by digest (…@sha256:<64 hex>)")
-    .default(`registry.gemeenten.nl/aihub/log-shipper@sha256:${"0".repeat(63)}1`),
+    .default(`registry.gemeenten.nl/aihub/aihub-otelcol@sha256:${"0".repeat(63)}1`),
   gatewayNamespace: z
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a namespace name")

@@ -3,7 +3,7 @@ import type { ActivationRenderContext } from "../../cdk/src/activation/activatio
 
 export const DEFAULT_ACTIVATION_RENDER_CONTEXT: ActivationRenderContext = {
   logSidecar: {
-    image: `registry.gemeenten.nl/aihub/log-shipper@sha256:${"0".repeat(63)}1`,
+    image: `registry.gemeenten.nl/aihub/aihub-otelcol@sha256:${"0".repeat(63)}1`,
   },
   gateway: { namespace: "aihub-gateway" },
   logging: { namespace: "aihub-logging", port: 24224 },

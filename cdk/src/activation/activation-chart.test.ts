@@ -5,7 +5,7 @@ import { parametersChecksum } from "./parameters-config-map.ts";
 
 const ctx: ActivationRenderContext = {
   logSidecar: {
-    image: `registry.gemeenten.nl/aihub/log-shipper@sha256:${"c".repeat(64)}`,
+    image: `registry.gemeenten.nl/aihub/aihub-otelcol@sha256:${"c".repeat(64)}`,
   },
   gateway: { namespace: "aihub-gateway" },
   logging: { namespace: "aihub-logging", port: 24224 },

@@ -52,7 +52,7 @@ function fakeEnv(
     },
     prune: async () => undefined,
     render: {
-      logSidecar: { image: `registry.gemeenten.nl/aihub/log-shipper@sha256:${"c".repeat(64)}` },
+      logSidecar: { image: `registry.gemeenten.nl/aihub/aihub-otelcol@sha256:${"c".repeat(64)}` },
       gateway: { namespace: "aihub-gateway" },
       logging: { namespace: "aihub-logging", port: 24224 },
     },

@@ -103,6 +103,21 @@ dist/operator.mjs: $(OPERATOR_SOURCES) package-lock.json | node_modules/.install
 .PHONY: build
 build: dist/operator.mjs ## Bundle the operator into dist/operator.mjs (what the image runs).
 
+# The kubectl plugin (issue 14) as one JavaScript file with a node shebang, and the archive a krew
+# release serves (plugin/krew/aihub.yaml: its sha256 is the one printed here).
+PLUGIN_SOURCES := $(shell find plugin/src operator/src -name '*.ts' ! -name '*.test.ts' 2>/dev/null)
+dist/kubectl-aihub: $(PLUGIN_SOURCES) package-lock.json | node_modules/.installed
+	npx rolldown plugin/src/main.ts --platform node --format esm --minify --postBanner '#!/usr/bin/env node' -o $@
+	chmod +x $@
+
+dist/kubectl-aihub.tar.gz: dist/kubectl-aihub
+	tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C dist -cf - kubectl-aihub | gzip -n > $@
+
+.PHONY: plugin
+plugin: dist/kubectl-aihub.tar.gz ## The kubectl plugin: dist/kubectl-aihub (needs node 22+) and its krew archive with its sha256.
+	@sha256sum dist/kubectl-aihub.tar.gz
+	@dist/kubectl-aihub --help | head -1
+
 FLEET_CSV ?= cdk/fleet/municipalities.csv
 .PHONY: fleet
 fleet: deps ## Platform as code: synthesise the fleet declared in a CSV into dist/fleet (FLEET_CSV, default cdk/fleet/municipalities.csv).

@@ -6,7 +6,13 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["operator/**/*.test.ts", "cdk/**/*.test.ts", "bench/**/*.test.ts", "test/support/**/*.test.ts"],
+          include: [
+            "operator/**/*.test.ts",
+            "cdk/**/*.test.ts",
+            "bench/**/*.test.ts",
+            "test/support/**/*.test.ts",
+            "plugin/**/*.test.ts",
+          ],
         },
       },
       {

@@ -23,6 +23,7 @@ const programs: [string, readonly string[], string][] = [
   ["the kubectl and helm build", ["bash", "test/controlplane/build-tools.sh"], "Builds kubectl"],
   ["make image", node("operator/image/build.ts"), "Builds the aihub operator's OCI image"],
   ["the umoci build", ["bash", "operator/image/build-umoci.sh"], "Builds umoci"],
+  ["kubectl aihub (the kubectl plugin)", ["plugin/bin/kubectl-aihub"], "Usage: kubectl aihub COMMAND"],
   ["make sidecar-image", node("operator/image/build-sidecar.ts"), "Builds the OCI image of the logging sidecar"],
 ];
 

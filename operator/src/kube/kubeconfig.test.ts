@@ -15,8 +15,12 @@ const kubeconfig = (user: Record<string, unknown>, cluster: Record<string, unkno
     contexts: [
       { name: "main", context: { cluster: "c", user: "u" } },
       { name: "other", context: { cluster: "x", user: "y" } },
+      { name: "utrecht", context: { cluster: "x", user: "u", namespace: "utrecht" } },
     ],
-    clusters: [{ name: "c", cluster: { server: "https://127.0.0.1:6443/", ...cluster } }],
+    clusters: [
+      { name: "c", cluster: { server: "https://127.0.0.1:6443/", ...cluster } },
+      { name: "x", cluster: { server: "https://10.0.0.1:6443" } },
+    ],
     users: [{ name: "u", user }],
   });
 
@@ -45,6 +49,20 @@ describe("parseKubeconfig", () => {
     expect(parseKubeconfig(kubeconfig({ token: "abc" }), file).authorization()).toBe("Bearer abc");
     expect(parseKubeconfig(kubeconfig({}, { "insecure-skip-tls-verify": true }), file).tls.rejectUnauthorized).toBe(
       false,
+    );
+  });
+
+  it("selects another context than the current one, with its namespace", () => {
+    const current = parseKubeconfig(kubeconfig({ token: "abc" }), "k");
+    expect(current.namespace).toBeUndefined();
+    expect(current.source).toBe("k (context main)");
+    const other = parseKubeconfig(kubeconfig({ token: "abc" }), "k", "utrecht");
+    expect(other.server).toBe("https://10.0.0.1:6443");
+    expect(other.namespace).toBe("utrecht");
+    expect(other.authorization()).toBe("Bearer abc");
+    expect(other.source).toBe("k (context utrecht)");
+    expect(() => parseKubeconfig(kubeconfig({}), "k", "gone")).toThrow(
+      'kubeconfig k: context "gone" is not among its contexts',
     );
   });
 

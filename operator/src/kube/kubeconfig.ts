@@ -16,6 +16,8 @@ export interface ClusterAccess {
   authorization: () => string | undefined;
   /** Where it came from, for messages. */
   source: string;
+  /** The context's namespace (or the pod's own), if it names one: a kubectl plugin's default. */
+  namespace?: string;
 }
 
 const SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -38,6 +40,15 @@ function tokenFile(path: string): () => string {
   };
 }
 
+/** The pod's namespace, from its service account's files, if mounted. */
+function podNamespace(): { namespace?: string } {
+  try {
+    return { namespace: readFileSync(join(SERVICE_ACCOUNT, "namespace"), "utf8").trim() };
+  } catch {
+    return {};
+  }
+}
+
 export function inClusterAccess(): ClusterAccess {
   const host = process.env.KUBERNETES_SERVICE_HOST;
   const port = process.env.KUBERNETES_SERVICE_PORT ?? "443";
@@ -48,32 +59,44 @@ export function inClusterAccess(): ClusterAccess {
     tls: { ca: readFileSync(join(SERVICE_ACCOUNT, "ca.crt"), "utf8") },
     authorization: tokenFile(join(SERVICE_ACCOUNT, "token")),
     source: "in-cluster service account",
+    ...podNamespace(),
   };
 }
 
 /**
- * Reads the current context of a kubeconfig: `path`, else the first file of $KUBECONFIG, else
- * the pod's service account when running in a cluster, else ~/.kube/config.
+ * Reads a kubeconfig: `path`, else the first file of $KUBECONFIG, else the pod's service account
+ * when running in a cluster, else ~/.kube/config. Its current context, or `context` when given
+ * (a context never means the pod's service account).
  */
-export function loadClusterAccess(path?: string): ClusterAccess {
+export function loadClusterAccess(path?: string, context?: string): ClusterAccess {
   const file = path ?? process.env.KUBECONFIG?.split(":").find(Boolean);
-  if (!file && process.env.KUBERNETES_SERVICE_HOST) return inClusterAccess();
-  return parseKubeconfig(readFileSync(file ?? join(homedir(), ".kube", "config"), "utf8"), file ?? "~/.kube/config");
+  if (!file && context === undefined && process.env.KUBERNETES_SERVICE_HOST) return inClusterAccess();
+  return parseKubeconfig(
+    readFileSync(file ?? join(homedir(), ".kube", "config"), "utf8"),
+    file ?? "~/.kube/config",
+    context,
+  );
 }
 
-export function parseKubeconfig(text: string, file: string): ClusterAccess {
+/** The access of the kubeconfig's current context, or of the context named `contextOverride`. */
+export function parseKubeconfig(text: string, file: string, contextOverride?: string): ClusterAccess {
   const doc = parse(text) as {
     "current-context"?: string;
-    contexts?: Named<{ cluster: string; user: string }>[];
+    contexts?: Named<{ cluster: string; user: string; namespace?: string }>[];
     clusters?: Named<Record<string, string | boolean>>[];
     users?: Named<Record<string, unknown>>[];
   };
   const where = (what: string) => new Error(`kubeconfig ${file}: ${what}`);
-  const contextName = doc["current-context"];
+  const contextName = contextOverride ?? doc["current-context"];
   const context = doc.contexts?.find((c) => c.name === contextName)?.context as
-    | { cluster: string; user: string }
+    | { cluster: string; user: string; namespace?: string }
     | undefined;
-  if (!context) throw where(`current-context "${contextName ?? ""}" is not among its contexts`);
+  if (!context)
+    throw where(
+      contextOverride === undefined
+        ? `current-context "${contextName ?? ""}" is not among its contexts`
+        : `context "${contextOverride}" is not among its contexts`,
+    );
   const cluster = doc.clusters?.find((c) => c.name === context.cluster)?.cluster as
     | Record<string, string | boolean>
     | undefined;
@@ -107,5 +130,6 @@ export function parseKubeconfig(text: string, file: string): ClusterAccess {
     tls,
     authorization: () => fromFile?.() ?? token,
     source: `${file} (context ${contextName})`,
+    ...(context.namespace ? { namespace: String(context.namespace) } : {}),
   };
 }

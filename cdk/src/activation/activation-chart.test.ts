@@ -103,7 +103,8 @@ describe("renderActivation", () => {
       args: ["--config=/etc/aihub-otelcol/config.yaml"],
       readinessProbe: { httpGet: { path: "/status", port: 13133 } },
     });
-    expect(block.env).toContainEqual({ name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "http://127.0.0.1:4317" });
+    expect(block.env).toContainEqual({ name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "http://127.0.0.1:4318" });
+    expect(block.env).toContainEqual({ name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "http/protobuf" });
     expect(block.resources).toEqual({
       requests: { cpu: "250m", memory: "512Mi" },
       limits: { cpu: "1", memory: "1Gi" },

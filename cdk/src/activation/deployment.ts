@@ -98,8 +98,11 @@ export class BlockDeployment extends ApiObject {
                 envFrom: [{ configMapRef: { name: parametersConfigMapName(input) } }],
                 env: [
                   { name: "AIHUB_LOG_DIR", value: LOG_DIR },
-                  // Where the block sends its processing records: the sidecar, on this pod only.
-                  { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: `http://127.0.0.1:${DEFAULT_PORTS.otlpGrpc}` },
+                  // Where the block sends its processing records: the sidecar, on this pod only, over
+                  // OTLP/HTTP, which SDKs speak most widely (the sidecar's tests send OTLP/JSON to the same
+                  // receiver; gRPC on 4317 is open too).
+                  { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: `http://127.0.0.1:${DEFAULT_PORTS.otlpHttp}` },
+                  { name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "http/protobuf" },
                   { name: "AIHUB_HUMAN_REVIEW_REQUIRED", value: String(hitl?.required ?? false) },
                   ...(hitl?.reviewerGroup ? [{ name: "AIHUB_REVIEWER_GROUP", value: hitl.reviewerGroup }] : []),
                   ...(hitl?.samplePercentage !== undefined

@@ -16,6 +16,7 @@
 //   CHAOS_SEED=<n>     the random moments (printed, so that a run can be repeated)
 //   CHAOS_OUT=bench/results  where the JSON and the operator logs go
 import { mkdirSync, writeFileSync } from "node:fs";
+import { CONFIG_MAPS_PER_ACTIVATION } from "../operator/src/controllers/tenant/quota.ts";
 import type { KubeObject } from "../operator/src/kube/object.ts";
 import { ApiError } from "../operator/src/kube/rest-client.ts";
 import { ControlPlane } from "../test/controlplane/control-plane.ts";
@@ -133,13 +134,14 @@ async function converged(c: CountingClient): Promise<boolean> {
         query: { labelSelector: "aihub.gemeenten.nl/activation" },
       })
     ).items.length;
-  const children = [
-    "/apis/apps/v1/deployments",
-    "/api/v1/configmaps",
-    "/api/v1/services",
-    "/apis/networking.k8s.io/v1/networkpolicies",
+  const children: [string, number][] = [
+    ["/apis/apps/v1/deployments", 1],
+    // Its parameters and its logging sidecar's configuration.
+    ["/api/v1/configmaps", CONFIG_MAPS_PER_ACTIVATION],
+    ["/api/v1/services", 1],
+    ["/apis/networking.k8s.io/v1/networkpolicies", 1],
   ];
-  for (const path of children) if ((await count(path)) !== expectedActivations) return false;
+  for (const [path, each] of children) if ((await count(path)) !== each * expectedActivations) return false;
   return (
     tenants.length === TENANTS - 1 &&
     tenants.every(isReady) &&

@@ -27,6 +27,7 @@ import {
 } from "../operator/src/api/v1alpha1/index.ts";
 import { activationInput } from "../operator/src/controllers/activation/activation-input.ts";
 import { resolveVersion } from "../operator/src/controllers/activation/version-resolution.ts";
+import { CONFIG_MAPS_PER_ACTIVATION } from "../operator/src/controllers/tenant/quota.ts";
 import { DEFAULT_TENANT_RENDER_CONTEXT, renderTenant } from "../operator/src/controllers/tenant/render.ts";
 import { isConflict, isNotFound } from "../operator/src/kube/api-error.ts";
 import type { KubeObject } from "../operator/src/kube/object.ts";
@@ -312,7 +313,8 @@ async function run(o: RunOptions) {
     await profiled;
     // Ready is written after the children are applied; check that they are all there, and when
     // the last one came (creationTimestamp has whole seconds: rounded up here).
-    const expectedChildren = o.tenants * FLEET_BLOCKS.length * 3;
+    // Per activation: its Deployment, its ConfigMaps (parameters, logging sidecar) and its Service.
+    const expectedChildren = o.tenants * FLEET_BLOCKS.length * (2 + CONFIG_MAPS_PER_ACTIVATION);
     const made = await children(c);
     if (made.count < expectedChildren) throw new Error(`${made.count} of ${expectedChildren} child objects exist`);
     result.childrenSeconds = Math.min(result.readySeconds as number, (made.lastCreatedMs + 1000 - startedAt) / 1000);

@@ -1,60 +1,30 @@
-// The operator's image (make image, operator/image/build.ts), unpacked by umoci, not by our own
-// code: it runs as nonroot, has no shell, and its entrypoint, run from the image's root
-// filesystem (chroot, as a container runtime would, minus the namespaces), serves /healthz and
-// /readyz against the e2e control plane and stops cleanly on SIGTERM.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import {
-  chownSync,
-  copyFileSync,
-  existsSync,
-  lstatSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { chownSync, copyFileSync, existsSync, lstatSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { entrypoint, labels, USER, WORKING_DIR } from "../../operator/image/image-config.ts";
 import { connect, installCrds, waitUntil } from "../support/cluster.ts";
+import {
+  type ImageConfig,
+  type RuntimeConfig,
+  runEntrypoint,
+  type UnpackedImage,
+  unpackImage,
+  walk,
+} from "../support/oci-image.ts";
 
 const ARCHIVE = "dist/aihub-operator.oci.tar";
-
-/** What umoci makes of the image's config for a runtime (runtime-spec config.json). */
-interface RuntimeConfig {
-  process: { user: { uid: number; gid: number }; args: string[]; env: string[]; cwd: string };
-}
-interface ImageConfig {
-  architecture: string;
-  os: string;
-  config: { User: string; Entrypoint: string[]; Cmd?: string[]; WorkingDir: string; Labels: Record<string, string> };
-}
 
 let work = "";
 let rootfs = "";
 let runtime: RuntimeConfig;
 let image: ImageConfig;
 let tags: string[];
+let unpacked: UnpackedImage;
 
 beforeAll(async () => {
-  if (!existsSync(ARCHIVE)) throw new Error(`${ARCHIVE} is missing: run make image (make e2e builds it first)`);
-  if (process.getuid?.() !== 0) throw new Error("this test runs the image with chroot, which needs root");
-  const umoci = execFileSync("bash", ["operator/image/build-umoci.sh"], { encoding: "utf8" }).trim();
-  work = mkdtempSync(join(tmpdir(), "aihub-image-test-"));
-  const layout = join(work, "layout");
-  const bundle = join(work, "bundle");
-  execFileSync("mkdir", [layout]);
-  execFileSync("tar", ["-xf", ARCHIVE, "-C", layout]);
-  tags = execFileSync(umoci, ["ls", "--layout", layout], { encoding: "utf8" }).trim().split("\n");
-  execFileSync(umoci, ["unpack", "--image", `${layout}:${tags[0]}`, bundle], { stdio: "pipe" });
-  rootfs = join(bundle, "rootfs");
-  runtime = JSON.parse(readFileSync(join(bundle, "config.json"), "utf8")) as RuntimeConfig;
-  const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8")) as { manifests: { digest: string }[] };
-  const blob = (digest: string) => JSON.parse(readFileSync(join(layout, "blobs", ...digest.split(":")), "utf8"));
-  const manifest = blob(index.manifests[0]?.digest ?? "") as { config: { digest: string } };
-  image = blob(manifest.config.digest) as ImageConfig;
+  unpacked = unpackImage(ARCHIVE, "image");
+  ({ work, rootfs, runtime, image, tags } = unpacked);
 
   const admin = await connect(inject("kubeconfig"));
   await installCrds(admin);
@@ -64,15 +34,6 @@ beforeAll(async () => {
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
-
-/** Every path in the root filesystem, relative, with its lstat. */
-function walk(dir: string, rel = ""): { path: string; st: ReturnType<typeof lstatSync> }[] {
-  return readdirSync(join(dir, rel)).flatMap((name) => {
-    const path = rel ? `${rel}/${name}` : name;
-    const st = lstatSync(join(dir, path));
-    return [{ path, st }, ...(st?.isDirectory() ? walk(dir, path) : [])];
-  });
-}
 
 describe("the operator image", () => {
   it("runs the bundle with the V8 flags as nonroot (65532), labelled", () => {
@@ -114,22 +75,12 @@ describe("the operator image", () => {
         .map((e) => `${e.path} ${e.st?.mode} ${e.st?.size} ${e.st?.mtimeMs}`)
         .sort();
     const before = snapshot();
-    const env = Object.fromEntries(
-      runtime.process.env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
-    );
-    const proc: ChildProcess = spawn(
-      "chroot",
-      [
-        `--userspec=${runtime.process.user.uid}:${runtime.process.user.gid}`,
-        rootfs,
-        ...runtime.process.args,
-        "--kubeconfig=/tmp/kubeconfig",
-        "--health-probe-bind-address=127.0.0.1:0",
-        "--metrics-bind-address=127.0.0.1:0",
-      ],
-      // Only the environment the image's config gives: nothing of this machine's leaks in.
-      { env, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    // Only the environment the image's config gives: nothing of this machine's leaks in.
+    const proc = runEntrypoint(unpacked, [
+      "--kubeconfig=/tmp/kubeconfig",
+      "--health-probe-bind-address=127.0.0.1:0",
+      "--metrics-bind-address=127.0.0.1:0",
+    ]);
     const lines: Record<string, unknown>[] = [];
     let stderr = "";
     proc.stderr?.on("data", (c) => {

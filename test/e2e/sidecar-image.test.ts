@@ -4,19 +4,8 @@
 // (chroot, as a container runtime would, minus the namespaces) with a configuration that
 // renderCollectorConfig rendered, answers its health check, takes a block's span into its
 // persisted queue, and stops on SIGTERM. The chart hands the image to the operator by digest.
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import {
-  chownSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { elfDependencies } from "../../operator/image/elf.ts";
@@ -39,24 +28,17 @@ import {
 import { newSpanId, traceparent, writeSpans } from "../logging-sidecar/otlp.ts";
 import { freePort, sumMetric } from "../logging-sidecar/sidecar.ts";
 import { waitUntil } from "../support/cluster.ts";
+import {
+  type ImageConfig,
+  type RuntimeConfig,
+  runEntrypoint,
+  type UnpackedImage,
+  unpackImage,
+  walk,
+} from "../support/oci-image.ts";
 
 const ARCHIVE = "dist/aihub-otelcol.oci.tar";
 const LOG_DIR = "/var/log/aihub";
-
-interface RuntimeConfig {
-  process: { user: { uid: number; gid: number }; args: string[]; env: string[]; cwd: string };
-}
-interface ImageConfig {
-  architecture: string;
-  os: string;
-  config: {
-    User: string;
-    Entrypoint: string[];
-    Cmd?: string[];
-    ExposedPorts?: Record<string, unknown>;
-    Labels: Record<string, string>;
-  };
-}
 
 let work = "";
 let rootfs = "";
@@ -65,25 +47,11 @@ let runtime: RuntimeConfig;
 let image: ImageConfig;
 let tags: string[];
 let digest = "";
+let unpacked: UnpackedImage;
 
 beforeAll(() => {
-  if (!existsSync(ARCHIVE)) throw new Error(`${ARCHIVE} is missing: run make sidecar-image (make e2e builds it first)`);
-  if (process.getuid?.() !== 0) throw new Error("this test runs the image with chroot and mounts /proc: it needs root");
-  const umoci = execFileSync("bash", ["operator/image/build-umoci.sh"], { encoding: "utf8" }).trim();
-  work = mkdtempSync(join(tmpdir(), "aihub-sidecar-image-test-"));
-  const layout = join(work, "layout");
-  const bundle = join(work, "bundle");
-  mkdirSync(layout);
-  execFileSync("tar", ["-xf", ARCHIVE, "-C", layout]);
-  tags = execFileSync(umoci, ["ls", "--layout", layout], { encoding: "utf8" }).trim().split("\n");
-  execFileSync(umoci, ["unpack", "--image", `${layout}:${tags[0]}`, bundle], { stdio: "pipe" });
-  rootfs = join(bundle, "rootfs");
-  runtime = JSON.parse(readFileSync(join(bundle, "config.json"), "utf8")) as RuntimeConfig;
-  const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8")) as { manifests: { digest: string }[] };
-  digest = index.manifests[0]?.digest ?? "";
-  const blob = (d: string) => JSON.parse(readFileSync(join(layout, "blobs", ...d.split(":")), "utf8"));
-  const manifest = blob(digest) as { config: { digest: string } };
-  image = blob(manifest.config.digest) as ImageConfig;
+  unpacked = unpackImage(ARCHIVE, "sidecar-image");
+  ({ work, rootfs, runtime, image, tags, digest } = unpacked);
 });
 
 afterAll(() => {
@@ -91,15 +59,6 @@ afterAll(() => {
   if (procMounted) execFileSync("umount", ["--lazy", join(rootfs, "proc")]);
   if (work) rmSync(work, { recursive: true, force: true });
 });
-
-/** Every path in the root filesystem, relative, with its lstat; not into a mounted /proc. */
-function walk(dir: string, rel = ""): { path: string; st: ReturnType<typeof lstatSync> }[] {
-  return readdirSync(join(dir, rel)).flatMap((name) => {
-    const path = rel ? `${rel}/${name}` : name;
-    const st = lstatSync(join(dir, path));
-    return [{ path, st }, ...(st?.isDirectory() && path !== "proc" ? walk(dir, path) : [])];
-  });
-}
 
 describe("the logging sidecar's image", () => {
   it("runs aihub-otelcol as nonroot (65532), labelled, with the ports of the rendered configuration", () => {
@@ -190,20 +149,8 @@ describe("the logging sidecar's image", () => {
         .sort();
     const before = snapshot();
 
-    const env = Object.fromEntries(
-      runtime.process.env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
-    );
-    const proc: ChildProcess = spawn(
-      "chroot",
-      [
-        `--userspec=${runtime.process.user.uid}:${runtime.process.user.gid}`,
-        rootfs,
-        ...runtime.process.args,
-        ...SIDECAR_ARGS,
-      ],
-      // Only the environment the image's config gives: nothing of this machine's leaks in.
-      { env, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    // Only the environment the image's config gives: nothing of this machine's leaks in.
+    const proc = runEntrypoint(unpacked, SIDECAR_ARGS);
     let output = "";
     proc.stdout?.on("data", (c) => {
       output += c;

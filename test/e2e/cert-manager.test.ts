@@ -16,21 +16,19 @@ import { serverSideApply } from "../../operator/src/kube/apply.ts";
 import type { KubeObject } from "../../operator/src/kube/object.ts";
 import type { ObjectRef } from "../../operator/src/kube/resource-paths.ts";
 import { type CertificateAuthority, createCertificateAuthority } from "../../operator/src/pki/certificates.ts";
-import { ControlPlane } from "../controlplane/control-plane.ts";
-import { type CountingClient, countingClient } from "../support/clients.ts";
-import { applyManifests, installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
-import { readManifests } from "../support/manifests.ts";
+import type { CountingClient } from "../support/clients.ts";
+import { waitUntil } from "../support/cluster.ts";
 import {
   addEndpoint,
   admit,
-  installWebhookParts,
   launchReplica,
   type Replica,
   renderChart,
   SYSTEM,
   servedSerial,
   startReplica,
-  stopReplicas,
+  startWebhookCluster,
+  stopWebhookCluster,
   WEBHOOK_SECRET,
   waitTenantReady,
 } from "../support/webhook-replicas.ts";
@@ -40,7 +38,7 @@ const CERT_MANAGER_MODULE = "github.com/cert-manager/cert-manager@v1.21.2";
 const BY_CERT_MANAGER = ["webhook.certificates=cert-manager"];
 const SERVICE_NAME = `aihub-webhook.${SYSTEM}.svc`;
 
-let cp: ControlPlane;
+let cluster: Awaited<ReturnType<typeof startWebhookCluster>> | undefined;
 let admin: CountingClient;
 let kubeconfig: string;
 let ca: CertificateAuthority;
@@ -113,21 +111,12 @@ const caBundles = async () => {
 };
 
 beforeAll(async () => {
-  cp = await ControlPlane.start();
-  admin = await countingClient({ file: cp.kubeconfigPath });
-  await installCrds(admin);
-  await installCrds(admin, certManagerCrds());
-  await installPolicies(admin);
-  kubeconfig = await installWebhookParts(cp, admin, BY_CERT_MANAGER);
+  cluster = await startWebhookCluster(BY_CERT_MANAGER, [certManagerCrds()]);
+  ({ admin, kubeconfig } = cluster);
   ca = await createCertificateAuthority("e2e-cert-manager-ca");
-  await applyManifests(admin, readManifests("examples/catalog", "examples/tenants/utrecht.yaml"));
 }, 180_000);
 
-afterAll(async () => {
-  await stopReplicas(replicas);
-  admin?.client.close();
-  await cp?.stop();
-});
+afterAll(() => stopWebhookCluster(cluster, replicas));
 
 describe("webhook certificates by cert-manager", () => {
   it("renders Issuers and Certificates that cert-manager's CRDs accept, with an issuer of the chart's or the installer's", async () => {

@@ -6,50 +6,40 @@
 import { X509Certificate } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCertificateAuthority } from "../../operator/src/pki/certificates.ts";
-import { ControlPlane } from "../controlplane/control-plane.ts";
-import { type CountingClient, countingClient } from "../support/clients.ts";
-import { applyManifests, installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
-import { readManifests } from "../support/manifests.ts";
+import type { CountingClient } from "../support/clients.ts";
+import { waitUntil } from "../support/cluster.ts";
 import {
   addEndpoint,
   admit,
   answered,
-  installWebhookParts,
   type Replica,
   SYSTEM,
   servedSerial,
   startReplica,
-  stopReplicas,
+  startWebhookCluster,
+  stopWebhookCluster,
   WEBHOOK_SECRET,
   waitTenantReady,
 } from "../support/webhook-replicas.ts";
 
-let cp: ControlPlane;
+let cluster: Awaited<ReturnType<typeof startWebhookCluster>> | undefined;
 let admin: CountingClient;
 const replicas: Replica[] = [];
 
 beforeAll(async () => {
-  cp = await ControlPlane.start();
-  admin = await countingClient({ file: cp.kubeconfigPath });
-  await installCrds(admin);
-  await installPolicies(admin);
-  const kubeconfig = await installWebhookParts(cp, admin);
+  cluster = await startWebhookCluster();
+  admin = cluster.admin;
   // One after the other: the first creates the shared Secret, the second reads it.
   for (const identity of ["replica-a", "replica-b"]) {
     // A check of the certificates every second, so that a rotation does not take ten minutes.
-    const r = await startReplica(identity, kubeconfig, ["--webhook-certificate-check-seconds=1"]);
+    const r = await startReplica(identity, cluster.kubeconfig, ["--webhook-certificate-check-seconds=1"]);
     replicas.push(r);
     await addEndpoint(admin, r);
   }
-  await applyManifests(admin, readManifests("examples/catalog", "examples/tenants/utrecht.yaml"));
   await waitTenantReady(admin, "utrecht");
 }, 180_000);
 
-afterAll(async () => {
-  await stopReplicas(replicas);
-  admin?.client.close();
-  await cp?.stop();
-});
+afterAll(() => stopWebhookCluster(cluster, replicas));
 
 describe("two operator replicas", () => {
   it("elect one leader, and both answer the webhook through the Service", async () => {

@@ -12,9 +12,9 @@ import { createInterface } from "node:readline";
 import type { TLSSocket } from "node:tls";
 import { parse, parseAllDocuments, stringify } from "yaml";
 import type { KubeObject } from "../../operator/src/kube/object.ts";
-import type { ControlPlane } from "../controlplane/control-plane.ts";
-import type { CountingClient } from "./clients.ts";
-import { applyManifests, waitUntil } from "./cluster.ts";
+import { ControlPlane } from "../controlplane/control-plane.ts";
+import { type CountingClient, countingClient } from "./clients.ts";
+import { applyManifests, installCrds, installPolicies, waitUntil } from "./cluster.ts";
 import { readManifests } from "./manifests.ts";
 import { operatorNodeOptions } from "./operator-node-options.ts";
 
@@ -241,3 +241,29 @@ export const waitTenantReady = (admin: CountingClient, name: string) =>
     );
     return t.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ? true : undefined;
   });
+
+/**
+ * A control plane of a test's own with what the webhook replicas need: the CRDs (and `crdDirs`
+ * beside them), the admission policies, the chart's webhook parts rendered with `set`, and the
+ * example catalog with Utrecht's tenant. `kubeconfig` is the operator's ServiceAccount's.
+ */
+export async function startWebhookCluster(set: string[] = [], crdDirs: string[] = []) {
+  const cp = await ControlPlane.start();
+  const admin = await countingClient({ file: cp.kubeconfigPath });
+  await installCrds(admin);
+  for (const dir of crdDirs) await installCrds(admin, dir);
+  await installPolicies(admin);
+  const kubeconfig = await installWebhookParts(cp, admin, set);
+  await applyManifests(admin, readManifests("examples/catalog", "examples/tenants/utrecht.yaml"));
+  return { cp, admin, kubeconfig };
+}
+
+/** Stops the replicas, then the cluster of startWebhookCluster. */
+export async function stopWebhookCluster(
+  cluster: { cp: ControlPlane; admin: CountingClient } | undefined,
+  replicas: Replica[],
+): Promise<void> {
+  await stopReplicas(replicas);
+  cluster?.admin.client.close();
+  await cluster?.cp.stop();
+}

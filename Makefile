@@ -147,12 +147,24 @@ sidecar-image: deps collector $(UMOCI) ## The logging sidecar's OCI image as dis
 	collector=$$(bash sidecar/build.sh) && \
 	  node operator/image/build-sidecar.ts --collector "$$collector" --umoci $(UMOCI) --out $(SIDECAR_IMAGE_ARCHIVE)
 
+# The portal's browser tests (issue 14) drive Debian's chromium through playwright-core: no browser
+# download is possible here, so the system package is the browser. CI runs as root on a fresh
+# machine, and this target is what installs it there.
+CHROMIUM := /usr/bin/chromium
+.PHONY: chromium
+chromium: ## Install Debian's chromium for the browser tests when /usr/bin/chromium is missing (needs root).
+	@if [ -x $(CHROMIUM) ]; then echo "chromium: $$($(CHROMIUM) --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "installing Debian's chromium for the portal's browser tests"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	else echo "$(CHROMIUM) is missing and installing it needs root: run 'sudo apt-get install chromium' (Debian) or 'sudo make chromium'" >&2; exit 1; fi
+
 .PHONY: unit
 unit: deps ## Unit tests (no cluster).
 	npx vitest run --project unit
 
 .PHONY: e2e
-e2e: deps controlplane tools image collector sidecar-image ## Tests against a real control plane (and the image, run from its root filesystem).
+e2e: deps controlplane tools image collector sidecar-image chromium ## Tests against a real control plane (and the image, run from its root filesystem).
 	PATH=$(KUBE_TOOLS):$$PATH npx vitest run --project e2e
 
 .PHONY: test

@@ -118,6 +118,18 @@ plugin: dist/kubectl-aihub.tar.gz ## The kubectl plugin: dist/kubectl-aihub (nee
 	@sha256sum dist/kubectl-aihub.tar.gz
 	@dist/kubectl-aihub --help | head -1
 
+# The portal's static assets (portal/src/assets.ts: NL Design System CSS, theme tokens, fonts, its
+# own stylesheet) copied next to its bundle, where dist/portal.mjs reads them: the bundle carries no
+# node_modules. Run from source, the portal reads them from node_modules instead.
+PORTAL_ASSET_SOURCES := portal/src/assets.ts portal/src/copy-assets.ts portal/assets/portal.css
+dist/portal-assets/.copied: $(PORTAL_ASSET_SOURCES) package-lock.json | node_modules/.installed
+	rm -rf dist/portal-assets
+	node portal/src/copy-assets.ts --out dist/portal-assets
+	@touch $@
+
+.PHONY: portal-assets
+portal-assets: dist/portal-assets/.copied ## Copy the portal's CSS and fonts to dist/portal-assets, beside its bundle.
+
 FLEET_CSV ?= cdk/fleet/municipalities.csv
 .PHONY: fleet
 fleet: deps ## Platform as code: synthesise the fleet declared in a CSV into dist/fleet (FLEET_CSV, default cdk/fleet/municipalities.csv).

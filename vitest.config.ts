@@ -12,6 +12,7 @@ export default defineConfig({
             "bench/**/*.test.ts",
             "test/support/**/*.test.ts",
             "plugin/**/*.test.ts",
+            "portal/**/*.test.ts",
           ],
         },
       },

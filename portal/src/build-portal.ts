@@ -1,0 +1,35 @@
+// Wiring: the portal from its configuration. The cluster's URL and CA come from the kubeconfig or
+// the pod; the public identity from its token file (re-read every minute, as projected tokens
+// rotate); every page is registered here.
+import { readFileSync } from "node:fs";
+import type { PortalConfig } from "./config.ts";
+import { Portal, type PortalOptions } from "./portal.ts";
+import { registerPages } from "./register-pages.ts";
+import { clusterEndpoint, userApi } from "./user-api.ts";
+
+function tokenFile(path: string): () => string {
+  let cached = "";
+  let readAt = 0;
+  return () => {
+    if (Date.now() - readAt > 60_000) {
+      cached = readFileSync(path, "utf8").trim();
+      readAt = Date.now();
+    }
+    return `Bearer ${cached}`;
+  };
+}
+
+export function buildPortal(config: PortalConfig, log?: PortalOptions["log"]): Portal {
+  const endpoint = clusterEndpoint(config.kubeconfig);
+  const portal = new Portal({
+    endpoint,
+    ...(config.publicTokenFile && { publicApi: userApi(endpoint, tokenFile(config.publicTokenFile), 16) }),
+    baseUrl: config.baseUrl,
+    sessionTtlMs: config.sessionTtl,
+    maxSessions: config.maxSessions,
+    maxWatches: config.maxWatches,
+    ...(log && { log }),
+  });
+  registerPages(portal);
+  return portal;
+}

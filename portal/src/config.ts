@@ -1,0 +1,160 @@
+// The portal's configuration: flags override environment variables; one zod schema validates
+// both, and a bad value is answered with the flag, the variable, the value and what would be
+// accepted (as operator/src/config.ts does for the operator).
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { durationMs } from "../../operator/src/api/duration.ts";
+
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]*):[0-9]{1,5}$/, "expected host:port, for example 127.0.0.1:8080 or :8080");
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]+$/, `expected a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
+
+const duration = z
+  .string()
+  .regex(/^([0-9]{1,6}(h|m|s))+$/, "expected a duration such as 30m, 8h or 1h30m")
+  .transform(durationMs)
+  .pipe(z.number().min(60_000, "expected at least 1m"));
+
+const httpUrl = z
+  .string()
+  .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, "expected an http(s) URL, for example https://portal.gemeenten.nl")
+  .transform((u) => u.replace(/\/$/, ""));
+
+export const configSchema = z
+  .object({
+    listen: hostPort.default("127.0.0.1:8080"),
+    kubeconfig: z.string().optional(),
+    publicTokenFile: z.string().optional(),
+    oidcIssuerUrl: httpUrl.optional(),
+    oidcClientId: z.string().min(1).optional(),
+    oidcClientSecretFile: z.string().optional(),
+    baseUrl: httpUrl.default("http://127.0.0.1:8080"),
+    sessionTtl: duration.default(8 * 3_600_000),
+    maxSessions: int(1, 1_000_000).default(5000),
+    maxWatches: int(1, 100_000).default(2000),
+    logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  })
+  .superRefine((c, ctx) => {
+    const oidc = [c.oidcIssuerUrl, c.oidcClientId].filter((v) => v !== undefined).length;
+    if (oidc === 1)
+      ctx.addIssue({
+        code: "custom",
+        path: [c.oidcIssuerUrl ? "oidcClientId" : "oidcIssuerUrl"],
+        message: "OpenID Connect needs both --oidc-issuer-url and --oidc-client-id",
+      });
+  });
+
+export type PortalConfig = z.output<typeof configSchema>;
+
+const SOURCES: Record<keyof PortalConfig, { flag: string; env: string; help: string }> = {
+  listen: { flag: "listen", env: "AIHUB_PORTAL_LISTEN", help: "host:port the portal serves HTTP on" },
+  kubeconfig: {
+    flag: "kubeconfig",
+    env: "KUBECONFIG",
+    help: "kubeconfig whose cluster (API server URL and CA) the portal talks to; its credentials are never used. In a pod: the in-cluster API server",
+  },
+  publicTokenFile: {
+    flag: "public-token-file",
+    env: "AIHUB_PORTAL_PUBLIC_TOKEN_FILE",
+    help: "bearer token of the portal's read-only identity for the public Transparantie page (re-read every minute); without it that page says it is not configured",
+  },
+  oidcIssuerUrl: {
+    flag: "oidc-issuer-url",
+    env: "AIHUB_PORTAL_OIDC_ISSUER_URL",
+    help: "OpenID Connect issuer for sign-in (not yet built: see docs/portal.md)",
+  },
+  oidcClientId: { flag: "oidc-client-id", env: "AIHUB_PORTAL_OIDC_CLIENT_ID", help: "OpenID Connect client id" },
+  oidcClientSecretFile: {
+    flag: "oidc-client-secret-file",
+    env: "AIHUB_PORTAL_OIDC_CLIENT_SECRET_FILE",
+    help: "file holding the OpenID Connect client secret",
+  },
+  baseUrl: {
+    flag: "base-url",
+    env: "AIHUB_PORTAL_BASE_URL",
+    help: "the URL people reach the portal at; https makes the session cookie Secure",
+  },
+  sessionTtl: {
+    flag: "session-ttl",
+    env: "AIHUB_PORTAL_SESSION_TTL",
+    help: "how long a sign-in lasts (at least 1m)",
+  },
+  maxSessions: {
+    flag: "max-sessions",
+    env: "AIHUB_PORTAL_MAX_SESSIONS",
+    help: "most sessions kept; the least recently used is signed out beyond it",
+  },
+  maxWatches: {
+    flag: "max-watches",
+    env: "AIHUB_PORTAL_MAX_WATCHES",
+    help: "most watched lists kept for live pages, over all sessions; the least recently used idle one is closed beyond it",
+  },
+  logLevel: { flag: "log-level", env: "AIHUB_PORTAL_LOG_LEVEL", help: "debug, info, warn or error" },
+};
+
+export const wantsHelp = (argv: string[]) => argv.includes("--help") || argv.includes("-h");
+
+export function usage(): string {
+  const defaults = configSchema.safeParse({});
+  const shown: Partial<Record<keyof PortalConfig, string>> = { sessionTtl: "8h" };
+  const rows = (Object.keys(SOURCES) as (keyof PortalConfig)[]).map((key) => {
+    const s = SOURCES[key];
+    const v = shown[key] ?? (defaults.success ? (defaults.data as Record<string, unknown>)[key] : undefined);
+    return `  --${s.flag} (${s.env})\n      ${s.help}${v === undefined ? "" : `; default ${String(v)}`}`;
+  });
+  return [
+    "aihub portal: the municipal portal (Dutch, English available). It holds no permissions of its own:",
+    "every request of a signed-in user goes to the API server with that user's own token. A flag wins over",
+    "its environment variable.",
+    "",
+    "Usage: node dist/portal.mjs [--flag=value ...]",
+    "",
+    "Flags:",
+    ...rows,
+    "  --help, -h",
+    "      print this and exit",
+  ].join("\n");
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const keyOfFlag = new Map(Object.entries(SOURCES).map(([key, s]) => [key, s]));
+
+/** Reads flags (`--listen=:8080` or `--listen :8080`) and environment; throws ConfigError naming every bad setting. */
+export function loadConfig(argv: string[], env: Record<string, string | undefined>): PortalConfig {
+  let values: Record<string, string | undefined>;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: Object.fromEntries(Object.values(SOURCES).map((s) => [s.flag, { type: "string" as const }])),
+      strict: true,
+      allowPositionals: false,
+    }).values as Record<string, string | undefined>;
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}; see --help for the flags`);
+  }
+  const raw: Record<string, string> = {};
+  for (const [key, s] of Object.entries(SOURCES)) {
+    const value = values[s.flag] ?? env[s.env];
+    if (value !== undefined && value !== "") raw[key] = value;
+  }
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((iss) => {
+    const key = String(iss.path[0] ?? "");
+    const s = keyOfFlag.get(key);
+    const where = s ? `--${s.flag} (${s.env})` : key;
+    const given = raw[key] === undefined ? "" : ` = ${JSON.stringify(raw[key])}`;
+    return `${where}${given}: ${iss.message}`;
+  });
+  throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);
+}

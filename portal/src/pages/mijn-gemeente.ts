@@ -1,0 +1,107 @@
+// Mijn gemeente: the municipality's tenant as the operator reports it (state and conditions),
+// its quota used against its limits, the outbound connections its blocks may make, its rollout
+// ring and its Logboek with the processing register.
+import type { MunicipalTenant } from "../../../operator/src/api/v1alpha1/index.ts";
+import type { ResourceQuota } from "../../../plugin/src/views.ts";
+import { html, type Markup } from "../html/markup.ts";
+import type { Translate } from "../page-text.ts";
+
+export interface TenantPageView {
+  name: string;
+  displayName: string;
+  municipalityCode: string;
+  namespace: string;
+  phase: string | null;
+  ring: string;
+  conditions: { type: string; status: string; reason: string; message: string }[];
+  /** null when the user may not read the ResourceQuota. */
+  quota: { resource: string; used: string; hard: string }[] | null;
+  egress: { name: string; description: string; cidr: string; ports: string }[];
+  logboek: { endpoint: string; register: { id: string; name: string }[] } | null;
+}
+
+export function tenantPageView(tenant: MunicipalTenant, quota: ResourceQuota | null): TenantPageView {
+  const hard = quota?.status?.hard ?? {};
+  const used = quota?.status?.used ?? {};
+  const spec = tenant.spec as MunicipalTenant["spec"] & {
+    egress?: { name: string; description?: string; cidr: string; ports?: { port: number; protocol?: string }[] }[];
+    logboek?: { endpoint: string; processingRegister?: { id: string; name: string }[] };
+  };
+  return {
+    name: tenant.metadata.name ?? "",
+    displayName: spec.displayName,
+    municipalityCode: spec.municipalityCode,
+    namespace: tenant.status?.namespace ?? tenant.metadata.name ?? "",
+    phase: tenant.status?.phase ?? null,
+    ring: spec.rolloutRing ?? "general",
+    conditions: (tenant.status?.conditions ?? []).map((c) => ({
+      type: c.type,
+      status: c.status,
+      reason: c.reason,
+      message: c.message,
+    })),
+    quota: quota
+      ? Object.keys(hard)
+          .sort()
+          .map((resource) => ({ resource, used: used[resource] ?? "0", hard: hard[resource] ?? "" }))
+      : null,
+    egress: (spec.egress ?? []).map((e) => ({
+      name: e.name,
+      description: e.description ?? "",
+      cidr: e.cidr,
+      ports: (e.ports ?? []).map((p) => `${p.port}/${p.protocol ?? "TCP"}`).join(", "),
+    })),
+    logboek: spec.logboek ? { endpoint: spec.logboek.endpoint, register: spec.logboek.processingRegister ?? [] } : null,
+  };
+}
+
+const dl = (rows: [string, Markup | string][]) =>
+  html`<dl class="utrecht-data-list">${rows.map(
+    ([k, v]) =>
+      html`<div class="utrecht-data-list__item"><dt class="utrecht-data-list__item-key">${k}</dt><dd class="utrecht-data-list__item-value">${v}</dd></div>`,
+  )}</dl>`;
+
+export function renderMijnGemeente(v: TenantPageView, t: Translate): Markup {
+  return html`<h1 class="utrecht-heading-1">${t("tenant.title")}: ${v.displayName}</h1>
+${dl([
+  [t("tenant.code"), v.municipalityCode],
+  [t("tenant.state"), html`<span data-testid="tenant-phase">${v.phase ?? "-"}</span>`],
+  [t("tenant.ring"), v.ring],
+  [t("tenant.namespace"), html`<code>${v.namespace}</code>`],
+])}
+<h2 class="utrecht-heading-2">${t("tenant.conditions")}</h2>
+<table class="utrecht-table"><thead class="utrecht-table__header"><tr class="utrecht-table__row">
+<th class="utrecht-table__header-cell" scope="col">${t("col.type")}</th><th class="utrecht-table__header-cell" scope="col">${t("col.status")}</th><th class="utrecht-table__header-cell" scope="col">${t("col.reason")}</th><th class="utrecht-table__header-cell" scope="col">${t("col.message")}</th></tr></thead>
+<tbody class="utrecht-table__body">${v.conditions.map(
+    (c) =>
+      html`<tr class="utrecht-table__row"><th class="utrecht-table__header-cell" scope="row">${c.type}</th><td class="utrecht-table__cell">${c.status}</td><td class="utrecht-table__cell">${c.reason}</td><td class="utrecht-table__cell">${c.message}</td></tr>`,
+  )}</tbody></table>
+<h2 class="utrecht-heading-2">${t("tenant.quota")}</h2>
+${
+  v.quota === null
+    ? html`<p class="utrecht-paragraph">${t("tenant.quota.unreadable")}</p>`
+    : html`<table class="utrecht-table"><thead class="utrecht-table__header"><tr class="utrecht-table__row"><th class="utrecht-table__header-cell" scope="col">${t("tenant.quota.resource")}</th><th class="utrecht-table__header-cell" scope="col">${t("tenant.quota.used")}</th><th class="utrecht-table__header-cell" scope="col">${t("tenant.quota.hard")}</th></tr></thead>
+<tbody class="utrecht-table__body">${v.quota.map(
+        (q) =>
+          html`<tr class="utrecht-table__row"><th class="utrecht-table__header-cell" scope="row"><code>${q.resource}</code></th><td class="utrecht-table__cell">${q.used}</td><td class="utrecht-table__cell">${q.hard}</td></tr>`,
+      )}</tbody></table>`
+}
+<h2 class="utrecht-heading-2">${t("tenant.egress")}</h2>
+${
+  v.egress.length === 0
+    ? html`<p class="utrecht-paragraph">${t("tenant.egress.none")}</p>`
+    : html`<table class="utrecht-table"><thead class="utrecht-table__header"><tr class="utrecht-table__row"><th class="utrecht-table__header-cell" scope="col">${t("col.name")}</th><th class="utrecht-table__header-cell" scope="col">${t("col.description")}</th><th class="utrecht-table__header-cell" scope="col">${t("col.cidr")}</th><th class="utrecht-table__header-cell" scope="col">${t("col.ports")}</th></tr></thead>
+<tbody class="utrecht-table__body">${v.egress.map(
+        (e) =>
+          html`<tr class="utrecht-table__row"><th class="utrecht-table__header-cell" scope="row">${e.name}</th><td class="utrecht-table__cell">${e.description}</td><td class="utrecht-table__cell"><code>${e.cidr}</code></td><td class="utrecht-table__cell">${e.ports}</td></tr>`,
+      )}</tbody></table>`
+}
+<h2 class="utrecht-heading-2">${t("tenant.logboek")}</h2>
+${
+  v.logboek
+    ? html`${dl([[t("col.name"), html`<code>${v.logboek.endpoint}</code>`]])}
+<h3 class="utrecht-heading-3">${t("tenant.register")}</h3>
+<ul class="utrecht-unordered-list">${v.logboek.register.map((r) => html`<li>${r.id}: ${r.name}</li>`)}</ul>`
+    : html`<p class="utrecht-paragraph">${t("tenant.logboek.none")}</p>`
+}`;
+}

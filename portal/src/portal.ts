@@ -1,0 +1,384 @@
+// The portal's HTTP server: sessions, sign-in, the pages, their live streams and the assets,
+// on node:http alone. It holds no permissions of its own (docs/adr/0015-portal.md): each
+// signed-in request reaches the API server with the user's own token through the session's
+// UserApi; only the public Transparantie page and the choice of which municipality to show
+// use the portal's narrow read-only identity (publicApi), and only for public fields.
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { MunicipalTenant } from "../../operator/src/api/v1alpha1/index.ts";
+import type { KubeObject } from "../../operator/src/kube/object.ts";
+import { ApiError } from "../../operator/src/kube/rest-client.ts";
+import { WatchCache } from "../../operator/src/kube/watch-cache.ts";
+import { GROUP_PATH } from "../../plugin/src/api.ts";
+import type { ResourceQuota } from "../../plugin/src/views.ts";
+import { html, type Markup } from "./html/markup.ts";
+import { cookies, readForm, redirect, send } from "./http-io.ts";
+import { chooseLanguage, languageCookie } from "./i18n.ts";
+import { LIVE_SCRIPT } from "./live-script.ts";
+import { type Membership, tenantsOf } from "./membership.ts";
+import { pageShell } from "./page-shell.ts";
+import { type Lang, type Translate, translator } from "./page-text.ts";
+import { renderSignIn } from "./pages/aanmelden.ts";
+import { renderMijnGemeente, tenantPageView } from "./pages/mijn-gemeente.ts";
+import { PORTAL_CSS } from "./portal-css.ts";
+import { matchRoute, PUBLIC_ROUTES, type RouteName } from "./routes.ts";
+import { type Session, SessionStore } from "./session-store.ts";
+import { type ClusterEndpoint, type UserApi, userApi, whoAmI } from "./user-api.ts";
+import { type PooledWatch, WatchLimitError, WatchPool } from "./watch-pool.ts";
+
+export const SESSION_COOKIE = "aihub_sessie";
+const SIGNIN_COOKIE = "aihub_aanmelden";
+const PUBLIC_OWNER = "public";
+
+export interface SessionData {
+  api: UserApi;
+  /** A message for the next page (after POST, redirect). */
+  flash?: string;
+}
+
+export interface PortalOptions {
+  endpoint: ClusterEndpoint;
+  /** The read-only identity of the Transparantie page; undefined when not configured. */
+  publicApi?: UserApi;
+  baseUrl: string;
+  sessionTtlMs: number;
+  maxSessions: number;
+  maxWatches: number;
+  now?: () => Date;
+  log?: (level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
+}
+
+/** Everything a page handler gets. */
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  lang: Lang;
+  t: Translate;
+  session: Session<SessionData> | undefined;
+  params: Record<string, string>;
+}
+
+export interface PageResult {
+  title: string;
+  main: Markup;
+  status?: number;
+  /** Collections whose changes refresh this page: [owner ("session" or "public"), path]. */
+  live?: ["session" | "public", string][];
+}
+
+export type PageHandler = (ctx: RequestContext, portal: Portal) => Promise<PageResult | undefined>;
+
+export class HttpError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** The message of a failed API call, as a person reads it: RBAC refusals are called so. */
+export function apiProblem(err: unknown, t: Translate): string {
+  if (err instanceof ApiError)
+    return err.code === 403
+      ? t("errors.forbidden", { message: err.message })
+      : t("errors.api", { message: err.message });
+  return t("errors.api", { message: (err as Error).message });
+}
+
+type LiveWatch = PooledWatch & { cache: WatchCache<KubeObject> };
+
+export class Portal {
+  readonly sessions: SessionStore<SessionData>;
+  readonly watches: WatchPool<LiveWatch>;
+  readonly options: PortalOptions;
+  private readonly pages = new Map<RouteName, PageHandler>();
+  private readonly actions = new Map<RouteName, PageHandler>();
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly secure: boolean;
+
+  constructor(options: PortalOptions) {
+    this.options = options;
+    this.secure = options.baseUrl.startsWith("https://");
+    this.watches = new WatchPool<LiveWatch>((owner, path, changed) => this.startWatch(owner, path, changed), {
+      max: options.maxWatches,
+      idleMs: 30_000,
+    });
+    this.sessions = new SessionStore<SessionData>({
+      max: options.maxSessions,
+      ttlMs: options.sessionTtlMs,
+      onEnd: (s) => {
+        this.watches.closeOwner(s.id);
+        s.data.api.close();
+      },
+    });
+    this.sweeper = setInterval(() => this.sessions.sweep(), 60_000);
+    this.sweeper.unref();
+    this.pages.set("mijn-gemeente", mijnGemeentePage);
+  }
+
+  now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  /** Registers the handler of a page (GET) or a form (POST). */
+  page(name: RouteName, handler: PageHandler): void {
+    this.pages.set(name, handler);
+  }
+
+  action(name: RouteName, handler: PageHandler): void {
+    this.actions.set(name, handler);
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    this.watches.closeAll();
+    this.sessions.endAll();
+    this.options.publicApi?.close();
+  }
+
+  private startWatch(owner: string, path: string, changed: () => void): LiveWatch {
+    const api = owner === PUBLIC_OWNER ? this.options.publicApi : this.sessions.get(owner)?.data.api;
+    if (!api)
+      throw new WatchLimitError(`no client for ${owner === PUBLIC_OWNER ? "the public identity" : "this session"}`);
+    const cache = new WatchCache<KubeObject>({
+      client: api.client,
+      path,
+      onError: (err, context) =>
+        this.options.log?.("warn", "live watch failed; retrying", { path, context, error: String(err) }),
+    });
+    const notify = () => {
+      if (cache.hasSynced()) changed();
+    };
+    cache.on({ add: notify, update: notify, delete: notify });
+    cache.start();
+    return { cache, stop: () => void cache.stop() };
+  }
+
+  /** The tenants the session's user belongs to (see membership.ts). */
+  async myTenants(session: Session<SessionData>): Promise<{ tenant: MunicipalTenant; membership: Membership }[]> {
+    const source = this.options.publicApi ?? session.data.api;
+    const all = await source.list<MunicipalTenant>(`${GROUP_PATH}/municipaltenants`).catch((err: unknown) => {
+      if (err instanceof ApiError && err.code === 403) return [] as MunicipalTenant[];
+      throw err;
+    });
+    return tenantsOf(all, session.user);
+  }
+
+  /** The tenant a page is about: ?gemeente= (one of the user's), else the user's first. */
+  async chosenTenant(ctx: RequestContext): Promise<{ tenant: MunicipalTenant; membership: Membership }> {
+    const session = ctx.session as Session<SessionData>;
+    const mine = await this.myTenants(session);
+    const wanted = ctx.url.searchParams.get("gemeente");
+    if (wanted) {
+      const found = mine.find((m) => m.tenant.metadata.name === wanted);
+      if (!found) throw new HttpError(403, ctx.t("errors.notyours", { tenant: wanted }));
+      return found;
+    }
+    const first = mine[0];
+    if (!first) throw new HttpError(403, ctx.t("errors.notenant"));
+    return first;
+  }
+
+  readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://portal.invalid");
+    const jar = cookies(req);
+    const lang = chooseLanguage({
+      query: url.searchParams.get("lang"),
+      cookie: req.headers.cookie,
+      acceptLanguage: req.headers["accept-language"],
+    });
+    const t = translator(lang);
+    const extraHeaders: Record<string, string[]> = { "set-cookie": [] };
+    if (url.searchParams.get("lang") === lang) extraHeaders["set-cookie"]?.push(languageCookie(lang, this.secure));
+    const match = matchRoute(req.method ?? "GET", url.pathname);
+    const session = this.sessions.get(jar[SESSION_COOKIE]);
+    const ctx: RequestContext = { req, res, url, lang, t, session, params: "params" in match ? match.params : {} };
+    try {
+      if (match.name === "not-found") throw new HttpError(404, t("errors.notfound"));
+      if (match.name === "method-not-allowed") throw new HttpError(405, "method not allowed");
+      if (match.name === "asset") return this.asset(ctx);
+      if (match.name === "home") return redirect(res, session ? "/mijn-gemeente" : "/transparantie");
+      if (match.name === "signin-form") return this.signInForm(ctx, extraHeaders, []);
+      if (match.name === "signin") return await this.signIn(ctx, jar, extraHeaders);
+      if (!PUBLIC_ROUTES.has(match.name) && !session) {
+        if (req.method === "GET" && match.name !== "live") return redirect(res, "/aanmelden");
+        throw new HttpError(401, t("signin.title"));
+      }
+      if (match.name === "signout") {
+        const form = await readForm(req);
+        this.checkCsrf(ctx, form);
+        if (session) this.sessions.signOut(session.id);
+        return redirect(res, "/aanmelden", {
+          "set-cookie": [
+            `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict${this.secure ? "; Secure" : ""}`,
+          ],
+        });
+      }
+      if (match.name === "live") return this.live(ctx);
+      const handler = req.method === "POST" ? this.actions.get(match.name) : this.pages.get(match.name);
+      if (!handler) throw new HttpError(404, t("errors.notfound"));
+      const result = await handler(ctx, this);
+      if (result === undefined || res.headersSent) return;
+      this.render(ctx, result, extraHeaders);
+    } catch (err) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const status = err instanceof HttpError ? err.status : err instanceof ApiError ? err.code : 500;
+      if (!(err instanceof HttpError) && !(err instanceof ApiError))
+        this.options.log?.("error", "request failed", { path: url.pathname, error: String(err) });
+      const message = err instanceof HttpError ? err.message : apiProblem(err, t);
+      this.render(
+        ctx,
+        {
+          title: String(status),
+          status: status >= 400 && status < 600 ? status : 500,
+          main: html`<h1 class="utrecht-heading-1">${status === 404 ? t("errors.notfound") : t("errors.summary")}</h1><div class="utrecht-alert utrecht-alert--error" role="alert"><p class="utrecht-paragraph" data-testid="error">${message}</p></div>`,
+        },
+        extraHeaders,
+      );
+    }
+  };
+
+  /** Checks the form's CSRF token against the session's (timing-safe); throws 403. */
+  checkCsrf(ctx: RequestContext, form: URLSearchParams): void {
+    const given = Buffer.from(form.get("csrf") ?? "");
+    const expected = Buffer.from(ctx.session?.csrf ?? "");
+    if (expected.length === 0 || given.length !== expected.length || !timingSafeEqual(given, expected))
+      throw new HttpError(403, ctx.t("errors.csrf"));
+  }
+
+  render(ctx: RequestContext, result: PageResult, headers: Record<string, string[]> = {}): void {
+    const live = result.live?.length
+      ? `/live?${new URLSearchParams([
+          ["pagina", ctx.url.pathname],
+          ...result.live.map(([owner, path]): [string, string] => ["w", `${owner}:${path}`]),
+        ]).toString()}`
+      : undefined;
+    const page = pageShell({
+      lang: ctx.lang,
+      t: ctx.t,
+      title: result.title,
+      path: ctx.url.pathname,
+      main: result.main,
+      ...(ctx.session && { user: { username: ctx.session.user.username, csrf: ctx.session.csrf } }),
+      ...(live && { live }),
+    });
+    send(ctx.res, result.status ?? 200, page, "text/html; charset=utf-8", headers);
+  }
+
+  private asset(ctx: RequestContext): void {
+    const file = ctx.params.file;
+    if (file === "live.js") send(ctx.res, 200, LIVE_SCRIPT, "text/javascript; charset=utf-8");
+    else if (file === "portal.css") send(ctx.res, 200, PORTAL_CSS, "text/css; charset=utf-8");
+    else throw new HttpError(404, ctx.t("errors.notfound"));
+  }
+
+  private signInForm(
+    ctx: RequestContext,
+    headers: Record<string, string[]>,
+    errors: { field: string; message: string }[],
+  ) {
+    const nonce = randomBytes(24).toString("base64url");
+    headers["set-cookie"]?.push(
+      `${SIGNIN_COOKIE}=${nonce}; Path=/aanmelden; HttpOnly; SameSite=Strict${this.secure ? "; Secure" : ""}`,
+    );
+    this.render(
+      ctx,
+      { title: ctx.t("signin.title"), main: renderSignIn({ nonce, errors }, ctx.t), status: errors.length ? 400 : 200 },
+      headers,
+    );
+  }
+
+  private async signIn(ctx: RequestContext, jar: Record<string, string>, headers: Record<string, string[]>) {
+    const form = await readForm(ctx.req);
+    const nonce = form.get("csrf") ?? "";
+    if (!nonce || nonce !== jar[SIGNIN_COOKIE])
+      return this.signInForm(ctx, headers, [{ field: "", message: ctx.t("signin.expired") }]);
+    const token = (form.get("token") ?? "").trim();
+    if (!token) return this.signInForm(ctx, headers, [{ field: "token", message: ctx.t("signin.empty") }]);
+    const api = userApi(this.options.endpoint, () => `Bearer ${token}`);
+    let user: { username: string; groups: string[] };
+    try {
+      user = await whoAmI(api);
+    } catch (err) {
+      api.close();
+      if (err instanceof ApiError && err.code === 401)
+        return this.signInForm(ctx, headers, [{ field: "token", message: ctx.t("signin.rejected") }]);
+      throw err;
+    }
+    const session = this.sessions.create(user, token, { api });
+    this.options.log?.("info", "signed in", { user: user.username });
+    headers["set-cookie"]?.push(
+      `${SESSION_COOKIE}=${session.id}; Path=/; HttpOnly; SameSite=Strict${this.secure ? "; Secure" : ""}`,
+      `${SIGNIN_COOKIE}=; Path=/aanmelden; Max-Age=0; HttpOnly; SameSite=Strict`,
+    );
+    redirect(ctx.res, "/mijn-gemeente", headers);
+  }
+
+  /**
+   * The live stream of a page: a "changed" event whenever a watched collection changes, at most
+   * every 250 ms. The paths come from the page (?w=owner:path), watched with the session's own
+   * token (or the public identity for public collections): a path the user may not watch fails
+   * at the API server, as any request of theirs would.
+   */
+  private live(ctx: RequestContext): void {
+    const wanted = ctx.url.searchParams.getAll("w").slice(0, 8);
+    const { res, session } = ctx;
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+      "x-accel-buffering": "no",
+    });
+    res.write("retry: 5000\n\n");
+    let timer: NodeJS.Timeout | undefined;
+    const changed = () => {
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        res.write(`event: changed\ndata: ${Date.now()}\n\n`);
+      }, 250);
+    };
+    const offs: (() => void)[] = [];
+    for (const w of wanted) {
+      const colon = w.indexOf(":");
+      const owner = w.slice(0, colon);
+      const path = w.slice(colon + 1);
+      if (!path.startsWith("/api")) continue;
+      const key = owner === PUBLIC_OWNER ? PUBLIC_OWNER : session?.id;
+      if (!key || (owner === PUBLIC_OWNER && !this.options.publicApi)) continue;
+      try {
+        offs.push(this.watches.subscribe(key, path, changed));
+      } catch (err) {
+        res.write(`event: limited\ndata: ${String((err as Error).message)}\n\n`);
+      }
+    }
+    const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), 25_000);
+    ctx.req.on("close", () => {
+      clearInterval(heartbeat);
+      clearTimeout(timer);
+      for (const off of offs) off();
+    });
+  }
+}
+
+const mijnGemeentePage: PageHandler = async (ctx, portal) => {
+  const { tenant } = await portal.chosenTenant(ctx);
+  const session = ctx.session as Session<SessionData>;
+  const namespace = tenant.status?.namespace ?? tenant.metadata.name ?? "";
+  const quotaPath = `/api/v1/namespaces/${encodeURIComponent(namespace)}/resourcequotas`;
+  const quota = await session.data.api.get<ResourceQuota>(`${quotaPath}/aihub-quota`).catch((err: unknown) => {
+    if (err instanceof ApiError && (err.code === 403 || err.code === 404)) return null;
+    throw err;
+  });
+  const view = tenantPageView(tenant, quota);
+  return {
+    title: ctx.t("tenant.title"),
+    main: renderMijnGemeente(view, ctx.t),
+    live: [
+      ["public", `${GROUP_PATH}/municipaltenants`],
+      ...(quota ? [["session", quotaPath] as ["session", string]] : []),
+    ],
+  };
+};

@@ -69,6 +69,16 @@ collector: ## Build the logging sidecar aihub-otelcol (OpenTelemetry Collector B
 sidecar-test: ## go vet and the unit tests of the sidecar's logboekrules connector.
 	cd sidecar/logboekrules && go vet ./... && go test -count=1 ./...
 
+# The fleet benchmark's controller-runtime peer (issue 16): bench/peer, its own Go module, cached
+# in ~/.cache/aihub/tools/aihub-peer-<hash of its sources>/ (a change builds anew).
+.PHONY: peer
+peer: ## Build aihub-peer, the controller-runtime operator the fleet benchmark runs beside aihub (cached).
+	bash bench/peer/build.sh
+
+.PHONY: peer-test
+peer-test: ## go vet and the unit tests of the benchmark's controller-runtime peer.
+	cd bench/peer && go vet ./... && go test -count=1 ./...
+
 .PHONY: controlplane
 controlplane: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (cached).
 	bash test/controlplane/build-binaries.sh
@@ -180,14 +190,14 @@ e2e: deps controlplane tools image collector sidecar-image chromium ## Tests aga
 	PATH=$(KUBE_TOOLS):$$PATH npx vitest run --project e2e
 
 .PHONY: test
-test: lint check-crds unit sidecar-test e2e bench-smoke ## Everything CI runs.
+test: lint check-crds unit sidecar-test peer-test e2e bench-smoke ## Everything CI runs.
 
 .PHONY: bench-runtime
 bench-runtime: deps controlplane ## Benchmark: apply path vs raw concurrent client (prints figures).
 	node bench/runtime-apply.ts
 
 .PHONY: bench
-bench: deps controlplane build ## Fleet benchmark: 342 municipalities (BENCH_TENANTS, BENCH_GROWTH=34,171,342,1000).
+bench: deps controlplane build peer ## Fleet benchmark: raw client, aihub and the controller-runtime peer at 342 municipalities (BENCH_TENANTS, BENCH_CONTENDERS, BENCH_GROWTH=34,171,342,1000).
 	node bench/fleet.ts
 
 .PHONY: bench-rollout
@@ -207,7 +217,7 @@ bench-logging: deps collector ## Logging sidecar: records/s at 200m CPU without 
 	node bench/logging.ts
 
 .PHONY: bench-smoke
-bench-smoke: deps controlplane build ## The fleet, rollout and chaos benchmarks at a few municipalities, so that they keep working (CI).
+bench-smoke: deps controlplane build peer ## The fleet (all contenders), rollout and chaos benchmarks at a few municipalities, so that they keep working (CI).
 	BENCH_TENANTS=3 BENCH_NODES=2 BENCH_OUT=$${TMPDIR:-/tmp}/aihub-bench node bench/fleet.ts
 	BENCH_TENANTS=20 BENCH_NODES=2 BENCH_OUT=$${TMPDIR:-/tmp}/aihub-bench node bench/rollout.ts
 	CHAOS_TENANTS=5 CHAOS_KILLS=5 CHAOS_OUT=$${TMPDIR:-/tmp}/aihub-bench node bench/chaos.ts

@@ -20,6 +20,7 @@ const programs: [string, readonly string[], string][] = [
   ["the heap summary", node("bench/heap-summary.ts"), "Summarises a V8 heap snapshot"],
   ["the control-plane build", ["bash", "test/controlplane/build-binaries.sh"], "Builds the control-plane binaries"],
   ["the kwok build", ["bash", "test/controlplane/build-kwok.sh"], "Builds kwok"],
+  ["the controller-runtime peer's build", ["bash", "bench/peer/build.sh"], "Builds aihub-peer"],
   ["the kubectl and helm build", ["bash", "test/controlplane/build-tools.sh"], "Builds kubectl"],
   ["make image", node("operator/image/build.ts"), "Builds the aihub operator's OCI image"],
   ["the umoci build", ["bash", "operator/image/build-umoci.sh"], "Builds umoci"],

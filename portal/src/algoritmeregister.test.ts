@@ -11,7 +11,7 @@ import {
   algoritmeregisterEntries,
   algoritmeregisterFileName,
   algoritmeregisterJson,
-  fit,
+  clip,
   MAX_LENGTH,
   PUBLICATION_CATEGORIES,
   STATUS_VALUES,
@@ -173,12 +173,12 @@ describe("the download", () => {
   });
 });
 
-describe("fit", () => {
+describe("clip", () => {
   it("keeps short text, and cuts long text at a word with an ellipsis within the limit", () => {
-    expect(fit("  kort   genoeg ", 20)).toBe("kort genoeg");
-    const cut = fit("een twee drie vier vijf zes", 15);
+    expect(clip("  kort   genoeg ", 20)).toBe("kort genoeg");
+    const cut = clip("een twee drie vier vijf zes", 15);
     expect(cut).toBe("een twee drie…");
     expect(cut.length).toBeLessThanOrEqual(15);
-    expect(fit("x".repeat(30), 10)).toBe(`${"x".repeat(9)}…`);
+    expect(clip("x".repeat(30), 10)).toBe(`${"x".repeat(9)}…`);
   });
 });

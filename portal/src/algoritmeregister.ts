@@ -95,7 +95,7 @@ export interface AlgoritmeregisterInput {
 }
 
 /** Cuts text to the standard's length at a word boundary, ending in an ellipsis. */
-export function fit(text: string, max: number): string {
+export function clip(text: string, max: number): string {
   const clean = text.replace(/\s+/g, " ").trim();
   if (clean.length <= max) return clean;
   const cut = clean.slice(0, max - 1);
@@ -114,7 +114,7 @@ function shortDescription(description: string): string {
     if ((out + s).trim().length > MAX_LENGTH.description_short) break;
     out += s;
   }
-  return fit(out || description, MAX_LENGTH.description_short);
+  return clip(out || description, MAX_LENGTH.description_short);
 }
 
 const RISK_CLASS_NL: Record<string, string> = { minimal: "minimaal", limited: "beperkt", high: "hoog" };
@@ -174,14 +174,14 @@ function impactAssessments(
     impacttoetsen_grouping: [
       isHttpsUrl(ref) && ref.length <= MAX_LENGTH.link ? { title: DPIA_TITLE, link: ref } : { title: DPIA_TITLE },
     ],
-    impacttoetsen: fit(`DPIA: ${ref}.`, MAX_LENGTH.impacttoetsen),
+    impacttoetsen: clip(`DPIA: ${ref}.`, MAX_LENGTH.impacttoetsen),
   };
 }
 
 function sourceData(version: AIBuildingBlock["spec"]["versions"][number] | undefined): string | undefined {
   const activities = version?.processingActivities ?? [];
   if (activities.length === 0) return undefined;
-  return fit(
+  return clip(
     activities
       .map((a) => `${a.description}${a.personalData === false ? " (geen persoonsgegevens)" : " (persoonsgegevens)"}`)
       .join(" "),
@@ -204,20 +204,20 @@ function entry(input: AlgoritmeregisterInput, activation: BlockActivation): Algo
   const description =
     block?.spec.description ?? `Bouwblok ${activation.spec.block}; de catalogus beschrijft het niet (meer).`;
   return {
-    name: fit(block?.spec.displayName ?? activation.spec.block, MAX_LENGTH.name),
+    name: clip(block?.spec.displayName ?? activation.spec.block, MAX_LENGTH.name),
     description_short: shortDescription(description),
-    organization: fit(`Gemeente ${tenant.spec.displayName}`, MAX_LENGTH.organization),
+    organization: clip(`Gemeente ${tenant.spec.displayName}`, MAX_LENGTH.organization),
     status: status(activation),
     ...(typeof created === "string" && /^\d{4}-\d{2}/.test(created) && { begin_date: created.slice(0, 7) }),
-    ...(input.contact && { contact_email: fit(input.contact, MAX_LENGTH.contact_email) }),
+    ...(input.contact && { contact_email: clip(input.contact, MAX_LENGTH.contact_email) }),
     publication_category: publicationCategory(block, version, activation),
-    ...(input.url && { url: fit(input.url, MAX_LENGTH.url) }),
-    goal: fit(description, MAX_LENGTH.goal),
+    ...(input.url && { url: clip(input.url, MAX_LENGTH.url) }),
+    goal: clip(description, MAX_LENGTH.goal),
     human_intervention: humanIntervention(activation),
     risks: block ? risks(block) : "Het bouwblok staat niet (meer) in de catalogus; de certificering is onbekend.",
     ...(block && impactAssessments(block)),
     ...(sourceData(version) !== undefined && { source_data: sourceData(version) }),
-    methods_and_models: fit(
+    methods_and_models: clip(
       [
         `Bouwblok ${activation.spec.block} van de gedeelde catalogus van gemeenten (categorie ${block?.spec.category ?? "onbekend"}).`,
         version
@@ -226,17 +226,17 @@ function entry(input: AlgoritmeregisterInput, activation: BlockActivation): Algo
       ].join(" "),
       MAX_LENGTH.methods_and_models,
     ),
-    provider: fit(
+    provider: clip(
       block ? `${block.spec.supplier.name} (${block.spec.supplier.country})` : "Onbekend",
       MAX_LENGTH.provider,
     ),
     lang: "nld",
     standard_version: STANDARD_VERSION,
-    source_id: fit(
+    source_id: clip(
       `${tenant.spec.municipalityCode}/${namespace}/${activation.metadata.name ?? ""}`,
       MAX_LENGTH.source_id,
     ),
-    tags: fit(
+    tags: clip(
       ["AI-bouwblok", activation.spec.block, block?.spec.category].filter((t): t is string => Boolean(t)).join(", "),
       MAX_LENGTH.tags,
     ),

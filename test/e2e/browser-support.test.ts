@@ -4,13 +4,19 @@
 // The keyboard helpers reach a button by its accessible name and press it; screenshots are written
 // only when asked for.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { axeViolations, expectNoAxeViolations, launchBrowser, newPage, screenshot, tabTo } from "../support/browser.ts";
+import {
+  axeViolations,
+  expectNoAxeViolations,
+  launchBrowser,
+  newPage,
+  screenshot,
+  serveLocally,
+  tabTo,
+} from "../support/browser.ts";
 
 const GOOD = `<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><title>Proefpagina</title></head>
@@ -29,12 +35,12 @@ const GOOD = `<!doctype html>
 
 const BAD = GOOD.replace("<h1>Proefpagina</h1>", '<h1>Proefpagina</h1><img src="/logo.png" id="logo">');
 
-let server: Server;
+let server: Awaited<ReturnType<typeof serveLocally>>;
 let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  server = await serveLocally((req, res) => {
     const page = req.url === "/good" ? GOOD : req.url === "/bad" ? BAD : undefined;
     if (!page) {
       res.writeHead(404).end();
@@ -42,14 +48,13 @@ beforeAll(async () => {
     }
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.url;
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await server?.close();
 });
 
 describe("browser support", () => {

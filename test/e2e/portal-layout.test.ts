@@ -2,8 +2,6 @@
 // the layout, a table, a description list, badges, a notification and every kind of form field
 // (with errors), served with the real NL Design System assets, has zero WCAG 2.1 AA violations in
 // Dutch and English, signed in and out; the skip link moves focus to the main region by keyboard.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAssets } from "../../portal/src/assets.ts";
@@ -16,7 +14,7 @@ import { notification } from "../../portal/src/html/notification.ts";
 import { riskTone, statusBadge } from "../../portal/src/html/status-badge.ts";
 import { table } from "../../portal/src/html/table.ts";
 import { chooseLanguage, LANGUAGES, translator } from "../../portal/src/i18n.ts";
-import { expectNoAxeViolations, launchBrowser, newPage, tabTo } from "../support/browser.ts";
+import { expectNoAxeViolations, launchBrowser, newPage, serveLocally, tabTo } from "../support/browser.ts";
 
 const assets = loadAssets();
 
@@ -78,12 +76,12 @@ ${checkboxField({ name: "automatisch", label: t("activation.automatic"), hint: "
   });
 }
 
-let server: Server;
+let server: Awaited<ReturnType<typeof serveLocally>>;
 let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  server = await serveLocally((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
     if (url.pathname.startsWith("/assets/")) {
       const r = assets.respond(url.pathname.slice("/assets/".length), req.headers["if-none-match"]);
@@ -97,14 +95,13 @@ beforeAll(async () => {
     const page = samplePage(`${url.pathname}${url.search}`, lang, url.pathname === "/catalogus");
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.url;
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await server?.close();
 });
 
 describe("the portal's layout and HTML helpers in chromium", () => {

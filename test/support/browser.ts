@@ -8,6 +8,8 @@
 // Keyboard helpers move focus the way a keyboard user does (Tab, Shift+Tab, Enter), never by
 // clicking or calling focus(), so a test that passes proves the page works without a mouse.
 import { mkdirSync } from "node:fs";
+import { createServer, type RequestListener } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { AxeBuilder } from "@axe-core/playwright";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
@@ -146,4 +148,14 @@ export async function screenshot(page: Page, name: string, dir = SCREENSHOT_DIR)
   const path = join(dir, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** An HTTP server on a free port of 127.0.0.1 for a test's own pages. */
+export async function serveLocally(handler: RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -48,7 +48,7 @@ describe("the portal's assets, read from node_modules", () => {
     const dir = mkdtempSync(join(tmpdir(), "aihub-assets-"));
     try {
       expect(() => loadAssets(dir)).toThrow(
-        /portal asset "noto-sans-latin-wght-normal.woff2" not found at .*: run 'make portal-assets'/,
+        /portal asset "noto-sans-latin-wght-normal.woff2" not found in .*: run 'make portal-assets'/,
       );
     } finally {
       rmSync(dir, { recursive: true });

@@ -187,12 +187,12 @@ export function sourcePath(spec: AssetSpec): string {
 export function loadAssets(dir: string = BUNDLED_ASSET_DIR): Assets {
   const bundled = existsSync(dir);
   return buildAssets((spec) => {
-    const path = bundled ? `${dir.replace(/\/$/, "")}/${spec.name}` : sourcePath(spec);
+    const where = bundled ? `${dir.replace(/\/$/, "")}/${spec.name}` : `node_modules or portal/ (from ${dir} missing)`;
     try {
-      return readFileSync(path);
+      return readFileSync(bundled ? where : sourcePath(spec));
     } catch (err) {
       throw new Error(
-        `portal asset "${spec.name}" not found at ${path}: run 'make portal-assets' (bundle) or 'make deps' (source)`,
+        `portal asset "${spec.name}" not found in ${where}: run 'make portal-assets' (bundle) or 'make deps' (source)`,
         { cause: err },
       );
     }

@@ -2,6 +2,7 @@
 // the pod; the public identity from its token file (re-read every minute, as projected tokens
 // rotate); every page is registered here.
 import { readFileSync } from "node:fs";
+import { loadAssets } from "./assets.ts";
 import type { PortalConfig } from "./config.ts";
 import { Portal, type PortalOptions } from "./portal.ts";
 import { registerPages } from "./register-pages.ts";
@@ -23,6 +24,7 @@ export function buildPortal(config: PortalConfig, log?: PortalOptions["log"]): P
   const endpoint = clusterEndpoint(config.kubeconfig);
   const portal = new Portal({
     endpoint,
+    assets: loadAssets(),
     ...(config.publicTokenFile && { publicApi: userApi(endpoint, tokenFile(config.publicTokenFile), 16) }),
     baseUrl: config.baseUrl,
     sessionTtlMs: config.sessionTtl,

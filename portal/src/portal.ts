@@ -11,16 +11,15 @@ import { ApiError } from "../../operator/src/kube/rest-client.ts";
 import { WatchCache } from "../../operator/src/kube/watch-cache.ts";
 import { GROUP_PATH } from "../../plugin/src/api.ts";
 import type { ResourceQuota } from "../../plugin/src/views.ts";
+import type { Assets } from "./assets.ts";
+import { layout } from "./html/layout.ts";
 import { html, type Markup } from "./html/markup.ts";
 import { cookies, readForm, redirect, send } from "./http-io.ts";
-import { chooseLanguage, languageCookie } from "./i18n.ts";
-import { LIVE_SCRIPT } from "./live-script.ts";
+import { chooseLanguage, languageCookie, translator as shellTranslator } from "./i18n.ts";
 import { type Membership, tenantsOf } from "./membership.ts";
-import { pageShell } from "./page-shell.ts";
 import { type Lang, type Translate, translator } from "./page-text.ts";
 import { renderSignIn } from "./pages/aanmelden.ts";
 import { renderMijnGemeente, tenantPageView } from "./pages/mijn-gemeente.ts";
-import { PORTAL_CSS } from "./portal-css.ts";
 import { matchRoute, PUBLIC_ROUTES, type RouteName } from "./routes.ts";
 import { type Session, SessionStore } from "./session-store.ts";
 import { type ClusterEndpoint, type UserApi, userApi, whoAmI } from "./user-api.ts";
@@ -29,6 +28,9 @@ import { type PooledWatch, WatchLimitError, WatchPool } from "./watch-pool.ts";
 export const SESSION_COOKIE = "aihub_sessie";
 const SIGNIN_COOKIE = "aihub_aanmelden";
 const PUBLIC_OWNER = "public";
+const PUBLIC_COLLECTIONS: ReadonlySet<string> = new Set(
+  ["municipaltenants", "blockactivations", "aibuildingblocks"].map((r) => `${GROUP_PATH}/${r}`),
+);
 
 export interface SessionData {
   api: UserApi;
@@ -38,6 +40,8 @@ export interface SessionData {
 
 export interface PortalOptions {
   endpoint: ClusterEndpoint;
+  /** The stylesheets, fonts and scripts served at /assets/ (assets.ts). */
+  assets: Assets;
   /** The read-only identity of the Transparantie page; undefined when not configured. */
   publicApi?: UserApi;
   baseUrl: string;
@@ -257,23 +261,23 @@ export class Portal {
           ...result.live.map(([owner, path]): [string, string] => ["w", `${owner}:${path}`]),
         ]).toString()}`
       : undefined;
-    const page = pageShell({
-      lang: ctx.lang,
-      t: ctx.t,
+    const page = layout({
+      t: shellTranslator(ctx.lang),
       title: result.title,
-      path: ctx.url.pathname,
+      path: `${ctx.url.pathname}${ctx.url.search}`,
       main: result.main,
-      ...(ctx.session && { user: { username: ctx.session.user.username, csrf: ctx.session.csrf } }),
+      assets: this.options.assets,
+      ...(ctx.session && { user: { name: ctx.session.user.username, csrf: ctx.session.csrf } }),
       ...(live && { live }),
     });
     send(ctx.res, result.status ?? 200, page, "text/html; charset=utf-8", headers);
   }
 
   private asset(ctx: RequestContext): void {
-    const file = ctx.params.file;
-    if (file === "live.js") send(ctx.res, 200, LIVE_SCRIPT, "text/javascript; charset=utf-8");
-    else if (file === "portal.css") send(ctx.res, 200, PORTAL_CSS, "text/css; charset=utf-8");
-    else throw new HttpError(404, ctx.t("errors.notfound"));
+    const found = this.options.assets.respond(ctx.params.file ?? "", ctx.req.headers["if-none-match"]);
+    if (!found) throw new HttpError(404, ctx.t("errors.notfound"));
+    ctx.res.writeHead(found.status, found.headers);
+    ctx.res.end(found.body);
   }
 
   private signInForm(
@@ -347,7 +351,9 @@ export class Portal {
       const path = w.slice(colon + 1);
       if (!path.startsWith("/api")) continue;
       const key = owner === PUBLIC_OWNER ? PUBLIC_OWNER : session?.id;
-      if (!key || (owner === PUBLIC_OWNER && !this.options.publicApi)) continue;
+      if (!key) continue;
+      // The public identity watches only what the public pages show.
+      if (owner === PUBLIC_OWNER && (!this.options.publicApi || !PUBLIC_COLLECTIONS.has(path))) continue;
       try {
         offs.push(this.watches.subscribe(key, path, changed));
       } catch (err) {

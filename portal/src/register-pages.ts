@@ -1,4 +1,28 @@
 // Every page and form of the portal, registered on the server by route name.
+import {
+  activateAction,
+  activateFormPage,
+  bouwblokkenPage,
+  changeAction,
+  changeFormPage,
+} from "./pages/bouwblokken.ts";
+import { catalogusPage } from "./pages/catalogus.ts";
+import { algoritmeregisterDownload, transparantiePage } from "./pages/transparantie.ts";
+import { rolloutAction, uitrolPage } from "./pages/uitrol.ts";
+import { approveAction, updatesPage } from "./pages/updates.ts";
 import type { Portal } from "./portal.ts";
 
-export function registerPages(_portal: Portal): void {}
+export function registerPages(portal: Portal): void {
+  portal.page("catalogus", catalogusPage);
+  portal.page("bouwblokken", bouwblokkenPage);
+  portal.page("activate-form", activateFormPage);
+  portal.action("activate", activateAction);
+  portal.page("change-form", changeFormPage);
+  portal.action("change", changeAction);
+  portal.page("updates", updatesPage);
+  portal.action("approve", approveAction);
+  portal.page("uitrol", uitrolPage);
+  portal.action("rollout-action", rolloutAction);
+  portal.page("transparantie", transparantiePage);
+  portal.page("algoritmeregister", algoritmeregisterDownload);
+}

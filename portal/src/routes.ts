@@ -90,4 +90,6 @@ export const PUBLIC_ROUTES: ReadonlySet<RouteName> = new Set([
   "algoritmeregister",
   "asset",
   "home",
+  // Public pages are live too; the stream itself allows a session's watches only with a session.
+  "live",
 ]);

@@ -4,7 +4,10 @@
 // identity.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectNoAxeViolations, launchBrowser, newPage, screenshot } from "../support/browser.ts";
+import { ApiError, RestClient } from "../../operator/src/kube/rest-client.ts";
+import { clusterEndpoint } from "../../portal/src/user-api.ts";
+import { expectNoAxeViolations, launchBrowser, newPage, screenshot, tabAndPress } from "../support/browser.ts";
+import { waitUntil } from "../support/cluster.ts";
 import { type Person, type PortalFixture, startPortalFixture } from "../support/portal-fixture.ts";
 
 let fx: PortalFixture;
@@ -33,7 +36,7 @@ describe("signing in", () => {
     const page = await signIn(fx.people.utrechtAdmin);
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Mijn gemeente: Utrecht");
     expect(await page.getByTestId("tenant-phase").textContent()).toBe("Ready");
-    expect(await page.getByText("Aangemeld als j.devries@utrecht.nl").count()).toBe(1);
+    expect(await page.getByText("Ingelogd als j.devries@utrecht.nl").count()).toBe(1);
     expect(await page.getByRole("row", { name: /zaaksysteem/ }).textContent()).toContain("10.34.12.0/24");
     // The token is never in the page or a cookie; only the session id is.
     const cookies = await page.context().cookies();
@@ -57,4 +60,162 @@ describe("signing in", () => {
     await expectNoAxeViolations(page, "Aanmelden met een fout");
     await context.close();
   });
+});
+
+const API = "/apis/aihub.gemeenten.nl/v1alpha1";
+
+/**
+ * A POST the page does not offer, sent from the signed-in person's own browser with the session's
+ * own CSRF token (read from the sign-out form): what a person who crafts requests could send.
+ */
+async function forgePost(page: Page, action: string, fields: Record<string, string>): Promise<void> {
+  await Promise.all([
+    page.waitForNavigation(),
+    page.evaluate(
+      ([to, extra]) => {
+        // biome-ignore lint/suspicious/noExplicitAny: the DOM is typed loosely here (no DOM lib in tsconfig)
+        const doc = (globalThis as any).document;
+        const csrf = doc.querySelector('form[action="/afmelden"] input[name="csrf"]').value;
+        const form = doc.createElement("form");
+        form.method = "post";
+        form.action = to;
+        for (const [name, value] of Object.entries({ csrf, ...(extra as Record<string, string>) })) {
+          const input = doc.createElement("input");
+          input.type = "hidden";
+          input.name = name;
+          input.value = value;
+          form.appendChild(input);
+        }
+        doc.body.appendChild(form);
+        form.submit();
+      },
+      [action, fields] as const,
+    ),
+  ]);
+}
+
+describe("Mijn bouwblokken", () => {
+  it("a Utrecht admin switches a block on: a bad parameter is refused next to its field, the fixed one becomes Ready live", async () => {
+    const page = await signIn(fx.people.utrechtAdmin);
+    await page.goto(`${fx.url}/catalogus`);
+    expect(await page.getByRole("heading", { name: "Transcriptie van gesprekken en vergaderingen" }).count()).toBe(1);
+    await expectNoAxeViolations(page, "Catalogus");
+    await screenshot(page, "portal-catalogus");
+
+    await page.goto(`${fx.url}/bouwblokken/inschakelen/transcriptie`);
+    await page.getByLabel("maxRecordingLength").fill("4 uur");
+    await page.getByRole("button", { name: "Opslaan" }).click();
+    const input = page.getByLabel("maxRecordingLength");
+    await expect.poll(() => input.getAttribute("aria-invalid")).toBe("true");
+    const message = 'parameter maxRecordingLength: "4 uur" is not a duration such as 30s, 5m or 2h';
+    expect(await page.locator("#veld-p-maxRecordingLength-error").textContent()).toBe(message);
+    expect(await input.getAttribute("aria-describedby")).toContain("veld-p-maxRecordingLength-error");
+    // The summary links to the field.
+    expect(await page.getByRole("link", { name: message }).getAttribute("href")).toBe("#veld-p-maxRecordingLength");
+    expect(await input.inputValue()).toBe("4 uur");
+    await expectNoAxeViolations(page, "Inschakelen met een fout");
+    await screenshot(page, "portal-inschakelen-fout");
+
+    await input.fill("2h");
+    await page.getByRole("button", { name: "Opslaan" }).click();
+    await page.waitForURL(`${fx.url}/bouwblokken`);
+    expect(await page.getByRole("status").first().textContent()).toContain("Opgeslagen");
+    // Marks this page: a reload would lose the mark, so it still being there proves no reload.
+    await page.evaluate(() => {
+      (globalThis as Record<string, unknown>).__notReloaded = true;
+    });
+    await expect
+      .poll(() => page.getByTestId("health-transcriptie").textContent(), { timeout: 60_000 })
+      .toContain("Gereed");
+    expect(await page.evaluate(() => (globalThis as Record<string, unknown>).__notReloaded)).toBe(true);
+    const activation = await fx.admin.client.request<{ spec: { parameters: Record<string, unknown> } }>(
+      "GET",
+      `${API}/namespaces/utrecht/blockactivations/transcriptie`,
+    );
+    expect(activation.spec.parameters).toEqual({ maxRecordingLength: "2h" });
+    await expectNoAxeViolations(page, "Mijn bouwblokken");
+    await screenshot(page, "portal-bouwblokken");
+    await page.context().close();
+  }, 120_000);
+});
+
+describe("Updates", () => {
+  it("a viewer reads the update but has no button, and a forged approval is refused by RBAC", async () => {
+    const page = await signIn(fx.people.utrechtViewer);
+    await page.goto(`${fx.url}/updates`);
+    await expect
+      .poll(() => page.getByTestId("notes-pseudonimisering").textContent(), { timeout: 60_000 })
+      .toBe("IBANs and foreign phone numbers; 30% faster on long documents.");
+    expect(await page.getByRole("button", { name: "Versie 1.3.0 goedkeuren" }).count()).toBe(0);
+    expect(await page.getByText("Uw account mag updates bekijken maar niet goedkeuren.").count()).toBe(1);
+    await forgePost(page, "/updates/pseudonimisering/goedkeuren", { version: "1.3.0" });
+    expect(await page.getByTestId("error").textContent()).toMatch(
+      /^Geweigerd door de API-server \(RBAC\): .*forbidden/,
+    );
+    const activation = await fx.admin.client.request<{ spec: { approvedVersion: string } }>(
+      "GET",
+      `${API}/namespaces/utrecht/blockactivations/pseudonimisering`,
+    );
+    expect(activation.spec.approvedVersion).toBe("1.2.0");
+    await page.context().close();
+  }, 90_000);
+
+  it("a Utrecht admin reads the release note and approves by keyboard only; the history names them", async () => {
+    const page = await signIn(fx.people.utrechtAdmin);
+    await page.goto(`${fx.url}/updates`);
+    await expect
+      .poll(() => page.getByTestId("notes-pseudonimisering").textContent(), { timeout: 60_000 })
+      .toBe("IBANs and foreign phone numbers; 30% faster on long documents.");
+    await expectNoAxeViolations(page, "Updates");
+    await screenshot(page, "portal-updates");
+    await tabAndPress(page, "button", "Versie 1.3.0 goedkeuren");
+    await page.waitForURL(`${fx.url}/updates`);
+    await expect
+      .poll(() => page.getByRole("status").first().textContent())
+      .toContain("Versie 1.3.0 van pseudonimisering is goedgekeurd door j.devries@utrecht.nl.");
+    const row = page.locator("#goedkeuringen tbody tr", { hasText: "1.3.0" });
+    expect(await row.textContent()).toContain("j.devries@utrecht.nl");
+    expect(await row.textContent()).toContain("IBANs and foreign phone numbers");
+    const activation = await fx.admin.client.request<{ spec: { approvedVersion: string } }>(
+      "GET",
+      `${API}/namespaces/utrecht/blockactivations/pseudonimisering`,
+    );
+    expect(activation.spec.approvedVersion).toBe("1.3.0");
+    await expectNoAxeViolations(page, "Updates na goedkeuring");
+    await page.context().close();
+  }, 90_000);
+});
+
+describe("one municipality cannot see or change another's", () => {
+  it("a Utrecht admin sees and changes nothing of Amsterdam's, in the portal as with the API directly", async () => {
+    const page = await signIn(fx.people.utrechtAdmin);
+    await page.goto(`${fx.url}/bouwblokken?gemeente=amsterdam`);
+    expect(await page.getByTestId("error").textContent()).toContain("U bent geen beheerder of lezer van amsterdam");
+    // A forged approval in Amsterdam's namespace reaches the API server with the admin's token and is refused there.
+    await forgePost(page, "/updates/transcriptie-raad/goedkeuren?gemeente=amsterdam", { version: "2.0.1" });
+    expect(await page.getByTestId("error").textContent()).toMatch(
+      /^Geweigerd door de API-server \(RBAC\): .*forbidden/,
+    );
+    // What kubectl with the same token gets: Forbidden.
+    const endpoint = clusterEndpoint(fx.cp.kubeconfigPath);
+    const direct = new RestClient({
+      ...endpoint,
+      authorization: () => `Bearer ${fx.people.utrechtAdmin.token}`,
+      source: "test",
+    });
+    const refused = await direct
+      .request("GET", `${API}/namespaces/amsterdam/blockactivations`)
+      .catch((e: unknown) => e);
+    direct.close();
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).code).toBe(403);
+    const amsterdam = await waitUntil("amsterdam's activation", () =>
+      fx.admin.client.request<{ spec: Record<string, unknown> }>(
+        "GET",
+        `${API}/namespaces/amsterdam/blockactivations/transcriptie-raad`,
+      ),
+    );
+    expect(amsterdam.spec).toMatchObject({ version: "2.0.1", parameters: { maxRecordingLength: "8h" } });
+    await page.context().close();
+  }, 60_000);
 });

@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { pino } from "pino";
 import type { Manager } from "../../operator/src/runtime/manager.ts";
 import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
+import { loadAssets } from "../../portal/src/assets.ts";
 import { Portal } from "../../portal/src/portal.ts";
 import { registerPages } from "../../portal/src/register-pages.ts";
 import { clusterEndpoint, userApi } from "../../portal/src/user-api.ts";
@@ -137,6 +138,7 @@ export async function startPortalFixture(): Promise<PortalFixture> {
     const endpoint = clusterEndpoint(cp.kubeconfigPath);
     portal = new Portal({
       endpoint,
+      assets: loadAssets(),
       publicApi: userApi(endpoint, () => `Bearer ${tokenRequest.status.token}`),
       baseUrl: "http://127.0.0.1",
       sessionTtlMs: 3_600_000,

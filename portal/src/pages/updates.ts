@@ -1,0 +1,144 @@
+// Updates: the versions waiting for the municipality's approval, with their release notes and how
+// that version does in the fleet (the operator's status.availableUpdate, as `kubectl aihub
+// updates` shows it), a real button to approve each (keyboard and screen reader work as for any
+// form), and the history of approvals: who, when, which note, as the admission webhook recorded
+// them from the API server's own account of the request. Approving runs the kubectl plugin's
+// approve command with the person's token, so both tools approve the same way.
+import type { BlockActivation } from "../../../operator/src/api/v1alpha1/index.ts";
+import { ApiError } from "../../../operator/src/kube/rest-client.ts";
+import { type ApprovalRecord, readApprovals } from "../../../operator/src/webhook/approval-record.ts";
+import type { Invocation } from "../../../plugin/src/args.ts";
+import { approve } from "../../../plugin/src/commands.ts";
+import { CommandError } from "../../../plugin/src/errors.ts";
+import { type UpdateView, updateViews } from "../../../plugin/src/views.ts";
+import { actionForm } from "../form-markup.ts";
+import { html, type Markup } from "../html/markup.ts";
+import { notification } from "../html/notification.ts";
+import { table } from "../html/table.ts";
+import { readForm } from "../http-io.ts";
+import type { Translate } from "../page-text.ts";
+import { apiProblem, HttpError, type PageHandler, type SessionData } from "../portal.ts";
+import type { Session } from "../session-store.ts";
+import { activationsPath } from "./bouwblokken.ts";
+
+export interface HistoryRow extends ApprovalRecord {
+  activation: string;
+}
+
+/** Every recorded approval of the namespace's activations, newest first. */
+export function approvalHistory(activations: readonly BlockActivation[]): HistoryRow[] {
+  return activations
+    .flatMap((a) => {
+      const recorded = readApprovals(a.metadata.annotations);
+      const records = recorded.length ? recorded : (a.status?.approvals ?? []);
+      return records.map((r) => ({ ...r, activation: a.metadata.name ?? "" }));
+    })
+    .sort((x, y) => y.approvedAt.localeCompare(x.approvedAt));
+}
+
+export function renderUpdates(
+  v: { updates: UpdateView[]; history: HistoryRow[]; canApprove: boolean; csrf: string; flash?: string },
+  t: Translate,
+): Markup {
+  return html`<h1 class="utrecht-heading-1">${t("updates.title")}</h1>
+${v.flash ? notification({ type: "ok", body: v.flash }) : ""}
+${v.updates.length === 0 ? html`<p class="utrecht-paragraph">${t("updates.none")}</p>` : ""}
+${!v.canApprove && v.updates.length ? html`<p class="utrecht-paragraph">${t("updates.viewer")}</p>` : ""}
+${v.updates.map((u) => {
+  const id = `update-${u.activation}`;
+  return html`<section class="portal-stack" aria-labelledby="${id}">
+<h2 class="utrecht-heading-2" id="${id}">${t("updates.waiting", { block: u.block, version: u.version })}</h2>
+<p class="utrecht-paragraph">${t("updates.running", { current: u.currentVersion ?? "-", approved: u.approvedVersion ?? "-" })}</p>
+${u.fleet ? html`<p class="utrecht-paragraph">${t("updates.fleet", { fleet: u.fleet })}</p>` : ""}
+<h3 class="utrecht-heading-3">${t("updates.notes", { version: u.version })}${u.releaseDate ? ` (${u.releaseDate})` : ""}</h3>
+<blockquote class="utrecht-blockquote"><p class="utrecht-paragraph" data-testid="notes-${u.activation}">${u.releaseNotes ?? ""}</p></blockquote>
+${
+  v.canApprove
+    ? actionForm(
+        `/updates/${u.activation}/goedkeuren`,
+        v.csrf,
+        t("updates.approve", { version: u.version }),
+        html`<input type="hidden" name="version" value="${u.version}">`,
+      )
+    : ""
+}
+</section>`;
+})}
+<h2 class="utrecht-heading-2">${t("updates.history")}</h2>
+${table({
+  caption: t("updates.history"),
+  id: "goedkeuringen",
+  columns: [
+    { header: t("col.name") },
+    { header: t("col.version") },
+    { header: t("col.who") },
+    { header: t("col.when") },
+    { header: t("col.notes") },
+  ],
+  rows: v.history.map((h) => [h.activation, h.version, h.user, h.approvedAt, h.releaseNotes]),
+  empty: t("updates.history.none"),
+})}`;
+}
+
+export const updatesPage: PageHandler = async (ctx, portal) => {
+  const session = ctx.session as Session<SessionData>;
+  const { tenant, membership } = await portal.chosenTenant(ctx);
+  const path = activationsPath(tenant.status?.namespace ?? tenant.metadata.name ?? "");
+  const activations = await session.data.api.list<BlockActivation>(path);
+  const flash = session.data.flash;
+  session.data.flash = undefined;
+  return {
+    title: ctx.t("updates.title"),
+    main: renderUpdates(
+      {
+        updates: updateViews(activations),
+        history: approvalHistory(activations),
+        canApprove: membership === "admin",
+        csrf: session.csrf,
+        ...(flash && { flash }),
+      },
+      ctx.t,
+    ),
+    live: [["session", path]],
+  };
+};
+
+/**
+ * Approves with the plugin's own command. The namespace is the chosen tenant's, or ?gemeente=
+ * names another: membership decides only what is shown, and the API server's RBAC refuses a
+ * person who may not patch there (the refusal is shown as such).
+ */
+export const approveAction: PageHandler = async (ctx, portal) => {
+  const session = ctx.session as Session<SessionData>;
+  const form = await readForm(ctx.req);
+  portal.checkCsrf(ctx, form);
+  const mine = await portal.myTenants(session);
+  const wanted = ctx.url.searchParams.get("gemeente");
+  const namespace = wanted ?? mine[0]?.tenant.status?.namespace ?? mine[0]?.tenant.metadata.name;
+  if (!namespace) throw new HttpError(403, ctx.t("errors.notenant"));
+  const version = form.get("version") ?? undefined;
+  const inv: Invocation & { command: { name: "approve"; activation: string } } = {
+    command: { name: "approve", activation: ctx.params.activation ?? "" },
+    output: "table",
+    namespace,
+    allNamespaces: false,
+    yes: false,
+    ...(version && { version }),
+  };
+  try {
+    const result = await approve(inv, session.data.api);
+    const data = result.data as { approvedVersion: string; approvedBy: string | null };
+    session.data.flash = ctx.t("updates.approved", {
+      version: data.approvedVersion,
+      activation: inv.command.activation,
+      user: data.approvedBy ?? session.user.username,
+    });
+  } catch (err) {
+    if (err instanceof CommandError) throw new HttpError(409, err.message);
+    if (err instanceof ApiError) throw new HttpError(err.code, apiProblem(err, ctx.t));
+    throw err;
+  }
+  ctx.res.writeHead(303, { location: "/updates", "cache-control": "no-store" });
+  ctx.res.end();
+  return undefined;
+};

@@ -7,7 +7,151 @@ import { type Machine, machineLine } from "./process-stats.ts";
 export interface FleetSetup {
   nodes: number;
   machine: Machine;
+  startedAt?: string;
   operator: { flags: readonly string[]; nodeArgs: string[] };
+  peers?: Record<string, readonly string[] | undefined>;
+}
+
+type Run = Record<string, unknown>;
+const f = (x: unknown, d = 1) => (typeof x === "number" && Number.isFinite(x) ? x.toFixed(d) : "-");
+const byVerb = (counts: Record<string, number> | undefined) =>
+  Object.entries(counts ?? {})
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ") || "-";
+/** The API server's writes (verb and resource) summed by verb. */
+const serverVerbs = (writes: Record<string, number> | undefined) => {
+  const out: Record<string, number> = {};
+  for (const [k, n] of Object.entries(writes ?? {})) {
+    const verb = k.split(" ")[0] as string;
+    out[verb] = (out[verb] ?? 0) + n;
+  }
+  return out;
+};
+
+/**
+ * The three-way table (issue 16): the raw client, aihub and each peer of one run side by side,
+ * every cell measured in that run, and the API server's writes by verb and resource.
+ */
+export function contendersTable(main: Run, setup: FleetSetup): string {
+  const raw = main.raw as Run | undefined;
+  const columns: [string, Run][] = [];
+  if (raw) columns.push(["raw client", raw]);
+  if (typeof main.readySeconds === "number") columns.push(["aihub", main]);
+  for (const [name, r] of Object.entries((main.peers ?? {}) as Record<string, Run>)) columns.push([name, r]);
+  const isRaw = (r: Run) => r === raw;
+  const rawAvailable = raw?.availableSeconds as number | undefined;
+  const rawCreated = raw?.seconds as number | undefined;
+  const cell = (r: Run, get: (r: Run) => string) => get(r);
+  const row = (label: string, get: (r: Run) => string) =>
+    `| ${label} | ${columns.map(([, r]) => cell(r, get)).join(" | ")} |`;
+  const notConverged = (r: Run) =>
+    typeof r.didNotConvergeSeconds === "number" ? `did not converge within ${r.didNotConvergeSeconds} s` : undefined;
+  const steady = (r: Run) =>
+    r.steady as { reconciles: number; writes: number; writesByVerb?: Record<string, number> } | undefined;
+  const lines = [
+    `## ${main.tenants} municipalities, ${main.activations} activations: raw client, aihub and the controller-runtime peer`,
+    "",
+    `${setup.startedAt ?? ""} on ${machineLine(setup.machine)}, ${setup.nodes} kwok nodes; each contender on a fresh control plane of the same build`,
+    "",
+    `| measure | ${columns.map(([name]) => name).join(" | ")} |`,
+    `| --- |${columns.map(() => " ---: |").join("")}`,
+    row("flags", (r) =>
+      isRaw(r)
+        ? "64 concurrent creates"
+        : r === main
+          ? setup.operator.flags.join(" ")
+          : ((r.flags as string[]) ?? []).join(" "),
+    ),
+    row("load average (1 min) when the phase started", (r) =>
+      isRaw(r)
+        ? ((main.rawLoad as number[] | undefined) ?? [(r.loadAverage as number[] | undefined)?.[0]])
+            .map((x) => f(x, 2))
+            .join(", ")
+        : f((r.loadAverage as number[] | undefined)?.[0], 2),
+    ),
+    row("every child object exists (s)", (r) =>
+      isRaw(r)
+        ? `${f(rawCreated)} (created)`
+        : notConverged(r) && r.childrenSeconds === undefined
+          ? "-"
+          : f(r.childrenSeconds),
+    ),
+    row("every tenant and activation Ready, pods running (s)", (r) =>
+      isRaw(r) ? `${f(rawAvailable)} (every Deployment available)` : (notConverged(r) ?? f(r.readySeconds)),
+    ),
+    row("/ raw client (Ready / available)", (r) =>
+      isRaw(r) || !rawAvailable || typeof r.readySeconds !== "number"
+        ? "-"
+        : f((r.readySeconds as number) / rawAvailable, 2),
+    ),
+    row("kube-apiserver CPU seconds", (r) =>
+      f(
+        (isRaw(r) ? (r.cpuSeconds as Record<string, number>) : (r.cpuByProcess as Record<string, number>))?.[
+          "kube-apiserver"
+        ],
+      ),
+    ),
+    row("contender's CPU seconds", (r) =>
+      isRaw(r)
+        ? `${f((r.cpuSeconds as Record<string, number>)?.["benchmark client"])} (the benchmark's process)`
+        : f(r.cpuSeconds),
+    ),
+    row("contender's peak RSS (MB)", (r) => (isRaw(r) ? "-" : f(r.peakRssMb, 0))),
+    row("contender's requests by verb", (r) => byVerb(r.requests as Record<string, number>)),
+    row("writes the API server served, all clients, by verb", (r) =>
+      byVerb(serverVerbs(r.serverWrites as Record<string, number>)),
+    ),
+    row("steady state: reconciles in a 25 s window with a full resync", (r) =>
+      isRaw(r) ? "-" : f(steady(r)?.reconciles, 0),
+    ),
+    row("steady state: writes in that window", (r) =>
+      isRaw(r) || !steady(r)
+        ? "-"
+        : `${steady(r)?.writes}${steady(r)?.writes ? ` (${byVerb(steady(r)?.writesByVerb)})` : ""}`,
+    ),
+    row("children file the peer reads (MB)", (r) => (typeof r.childrenFileMb === "number" ? f(r.childrenFileMb) : "-")),
+  ];
+  // Where the API server's writes went: the resources with the most writes in any column.
+  const keys = new Map<string, number>();
+  for (const [, r] of columns) {
+    for (const [k, n] of Object.entries((r.serverWrites ?? {}) as Record<string, number>)) {
+      keys.set(k, Math.max(keys.get(k) ?? 0, n));
+    }
+  }
+  const top = [...keys].sort((a, b) => b[1] - a[1]).slice(0, 18);
+  lines.push(
+    "",
+    "Writes the API server served, by verb and resource (all clients: the contender, kube-controller-manager, kwok, the benchmark; raw: until its creates end):",
+    "",
+    `| verb resource | ${columns.map(([name]) => name).join(" | ")} |`,
+    `| --- |${columns.map(() => " ---: |").join("")}`,
+    ...top.map(
+      ([k]) =>
+        `| ${k} | ${columns.map(([, r]) => String((r.serverWrites as Record<string, number>)?.[k] ?? 0)).join(" | ")} |`,
+    ),
+  );
+  return lines.join("\n");
+}
+
+/** The growth runs, one row per size, contender and repeat. */
+export function growthTable(growthRuns: Run[]): string {
+  const lines = [
+    "| municipalities | activations | contender | run | children exist (s) | Ready (s) | ms per municipality (Ready) | peak RSS (MB) | load average (1 min) |",
+    "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const r of growthRuns) {
+    const n = r.tenants as number;
+    const ready =
+      typeof r.didNotConvergeSeconds === "number"
+        ? `did not converge within ${r.didNotConvergeSeconds} s`
+        : f(r.readySeconds);
+    lines.push(
+      `| ${n} | ${r.activations} | ${r.contender ?? "aihub"} | ${r.repeat ?? 1} | ${f(r.childrenSeconds)} | ${ready} | ${f(((r.readySeconds as number) * 1000) / n, 0)} | ${f(r.peakRssMb, 0)} | ${f((r.loadAverage as number[] | undefined)?.[0], 2)} |`,
+    );
+  }
+  return lines.join("\n");
 }
 
 export function printFleetReport(
@@ -15,7 +159,10 @@ export function printFleetReport(
   growthRuns: Record<string, unknown>[],
   setup: FleetSetup,
 ): void {
-  const f = (x: unknown, d = 1) => (typeof x === "number" ? x.toFixed(d) : "-");
+  console.log(`\n${contendersTable(main, setup)}`);
+  if (growthRuns.length) console.log(`\nGrowth\n\n${growthTable(growthRuns)}`);
+  // aihub's own figures in detail (not there when BENCH_CONTENDERS leaves it out).
+  if (typeof main.readySeconds !== "number") return;
   const raw = (main.raw ?? { seconds: Number.NaN, availableSeconds: Number.NaN, objects: 0, cpuSeconds: {} }) as {
     seconds: number;
     availableSeconds: number;
@@ -65,18 +212,6 @@ export function printFleetReport(
 | steady state: operator CPU seconds in that window | ${f(steady.cpuSeconds, 2)} |
 | new version to all ${main.tenants} activations (s) | ${f(main.propagationSeconds)} |
   `);
-  if (growthRuns.length) {
-    console.log(
-      "| tenants | activations | children exist (s) | Ready (s) | ms per tenant (Ready) | peak RSS (MB) | RSS per tenant (kB) |",
-    );
-    console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for (const r of growthRuns) {
-      const n = r.tenants as number;
-      console.log(
-        `| ${n} | ${r.activations} | ${f(r.childrenSeconds)} | ${f(r.readySeconds)} | ${f(((r.readySeconds as number) * 1000) / n, 0)} | ${f(r.peakRssMb, 0)} | ${f(((r.peakRssMb as number) * 1024) / n, 0)} |`,
-      );
-    }
-  }
   /** Every `step`-th row of a timeline as a markdown table: where the time went, stage by stage. */
   const timelineTable = (title: string, rows: TimelineRow[] | undefined, step: number) => {
     if (!rows?.length) return;

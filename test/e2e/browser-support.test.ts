@@ -6,15 +6,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   axeViolations,
   expectNoAxeViolations,
-  launchBrowser,
+  localPagesInBrowser,
   newPage,
   screenshot,
-  serveLocally,
   tabTo,
 } from "../support/browser.ts";
 
@@ -35,40 +33,27 @@ const GOOD = `<!doctype html>
 
 const BAD = GOOD.replace("<h1>Proefpagina</h1>", '<h1>Proefpagina</h1><img src="/logo.png" id="logo">');
 
-let server: Awaited<ReturnType<typeof serveLocally>>;
-let base: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await serveLocally((req, res) => {
-    const page = req.url === "/good" ? GOOD : req.url === "/bad" ? BAD : undefined;
-    if (!page) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page);
-  });
-  base = server.url;
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+const local = localPagesInBrowser((req, res) => {
+  const page = req.url === "/good" ? GOOD : req.url === "/bad" ? BAD : undefined;
+  if (!page) {
+    res.writeHead(404).end();
+    return;
+  }
+  res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page);
 });
 
 describe("browser support", () => {
   it("passes an accessible page with zero violations", async () => {
-    const { context, page } = await newPage(browser);
-    await page.goto(`${base}/good`);
+    const { context, page } = await newPage(local.browser);
+    await page.goto(`${local.url}/good`);
     expect(await axeViolations(page)).toEqual([]);
     await expectNoAxeViolations(page, "the good page");
     await context.close();
   });
 
   it("fails a page with an image without alt text, naming the rule, impact and element", async () => {
-    const { context, page } = await newPage(browser);
-    await page.goto(`${base}/bad`);
+    const { context, page } = await newPage(local.browser);
+    await page.goto(`${local.url}/bad`);
     const failure = await expectNoAxeViolations(page, "the bad page").then(
       () => undefined,
       (err: Error) => err.message,
@@ -80,8 +65,8 @@ describe("browser support", () => {
   });
 
   it("tabs to a button by its accessible name and presses it with the keyboard", async () => {
-    const { context, page } = await newPage(browser);
-    await page.goto(`${base}/good`);
+    const { context, page } = await newPage(local.browser);
+    await page.goto(`${local.url}/good`);
     // Skip link, the name field, then the button: three presses of Tab.
     const presses = await tabTo(page, page.getByRole("button", { name: "Goedkeuren" }));
     expect(presses).toBe(3);
@@ -99,9 +84,9 @@ describe("browser support", () => {
   it("writes a screenshot only when AIHUB_SCREENSHOTS=1", async () => {
     const dir = mkdtempSync(join(tmpdir(), "aihub-shots-"));
     const before = process.env.AIHUB_SCREENSHOTS;
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(local.browser);
     try {
-      await page.goto(`${base}/good`);
+      await page.goto(`${local.url}/good`);
       delete process.env.AIHUB_SCREENSHOTS;
       expect(await screenshot(page, "proef", dir)).toBeUndefined();
       expect(existsSync(join(dir, "proef.png"))).toBe(false);

@@ -2,8 +2,7 @@
 // the layout, a table, a description list, badges, a notification and every kind of form field
 // (with errors), served with the real NL Design System assets, has zero WCAG 2.1 AA violations in
 // Dutch and English, signed in and out; the skip link moves focus to the main region by keyboard.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadAssets } from "../../portal/src/assets.ts";
 import { errorSummary } from "../../portal/src/form-markup.ts";
 import { descriptionList } from "../../portal/src/html/description-list.ts";
@@ -14,7 +13,7 @@ import { notification } from "../../portal/src/html/notification.ts";
 import { riskTone, statusBadge } from "../../portal/src/html/status-badge.ts";
 import { table } from "../../portal/src/html/table.ts";
 import { chooseLanguage, LANGUAGES, translator } from "../../portal/src/i18n.ts";
-import { expectNoAxeViolations, launchBrowser, newPage, serveLocally, tabTo } from "../support/browser.ts";
+import { expectNoAxeViolations, localPagesInBrowser, newPage, tabTo } from "../support/browser.ts";
 
 const assets = loadAssets();
 
@@ -76,44 +75,31 @@ ${checkboxField({ name: "automatisch", label: t("activation.automatic"), hint: "
   });
 }
 
-let server: Awaited<ReturnType<typeof serveLocally>>;
-let base: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await serveLocally((req, res) => {
-    const url = new URL(req.url ?? "/", "http://x");
-    if (url.pathname.startsWith("/assets/")) {
-      const r = assets.respond(url.pathname.slice("/assets/".length), req.headers["if-none-match"]);
-      if (!r) return void res.writeHead(404).end();
-      return void res.writeHead(r.status, r.headers).end(r.body);
-    }
-    const lang = chooseLanguage({
-      query: url.searchParams.get("lang"),
-      acceptLanguage: req.headers["accept-language"],
-    });
-    const page = samplePage(`${url.pathname}${url.search}`, lang, url.pathname === "/catalogus");
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page);
+const local = localPagesInBrowser((req, res) => {
+  const url = new URL(req.url ?? "/", "http://x");
+  if (url.pathname.startsWith("/assets/")) {
+    const r = assets.respond(url.pathname.slice("/assets/".length), req.headers["if-none-match"]);
+    if (!r) return void res.writeHead(404).end();
+    return void res.writeHead(r.status, r.headers).end(r.body);
+  }
+  const lang = chooseLanguage({
+    query: url.searchParams.get("lang"),
+    acceptLanguage: req.headers["accept-language"],
   });
-  base = server.url;
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  const page = samplePage(`${url.pathname}${url.search}`, lang, url.pathname === "/catalogus");
+  res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page);
 });
 
 describe("the portal's layout and HTML helpers in chromium", () => {
   for (const lang of LANGUAGES)
     for (const signedIn of [true, false])
       it(`has zero WCAG 2.1 AA violations (${lang}, ${signedIn ? "signed in" : "signed out"})`, async () => {
-        const { context, page } = await newPage(browser);
+        const { context, page } = await newPage(local.browser);
         const failed: string[] = [];
         page.on("response", (r) => {
           if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
         });
-        await page.goto(`${base}/${signedIn ? "catalogus" : "transparantie"}?lang=${lang}`);
+        await page.goto(`${local.url}/${signedIn ? "catalogus" : "transparantie"}?lang=${lang}`);
         expect(await page.getAttribute("html", "lang")).toBe(lang);
         // The theme's stylesheet is applied: the document's font is the theme's Noto Sans.
         expect(await page.evaluate("getComputedStyle(document.body).fontFamily")).toMatch(/Noto Sans/);
@@ -123,8 +109,8 @@ describe("the portal's layout and HTML helpers in chromium", () => {
       });
 
   it("moves focus to the main region with the skip link, by keyboard", async () => {
-    const { context, page } = await newPage(browser);
-    await page.goto(`${base}/catalogus`);
+    const { context, page } = await newPage(local.browser);
+    await page.goto(`${local.url}/catalogus`);
     await tabTo(page, page.getByRole("link", { name: "Naar de hoofdinhoud" }), { maxPresses: 1 });
     await page.keyboard.press("Enter");
     expect(await page.evaluate("document.activeElement.id")).toBe(MAIN_ID);

@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { AxeBuilder } from "@axe-core/playwright";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 
 export const CHROMIUM = process.env.AIHUB_CHROMIUM ?? "/usr/bin/chromium";
 
@@ -157,5 +158,34 @@ export async function serveLocally(handler: RequestListener): Promise<{ url: str
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * Registers beforeAll/afterAll that serve `handler` locally and start chromium for a file's tests;
+ * read `url` and `browser` inside a test.
+ */
+export function localPagesInBrowser(handler: RequestListener): { readonly url: string; readonly browser: Browser } {
+  let server: Awaited<ReturnType<typeof serveLocally>> | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([serveLocally(handler), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined)
+      throw new Error("the local pages and chromium start before the tests: use them inside a test");
+    return value;
+  };
+  return {
+    get url() {
+      return started(server).url;
+    },
+    get browser() {
+      return started(browser);
+    },
   };
 }

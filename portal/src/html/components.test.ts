@@ -4,7 +4,7 @@ import { descriptionList } from "./description-list.ts";
 import { checkboxField, numberField, selectField, textField } from "./form-fields.ts";
 import { html } from "./markup.ts";
 import { notification } from "./notification.ts";
-import { conditionTone, riskTone, statusBadge } from "./status-badge.ts";
+import { conditionTone, riskBadge, riskTone, statusBadge } from "./status-badge.ts";
 import { table } from "./table.ts";
 
 const EVIL = `<img src=x onerror="alert(1)">`;
@@ -71,6 +71,16 @@ describe("statusBadge", () => {
     expect(riskTone("high")).toBe("warning");
     expect(riskTone("unacceptable")).toBe("danger");
     expect(statusBadge(EVIL).value).toContain(ESCAPED);
+  });
+});
+
+describe("riskBadge", () => {
+  it("names the risk class in the page's language, in the tone of the risk", () => {
+    expect(riskBadge("high", "nl").value).toBe(
+      '<span class="utrecht-status-badge utrecht-status-badge--warning">Hoog risico</span>',
+    );
+    expect(riskBadge("minimal", "en").value).toContain(">Minimal risk</span>");
+    expect(riskBadge("onbekend", "nl").value).toContain(">onbekend</span>");
   });
 });
 

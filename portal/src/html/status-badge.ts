@@ -1,6 +1,7 @@
 // A short status next to a thing (Gereed, Mislukt, Hoog risico) as a Utrecht status badge. The
 // badge's text carries the meaning; the colour only repeats it (WCAG 1.4.1: colour is never the
 // only signal).
+import { type Lang, type MessageKey, translator } from "../i18n.ts";
 import { html, type Markup } from "./markup.ts";
 
 export type BadgeTone = "success" | "warning" | "danger" | "error" | "neutral" | "active" | "inactive";
@@ -28,4 +29,20 @@ export function riskTone(riskClass: string | undefined): BadgeTone {
     default:
       return "neutral";
   }
+}
+
+const RISK_KEYS: Record<string, MessageKey> = {
+  minimal: "risk.minimal",
+  limited: "risk.limited",
+  high: "risk.high",
+  unacceptable: "risk.unacceptable",
+};
+
+/**
+ * A risk class as residents read it: "Hoog risico" (nl) or "High risk" (en), not the API's "high";
+ * an unknown class shows as it is.
+ */
+export function riskBadge(riskClass: string, lang: Lang): Markup {
+  const key = RISK_KEYS[riskClass];
+  return statusBadge(key ? translator(lang)(key) : riskClass, riskTone(riskClass));
 }

@@ -140,6 +140,19 @@ dist/portal-assets/.copied: $(PORTAL_ASSET_SOURCES) package-lock.json | node_mod
 .PHONY: portal-assets
 portal-assets: dist/portal-assets/.copied ## Copy the portal's CSS and fonts to dist/portal-assets, beside its bundle.
 
+# The portal (issue 14) as one JavaScript file, like the operator, with its assets beside it.
+PORTAL_SOURCES := $(shell find portal/src operator/src plugin/src -name '*.ts' ! -name '*.test.ts' 2>/dev/null)
+dist/portal.mjs: $(PORTAL_SOURCES) package-lock.json | node_modules/.installed
+	npx rolldown portal/src/main.ts --platform node --format esm --minify --sourcemap -o $@
+
+.PHONY: build-portal
+build-portal: dist/portal.mjs dist/portal-assets/.copied ## Bundle the portal into dist/portal.mjs, its CSS and fonts into dist/portal-assets.
+	@node dist/portal.mjs --help | head -1
+
+.PHONY: portal
+portal: deps ## Run the portal on 127.0.0.1:8090 against make dev's control plane (start make dev first); prints tokens to sign in.
+	node portal/src/dev.ts
+
 FLEET_CSV ?= cdk/fleet/municipalities.csv
 .PHONY: fleet
 fleet: deps ## Platform as code: synthesise the fleet declared in a CSV into dist/fleet (FLEET_CSV, default cdk/fleet/municipalities.csv).

@@ -3,8 +3,12 @@
 // made from (operator/src/controllers/tenant/rbac.ts), used here only to choose what to show:
 // every read and write of a tenant's namespace still goes with the user's own token, so RBAC
 // decides, and a wrong guess here ends in the API server's refusal, never in access.
+// A person the spec does not name (for example a ServiceAccount the platform team bound to a
+// tenant role directly) is asked about instead: SelfSubjectAccessReviews with their own token
+// say in which tenant namespaces they may create activations (admin) or list them (viewer).
 import type { MunicipalTenant } from "../../operator/src/api/v1alpha1/index.ts";
 import type { SessionUser } from "./session-store.ts";
+import type { UserApi } from "./user-api.ts";
 
 export type Membership = "admin" | "viewer";
 
@@ -26,4 +30,36 @@ export function tenantsOf(
     .map((tenant) => ({ tenant, membership: membershipOf(tenant, user) }))
     .filter((x): x is { tenant: MunicipalTenant; membership: Membership } => x.membership !== undefined)
     .sort((a, b) => (a.tenant.metadata.name ?? "").localeCompare(b.tenant.metadata.name ?? ""));
+}
+
+interface AccessReview {
+  status?: { allowed?: boolean };
+}
+
+async function may(api: UserApi, namespace: string, verb: string): Promise<boolean> {
+  const review = await api.create<AccessReview>("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", {
+    apiVersion: "authorization.k8s.io/v1",
+    kind: "SelfSubjectAccessReview",
+    spec: { resourceAttributes: { namespace, verb, group: "aihub.gemeenten.nl", resource: "blockactivations" } },
+  });
+  return review.status?.allowed === true;
+}
+
+/** The tenants whose namespace RBAC lets the user work in, asked a few at a time. */
+export async function tenantsByAccess(
+  api: UserApi,
+  tenants: readonly MunicipalTenant[],
+  concurrency = 8,
+): Promise<{ tenant: MunicipalTenant; membership: Membership }[]> {
+  const found: { tenant: MunicipalTenant; membership: Membership }[] = [];
+  const queue = [...tenants];
+  const worker = async () => {
+    for (let t = queue.shift(); t; t = queue.shift()) {
+      const ns = t.status?.namespace ?? t.metadata.name ?? "";
+      if (await may(api, ns, "create")) found.push({ tenant: t, membership: "admin" });
+      else if (await may(api, ns, "list")) found.push({ tenant: t, membership: "viewer" });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, tenants.length) }, worker));
+  return found.sort((a, b) => (a.tenant.metadata.name ?? "").localeCompare(b.tenant.metadata.name ?? ""));
 }

@@ -16,7 +16,7 @@ import { layout } from "./html/layout.ts";
 import { html, type Markup } from "./html/markup.ts";
 import { cookies, readForm, redirect, send } from "./http-io.ts";
 import { chooseLanguage, languageCookie, translator as shellTranslator } from "./i18n.ts";
-import { type Membership, tenantsOf } from "./membership.ts";
+import { type Membership, tenantsByAccess, tenantsOf } from "./membership.ts";
 import { type Lang, type Translate, translator } from "./page-text.ts";
 import { renderSignIn } from "./pages/aanmelden.ts";
 import { renderMijnGemeente, tenantPageView } from "./pages/mijn-gemeente.ts";
@@ -36,6 +36,8 @@ export interface SessionData {
   api: UserApi;
   /** A message for the next page (after POST, redirect). */
   flash?: string;
+  /** The tenants RBAC lets a person work in whom no tenant names (membership.ts), and when they were asked. */
+  byAccess?: { at: number; tenants: { tenant: MunicipalTenant; membership: Membership }[] };
 }
 
 export interface PortalOptions {
@@ -166,7 +168,14 @@ export class Portal {
       if (err instanceof ApiError && err.code === 403) return [] as MunicipalTenant[];
       throw err;
     });
-    return tenantsOf(all, session.user);
+    const named = tenantsOf(all, session.user);
+    if (named.length) return named;
+    // Not named by any tenant: ask RBAC, and keep the answer for a minute.
+    const cached = session.data.byAccess;
+    if (cached && Date.now() - cached.at < 60_000) return cached.tenants;
+    const tenants = await tenantsByAccess(session.data.api, all);
+    session.data.byAccess = { at: Date.now(), tenants };
+    return tenants;
   }
 
   /** The tenant a page is about: ?gemeente= (one of the user's), else the user's first. */

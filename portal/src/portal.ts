@@ -211,6 +211,7 @@ export class Portal {
       if (match.name === "not-found") throw new HttpError(404, t("errors.notfound"));
       if (match.name === "method-not-allowed") throw new HttpError(405, "method not allowed");
       if (match.name === "asset") return this.asset(ctx);
+      if (match.name === "healthz") return send(res, 200, "ok\n", "text/plain; charset=utf-8");
       if (match.name === "home") return redirect(res, session ? "/mijn-gemeente" : "/transparantie");
       if (match.name === "signin-form") return this.signInForm(ctx, extraHeaders, []);
       if (match.name === "signin") return await this.signIn(ctx, jar, extraHeaders);

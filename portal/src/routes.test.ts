@@ -17,6 +17,7 @@ describe("matchRoute", () => {
       params: { tenant: "utrecht" },
     });
     expect(matchRoute("HEAD", "/catalogus")).toEqual({ name: "catalogus", params: {} });
+    expect(matchRoute("GET", "/healthz")).toEqual({ name: "healthz", params: {} });
   });
   it("tells a wrong method from an unknown path, and refuses names that are not Kubernetes names", () => {
     expect(matchRoute("POST", "/catalogus")).toEqual({ name: "method-not-allowed" });

@@ -21,7 +21,8 @@ export type RouteName =
   | "transparantie"
   | "algoritmeregister"
   | "live"
-  | "asset";
+  | "asset"
+  | "healthz";
 
 interface Route {
   method: "GET" | "POST";
@@ -61,6 +62,7 @@ export const ROUTES: readonly Route[] = [
   route("GET", "/transparantie/:tenant/algoritmeregister.json", "algoritmeregister"),
   route("GET", "/live", "live"),
   route("GET", "/assets/:file", "asset"),
+  route("GET", "/healthz", "healthz"),
 ];
 
 export type Match = { name: RouteName; params: Record<string, string> } | { name: "not-found" | "method-not-allowed" };
@@ -89,6 +91,7 @@ export const PUBLIC_ROUTES: ReadonlySet<RouteName> = new Set([
   "transparantie",
   "algoritmeregister",
   "asset",
+  "healthz",
   "home",
   // Public pages are live too; the stream itself allows a session's watches only with a session.
   "live",

@@ -45,7 +45,8 @@ const NL = {
   "tenant.quota.resource": "Middel",
   "tenant.quota.used": "Gebruikt",
   "tenant.quota.hard": "Maximum",
-  "tenant.quota.unreadable": "Uw account mag het quotum van de namespace niet lezen.",
+  "tenant.quota.unreadable":
+    "Uw account mag het quotum van de namespace niet lezen: hieronder de grenzen van uw gemeente, en alleen het aantal bouwblokken als gebruik.",
   "tenant.egress": "Toegestane verbindingen naar buiten",
   "tenant.egress.none": "Geen: blokken bereiken niets buiten de namespace.",
   "tenant.logboek": "Logboek dataverwerkingen",
@@ -180,7 +181,8 @@ const EN: Partial<Record<TextKey, string>> = {
   "tenant.quota.resource": "Resource",
   "tenant.quota.used": "Used",
   "tenant.quota.hard": "Limit",
-  "tenant.quota.unreadable": "Your account may not read the namespace's quota.",
+  "tenant.quota.unreadable":
+    "Your account may not read the namespace's quota: below are your municipality's limits, with only the number of building blocks as use.",
   "tenant.egress": "Allowed outbound connections",
   "tenant.egress.none": "None: blocks reach nothing outside the namespace.",
   "tenant.logboek": "Processing log (Logboek)",

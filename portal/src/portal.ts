@@ -366,6 +366,14 @@ export class Portal {
       if (owner === PUBLIC_OWNER && (!this.options.publicApi || !PUBLIC_COLLECTIONS.has(path))) continue;
       try {
         offs.push(this.watches.subscribe(key, path, changed));
+        // What changed between the page's render and the watch's first list is in no event:
+        // one refresh once the watch has its list closes that gap.
+        void this.watches
+          .peek(key, path)
+          ?.cache.waitForSync()
+          .then(() => {
+            if (!ctx.res.destroyed) changed();
+          });
       } catch (err) {
         res.write(`event: limited\ndata: ${String((err as Error).message)}\n\n`);
       }
@@ -388,12 +396,16 @@ const mijnGemeentePage: PageHandler = async (ctx, portal) => {
     if (err instanceof ApiError && (err.code === 403 || err.code === 404)) return null;
     throw err;
   });
-  const view = tenantPageView(tenant, quota);
+  const activations = await session.data.api.list(
+    `${GROUP_PATH}/namespaces/${encodeURIComponent(namespace)}/blockactivations`,
+  );
+  const view = tenantPageView(tenant, quota, activations.length);
   return {
     title: ctx.t("tenant.title"),
     main: renderMijnGemeente(view, ctx.t),
     live: [
       ["public", `${GROUP_PATH}/municipaltenants`],
+      ["session", `${GROUP_PATH}/namespaces/${encodeURIComponent(namespace)}/blockactivations`],
       ...(quota ? [["session", quotaPath] as ["session", string]] : []),
     ],
   };

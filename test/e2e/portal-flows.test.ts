@@ -38,6 +38,8 @@ describe("signing in", () => {
     expect(await page.getByTestId("tenant-phase").textContent()).toBe("Ready");
     expect(await page.getByText("Ingelogd als j.devries@utrecht.nl").count()).toBe(1);
     expect(await page.getByRole("row", { name: /zaaksysteem/ }).textContent()).toContain("10.34.12.0/24");
+    // Tenant roles may not read the ResourceQuota: the tenant's limits, with its activations counted.
+    expect(await page.getByTestId("quota-used-blockactivations").textContent()).toBe("2");
     // The token is never in the page or a cookie; only the session id is.
     const cookies = await page.context().cookies();
     expect(JSON.stringify(cookies)).not.toContain(fx.people.utrechtAdmin.token);

@@ -1,7 +1,8 @@
 // Mijn gemeente: the municipality's tenant as the operator reports it (state and conditions),
 // its quota used against its limits, the outbound connections its blocks may make, its rollout
 // ring and its Logboek with the processing register.
-import type { MunicipalTenant } from "../../../operator/src/api/v1alpha1/index.ts";
+import { type MunicipalTenant, municipalTenantSpec } from "../../../operator/src/api/v1alpha1/index.ts";
+import { ACTIVATION_COUNT } from "../../../operator/src/controllers/tenant/quota.ts";
 import type { ResourceQuota } from "../../../plugin/src/views.ts";
 import { html, type Markup } from "../html/markup.ts";
 import type { Translate } from "../page-text.ts";
@@ -14,15 +15,33 @@ export interface TenantPageView {
   phase: string | null;
   ring: string;
   conditions: { type: string; status: string; reason: string; message: string }[];
-  /** null when the user may not read the ResourceQuota. */
-  quota: { resource: string; used: string; hard: string }[] | null;
+  /**
+   * The namespace's ResourceQuota, used against hard, when the person may read it; else the
+   * tenant's quota with only the activations counted (tenant roles may not read quotas).
+   */
+  quota: { resource: string; used: string | null; hard: string }[];
+  quotaReadable: boolean;
   egress: { name: string; description: string; cidr: string; ports: string }[];
   logboek: { endpoint: string; register: { id: string; name: string }[] } | null;
 }
 
-export function tenantPageView(tenant: MunicipalTenant, quota: ResourceQuota | null): TenantPageView {
+export function tenantPageView(
+  tenant: MunicipalTenant,
+  quota: ResourceQuota | null,
+  activationCount: number,
+): TenantPageView {
   const hard = quota?.status?.hard ?? {};
   const used = quota?.status?.used ?? {};
+  const limits = municipalTenantSpec.safeParse(tenant.spec).data?.quota;
+  const fromSpec = limits
+    ? [
+        { resource: "blockactivations", used: String(activationCount), hard: String(limits.activations) },
+        { resource: "requests.cpu", used: null, hard: String(limits.cpu) },
+        { resource: "requests.memory", used: null, hard: String(limits.memory) },
+        { resource: "pods", used: null, hard: String(limits.pods) },
+        { resource: "requests.storage", used: null, hard: String(limits.storage) },
+      ]
+    : [];
   const spec = tenant.spec as MunicipalTenant["spec"] & {
     egress?: { name: string; description?: string; cidr: string; ports?: { port: number; protocol?: string }[] }[];
     logboek?: { endpoint: string; processingRegister?: { id: string; name: string }[] };
@@ -43,8 +62,13 @@ export function tenantPageView(tenant: MunicipalTenant, quota: ResourceQuota | n
     quota: quota
       ? Object.keys(hard)
           .sort()
-          .map((resource) => ({ resource, used: used[resource] ?? "0", hard: hard[resource] ?? "" }))
-      : null,
+          .map((resource) => ({
+            resource: resource === ACTIVATION_COUNT ? "blockactivations" : resource,
+            used: used[resource] ?? "0",
+            hard: hard[resource] ?? "",
+          }))
+      : fromSpec,
+    quotaReadable: quota !== null,
     egress: (spec.egress ?? []).map((e) => ({
       name: e.name,
       description: e.description ?? "",
@@ -77,15 +101,12 @@ ${dl([
       html`<tr class="utrecht-table__row"><th class="utrecht-table__header-cell" scope="row">${c.type}</th><td class="utrecht-table__cell">${c.status}</td><td class="utrecht-table__cell">${c.reason}</td><td class="utrecht-table__cell">${c.message}</td></tr>`,
   )}</tbody></table>
 <h2 class="utrecht-heading-2">${t("tenant.quota")}</h2>
-${
-  v.quota === null
-    ? html`<p class="utrecht-paragraph">${t("tenant.quota.unreadable")}</p>`
-    : html`<table class="utrecht-table"><thead class="utrecht-table__header"><tr class="utrecht-table__row"><th class="utrecht-table__header-cell" scope="col">${t("tenant.quota.resource")}</th><th class="utrecht-table__header-cell" scope="col">${t("tenant.quota.used")}</th><th class="utrecht-table__header-cell" scope="col">${t("tenant.quota.hard")}</th></tr></thead>
+${v.quotaReadable ? "" : html`<p class="utrecht-paragraph">${t("tenant.quota.unreadable")}</p>`}
+${html`<table class="utrecht-table"><thead class="utrecht-table__header"><tr class="utrecht-table__row"><th class="utrecht-table__header-cell" scope="col">${t("tenant.quota.resource")}</th><th class="utrecht-table__header-cell" scope="col">${t("tenant.quota.used")}</th><th class="utrecht-table__header-cell" scope="col">${t("tenant.quota.hard")}</th></tr></thead>
 <tbody class="utrecht-table__body">${v.quota.map(
-        (q) =>
-          html`<tr class="utrecht-table__row"><th class="utrecht-table__header-cell" scope="row"><code>${q.resource}</code></th><td class="utrecht-table__cell">${q.used}</td><td class="utrecht-table__cell">${q.hard}</td></tr>`,
-      )}</tbody></table>`
-}
+  (q) =>
+    html`<tr class="utrecht-table__row"><th class="utrecht-table__header-cell" scope="row"><code>${q.resource}</code></th><td class="utrecht-table__cell" data-testid="quota-used-${q.resource}">${q.used ?? "-"}</td><td class="utrecht-table__cell">${q.hard}</td></tr>`,
+)}</tbody></table>`}
 <h2 class="utrecht-heading-2">${t("tenant.egress")}</h2>
 ${
   v.egress.length === 0

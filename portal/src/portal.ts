@@ -36,6 +36,8 @@ export interface SessionData {
   api: UserApi;
   /** A message for the next page (after POST, redirect). */
   flash?: string;
+  /** The message the last full page showed: its live refreshes show it again (takeFlash). */
+  shownFlash?: string;
   /** The tenants RBAC lets a person work in whom no tenant names (membership.ts), and when they were asked. */
   byAccess?: { at: number; tenants: { tenant: MunicipalTenant; membership: Membership }[] };
 }
@@ -81,6 +83,19 @@ export class HttpError extends Error {
     super(message);
     this.status = status;
   }
+}
+
+/**
+ * The message for this page: taken by a full page load, and shown again by the live script's
+ * refreshes of that page (which send x-portal-fragment), so a refresh does not wipe it.
+ */
+export function takeFlash(ctx: RequestContext): string | undefined {
+  const data = ctx.session?.data;
+  if (!data) return undefined;
+  if (ctx.req.headers["x-portal-fragment"]) return data.shownFlash;
+  data.shownFlash = data.flash;
+  data.flash = undefined;
+  return data.shownFlash;
 }
 
 /** The message of a failed API call, as a person reads it: RBAC refusals are called so. */

@@ -21,7 +21,14 @@ import { table } from "../html/table.ts";
 import { readForm } from "../http-io.ts";
 import type { Translate } from "../page-text.ts";
 import { checkParameters, formValues, parameterField, webhookErrors } from "../parameter-form.ts";
-import { apiProblem, HttpError, type PageHandler, type RequestContext, type SessionData } from "../portal.ts";
+import {
+  apiProblem,
+  HttpError,
+  type PageHandler,
+  type RequestContext,
+  type SessionData,
+  takeFlash,
+} from "../portal.ts";
 import type { Session } from "../session-store.ts";
 
 const enc = encodeURIComponent;
@@ -194,8 +201,7 @@ export const bouwblokkenPage: PageHandler = async (ctx, portal) => {
   const { namespace, membership, tenant } = await tenantNamespace(ctx, portal);
   const path = activationsPath(namespace);
   const activations = await session.data.api.list<BlockActivation>(path);
-  const flash = session.data.flash;
-  session.data.flash = undefined;
+  const flash = takeFlash(ctx);
   return {
     title: ctx.t("blocks.title"),
     main: renderBouwblokken(activationRows(activations), ctx.t, {

@@ -16,7 +16,7 @@ import { statusBadge } from "../html/status-badge.ts";
 import { table } from "../html/table.ts";
 import { readForm } from "../http-io.ts";
 import type { Translate } from "../page-text.ts";
-import { apiProblem, HttpError, type PageHandler, type SessionData } from "../portal.ts";
+import { apiProblem, HttpError, type PageHandler, type SessionData, takeFlash } from "../portal.ts";
 import type { Session } from "../session-store.ts";
 
 const ACTIONS: Record<string, Exclude<RolloutAction, "status">> = {
@@ -81,8 +81,7 @@ export const uitrolPage: PageHandler = async (ctx) => {
       };
     throw err;
   }
-  const flash = session.data.flash;
-  session.data.flash = undefined;
+  const flash = takeFlash(ctx);
   return {
     title: ctx.t("rollout.title"),
     main: renderUitrol({ rollouts: rolloutViews(rollouts), csrf: session.csrf, ...(flash && { flash }) }, ctx.t),

@@ -17,7 +17,7 @@ import { notification } from "../html/notification.ts";
 import { table } from "../html/table.ts";
 import { readForm } from "../http-io.ts";
 import type { Translate } from "../page-text.ts";
-import { apiProblem, HttpError, type PageHandler, type SessionData } from "../portal.ts";
+import { apiProblem, HttpError, type PageHandler, type SessionData, takeFlash } from "../portal.ts";
 import type { Session } from "../session-store.ts";
 import { activationsPath } from "./bouwblokken.ts";
 
@@ -85,8 +85,7 @@ export const updatesPage: PageHandler = async (ctx, portal) => {
   const { tenant, membership } = await portal.chosenTenant(ctx);
   const path = activationsPath(tenant.status?.namespace ?? tenant.metadata.name ?? "");
   const activations = await session.data.api.list<BlockActivation>(path);
-  const flash = session.data.flash;
-  session.data.flash = undefined;
+  const flash = takeFlash(ctx);
   return {
     title: ctx.t("updates.title"),
     main: renderUpdates(

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { loadAssets } from "./assets.ts";
 import type { PortalConfig } from "./config.ts";
+import { OidcClient } from "./oidc.ts";
 import { Portal, type PortalOptions } from "./portal.ts";
 import { registerPages } from "./register-pages.ts";
 import { clusterEndpoint, userApi } from "./user-api.ts";
@@ -25,6 +26,17 @@ export function buildPortal(config: PortalConfig, log?: PortalOptions["log"]): P
   const portal = new Portal({
     endpoint,
     assets: loadAssets(),
+    ...(config.oidcIssuerUrl &&
+      config.oidcClientId &&
+      config.oidcClientSecretFile && {
+        oidc: new OidcClient({
+          issuerUrl: config.oidcIssuerUrl,
+          clientId: config.oidcClientId,
+          clientSecret: readFileSync(config.oidcClientSecretFile, "utf8").trim(),
+          redirectUri: `${config.baseUrl}/aanmelden/oidc/terug`,
+          ...(config.oidcCaFile && { ca: readFileSync(config.oidcCaFile, "utf8") }),
+        }),
+      }),
     ...(config.publicTokenFile && { publicApi: userApi(endpoint, tokenFile(config.publicTokenFile), 16) }),
     baseUrl: config.baseUrl,
     sessionTtlMs: config.sessionTtl,

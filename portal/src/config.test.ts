@@ -29,6 +29,9 @@ describe("loadConfig", () => {
       /--oidc-client-id \(AIHUB_PORTAL_OIDC_CLIENT_ID\): OpenID Connect needs both/,
     );
     expect(() => loadConfig(["--listne=:1"], {})).toThrow(/Unknown option '--listne'.*see --help/);
+    expect(() => loadConfig(["--oidc-issuer-url=https://id.utrecht.nl", "--oidc-client-id=portal"], {})).toThrow(
+      /--oidc-client-secret-file \(AIHUB_PORTAL_OIDC_CLIENT_SECRET_FILE\): OpenID Connect needs the client secret/,
+    );
   });
   it("documents every flag with its default", () => {
     expect(usage()).toContain("--max-sessions (AIHUB_PORTAL_MAX_SESSIONS)");

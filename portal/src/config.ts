@@ -35,6 +35,7 @@ export const configSchema = z
     oidcIssuerUrl: httpUrl.optional(),
     oidcClientId: z.string().min(1).optional(),
     oidcClientSecretFile: z.string().optional(),
+    oidcCaFile: z.string().optional(),
     baseUrl: httpUrl.default("http://127.0.0.1:8080"),
     sessionTtl: duration.default(8 * 3_600_000),
     maxSessions: int(1, 1_000_000).default(5000),
@@ -43,6 +44,12 @@ export const configSchema = z
   })
   .superRefine((c, ctx) => {
     const oidc = [c.oidcIssuerUrl, c.oidcClientId].filter((v) => v !== undefined).length;
+    if (oidc === 2 && !c.oidcClientSecretFile)
+      ctx.addIssue({
+        code: "custom",
+        path: ["oidcClientSecretFile"],
+        message: "OpenID Connect needs the client secret: give --oidc-client-secret-file",
+      });
     if (oidc === 1)
       ctx.addIssue({
         code: "custom",
@@ -68,13 +75,18 @@ const SOURCES: Record<keyof PortalConfig, { flag: string; env: string; help: str
   oidcIssuerUrl: {
     flag: "oidc-issuer-url",
     env: "AIHUB_PORTAL_OIDC_ISSUER_URL",
-    help: "OpenID Connect issuer for sign-in (not yet built: see docs/portal.md)",
+    help: "OpenID Connect issuer: people sign in with the municipality's identity provider (authorization code flow with PKCE); the API server must accept its ID tokens",
   },
   oidcClientId: { flag: "oidc-client-id", env: "AIHUB_PORTAL_OIDC_CLIENT_ID", help: "OpenID Connect client id" },
   oidcClientSecretFile: {
     flag: "oidc-client-secret-file",
     env: "AIHUB_PORTAL_OIDC_CLIENT_SECRET_FILE",
     help: "file holding the OpenID Connect client secret",
+  },
+  oidcCaFile: {
+    flag: "oidc-ca-file",
+    env: "AIHUB_PORTAL_OIDC_CA_FILE",
+    help: "PEM CA bundle for the identity provider's certificate, besides the system's",
   },
   baseUrl: {
     flag: "base-url",

@@ -17,6 +17,7 @@ import { html, type Markup } from "./html/markup.ts";
 import { cookies, readForm, redirect, send } from "./http-io.ts";
 import { chooseLanguage, languageCookie, translator as shellTranslator } from "./i18n.ts";
 import { type Membership, tenantsByAccess, tenantsOf } from "./membership.ts";
+import type { OidcClient } from "./oidc.ts";
 import { type Lang, type Translate, translator } from "./page-text.ts";
 import { renderSignIn } from "./pages/aanmelden.ts";
 import { renderMijnGemeente, tenantPageView } from "./pages/mijn-gemeente.ts";
@@ -27,6 +28,7 @@ import { type PooledWatch, WatchLimitError, WatchPool } from "./watch-pool.ts";
 
 export const SESSION_COOKIE = "aihub_sessie";
 const SIGNIN_COOKIE = "aihub_aanmelden";
+const OIDC_COOKIE = "aihub_oidc";
 const PUBLIC_OWNER = "public";
 const PUBLIC_COLLECTIONS: ReadonlySet<string> = new Set(
   ["municipaltenants", "blockactivations", "aibuildingblocks"].map((r) => `${GROUP_PATH}/${r}`),
@@ -46,6 +48,8 @@ export interface PortalOptions {
   endpoint: ClusterEndpoint;
   /** The stylesheets, fonts and scripts served at /assets/ (assets.ts). */
   assets: Assets;
+  /** Sign-in through OpenID Connect, when configured. */
+  oidc?: OidcClient;
   /** The read-only identity of the Transparantie page; undefined when not configured. */
   publicApi?: UserApi;
   baseUrl: string;
@@ -230,6 +234,8 @@ export class Portal {
       if (match.name === "home") return redirect(res, session ? "/mijn-gemeente" : "/transparantie");
       if (match.name === "signin-form") return this.signInForm(ctx, extraHeaders, []);
       if (match.name === "signin") return await this.signIn(ctx, jar, extraHeaders);
+      if (match.name === "oidc-start") return await this.oidcStart(ctx);
+      if (match.name === "oidc-callback") return await this.oidcCallback(ctx, jar, extraHeaders);
       if (!PUBLIC_ROUTES.has(match.name) && !session) {
         if (req.method === "GET" && match.name !== "live") return redirect(res, "/aanmelden");
         throw new HttpError(401, t("signin.title"));
@@ -316,7 +322,11 @@ export class Portal {
     );
     this.render(
       ctx,
-      { title: ctx.t("signin.title"), main: renderSignIn({ nonce, errors }, ctx.t), status: errors.length ? 400 : 200 },
+      {
+        title: ctx.t("signin.title"),
+        main: renderSignIn({ nonce, errors, oidc: this.options.oidc !== undefined }, ctx.t),
+        status: errors.length ? 400 : 200,
+      },
       headers,
     );
   }
@@ -338,13 +348,71 @@ export class Portal {
         return this.signInForm(ctx, headers, [{ field: "token", message: ctx.t("signin.rejected") }]);
       throw err;
     }
-    const session = this.sessions.create(user, token, { api });
+    this.startSession(user, token, api, headers);
+    redirect(ctx.res, "/mijn-gemeente", headers);
+  }
+
+  private startSession(
+    user: { username: string; groups: string[] },
+    token: string,
+    api: UserApi,
+    headers: Record<string, string[]>,
+    expiresAt?: number,
+  ): void {
+    const session = this.sessions.create(user, token, { api }, expiresAt);
     this.options.log?.("info", "signed in", { user: user.username });
     headers["set-cookie"]?.push(
       `${SESSION_COOKIE}=${session.id}; Path=/; HttpOnly; SameSite=Strict${this.secure ? "; Secure" : ""}`,
       `${SIGNIN_COOKIE}=; Path=/aanmelden; Max-Age=0; HttpOnly; SameSite=Strict`,
     );
-    redirect(ctx.res, "/mijn-gemeente", headers);
+  }
+
+  /** To the identity provider; the state goes in a Lax cookie, which its redirect back carries. */
+  private async oidcStart(ctx: RequestContext): Promise<void> {
+    const oidc = this.options.oidc;
+    if (!oidc) throw new HttpError(404, ctx.t("errors.notfound"));
+    const { url, state } = await oidc.start();
+    redirect(ctx.res, url, {
+      "set-cookie": [
+        `${OIDC_COOKIE}=${state}; Path=/aanmelden/oidc; Max-Age=600; HttpOnly; SameSite=Lax${this.secure ? "; Secure" : ""}`,
+      ],
+    });
+  }
+
+  /**
+   * Back from the identity provider: the code for an ID token, the API server's word on who it
+   * is, a session until the token expires. The last step is a page of our own that moves on: the
+   * session cookie is SameSite=Strict, and a browser does not send it on a redirect chain that
+   * began at the provider's site.
+   */
+  private async oidcCallback(ctx: RequestContext, jar: Record<string, string>, headers: Record<string, string[]>) {
+    const oidc = this.options.oidc;
+    if (!oidc) throw new HttpError(404, ctx.t("errors.notfound"));
+    let token: { idToken: string; expiresAt?: number };
+    try {
+      token = await oidc.finish(ctx.url.searchParams, jar[OIDC_COOKIE]);
+    } catch (err) {
+      return this.signInForm(ctx, headers, [{ field: "", message: (err as Error).message }]);
+    }
+    const api = userApi(this.options.endpoint, () => `Bearer ${token.idToken}`);
+    let user: { username: string; groups: string[] };
+    try {
+      user = await whoAmI(api);
+    } catch (err) {
+      api.close();
+      if (err instanceof ApiError && err.code === 401)
+        return this.signInForm(ctx, headers, [{ field: "", message: ctx.t("signin.rejected") }]);
+      throw err;
+    }
+    this.startSession(user, token.idToken, api, headers, token.expiresAt);
+    headers["set-cookie"]?.push(`${OIDC_COOKIE}=; Path=/aanmelden/oidc; Max-Age=0; HttpOnly; SameSite=Lax`);
+    send(
+      ctx.res,
+      200,
+      `<!doctype html><html lang="${ctx.lang}"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/mijn-gemeente"><title>${ctx.t("signin.title")}</title></head><body><p><a href="/mijn-gemeente">${ctx.t("nav.mijn-gemeente")}</a></p></body></html>`,
+      "text/html; charset=utf-8",
+      headers,
+    );
   }
 
   /**

@@ -22,7 +22,9 @@ export type RouteName =
   | "algoritmeregister"
   | "live"
   | "asset"
-  | "healthz";
+  | "healthz"
+  | "oidc-start"
+  | "oidc-callback";
 
 interface Route {
   method: "GET" | "POST";
@@ -46,6 +48,8 @@ export const ROUTES: readonly Route[] = [
   route("GET", "/", "home"),
   route("GET", "/aanmelden", "signin-form"),
   route("POST", "/aanmelden", "signin"),
+  route("GET", "/aanmelden/oidc", "oidc-start"),
+  route("GET", "/aanmelden/oidc/terug", "oidc-callback"),
   route("POST", "/afmelden", "signout"),
   route("GET", "/mijn-gemeente", "mijn-gemeente"),
   route("GET", "/catalogus", "catalogus"),
@@ -88,6 +92,8 @@ export function matchRoute(method: string, path: string): Match {
 export const PUBLIC_ROUTES: ReadonlySet<RouteName> = new Set([
   "signin-form",
   "signin",
+  "oidc-start",
+  "oidc-callback",
   "transparantie",
   "algoritmeregister",
   "asset",

@@ -48,7 +48,8 @@ export class SessionStore<T> {
     return this.sessions.size;
   }
 
-  create(user: SessionUser, token: string, data: T): Session<T> {
+  /** A new session; `expiresAt` ends it earlier than the TTL (an ID token's expiry). */
+  create(user: SessionUser, token: string, data: T, expiresAt?: number): Session<T> {
     while (this.sessions.size >= this.options.max) {
       const oldest = this.sessions.values().next().value as Session<T>;
       this.end(oldest, "evicted");
@@ -58,7 +59,7 @@ export class SessionStore<T> {
       csrf: this.id(),
       user,
       token,
-      expiresAt: this.now() + this.options.ttlMs,
+      expiresAt: Math.min(this.now() + this.options.ttlMs, expiresAt ?? Number.POSITIVE_INFINITY),
       data,
     };
     this.sessions.set(session.id, session);

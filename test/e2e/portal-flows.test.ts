@@ -51,6 +51,23 @@ describe("signing in", () => {
     await page.context().close();
   });
 
+  it("a Utrecht admin signs in through the municipality's identity provider (OpenID Connect, PKCE)", async () => {
+    fx.oidc.signInAs({ email: "m.elamrani@utrecht.nl", groups: ["gm0344-informatiebeheer"] });
+    // The test provider's certificate comes from a CA of its own, which this browser does not know.
+    const context = await browser.newContext({ locale: "nl-NL", ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    await page.goto(`${fx.url}/aanmelden`);
+    await page.getByRole("link", { name: "Aanmelden via uw gemeente (OpenID Connect)" }).click();
+    await page.waitForURL(`${fx.url}/mijn-gemeente`);
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Mijn gemeente: Utrecht");
+    expect(await page.getByText("Ingelogd als m.elamrani@utrecht.nl").count()).toBe(1);
+    // The API server accepted the provider's ID token as this person's identity: the session holds it, the page does not.
+    expect(fx.oidc.issued).toHaveLength(1);
+    expect(await page.content()).not.toContain(fx.oidc.issued[0]);
+    expect(JSON.stringify(await context.cookies())).not.toContain(fx.oidc.issued[0]);
+    await context.close();
+  });
+
   it("a token the API server does not accept is refused next to the field", async () => {
     const { page, context } = await newPage(browser);
     await page.goto(`${fx.url}/aanmelden`);

@@ -6,7 +6,9 @@
 // People: the API server's static token file gives them the names and groups a municipality's
 // identity provider would (a browser form cannot carry a client certificate, and a ServiceAccount's
 // name starts with system:, which a tenant may not name). The tenants' own spec makes them
-// admins or viewers, so the operator's RoleBindings are what grants them anything.
+// admins or viewers, so the operator's RoleBindings are what grants them anything. People who sign
+// in through OpenID Connect come from a test identity provider whose ID tokens the API server
+// accepts through its --authentication-config (oidc-provider.ts).
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -18,6 +20,7 @@ import { pino } from "pino";
 import type { Manager } from "../../operator/src/runtime/manager.ts";
 import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
 import { loadAssets } from "../../portal/src/assets.ts";
+import { OidcClient } from "../../portal/src/oidc.ts";
 import { Portal } from "../../portal/src/portal.ts";
 import { registerPages } from "../../portal/src/register-pages.ts";
 import { clusterEndpoint, userApi } from "../../portal/src/user-api.ts";
@@ -26,6 +29,7 @@ import { type CountingClient, countingClient } from "./clients.ts";
 import { applyManifests, installCrds, installPolicies, waitUntil } from "./cluster.ts";
 import { buildTestOperator, stopInProcessOperator } from "./in-process-operator.ts";
 import { readManifests } from "./manifests.ts";
+import { type OidcProvider, startOidcProvider } from "./oidc-provider.ts";
 import { serveTestWebhook } from "./webhook.ts";
 
 const API = "/apis/aihub.gemeenten.nl/v1alpha1";
@@ -50,6 +54,8 @@ export interface PortalFixture {
   /** http://127.0.0.1:<port> */
   url: string;
   people: Record<keyof typeof PEOPLE, Person>;
+  /** The identity provider the portal and the API server trust. */
+  oidc: OidcProvider;
   stop(): Promise<void>;
 }
 
@@ -68,7 +74,13 @@ export async function startPortalFixture(): Promise<PortalFixture> {
       .map((p) => `${p.token},${p.username},${p.username},"${p.groups.join(",")}"`)
       .join("\n"),
   );
-  const cp = await ControlPlane.start({ nodes: 1, apiServerArgs: [`--token-auth-file=${tokenFile}`] });
+  const oidc = await startOidcProvider();
+  const authConfig = join(dir, "authentication-config.json");
+  writeFileSync(authConfig, oidc.authenticationConfig());
+  const cp = await ControlPlane.start({
+    nodes: 1,
+    apiServerArgs: [`--token-auth-file=${tokenFile}`, `--authentication-config=${authConfig}`],
+  });
   let webhook: HttpsServer | undefined;
   let manager: Manager | undefined;
   let operatorClient: CountingClient | undefined;
@@ -79,6 +91,7 @@ export async function startPortalFixture(): Promise<PortalFixture> {
     portal?.close();
     await new Promise((r) => (server ? server.close(r) : r(undefined)));
     await stopInProcessOperator({ webhook, manager, clients: [operatorClient, admin], cp });
+    await oidc.close();
   };
   try {
     admin = await countingClient({ file: cp.kubeconfigPath });
@@ -136,8 +149,18 @@ export async function startPortalFixture(): Promise<PortalFixture> {
       { body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 3600 } } },
     );
     const endpoint = clusterEndpoint(cp.kubeconfigPath);
+    server = createServer((req, res) => void portal?.handle(req, res));
+    await new Promise<void>((r) => server?.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     portal = new Portal({
       endpoint,
+      oidc: new OidcClient({
+        issuerUrl: oidc.issuer,
+        clientId: oidc.clientId,
+        clientSecret: oidc.clientSecret,
+        redirectUri: `${url}/aanmelden/oidc/terug`,
+        ca: oidc.ca,
+      }),
       assets: loadAssets(),
       publicApi: userApi(endpoint, () => `Bearer ${tokenRequest.status.token}`),
       baseUrl: "http://127.0.0.1",
@@ -146,10 +169,7 @@ export async function startPortalFixture(): Promise<PortalFixture> {
       maxWatches: 100,
     });
     registerPages(portal);
-    server = createServer(portal.handle);
-    await new Promise<void>((r) => server?.listen(0, "127.0.0.1", r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return { cp, admin, portal, url, people, stop };
+    return { cp, admin, portal, url, people, oidc, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -4,10 +4,15 @@ import { errorSummary, type FieldError, field } from "../form-markup.ts";
 import { html, type Markup } from "../html/markup.ts";
 import type { Translate } from "../page-text.ts";
 
-export function renderSignIn(v: { nonce: string; errors: FieldError[] }, t: Translate): Markup {
+export function renderSignIn(v: { nonce: string; errors: FieldError[]; oidc?: boolean }, t: Translate): Markup {
   const tokenError = v.errors.find((e) => e.field === "token")?.message;
   return html`<h1 class="utrecht-heading-1">${t("signin.title")}</h1>
 ${errorSummary(v.errors, t)}
+${
+  v.oidc
+    ? html`<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" href="/aanmelden/oidc">${t("signin.oidc")}</a></p>`
+    : ""
+}
 <p class="utrecht-paragraph">${t("signin.intro")}</p>
 <form method="post" action="/aanmelden" class="utrecht-form" novalidate>
 <input type="hidden" name="csrf" value="${v.nonce}">

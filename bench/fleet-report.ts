@@ -46,8 +46,11 @@ export function contendersTable(main: Run, setup: FleetSetup): string {
   const cell = (r: Run, get: (r: Run) => string) => get(r);
   const row = (label: string, get: (r: Run) => string) =>
     `| ${label} | ${columns.map(([, r]) => cell(r, get)).join(" | ")} |`;
-  const notConverged = (r: Run) =>
-    typeof r.didNotConvergeSeconds === "number" ? `did not converge within ${r.didNotConvergeSeconds} s` : undefined;
+  const notConverged = (r: Run) => {
+    if (typeof r.didNotConvergeSeconds !== "number") return undefined;
+    const at = (r.countsAtTimeout ?? {}) as Record<string, number>;
+    return `did not converge within ${r.didNotConvergeSeconds} s (Ready then: ${at["tenants Ready"] ?? 0} of ${main.tenants} tenants, ${at["activations Ready"] ?? 0} of ${main.activations} activations)`;
+  };
   const steady = (r: Run) =>
     r.steady as { reconciles: number; writes: number; writesByVerb?: Record<string, number> } | undefined;
   const lines = [

@@ -46,12 +46,12 @@ func (r *ActivationReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		return ctrl.Result{}, err
 	}
 
-	workload := newObject(schema.FromAPIVersionAndKind(desired.Workload.APIVersion, desired.Workload.Kind))
-	if err := r.Get(ctx, types.NamespacedName{Namespace: req.Namespace, Name: desired.Workload.Name}, workload); err != nil {
-		if client.IgnoreNotFound(err) != nil {
-			return ctrl.Result{}, err
-		}
-		workload = nil // applied but not in the cache yet: its add event queues the activation
+	gvk := schema.FromAPIVersionAndKind(desired.Workload.APIVersion, desired.Workload.Kind)
+	key := types.NamespacedName{Namespace: req.Namespace, Name: desired.Workload.Name}
+	// Not found: applied but not in the cache yet; its add event queues the activation.
+	workload, _, err := getAsUnstructured(ctx, r.Client, r.Scheme, gvk, key)
+	if client.IgnoreNotFound(err) != nil {
+		return ctrl.Result{}, err
 	}
 	ready, reason, message := false, "RollingOut", "waiting until every replica of "+desired.Workload.Kind+" "+desired.Workload.Name+" is available"
 	var extra map[string]any
@@ -70,7 +70,7 @@ func (r *ActivationReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 func (r *ActivationReconciler) SetupWithManager(mgr ctrl.Manager, owns []schema.GroupVersionKind, workers int) error {
 	b := ctrl.NewControllerManagedBy(mgr).For(newObject(activationGVK)).Named("blockactivation")
 	for _, gvk := range owns {
-		b = b.Owns(newObject(gvk))
+		b = b.Owns(kindObject(r.Scheme, gvk))
 	}
 	return b.WithOptions(controller.Options{MaxConcurrentReconciles: workers}).Complete(r)
 }

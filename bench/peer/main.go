@@ -5,7 +5,7 @@
 // per kind built with For and Owns, server-side apply of each child with a field owner (forced),
 // a finalizer on tenants (as aihub has), and one status update when the status changes. It renders
 // nothing: the children come from a file that bench/fleet.ts writes with aihub's own renderers.
-// aihub's kinds are handled as unstructured objects (no generated types), read from the cache.
+// aihub's kinds are unstructured objects (no generated types); Kubernetes' own kinds are typed.
 //
 // Usage: aihub-peer --kubeconfig FILE --children FILE [flags]
 package main

@@ -38,12 +38,6 @@ var (
 	namespaceGVK  = corev1.SchemeGroupVersion.WithKind("Namespace")
 )
 
-func newObject(gvk schema.GroupVersionKind) *unstructured.Unstructured {
-	u := &unstructured.Unstructured{}
-	u.SetGroupVersionKind(gvk)
-	return u
-}
-
 type TenantReconciler struct {
 	client.Client
 	Scheme   *runtime.Scheme
@@ -117,8 +111,8 @@ func (r *TenantReconciler) judgeQuota(ctx context.Context, namespace string, des
 	if want == nil {
 		return nil, fmt.Errorf("quota %s is not among the tenant's objects in the children file", desired.Quota.Name)
 	}
-	live := newObject(quotaGVK)
-	if err := r.Get(ctx, types.NamespacedName{Namespace: namespace, Name: desired.Quota.Name}, live); err != nil {
+	live, typed, err := getAsUnstructured(ctx, r.Client, r.Scheme, quotaGVK, types.NamespacedName{Namespace: namespace, Name: desired.Quota.Name})
+	if err != nil {
 		if apierrors.IsNotFound(err) {
 			return []string{"everything (the quota is not in the cache yet)"}, nil
 		}
@@ -137,7 +131,7 @@ func (r *TenantReconciler) judgeQuota(ctx context.Context, namespace string, des
 		"metadata": map[string]any{"resourceVersion": live.GetResourceVersion()},
 		"status":   map[string]any{"used": map[string]any{desired.Quota.SeedKey: strconv.Itoa(len(activations.Items))}},
 	})
-	if err := r.Status().Patch(ctx, live, client.RawPatch(types.MergePatchType, patch)); err != nil {
+	if err := r.Status().Patch(ctx, typed, client.RawPatch(types.MergePatchType, patch)); err != nil {
 		return nil, err
 	}
 	return nil, nil
@@ -148,7 +142,7 @@ func (r *TenantReconciler) finalize(ctx context.Context, tenant *unstructured.Un
 	if !controllerutil.ContainsFinalizer(tenant, tenantFinalizer) {
 		return ctrl.Result{}, nil
 	}
-	ns := newObject(namespaceGVK)
+	ns := kindObject(r.Scheme, namespaceGVK)
 	err := r.Get(ctx, types.NamespacedName{Name: tenant.GetName()}, ns)
 	if err == nil {
 		if ns.GetDeletionTimestamp().IsZero() {
@@ -169,7 +163,7 @@ func (r *TenantReconciler) finalize(ctx context.Context, tenant *unstructured.Un
 func (r *TenantReconciler) SetupWithManager(mgr ctrl.Manager, owns []schema.GroupVersionKind, workers int) error {
 	b := ctrl.NewControllerManagedBy(mgr).For(newObject(tenantGVK)).Named("municipaltenant")
 	for _, gvk := range owns {
-		b = b.Owns(newObject(gvk))
+		b = b.Owns(kindObject(r.Scheme, gvk))
 	}
 	return b.WithOptions(controller.Options{MaxConcurrentReconciles: workers}).Complete(r)
 }

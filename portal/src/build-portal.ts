@@ -2,24 +2,13 @@
 // the pod; the public identity from its token file (re-read every minute, as projected tokens
 // rotate); every page is registered here.
 import { readFileSync } from "node:fs";
+import { tokenFile } from "../../operator/src/kube/kubeconfig.ts";
 import { loadAssets } from "./assets.ts";
 import type { PortalConfig } from "./config.ts";
 import { OidcClient } from "./oidc.ts";
 import { Portal, type PortalOptions } from "./portal.ts";
 import { registerPages } from "./register-pages.ts";
 import { clusterEndpoint, userApi } from "./user-api.ts";
-
-function tokenFile(path: string): () => string {
-  let cached = "";
-  let readAt = 0;
-  return () => {
-    if (Date.now() - readAt > 60_000) {
-      cached = readFileSync(path, "utf8").trim();
-      readAt = Date.now();
-    }
-    return `Bearer ${cached}`;
-  };
-}
 
 export function buildPortal(config: PortalConfig, log?: PortalOptions["log"]): Portal {
   const endpoint = clusterEndpoint(config.kubeconfig);

@@ -40,6 +40,8 @@ export interface SessionData {
   flash?: string;
   /** The message the last full page showed: its live refreshes show it again (takeFlash). */
   shownFlash?: string;
+  /** When the person last sent a form: reads go to the API server for a moment after (Portal.list). */
+  wroteAt?: number;
   /** The tenants RBAC lets a person work in whom no tenant names (membership.ts), and when they were asked. */
   byAccess?: { at: number; tenants: { tenant: MunicipalTenant; membership: Membership }[] };
 }
@@ -180,6 +182,19 @@ export class Portal {
     return { cache, stop: () => void cache.stop() };
   }
 
+  /**
+   * A collection as the session sees it: from the session's own live watch of it when that has
+   * its list (a page's refresh after a change then costs the API server nothing), else from the
+   * API server. Right after the person sent a form the API server is asked, so that they see
+   * their own change at once.
+   */
+  async list<T>(session: Session<SessionData>, path: string): Promise<T[]> {
+    const watch = this.watches.peek(session.id, path);
+    const justWrote = Date.now() - (session.data.wroteAt ?? 0) < 3_000;
+    if (watch?.cache.hasSynced() && !justWrote) return watch.cache.list() as unknown as T[];
+    return session.data.api.list<T>(path);
+  }
+
   /** The tenants the session's user belongs to (see membership.ts). */
   async myTenants(session: Session<SessionData>): Promise<{ tenant: MunicipalTenant; membership: Membership }[]> {
     const source = this.options.publicApi ?? session.data.api;
@@ -253,6 +268,7 @@ export class Portal {
       if (match.name === "live") return this.live(ctx);
       const handler = req.method === "POST" ? this.actions.get(match.name) : this.pages.get(match.name);
       if (!handler) throw new HttpError(404, t("errors.notfound"));
+      if (req.method === "POST" && session) session.data.wroteAt = Date.now();
       const result = await handler(ctx, this);
       if (result === undefined || res.headersSent) return;
       this.render(ctx, result, extraHeaders);
@@ -338,33 +354,32 @@ export class Portal {
       return this.signInForm(ctx, headers, [{ field: "", message: ctx.t("signin.expired") }]);
     const token = (form.get("token") ?? "").trim();
     if (!token) return this.signInForm(ctx, headers, [{ field: "token", message: ctx.t("signin.empty") }]);
+    if (!(await this.startSession(token, headers)))
+      return this.signInForm(ctx, headers, [{ field: "token", message: ctx.t("signin.rejected") }]);
+    redirect(ctx.res, "/mijn-gemeente", headers);
+  }
+
+  /**
+   * A session for a token the API server accepts (a SelfSubjectReview says whose it is), with
+   * its cookie in `headers`; false when the API server does not accept the token (401).
+   */
+  private async startSession(token: string, headers: Record<string, string[]>, expiresAt?: number): Promise<boolean> {
     const api = userApi(this.options.endpoint, () => `Bearer ${token}`);
     let user: { username: string; groups: string[] };
     try {
       user = await whoAmI(api);
     } catch (err) {
       api.close();
-      if (err instanceof ApiError && err.code === 401)
-        return this.signInForm(ctx, headers, [{ field: "token", message: ctx.t("signin.rejected") }]);
+      if (err instanceof ApiError && err.code === 401) return false;
       throw err;
     }
-    this.startSession(user, token, api, headers);
-    redirect(ctx.res, "/mijn-gemeente", headers);
-  }
-
-  private startSession(
-    user: { username: string; groups: string[] },
-    token: string,
-    api: UserApi,
-    headers: Record<string, string[]>,
-    expiresAt?: number,
-  ): void {
     const session = this.sessions.create(user, token, { api }, expiresAt);
     this.options.log?.("info", "signed in", { user: user.username });
     headers["set-cookie"]?.push(
       `${SESSION_COOKIE}=${session.id}; Path=/; HttpOnly; SameSite=Strict${this.secure ? "; Secure" : ""}`,
       `${SIGNIN_COOKIE}=; Path=/aanmelden; Max-Age=0; HttpOnly; SameSite=Strict`,
     );
+    return true;
   }
 
   /** To the identity provider; the state goes in a Lax cookie, which its redirect back carries. */
@@ -394,17 +409,8 @@ export class Portal {
     } catch (err) {
       return this.signInForm(ctx, headers, [{ field: "", message: (err as Error).message }]);
     }
-    const api = userApi(this.options.endpoint, () => `Bearer ${token.idToken}`);
-    let user: { username: string; groups: string[] };
-    try {
-      user = await whoAmI(api);
-    } catch (err) {
-      api.close();
-      if (err instanceof ApiError && err.code === 401)
-        return this.signInForm(ctx, headers, [{ field: "", message: ctx.t("signin.rejected") }]);
-      throw err;
-    }
-    this.startSession(user, token.idToken, api, headers, token.expiresAt);
+    if (!(await this.startSession(token.idToken, headers, token.expiresAt)))
+      return this.signInForm(ctx, headers, [{ field: "", message: ctx.t("signin.rejected") }]);
     headers["set-cookie"]?.push(`${OIDC_COOKIE}=; Path=/aanmelden/oidc; Max-Age=0; HttpOnly; SameSite=Lax`);
     send(
       ctx.res,
@@ -479,7 +485,8 @@ const mijnGemeentePage: PageHandler = async (ctx, portal) => {
     if (err instanceof ApiError && (err.code === 403 || err.code === 404)) return null;
     throw err;
   });
-  const activations = await session.data.api.list(
+  const activations = await portal.list(
+    session,
     `${GROUP_PATH}/namespaces/${encodeURIComponent(namespace)}/blockactivations`,
   );
   const view = tenantPageView(tenant, quota, activations.length);

@@ -238,3 +238,69 @@ describe("one municipality cannot see or change another's", () => {
     await page.context().close();
   }, 60_000);
 });
+
+describe("Uitrol", () => {
+  it("a tenant admin may not see rollouts; the platform team follows one ring by ring and pauses and resumes it", async () => {
+    // A new version of bezwaar-intake starts a fleet rollout (30 minutes of bake time per ring).
+    const block = await fx.admin.client.request<{ spec: { versions: Record<string, unknown>[] } }>(
+      "GET",
+      `${API}/aibuildingblocks/bezwaar-intake`,
+    );
+    const newest = block.spec.versions.filter((v) => v.channel === "stable").at(-1) as Record<string, unknown>;
+    await fx.admin.client.request("PATCH", `${API}/aibuildingblocks/bezwaar-intake`, {
+      contentType: "application/merge-patch+json",
+      body: {
+        spec: {
+          versions: [
+            ...block.spec.versions,
+            {
+              ...newest,
+              version: "1.5.0",
+              releaseDate: "2026-11-30",
+              releaseNotes: "Dutch sign language video links.",
+            },
+          ],
+        },
+      },
+    });
+
+    const tenantAdmin = await signIn(fx.people.utrechtAdmin);
+    await tenantAdmin.goto(`${fx.url}/uitrol`);
+    expect(
+      await tenantAdmin.getByText("Alleen het platformteam van het collectief mag uitrols bekijken en sturen.").count(),
+    ).toBe(1);
+    await tenantAdmin.context().close();
+
+    const page = await signIn(fx.people.platform);
+    await page.goto(`${fx.url}/uitrol`);
+    const pause = page.getByRole("button", { name: "Pauzeren" });
+    await expect
+      .poll(() => pause.count(), { timeout: 60_000 })
+      .toBe(1)
+      .catch(async (err: Error) => {
+        const rollouts = await fx.admin.client.request<{ items: { metadata: { name: string }; status?: unknown }[] }>(
+          "GET",
+          `${API}/blockrollouts`,
+        );
+        throw new Error(
+          `${err.message}; page: ${await page.locator("main").textContent()}; rollouts: ${JSON.stringify(rollouts.items.map((r) => [r.metadata.name, r.status]))}`,
+        );
+      });
+    expect(await page.getByRole("heading", { name: "bezwaar-intake 1.5.0 (stable)" }).count()).toBe(1);
+    await expectNoAxeViolations(page, "Uitrol");
+    await screenshot(page, "portal-uitrol");
+    await tabAndPress(page, "button", "Pauzeren");
+    // The answer to the POST is the same page, now with the plugin's message and a resume button.
+    await expect.poll(() => page.getByRole("button", { name: "Hervatten" }).count()).toBe(1);
+    expect(await page.getByRole("status").first().textContent()).toContain(
+      "blockrollout bezwaar-intake-1.5.0 paused: no further activation is moved",
+    );
+    const rollout = () =>
+      fx.admin.client.request<{ spec: { paused?: boolean } }>("GET", `${API}/blockrollouts/bezwaar-intake-1.5.0`);
+    expect((await rollout()).spec.paused).toBe(true);
+    await page.getByRole("button", { name: "Hervatten" }).click();
+    await expect.poll(() => page.getByRole("button", { name: "Pauzeren" }).count()).toBe(1);
+    expect((await rollout()).spec.paused).toBe(false);
+    await page.context().close();
+  }, 120_000);
+});

@@ -45,6 +45,8 @@ export const PEOPLE = {
   utrechtAdmin: { username: "j.devries@utrecht.nl", groups: ["gm0344-informatiebeheer"] },
   utrechtViewer: { username: "a.jansen@utrecht.nl", groups: ["gm0344-auditors"] },
   amsterdamAdmin: { username: "p.bakker@amsterdam.nl", groups: ["gm0363-ai-beheer"] },
+  /** The collective's platform team (cluster admins in this test). */
+  platform: { username: "platform@collectief.nl", groups: ["system:masters"] },
 } as const;
 
 export interface PortalFixture {

@@ -27,8 +27,8 @@ interface Named<T> {
   [key: string]: T | string;
 }
 
-/** A token file read again at most once a minute. */
-function tokenFile(path: string): () => string {
+/** A token file read again at most once a minute, as an Authorization header value. */
+export function tokenFile(path: string): () => string {
   let cached = "";
   let readAt = 0;
   return () => {

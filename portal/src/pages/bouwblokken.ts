@@ -200,7 +200,7 @@ export const bouwblokkenPage: PageHandler = async (ctx, portal) => {
   const session = ctx.session as Session<SessionData>;
   const { namespace, membership, tenant } = await tenantNamespace(ctx, portal);
   const path = activationsPath(namespace);
-  const activations = await session.data.api.list<BlockActivation>(path);
+  const activations = await portal.list<BlockActivation>(session, path);
   const flash = takeFlash(ctx);
   return {
     title: ctx.t("blocks.title"),

@@ -108,7 +108,7 @@ ${
 export const catalogusPage: PageHandler = async (ctx, portal) => {
   const session = ctx.session as Session<SessionData>;
   const path = `${GROUP_PATH}/aibuildingblocks`;
-  const blocks = await session.data.api.list<AIBuildingBlock>(path);
+  const blocks = await portal.list<AIBuildingBlock>(session, path);
   const mine = await portal.myTenants(session);
   return {
     title: ctx.t("catalog.title"),

@@ -66,12 +66,12 @@ ${actionForm(`/uitrol/${r.name}/afbreken`, v.csrf, t("rollout.abort"), html`<inp
 })}`;
 }
 
-export const uitrolPage: PageHandler = async (ctx) => {
+export const uitrolPage: PageHandler = async (ctx, portal) => {
   const session = ctx.session as Session<SessionData>;
   const path = `${GROUP_PATH}/blockrollouts`;
   let rollouts: BlockRollout[];
   try {
-    rollouts = await session.data.api.list<BlockRollout>(path);
+    rollouts = await portal.list<BlockRollout>(session, path);
   } catch (err) {
     if (err instanceof ApiError && err.code === 403)
       return {
@@ -84,7 +84,17 @@ export const uitrolPage: PageHandler = async (ctx) => {
   const flash = takeFlash(ctx);
   return {
     title: ctx.t("rollout.title"),
-    main: renderUitrol({ rollouts: rolloutViews(rollouts), csrf: session.csrf, ...(flash && { flash }) }, ctx.t),
+    main: renderUitrol(
+      {
+        // Running rollouts first: they are the ones to watch and steer.
+        rollouts: rolloutViews(rollouts).sort(
+          (a, b) => Number(FINISHED_PHASES.has(a.phase ?? "")) - Number(FINISHED_PHASES.has(b.phase ?? "")),
+        ),
+        csrf: session.csrf,
+        ...(flash && { flash }),
+      },
+      ctx.t,
+    ),
     live: [["session", path]],
   };
 };

@@ -84,7 +84,7 @@ export const updatesPage: PageHandler = async (ctx, portal) => {
   const session = ctx.session as Session<SessionData>;
   const { tenant, membership } = await portal.chosenTenant(ctx);
   const path = activationsPath(tenant.status?.namespace ?? tenant.metadata.name ?? "");
-  const activations = await session.data.api.list<BlockActivation>(path);
+  const activations = await portal.list<BlockActivation>(session, path);
   const flash = takeFlash(ctx);
   return {
     title: ctx.t("updates.title"),

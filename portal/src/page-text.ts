@@ -130,6 +130,8 @@ const NL = {
   "rollout.pause": "Pauzeren",
   "rollout.resume": "Hervatten",
   "rollout.abort": "Afbreken",
+  "rollout.abort.yes": "Ja, breek de uitrol van {version} af",
+  "rollout.abort.no": "Nee, terug naar Uitrol",
   "rollout.abort.confirm":
     "Afbreken zet elke bijgewerkte activering terug en trekt de versie in voor de hele vloot. Dit kan niet ongedaan worden gemaakt.",
   "rollout.done": "{message}",
@@ -259,6 +261,8 @@ const EN: Partial<Record<TextKey, string>> = {
   "rollout.pause": "Pause",
   "rollout.resume": "Resume",
   "rollout.abort": "Abort",
+  "rollout.abort.yes": "Yes, abort the rollout of {version}",
+  "rollout.abort.no": "No, back to Rollout",
   "rollout.abort.confirm":
     "Aborting moves every updated activation back and withdraws the version for the whole fleet. It cannot be undone.",
   "rollout.forbidden": "Only the collective's platform team may see and steer rollouts.",

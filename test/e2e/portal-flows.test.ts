@@ -301,6 +301,21 @@ describe("Uitrol", () => {
     await page.getByRole("button", { name: "Hervatten" }).click();
     await expect.poll(() => page.getByRole("button", { name: "Pauzeren" }).count()).toBe(1);
     expect((await rollout()).spec.paused).toBe(false);
+    // Aborting asks first; going back changes nothing.
+    await page.getByRole("button", { name: "Afbreken" }).click();
+    await expect.poll(() => page.getByRole("button", { name: "Ja, breek de uitrol van 1.5.0 af" }).count()).toBe(1);
+    await expectNoAxeViolations(page, "Uitrol afbreken bevestigen");
+    await page.getByRole("link", { name: "Nee, terug naar Uitrol" }).click();
+    await page.waitForURL(`${fx.url}/uitrol`);
+    expect(await rollout()).toMatchObject({ spec: { paused: false } });
+    expect((await rollout()).spec).not.toHaveProperty("abort", true);
+    // Confirmed, it aborts: spec.abort, and the plugin's message says what follows.
+    await page.getByRole("button", { name: "Afbreken" }).click();
+    await page.getByRole("button", { name: "Ja, breek de uitrol van 1.5.0 af" }).click();
+    await expect
+      .poll(() => page.getByRole("status").first().textContent())
+      .toContain("blockrollout bezwaar-intake-1.5.0 aborted");
+    expect(await rollout()).toMatchObject({ spec: { abort: true } });
     await page.context().close();
   }, 120_000);
 });

@@ -58,8 +58,7 @@ ${
           ? actionForm(`/uitrol/${r.name}/hervatten`, v.csrf, t("rollout.resume"))
           : actionForm(`/uitrol/${r.name}/pauzeren`, v.csrf, t("rollout.pause"))
       }
-<p class="utrecht-paragraph">${t("rollout.abort.confirm")}</p>
-${actionForm(`/uitrol/${r.name}/afbreken`, v.csrf, t("rollout.abort"), html`<input type="hidden" name="bevestigd" value="ja">`)}`
+${actionForm(`/uitrol/${r.name}/afbreken`, v.csrf, t("rollout.abort"))}`
     : ""
 }
 </section>`;
@@ -105,6 +104,7 @@ export const rolloutAction: PageHandler = async (ctx, portal) => {
   portal.checkCsrf(ctx, form);
   const action = ACTIONS[ctx.params.action ?? ""];
   if (!action) throw new HttpError(404, ctx.t("errors.notfound"));
+  const confirmed = form.get("bevestigd") === "ja";
   const r = await session.data.api.get<BlockRollout>(
     `${GROUP_PATH}/blockrollouts/${encodeURIComponent(ctx.params.rollout ?? "")}`,
   );
@@ -113,8 +113,17 @@ export const rolloutAction: PageHandler = async (ctx, portal) => {
     output: "table",
     allNamespaces: false,
     version: r.spec.version,
-    yes: action === "abort" && form.get("bevestigd") === "ja",
+    yes: action === "abort" && confirmed,
   };
+  // Aborting cannot be undone: the first press asks, as `kubectl aihub rollout abort` wants --yes.
+  if (action === "abort" && !confirmed)
+    return {
+      title: ctx.t("rollout.abort"),
+      main: html`<h1 class="utrecht-heading-1">${ctx.t("rollout.abort")}: ${r.spec.block} ${r.spec.version}</h1>
+${notification({ type: "warning", body: ctx.t("rollout.abort.confirm") })}
+${actionForm(`/uitrol/${r.metadata.name}/afbreken`, session.csrf, ctx.t("rollout.abort.yes", { version: r.spec.version }), html`<input type="hidden" name="bevestigd" value="ja">`)}
+<p class="utrecht-paragraph"><a class="utrecht-link" href="/uitrol">${ctx.t("rollout.abort.no")}</a></p>`,
+    };
   try {
     const result = await rollout(inv, session.data.api);
     session.data.flash = result.text.trim();

@@ -229,9 +229,13 @@ fuzz: deps controlplane ## Differential fuzz: zod vs the API server on random ob
 bench-logging: deps collector ## Logging sidecar: records/s at 200m CPU without loss, memory, write-to-acknowledgement latency (BENCH_CPU, BENCH_SECONDS).
 	node bench/logging.ts
 
+.PHONY: bench-portal
+bench-portal: deps controlplane ## Portal: watches of live pages at 342 sessions x 3 collections: sync time, memory per watch, change latency, fan-out (BENCH_SESSIONS).
+	node --expose-gc bench/portal-watches.ts
+
 .PHONY: bench-smoke
 bench-smoke: deps controlplane build peer ## The fleet (all contenders), rollout and chaos benchmarks at a few municipalities, so that they keep working (CI).
-	BENCH_TENANTS=3 BENCH_NODES=2 BENCH_OUT=$${TMPDIR:-/tmp}/aihub-bench node bench/fleet.ts
+	BENCH_TENANTS=3 BENCH_NODES=2 BENCH_REQUIRE_CONVERGENCE=1 BENCH_OUT=$${TMPDIR:-/tmp}/aihub-bench node bench/fleet.ts
 	BENCH_TENANTS=20 BENCH_NODES=2 BENCH_OUT=$${TMPDIR:-/tmp}/aihub-bench node bench/rollout.ts
 	CHAOS_TENANTS=5 CHAOS_KILLS=5 CHAOS_OUT=$${TMPDIR:-/tmp}/aihub-bench node bench/chaos.ts
 

@@ -26,6 +26,9 @@ const programs: [string, readonly string[], string][] = [
   ["the umoci build", ["bash", "operator/image/build-umoci.sh"], "Builds umoci"],
   ["kubectl aihub (the kubectl plugin)", ["plugin/bin/kubectl-aihub"], "Usage: kubectl aihub COMMAND"],
   ["make sidecar-image", node("operator/image/build-sidecar.ts"), "Builds the OCI image of the logging sidecar"],
+  ["the portal", node("portal/src/main.ts"), "aihub portal"],
+  ["make portal", node("portal/src/dev.ts"), "make portal"],
+  ["make bench-portal", node("bench/portal-watches.ts"), "make bench-portal"],
 ];
 
 describe("--help", () => {

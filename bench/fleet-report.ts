@@ -114,6 +114,9 @@ export function contendersTable(main: Run, setup: FleetSetup): string {
         ? "-"
         : `${steady(r)?.writes}${steady(r)?.writes ? ` (${byVerb(steady(r)?.writesByVerb)})` : ""}`,
     ),
+    row("activation creates refused as quota not counted yet (retried)", (r) =>
+      typeof r.quotaRefusals === "number" ? String(r.quotaRefusals) : "-",
+    ),
     row("children file the peer reads (MB)", (r) => (typeof r.childrenFileMb === "number" ? f(r.childrenFileMb) : "-")),
   ];
   // Where the API server's writes went: the resources with the most writes in any column.
@@ -162,7 +165,7 @@ export function printFleetReport(
   growthRuns: Record<string, unknown>[],
   setup: FleetSetup,
 ): void {
-  console.log(`\n${contendersTable(main, setup)}`);
+  if ((main.contenders as string[] | undefined)?.length !== 0) console.log(`\n${contendersTable(main, setup)}`);
   if (growthRuns.length) console.log(`\nGrowth\n\n${growthTable(growthRuns)}`);
   // aihub's own figures in detail (not there when BENCH_CONTENDERS leaves it out).
   if (typeof main.readySeconds !== "number") return;

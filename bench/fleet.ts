@@ -15,12 +15,14 @@
 //
 //   BENCH_TENANTS=342 (default)    fleet size of the main run
 //   BENCH_CONTENDERS=raw,aihub,peer-default,peer-tuned (default)   who runs in the main run
+//                                  (empty: no main run, for growth runs alone)
 //   BENCH_GROWTH=34,171,342,1000   also run these sizes (time and memory per tenant); empty: none
 //   BENCH_GROWTH_CONTENDERS=aihub,peer-tuned (default)   who runs the growth sizes
 //   BENCH_GROWTH_REPEAT=1          how often each growth size runs (2 shows the spread)
 //   BENCH_PEER_TIMEOUT=300         seconds a peer may take until everything is Ready at 342
 //                                  municipalities (in proportion for other sizes, at least 120);
 //                                  then it is reported as "did not converge within N s"
+//   BENCH_REQUIRE_CONVERGENCE=1    a peer that does not converge fails the run (the CI smoke)
 //   BENCH_NODES=10                 kwok nodes
 //   BENCH_OUT=bench/results        where the JSON goes
 //   BENCH_RAW=2 (default)          raw baseline runs: one before the operator phase, one after
@@ -36,6 +38,7 @@ import { type AIBuildingBlock, aiBuildingBlock } from "../operator/src/api/v1alp
 import { CONFIG_MAPS_PER_ACTIVATION } from "../operator/src/controllers/tenant/quota.ts";
 import { isConflict, isNotFound } from "../operator/src/kube/api-error.ts";
 import type { KubeObject } from "../operator/src/kube/object.ts";
+import { ApiError } from "../operator/src/kube/rest-client.ts";
 import { WatchCache } from "../operator/src/kube/watch-cache.ts";
 import type { ControlPlane } from "../test/controlplane/control-plane.ts";
 import { type CountingClient, countingClient } from "../test/support/clients.ts";
@@ -43,7 +46,7 @@ import { applyManifests, installCrds, installPolicies } from "../test/support/cl
 import { readManifests } from "../test/support/manifests.ts";
 import { startControlPlane, waitFor } from "./control-plane.ts";
 import { peerChildrenFile, renderFleet } from "./fleet-render.ts";
-import { printFleetReport } from "./fleet-report.ts";
+import { growthTable, printFleetReport } from "./fleet-report.ts";
 import { FLEET_BLOCKS, fleetActivations, fleetTenant } from "./fleet-spec.ts";
 import { answerHelp } from "./help.ts";
 import {
@@ -91,6 +94,7 @@ function profileApiServer(cp: ControlPlane, phase: string): Promise<void> {
  * municipality would: polling with creates that fail would be work for the API server.
  */
 async function createWhenTenantReady(
+  quotaRefusals: { count: number },
   c: CountingClient,
   tenantReady: (name: string) => boolean,
   obj: KubeObject & { apiVersion: string; kind: string },
@@ -106,6 +110,14 @@ async function createWhenTenantReady(
       return await c.client.request("POST", await c.paths.collectionPathOf(obj), { body: obj });
     } catch (err) {
       if (isNotFound(err)) {
+        await sleep(200);
+        continue;
+      }
+      // The tenant said Ready once its quota counted activations, but the API server's quota
+      // admission reads its own informer, which may not have seen that count yet. Counted, so
+      // that a contender whose Ready comes too early shows it.
+      if (err instanceof ApiError && err.code === 403 && err.message.includes("status unknown for quota")) {
+        quotaRefusals.count++;
         await sleep(200);
         continue;
       }
@@ -315,14 +327,16 @@ async function reconcilerPhase(
     const started = performance.now();
     const startedAt = Date.now();
     const deadline = started + timeoutMs;
+    const quotaRefusals = { count: 0 };
     const tenants = Array.from({ length: o.tenants }, (_, i) => i);
     await pool(tenants, 32, (i) => c.client.request("POST", `${API}/municipaltenants`, { body: fleetTenant(i) }));
     await pool(
       tenants.flatMap((i) => fleetActivations(i)),
       32,
-      (a) => createWhenTenantReady(c, observed.tenantReady, a, deadline),
+      (a) => createWhenTenantReady(quotaRefusals, c, observed.tenantReady, a, deadline),
     );
     result.applySeconds = (performance.now() - started) / 1000;
+    result.quotaRefusals = quotaRefusals.count;
     let converged = true;
     try {
       await waitFor(
@@ -555,12 +569,24 @@ for (let repeat = 1; repeat <= growthRepeat; repeat++) {
       const own = name === "aihub" ? r : ((r.peers as Record<string, Record<string, unknown>>)[name] ?? {});
       growthRuns.push({ ...own, tenants: n, activations: r.activations, contender: name, repeat });
       writeFileSync(file, JSON.stringify({ ...setup, main, growth: growthRuns }, null, 2));
+      // The table so far, so that a run stopped early still shows what it measured.
+      console.log(`\nGrowth so far\n\n${growthTable(growthRuns)}\n`);
     }
   }
 }
 
 printFleetReport(main, growthRuns, setup);
 console.log(`\nJSON: ${file}`);
+
+// BENCH_REQUIRE_CONVERGENCE=1 (the CI smoke): a peer that did not converge fails the run, for at
+// a few municipalities that means it is broken, not slow.
+const stuck = Object.entries((main.peers ?? {}) as Record<string, Record<string, unknown>>).filter(
+  ([, r]) => r.didNotConvergeSeconds !== undefined,
+);
+if (process.env.BENCH_REQUIRE_CONVERGENCE === "1" && stuck.length) {
+  console.error(`did not converge: ${stuck.map(([name]) => name).join(", ")}`);
+  process.exit(1);
+}
 
 // Not a timing: a resync of an unchanged fleet must send no writes, and must have reached every
 // object. Either failing makes the run (and the CI smoke) fail. aihub's rule only: the peer, as

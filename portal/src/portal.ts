@@ -29,6 +29,8 @@ import { type PooledWatch, WatchLimitError, WatchPool } from "./watch-pool.ts";
 export const SESSION_COOKIE = "aihub_sessie";
 const SIGNIN_COOKIE = "aihub_aanmelden";
 const OIDC_COOKIE = "aihub_oidc";
+/** A page follows at most eight collections; a few pages open at once fit. */
+const MAX_WATCHES_PER_SESSION = 24;
 const PUBLIC_OWNER = "public";
 const PUBLIC_COLLECTIONS: ReadonlySet<string> = new Set(
   ["municipaltenants", "blockactivations", "aibuildingblocks"].map((r) => `${GROUP_PATH}/${r}`),
@@ -130,6 +132,7 @@ export class Portal {
     this.watches = new WatchPool<LiveWatch>((owner, path, changed) => this.startWatch(owner, path, changed), {
       max: options.maxWatches,
       idleMs: 30_000,
+      maxPerOwner: MAX_WATCHES_PER_SESSION,
     });
     this.sessions = new SessionStore<SessionData>({
       max: options.maxSessions,

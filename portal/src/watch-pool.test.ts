@@ -68,6 +68,24 @@ describe("WatchPool", () => {
     expect(p.stats).toMatchObject({ evicted: 1, refused: 1 });
   });
 
+  it("keeps one session within its own share, making room from its own idle watches only", () => {
+    const made: string[] = [];
+    const p = new WatchPool<{ stop(): void }>(
+      (owner, path) => {
+        made.push(`${owner}:${path}`);
+        return { stop() {} };
+      },
+      { max: 100, idleMs: 30_000, maxPerOwner: 2 },
+    );
+    p.subscribe("other", "/x", () => {})();
+    p.subscribe("s1", "/a", () => {});
+    p.subscribe("s1", "/b", () => {})();
+    p.subscribe("s1", "/c", () => {}); // /b was idle: closed for it
+    expect(() => p.subscribe("s1", "/d", () => {})).toThrow("this session holds all 2 watches it may");
+    expect(p.peek("other", "/x")).toBeDefined();
+    expect(p.size).toBe(3);
+  });
+
   it("closes every watch of an ended session", () => {
     const { p, made } = pool(10);
     p.subscribe("s1", "/a", () => {});

@@ -3,8 +3,10 @@
 // open page of that session that needs it. A watch nobody listens to lingers `idleMs` (the next
 // page of the same person usually wants it again) and is then closed; when `max` watches are
 // open, the least recently used idle one is closed to make room, and when none is idle the new
-// subscription is refused (the page still works, without live updates). 342 municipalities with
-// a few people each and a handful of lists per page fit in the default of 2000.
+// subscription is refused (the page still works, without live updates). One session may hold at
+// most `maxPerOwner` watches (its least recently used idle one makes room), so one person opening
+// streams cannot take the live updates of everyone else. 342 municipalities with a few people
+// each and a handful of lists per page fit in the default of 2000.
 
 /** One running watch: the pool only starts, notifies and stops it. */
 export interface PooledWatch {
@@ -31,9 +33,9 @@ export class WatchPool<W extends PooledWatch> {
   readonly stats = { started: 0, stopped: 0, evicted: 0, refused: 0 };
 
   private readonly factory: WatchFactory<W>;
-  private readonly options: { max: number; idleMs: number };
+  private readonly options: { max: number; idleMs: number; maxPerOwner?: number };
 
-  constructor(factory: WatchFactory<W>, options: { max: number; idleMs: number }) {
+  constructor(factory: WatchFactory<W>, options: { max: number; idleMs: number; maxPerOwner?: number }) {
     this.factory = factory;
     this.options = options;
   }
@@ -53,6 +55,11 @@ export class WatchPool<W extends PooledWatch> {
     const key = `${owner}\u0000${path}`;
     let entry = this.touch(key);
     if (!entry) {
+      const perOwner = this.options.maxPerOwner ?? Number.POSITIVE_INFINITY;
+      if (this.countOf(owner) >= perOwner && !this.evictOne(owner)) {
+        this.stats.refused++;
+        throw new WatchLimitError(`this session holds all ${perOwner} watches it may`);
+      }
       if (this.entries.size >= this.options.max && !this.evictOne()) {
         this.stats.refused++;
         throw new WatchLimitError(`all ${this.options.max} watches are in use`);
@@ -99,9 +106,16 @@ export class WatchPool<W extends PooledWatch> {
     return entry;
   }
 
-  private evictOne(): boolean {
+  private countOf(owner: string): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.owner === owner) n++;
+    return n;
+  }
+
+  /** Closes the least recently used idle watch (of `owner`, when given); false when there is none. */
+  private evictOne(owner?: string): boolean {
     for (const [key, e] of this.entries) {
-      if (e.listeners.size === 0) {
+      if (e.listeners.size === 0 && (owner === undefined || e.owner === owner)) {
         this.remove(key);
         this.stats.evicted++;
         return true;

@@ -10,7 +10,6 @@ import type { KubeObject } from "../../operator/src/kube/object.ts";
 import { ApiError } from "../../operator/src/kube/rest-client.ts";
 import { WatchCache } from "../../operator/src/kube/watch-cache.ts";
 import { GROUP_PATH } from "../../plugin/src/api.ts";
-import type { ResourceQuota } from "../../plugin/src/views.ts";
 import type { Assets } from "./assets.ts";
 import { layout } from "./html/layout.ts";
 import { html, type Markup } from "./html/markup.ts";
@@ -20,7 +19,6 @@ import { type Membership, tenantsByAccess, tenantsOf } from "./membership.ts";
 import type { OidcClient } from "./oidc.ts";
 import { type Lang, type Translate, translator } from "./page-text.ts";
 import { renderSignIn } from "./pages/aanmelden.ts";
-import { renderMijnGemeente, tenantPageView } from "./pages/mijn-gemeente.ts";
 import { matchRoute, PUBLIC_ROUTES, type RouteName } from "./routes.ts";
 import { type Session, SessionStore } from "./session-store.ts";
 import { type ClusterEndpoint, type UserApi, userApi, whoAmI } from "./user-api.ts";
@@ -144,7 +142,6 @@ export class Portal {
     });
     this.sweeper = setInterval(() => this.sessions.sweep(), 60_000);
     this.sweeper.unref();
-    this.pages.set("mijn-gemeente", mijnGemeentePage);
   }
 
   now(): Date {
@@ -478,28 +475,3 @@ export class Portal {
     });
   }
 }
-
-const mijnGemeentePage: PageHandler = async (ctx, portal) => {
-  const { tenant } = await portal.chosenTenant(ctx);
-  const session = ctx.session as Session<SessionData>;
-  const namespace = tenant.status?.namespace ?? tenant.metadata.name ?? "";
-  const quotaPath = `/api/v1/namespaces/${encodeURIComponent(namespace)}/resourcequotas`;
-  const quota = await session.data.api.get<ResourceQuota>(`${quotaPath}/aihub-quota`).catch((err: unknown) => {
-    if (err instanceof ApiError && (err.code === 403 || err.code === 404)) return null;
-    throw err;
-  });
-  const activations = await portal.list(
-    session,
-    `${GROUP_PATH}/namespaces/${encodeURIComponent(namespace)}/blockactivations`,
-  );
-  const view = tenantPageView(tenant, quota, activations.length);
-  return {
-    title: ctx.t("tenant.title"),
-    main: renderMijnGemeente(view, ctx.t),
-    live: [
-      ["public", `${GROUP_PATH}/municipaltenants`],
-      ["session", `${GROUP_PATH}/namespaces/${encodeURIComponent(namespace)}/blockactivations`],
-      ...(quota ? [["session", quotaPath] as ["session", string]] : []),
-    ],
-  };
-};

@@ -7,12 +7,14 @@ import {
   changeFormPage,
 } from "./pages/bouwblokken.ts";
 import { catalogusPage } from "./pages/catalogus.ts";
+import { mijnGemeentePage } from "./pages/mijn-gemeente.ts";
 import { algoritmeregisterDownload, transparantiePage } from "./pages/transparantie.ts";
 import { rolloutAction, uitrolPage } from "./pages/uitrol.ts";
 import { approveAction, updatesPage } from "./pages/updates.ts";
 import type { Portal } from "./portal.ts";
 
 export function registerPages(portal: Portal): void {
+  portal.page("mijn-gemeente", mijnGemeentePage);
   portal.page("catalogus", catalogusPage);
   portal.page("bouwblokken", bouwblokkenPage);
   portal.page("activate-form", activateFormPage);

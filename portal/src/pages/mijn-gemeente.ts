@@ -3,9 +3,13 @@
 // ring and its Logboek with the processing register.
 import { type MunicipalTenant, municipalTenantSpec } from "../../../operator/src/api/v1alpha1/index.ts";
 import { ACTIVATION_COUNT } from "../../../operator/src/controllers/tenant/quota.ts";
+import { ApiError } from "../../../operator/src/kube/rest-client.ts";
+import { GROUP_PATH } from "../../../plugin/src/api.ts";
 import type { ResourceQuota } from "../../../plugin/src/views.ts";
 import { html, type Markup } from "../html/markup.ts";
 import type { Translate } from "../page-text.ts";
+import type { PageHandler, SessionData } from "../portal.ts";
+import type { Session } from "../session-store.ts";
 
 export interface TenantPageView {
   name: string;
@@ -85,8 +89,20 @@ const dl = (rows: [string, Markup | string][]) =>
       html`<div class="utrecht-data-list__item"><dt class="utrecht-data-list__item-key">${k}</dt><dd class="utrecht-data-list__item-value">${v}</dd></div>`,
   )}</dl>`;
 
-export function renderMijnGemeente(v: TenantPageView, t: Translate): Markup {
+export function renderMijnGemeente(
+  v: TenantPageView,
+  t: Translate,
+  others: readonly { name: string; displayName: string }[] = [],
+): Markup {
   return html`<h1 class="utrecht-heading-1">${t("tenant.title")}: ${v.displayName}</h1>
+${
+  others.length
+    ? html`<nav aria-label="${t("tenant.choose")}"><p class="utrecht-paragraph">${t("tenant.choose")}: ${others.map(
+        (o, i) =>
+          html`${i ? ", " : ""}<a class="utrecht-link" href="/mijn-gemeente?gemeente=${o.name}">${o.displayName}</a>`,
+      )}</p></nav>`
+    : ""
+}
 ${dl([
   [t("tenant.code"), v.municipalityCode],
   [t("tenant.state"), html`<span data-testid="tenant-phase">${v.phase ?? "-"}</span>`],
@@ -126,3 +142,33 @@ ${
     : html`<p class="utrecht-paragraph">${t("tenant.logboek.none")}</p>`
 }`;
 }
+
+/** Mijn gemeente, of ?gemeente= when the person belongs to several (links to the others). */
+export const mijnGemeentePage: PageHandler = async (ctx, portal) => {
+  const { tenant } = await portal.chosenTenant(ctx);
+  const session = ctx.session as Session<SessionData>;
+  const others = (await portal.myTenants(session))
+    .map((m) => m.tenant)
+    .filter((t) => t.metadata.name !== tenant.metadata.name)
+    .map((t) => ({ name: t.metadata.name ?? "", displayName: t.spec.displayName }));
+  const namespace = tenant.status?.namespace ?? tenant.metadata.name ?? "";
+  const quotaPath = `/api/v1/namespaces/${encodeURIComponent(namespace)}/resourcequotas`;
+  const quota = await session.data.api.get<ResourceQuota>(`${quotaPath}/aihub-quota`).catch((err: unknown) => {
+    if (err instanceof ApiError && (err.code === 403 || err.code === 404)) return null;
+    throw err;
+  });
+  const activations = await portal.list(
+    session,
+    `${GROUP_PATH}/namespaces/${encodeURIComponent(namespace)}/blockactivations`,
+  );
+  const view = tenantPageView(tenant, quota, activations.length);
+  return {
+    title: ctx.t("tenant.title"),
+    main: renderMijnGemeente(view, ctx.t, others),
+    live: [
+      ["public", `${GROUP_PATH}/municipaltenants`],
+      ["session", `${GROUP_PATH}/namespaces/${encodeURIComponent(namespace)}/blockactivations`],
+      ...(quota ? [["session", quotaPath] as ["session", string]] : []),
+    ],
+  };
+};

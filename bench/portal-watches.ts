@@ -18,6 +18,7 @@ import { WatchPool } from "../portal/src/watch-pool.ts";
 import { countingClient } from "../test/support/clients.ts";
 import { applyManifests, installCrds, installPolicies } from "../test/support/cluster.ts";
 import { readManifests } from "../test/support/manifests.ts";
+import { serviceAccountToken } from "../test/support/service-account-token.ts";
 import { startControlPlane, waitFor } from "./control-plane.ts";
 import { answerHelp } from "./help.ts";
 import { machine, machineLine } from "./process-stats.ts";
@@ -71,18 +72,14 @@ try {
       subjects: [{ kind: "ServiceAccount", name: "bench", namespace: "default" }],
     } as KubeObject,
   ]);
-  const { status } = await admin.client.request<{ status: { token: string } }>(
-    "POST",
-    "/api/v1/namespaces/default/serviceaccounts/bench/token",
-    { body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 3600 } } },
-  );
+  const token = await serviceAccountToken(admin.client, "default", "bench");
   const endpoint = clusterEndpoint(cp.kubeconfigPath);
   const before = memory();
   const apis = new Map<string, UserApi>();
   for (let i = 0; i < SESSIONS; i++)
     apis.set(
       `s${i}`,
-      userApi(endpoint, () => `Bearer ${status.token}`),
+      userApi(endpoint, () => `Bearer ${token}`),
     );
   const pool = new WatchPool<{ cache: WatchCache<KubeObject>; stop(): void }>(
     (owner, path, changed) => {

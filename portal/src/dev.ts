@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { KubeObject } from "../../operator/src/kube/object.ts";
 import { applyManifests, connect } from "../../test/support/cluster.ts";
 import { readManifests } from "../../test/support/manifests.ts";
+import { serviceAccountToken } from "../../test/support/service-account-token.ts";
 
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
   console.log(
@@ -77,14 +78,7 @@ await applyManifests(cluster, [
   clusterBinding("portal-demo-catalog-viewer", "aihub-tenant-user", "utrecht-auditor"),
 ] as KubeObject[]);
 
-const token = async (name: string, seconds: number) =>
-  (
-    await cluster.client.request<{ status: { token: string } }>(
-      "POST",
-      `/api/v1/namespaces/${NS}/serviceaccounts/${name}/token`,
-      { body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: seconds } } },
-    )
-  ).status.token;
+const token = (name: string, seconds: number) => serviceAccountToken(cluster.client, NS, name, seconds);
 const dir = mkdtempSync(join(tmpdir(), "aihub-portal-dev-"));
 const publicTokenFile = join(dir, "public-token");
 writeFileSync(publicTokenFile, await token("aihub-portal", 86_400), { mode: 0o600 });

@@ -30,6 +30,7 @@ import { applyManifests, installCrds, installPolicies, waitUntil } from "./clust
 import { buildTestOperator, stopInProcessOperator } from "./in-process-operator.ts";
 import { readManifests } from "./manifests.ts";
 import { type OidcProvider, startOidcProvider } from "./oidc-provider.ts";
+import { serviceAccountToken } from "./service-account-token.ts";
 import { serveTestWebhook } from "./webhook.ts";
 
 const API = "/apis/aihub.gemeenten.nl/v1alpha1";
@@ -145,11 +146,7 @@ export async function startPortalFixture(): Promise<PortalFixture> {
         subjects: [{ kind: "ServiceAccount", name: "aihub-portal", namespace: "aihub-system" }],
       } as never,
     ]);
-    const tokenRequest = await admin.client.request<{ status: { token: string } }>(
-      "POST",
-      "/api/v1/namespaces/aihub-system/serviceaccounts/aihub-portal/token",
-      { body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 3600 } } },
-    );
+    const publicToken = await serviceAccountToken(admin.client, "aihub-system", "aihub-portal");
     const endpoint = clusterEndpoint(cp.kubeconfigPath);
     server = createServer((req, res) => void portal?.handle(req, res));
     await new Promise<void>((r) => server?.listen(0, "127.0.0.1", r));
@@ -164,7 +161,7 @@ export async function startPortalFixture(): Promise<PortalFixture> {
         ca: oidc.ca,
       }),
       assets: loadAssets(),
-      publicApi: userApi(endpoint, () => `Bearer ${tokenRequest.status.token}`),
+      publicApi: userApi(endpoint, () => `Bearer ${publicToken}`),
       baseUrl: "http://127.0.0.1",
       sessionTtlMs: 3_600_000,
       maxSessions: 100,

@@ -8,9 +8,9 @@ import { GROUP_PATH } from "../../../plugin/src/api.ts";
 import { type BlockView, blockViews, bounds, type ExplainView, explainView } from "../../../plugin/src/views.ts";
 import { descriptionList } from "../html/description-list.ts";
 import { html, type Markup } from "../html/markup.ts";
-import { riskTone, statusBadge } from "../html/status-badge.ts";
+import { riskBadge, statusBadge } from "../html/status-badge.ts";
 import { table } from "../html/table.ts";
-import type { Translate } from "../page-text.ts";
+import type { Lang, Translate } from "../page-text.ts";
 import type { PageHandler, SessionData } from "../portal.ts";
 import type { Session } from "../session-store.ts";
 
@@ -38,7 +38,12 @@ export function catalogEntries(blocks: readonly AIBuildingBlock[], now: Date): C
   });
 }
 
-export function renderCatalogus(entries: readonly CatalogEntry[], t: Translate, canActivate: boolean): Markup {
+export function renderCatalogus(
+  entries: readonly CatalogEntry[],
+  t: Translate,
+  canActivate: boolean,
+  lang: Lang,
+): Markup {
   return html`<h1 class="utrecht-heading-1">${t("catalog.title")}</h1>
 ${entries.map(({ block: b, explain, versions }) => {
   const id = `blok-${b.name}`;
@@ -47,7 +52,7 @@ ${entries.map(({ block: b, explain, versions }) => {
 <p class="utrecht-paragraph">${explain.description}</p>
 ${descriptionList([
   [t("col.supplier"), `${b.supplier.name} (${b.supplier.country})`],
-  [t("col.risk"), statusBadge(b.riskClass, riskTone(b.riskClass))],
+  [t("col.risk"), riskBadge(b.riskClass, lang)],
   [t("col.dpia"), b.dpiaReference ?? t("none")],
   [
     t("col.certification"),
@@ -116,6 +121,7 @@ export const catalogusPage: PageHandler = async (ctx, portal) => {
       catalogEntries(blocks, portal.now()),
       ctx.t,
       mine.some((m) => m.membership === "admin"),
+      ctx.lang,
     ),
     live: [["session", path]],
   };

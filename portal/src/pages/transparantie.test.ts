@@ -18,7 +18,7 @@ describe("publicTenantViews", () => {
       "bezwaar-intake high",
       "pseudonimisering limited",
     ]);
-    const page = renderTransparantie(views, translator("nl")).value;
+    const page = renderTransparantie(views, translator("nl"), "nl").value;
     // No parameters, egress, people or Logboek of any tenant on the public page.
     for (const secret of [
       "zaken.utrecht.nl",

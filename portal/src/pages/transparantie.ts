@@ -9,9 +9,9 @@ import { GROUP_PATH } from "../../../plugin/src/api.ts";
 import { algoritmeregisterFileName, algoritmeregisterJson } from "../algoritmeregister.ts";
 import { html, type Markup } from "../html/markup.ts";
 import { notification } from "../html/notification.ts";
-import { riskTone, statusBadge } from "../html/status-badge.ts";
+import { riskBadge } from "../html/status-badge.ts";
 import { table } from "../html/table.ts";
-import type { Translate } from "../page-text.ts";
+import type { Lang, Translate } from "../page-text.ts";
 import { HttpError, type PageHandler } from "../portal.ts";
 
 export interface PublicTenantView {
@@ -50,7 +50,7 @@ export function publicTenantViews(
     });
 }
 
-export function renderTransparantie(views: readonly PublicTenantView[], t: Translate): Markup {
+export function renderTransparantie(views: readonly PublicTenantView[], t: Translate, lang: Lang): Markup {
   return html`<h1 class="utrecht-heading-1">${t("transparency.title")}</h1>
 <p class="utrecht-paragraph">${t("transparency.intro")}</p>
 ${views.map((v) => {
@@ -60,7 +60,7 @@ ${views.map((v) => {
 ${table({
   caption: `${t("nav.bouwblokken")}: ${v.displayName}`,
   columns: [{ header: t("col.block") }, { header: t("col.purpose") }, { header: t("col.risk") }],
-  rows: v.blocks.map((b) => [b.displayName, b.purpose, statusBadge(b.riskClass, riskTone(b.riskClass))]),
+  rows: v.blocks.map((b) => [b.displayName, b.purpose, riskBadge(b.riskClass, lang)]),
   empty: t("transparency.none", { tenant: v.displayName }),
 })}
 <p class="utrecht-paragraph"><a class="utrecht-link" href="/transparantie/${v.name}/algoritmeregister.json" download>${t("transparency.download", { tenant: v.displayName })}</a></p>
@@ -89,7 +89,7 @@ export const transparantiePage: PageHandler = async (ctx, portal) => {
     };
   return {
     title: ctx.t("transparency.title"),
-    main: renderTransparantie(publicTenantViews(data.tenants, data.activations, data.blocks), ctx.t),
+    main: renderTransparantie(publicTenantViews(data.tenants, data.activations, data.blocks), ctx.t, ctx.lang),
     live: [
       ["public", `${GROUP_PATH}/municipaltenants`],
       ["public", `${GROUP_PATH}/blockactivations`],

@@ -1,7 +1,10 @@
 // What the activation renderer needs: everything resolved beforehand, so rendering is pure.
 export interface ActivationRenderContext {
-  /** The logging sidecar every block runs with (a native sidecar), from the operator's configuration. */
-  logSidecar: { image: string };
+  /**
+   * The logging sidecar every block runs with (a native sidecar), from the operator's configuration,
+   * and the StorageClass of its queue's volume claims (undefined: the cluster's default).
+   */
+  logSidecar: { image: string; queueStorageClass?: string };
   /** Where requests to blocks come from. */
   gateway: { namespace: string };
   /** The central logging endpoint the sidecar ships to. */

@@ -1125,14 +1125,14 @@ export interface MunicipalTenantSpecQuota {
   readonly pods?: number;
 
   /**
-   * Total storage requested by persistent volume claims, for example 100Gi.
+   * Total storage requested by persistent volume claims, for example 100Gi; the logging sidecar's queue of every block replica claims 1Gi.
    *
    * @schema MunicipalTenantSpecQuota#storage
    */
   readonly storage?: string;
 
   /**
-   * Most BlockActivations the namespace may hold (1-200), each with its own two ConfigMaps (parameters, logging sidecar), Deployment, Service, network policy and disruption budget, which the quota counts too.
+   * Most BlockActivations the namespace may hold (1-200), each with its own two ConfigMaps (parameters, logging sidecar), StatefulSet, Service, network policy and disruption budget, which the quota counts too.
    *
    * @schema MunicipalTenantSpecQuota#activations
    */

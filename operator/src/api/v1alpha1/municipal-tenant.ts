@@ -111,7 +111,9 @@ export const tenantQuota = z
     cpu: quantity("Total CPU requests of all pods in the namespace, for example 8.").default("8"),
     memory: quantity("Total memory requests of all pods in the namespace, for example 32Gi.").default("32Gi"),
     pods: z.number().int().min(1).max(1000).default(50).describe("Most pods the namespace may run."),
-    storage: quantity("Total storage requested by persistent volume claims, for example 100Gi.").default("100Gi"),
+    storage: quantity(
+      "Total storage requested by persistent volume claims, for example 100Gi; the logging sidecar's queue of every block replica claims 1Gi.",
+    ).default("100Gi"),
     activations: z
       .number()
       .int()
@@ -119,7 +121,7 @@ export const tenantQuota = z
       .max(200)
       .default(30)
       .describe(
-        "Most BlockActivations the namespace may hold (1-200), each with its own two ConfigMaps (parameters, logging sidecar), Deployment, Service, network policy and disruption budget, which the quota counts too.",
+        "Most BlockActivations the namespace may hold (1-200), each with its own two ConfigMaps (parameters, logging sidecar), StatefulSet, Service, network policy and disruption budget, which the quota counts too.",
       ),
   })
   .describe("The resource quota of the municipality's namespace.");

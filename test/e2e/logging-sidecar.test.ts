@@ -22,6 +22,7 @@ import {
 import { type CertificateAuthority, createCertificateAuthority } from "../../operator/src/pki/certificates.ts";
 import { Logboek } from "../logging-sidecar/logboek-server.ts";
 import { type BlockSpan, newSpanId, traceparent, tracesJson, writeSpans } from "../logging-sidecar/otlp.ts";
+import { exportGrpc } from "../logging-sidecar/otlp-protobuf.ts";
 import { collectorBinary, freePort, Sidecar, validate } from "../logging-sidecar/sidecar.ts";
 
 const N = 2000;
@@ -287,6 +288,33 @@ describe("logging sidecar (aihub-otelcol)", () => {
     console.log(`${N} records through the sidecar in ${seconds.toFixed(1)} s, ${logboek.spansAcked - N} duplicates`);
   });
 
+  test("a block that sends protobuf (OTLP/HTTP, as its environment says) or OTLP/gRPC on 4317: every record arrives", async () => {
+    const { logboek, otlpUrl, input } = await rig("protobuf");
+    // OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf: application/x-protobuf to /v1/traces.
+    const overHttp = blockSpans(500);
+    for (let i = 0; i < overHttp.length; i += 100)
+      expect(await writeSpans(otlpUrl, overHttp.slice(i, i + 100), { encoding: "protobuf" })).toBe(1);
+    // An SDK that speaks OTLP/gRPC (some languages' default) exports to 127.0.0.1:4317.
+    const overGrpc = blockSpans(200);
+    for (let i = 0; i < overGrpc.length; i += 100)
+      expect(await exportGrpc(input.ports.otlpGrpc, overGrpc.slice(i, i + 100))).toEqual({ status: 0, message: "" });
+    const sent = [...overHttp, ...overGrpc];
+    await until(
+      "every protobuf and gRPC record at the Logboek",
+      () => logboek.spans.size,
+      (n) => n >= sent.length,
+      60_000,
+    );
+    expectDelivered(logboek, sent);
+    // The receiver really decodes protobuf: bytes that are not a request are refused.
+    const garbage = await fetch(otlpUrl, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: Uint8Array.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]),
+    });
+    expect(garbage.status).toBe(400);
+  });
+
   test("the Logboek stopped for 30 s in the middle: all records arrive, none lost", async () => {
     const { logboek, sidecar, otlpUrl } = await rig("outage");
     const sent = blockSpans(N);
@@ -363,6 +391,52 @@ describe("logging sidecar (aihub-otelcol)", () => {
     console.log(
       `SIGKILL with ${before} records acknowledged to the block and none at the Logboek; ${written.retried} of ${written.batches} ` +
         `batches retried by the block; all ${N} arrived, ${logboek.spansAcked - N} duplicates`,
+    );
+  }, 240_000);
+
+  test("a pod replaced while the Logboek is down: a new sidecar on the same claim, after the old one is gone, sends all, none twice", async () => {
+    const { logboek, sidecar, otlpUrl, dir } = await rig("replaced");
+    const sent = blockSpans(N);
+    await logboek.stop();
+    // The block writes through the outage; the sidecar acknowledges each write once it is queued.
+    const written = await writeAll(otlpUrl, sent, 100, 2);
+    expect(written.retried).toBe(0);
+    const queued = await sidecar.metric("otelcol_exporter_queue_size", {
+      exporter: "otlp_grpc/logboek",
+      data_type: "traces",
+    });
+    expect(queued).toBeGreaterThan(0);
+    // The pod is replaced (a rollout, an eviction): its sidecar gets SIGTERM, with the kubelet's
+    // 30 s grace before SIGKILL, and cannot send meanwhile. Its queue is on the replica's claim.
+    const exit = await sidecar.stop("SIGTERM");
+    const old = sidecar.process;
+    expect(old?.exitCode !== null || old?.signalCode !== null, "the old sidecar is gone").toBe(true);
+    expect(logboek.spans.size).toBe(0);
+    // The new pod of the same ordinal: a new sidecar process, the same configuration and the same
+    // storage directory (the claim), started once the old process is gone.
+    const replacement = new Sidecar({
+      binary,
+      configPath: path.join(dir, "config.yaml"),
+      logFile: path.join(dir, "replacement.log"),
+      healthPort: sidecar.opts.healthPort,
+      metricsPort: sidecar.opts.metricsPort,
+    });
+    await replacement.start();
+    cleanups.push(async () => {
+      await replacement.stop();
+    });
+    await logboek.start();
+    await until(
+      "all records from the replacement",
+      () => logboek.spans.size,
+      (n) => n >= N,
+      120_000,
+    );
+    expectDelivered(logboek, sent);
+    expect(logboek.spansAcked - N).toBe(0);
+    console.log(
+      `pod replaced with ${queued} records queued and the Logboek down: the replacement sent all ${N}, ` +
+        `${logboek.spansAcked - N} duplicates (exit of the old sidecar: ${exit})`,
     );
   }, 240_000);
 

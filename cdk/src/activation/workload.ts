@@ -133,8 +133,8 @@ export class BlockWorkload extends ApiObject {
                 env: [
                   { name: "AIHUB_LOG_DIR", value: LOG_DIR },
                   // Where the block sends its processing records: the sidecar, on this pod only, over
-                  // OTLP/HTTP, which SDKs speak most widely (the sidecar's tests send OTLP/JSON to the same
-                  // receiver; gRPC on 4317 is open too).
+                  // OTLP/HTTP with protobuf, which SDKs speak most widely. 127.0.0.1:4317 takes
+                  // OTLP/gRPC for SDKs that speak only that (both tested in logging-sidecar.test.ts).
                   { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: `http://127.0.0.1:${DEFAULT_PORTS.otlpHttp}` },
                   { name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "http/protobuf" },
                   { name: "AIHUB_HUMAN_REVIEW_REQUIRED", value: String(hitl?.required ?? false) },

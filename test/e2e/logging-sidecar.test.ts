@@ -74,7 +74,11 @@ afterAll(() => {
 });
 
 /** A Logboek, and a sidecar with a configuration of the renderer that sends to it. */
-async function rig(name: string, edit: (config: string) => string = (c) => c) {
+async function rig(
+  name: string,
+  edit: (config: string) => string = (c) => c,
+  extra: Partial<CollectorConfigInput> = {},
+) {
   const dir = path.join(root, name);
   mkdirSync(path.join(dir, "logs"), { recursive: true });
   const logboek = new Logboek(logboekTls);
@@ -93,6 +97,7 @@ async function rig(name: string, edit: (config: string) => string = (c) => c) {
     storageDir: path.join(dir, "storage"),
     logDir: path.join(dir, "logs"),
     ports,
+    ...extra,
   };
   const configPath = path.join(dir, "config.yaml");
   writeFileSync(configPath, edit(renderCollectorConfig(input)));
@@ -485,6 +490,55 @@ describe("logging sidecar (aihub-otelcol)", () => {
     );
     expectDelivered(logboek, sent);
   }, 180_000);
+
+  test("records of an activity declared without personal data go to no stream, counted; one naming a data subject is a violation", async () => {
+    const { logboek, sidecar, otlpUrl } = await rig("no-personal-data", undefined, {
+      activitiesWithoutPersonalData: ["telling"],
+    });
+    const call = traceparent();
+    const span = (name: string, attributes: Record<string, string>): BlockSpan => ({
+      traceId: call.traceId,
+      parentSpanId: call.parentSpanId,
+      spanId: newSpanId(),
+      name,
+      startTimeUnixNano: 1n,
+      endTimeUnixNano: 2n,
+      attributes,
+    });
+    const counted = [1, 2, 3].map((i) => span(`telling ${i}`, { "dpl.core.processing_activity_id": "telling" }));
+    const named = span("telling met persoon", {
+      "dpl.core.processing_activity_id": "telling",
+      "dpl.core.data_subject_id": "pseudo-9",
+    });
+    const good = span("goed", {
+      "dpl.core.processing_activity_id": "intake-analyse",
+      "dpl.core.data_subject_id": "p-1",
+    });
+    await writeSpans(otlpUrl, [counted[0], named, counted[1], good, counted[2]] as BlockSpan[]);
+    // One request: once its record and its violation arrived and the three were counted, nothing
+    // else of it is on its way.
+    await until(
+      "the record and the violation",
+      () => `${logboek.spansOf("records").length}/${logboek.spansOf("violations").length}`,
+      (x) => x === "1/1",
+      30_000,
+    );
+    await until(
+      "three records not logged",
+      () => sidecar.metric("otelcol_logboek_not_logged", { signal: "traces", reason: "no_personal_data" }),
+      (n) => n === 3,
+      10_000,
+    );
+    expect(logboek.spansOf("records").map((r) => r.spanId)).toEqual([good.spanId]);
+    const [violation] = logboek.spansOf("violations");
+    expect(violation?.spanId).toBe(named.spanId);
+    expect(violation?.attributes).toMatchObject({
+      "aihub.logboek.violation.reason": "personal_data_in_activity_without_personal_data",
+      "aihub.block.processing_activity_id": "telling",
+    });
+    expect(violation?.attributes["dpl.core.processing_activity_id"]).toBeUndefined();
+    for (const c of counted) expect(logboek.spans.has(c.spanId)).toBe(false);
+  });
 
   test("records without a processing activity id, unmapped, or with a plain BSN go to the violation stream, redacted and counted", async () => {
     const { dir, logboek, sidecar, otlpUrl } = await rig("violations");

@@ -31,4 +31,9 @@ export interface ActivationInput {
   logboek?: { endpoint: string; cidr: string; port: number; clientCertificateSecret: string };
   /** The block's processing activities (the running version's), each to the register entry it is. */
   processingActivities: Record<string, string>;
+  /**
+   * The running version's activities declared without personal data that the activation does not
+   * map: no register entry, and the sidecar sends their records nowhere (ADR 14).
+   */
+  activitiesWithoutPersonalData?: string[];
 }

@@ -52,6 +52,16 @@ describe("collector configuration", () => {
     expect(renderCollectorConfig(reordered)).toBe(renderCollectorConfig(input));
   });
 
+  test("activities declared without personal data go to the connector as no_personal_data, only when there are any", () => {
+    const c = config({ ...input, activitiesWithoutPersonalData: ["telling", "statistiek"] });
+    expect(c.connectors.logboekrules.no_personal_data).toEqual(["statistiek", "telling"]);
+    expect(renderCollectorConfig({ ...input, activitiesWithoutPersonalData: [] })).toBe(renderCollectorConfig(input));
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${ is the refused text
+    expect(() => config({ ...input, activitiesWithoutPersonalData: ["a${X}"] })).toThrow(
+      /processing activity id "a\$\{X\}" contains \$\{/,
+    );
+  });
+
   test("every record passes the rules: the block's pipelines end in the connector, which feeds the exporters", () => {
     const { pipelines } = config().service;
     expect(Object.keys(pipelines).sort()).toEqual(

@@ -40,6 +40,8 @@ export interface CollectorConfigInput {
   };
   /** The block's processing activity id -> the id of the municipality's register entry. */
   activities: Record<string, string>;
+  /** Activity ids declared without personal data (and not mapped): their records go nowhere. */
+  activitiesWithoutPersonalData?: string[];
   /** The sidecar's volume: persisted sending queues and file offsets. */
   storageDir: string;
   /** The block's log directory (read by the file_log receiver). */
@@ -113,6 +115,9 @@ export function collectorConfig(input: CollectorConfigInput): Record<string, unk
   for (const [block, register] of Object.entries(input.activities).sort(([a], [b]) => a.localeCompare(b))) {
     activities[check("processing activity id", block)] = check(`register entry of ${block}`, register);
   }
+  const withoutPersonalData = [...(input.activitiesWithoutPersonalData ?? [])]
+    .sort()
+    .map((id) => check("processing activity id", id));
   const storageDir = check("storage directory", input.storageDir).replace(/\/+$/, "");
   const logDir = check("log directory", input.logDir).replace(/\/+$/, "");
   for (const [k, v] of Object.entries(resource)) check(`resource ${k}`, v);
@@ -214,6 +219,8 @@ export function collectorConfig(input: CollectorConfigInput): Record<string, unk
     connectors: {
       logboekrules: {
         activities,
+        // Only when there are any: the configurations (and their checksums) of others stay as they were.
+        ...(withoutPersonalData.length && { no_personal_data: withoutPersonalData }),
         records: SIGNALS.map((s) => `${s}/logboek`),
         violations: SIGNALS.map((s) => `${s}/violations`),
       },

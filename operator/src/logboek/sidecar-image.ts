@@ -4,5 +4,5 @@
 // writes the digest here and into the chart; `make check-sidecar-digest` (in `make test`) fails
 // when they drift from what the sources build.
 export const SIDECAR_IMAGE_REPOSITORY = "registry.gemeenten.nl/aihub/aihub-otelcol";
-export const SIDECAR_IMAGE_DIGEST = "sha256:1c97135d9b4e15a8f2af00cd1108c5260f16c2bb5943657af93e3e33a99891b5";
+export const SIDECAR_IMAGE_DIGEST = "sha256:2fdcd4523762290f3df14cbd203700efd45d8327540f72c160f98a6764d03e4d";
 export const DEFAULT_SIDECAR_IMAGE = `${SIDECAR_IMAGE_REPOSITORY}@${SIDECAR_IMAGE_DIGEST}`;

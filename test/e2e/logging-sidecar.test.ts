@@ -97,6 +97,8 @@ async function rig(
     storageDir: path.join(dir, "storage"),
     logDir: path.join(dir, "logs"),
     ports,
+    // A Logboek that takes log lines too (MunicipalTenant spec.logboek.logLines: Forward).
+    forwardLogLines: true,
     ...extra,
   };
   const configPath = path.join(dir, "config.yaml");
@@ -213,6 +215,17 @@ function expectDelivered(logboek: Logboek, sent: BlockSpan[]) {
   }
 }
 
+/** Waits until the Logboek has as many spans as were sent, then checks each (expectDelivered). */
+async function untilDelivered(what: string, logboek: Logboek, sent: BlockSpan[], timeoutMs: number) {
+  await until(
+    what,
+    () => logboek.spans.size,
+    (n) => n >= sent.length,
+    timeoutMs,
+  );
+  expectDelivered(logboek, sent);
+}
+
 describe("logging sidecar (aihub-otelcol)", () => {
   test("the collector validates the rendered configurations, and refuses a broken one", async () => {
     const dir = path.join(root, "validate");
@@ -225,6 +238,7 @@ describe("logging sidecar (aihub-otelcol)", () => {
         storageDir: DEFAULT_STORAGE_DIR,
         logDir: DEFAULT_LOG_DIR,
         ports: DEFAULT_PORTS,
+        forwardLogLines: true,
       },
       "without-logboek": {
         resource: RESOURCE,
@@ -303,14 +317,7 @@ describe("logging sidecar (aihub-otelcol)", () => {
     const overGrpc = blockSpans(200);
     for (let i = 0; i < overGrpc.length; i += 100)
       expect(await exportGrpc(input.ports.otlpGrpc, overGrpc.slice(i, i + 100))).toEqual({ status: 0, message: "" });
-    const sent = [...overHttp, ...overGrpc];
-    await until(
-      "every protobuf and gRPC record at the Logboek",
-      () => logboek.spans.size,
-      (n) => n >= sent.length,
-      60_000,
-    );
-    expectDelivered(logboek, sent);
+    await untilDelivered("every protobuf and gRPC record at the Logboek", logboek, [...overHttp, ...overGrpc], 60_000);
     // The receiver really decodes protobuf: bytes that are not a request are refused.
     const garbage = await fetch(otlpUrl, {
       method: "POST",
@@ -402,9 +409,18 @@ describe("logging sidecar (aihub-otelcol)", () => {
   test("a pod replaced while the Logboek is down: a new sidecar on the same claim, after the old one is gone, sends all, none twice", async () => {
     const { logboek, sidecar, otlpUrl, dir } = await rig("replaced");
     const sent = blockSpans(N);
+    // The first records reach the Logboek; then it goes down, and the block writes on: the
+    // sidecar acknowledges each write once it is queued.
+    const before = sent.slice(0, 200);
+    await writeAll(otlpUrl, before, 100, 2);
+    await until(
+      "the first records at the Logboek",
+      () => logboek.spans.size,
+      (n) => n >= before.length,
+      30_000,
+    );
     await logboek.stop();
-    // The block writes through the outage; the sidecar acknowledges each write once it is queued.
-    const written = await writeAll(otlpUrl, sent, 100, 2);
+    const written = await writeAll(otlpUrl, sent.slice(before.length), 100, 2);
     expect(written.retried).toBe(0);
     const queued = await sidecar.metric("otelcol_exporter_queue_size", {
       exporter: "otlp_grpc/logboek",
@@ -416,7 +432,8 @@ describe("logging sidecar (aihub-otelcol)", () => {
     const exit = await sidecar.stop("SIGTERM");
     const old = sidecar.process;
     expect(old?.exitCode !== null || old?.signalCode !== null, "the old sidecar is gone").toBe(true);
-    expect(logboek.spans.size).toBe(0);
+    // The Logboek got nothing after it went down: the rest is only in the queue on the claim.
+    expect(logboek.spans.size).toBe(before.length);
     // The new pod of the same ordinal: a new sidecar process, the same configuration and the same
     // storage directory (the claim), started once the old process is gone.
     const replacement = new Sidecar({
@@ -431,16 +448,10 @@ describe("logging sidecar (aihub-otelcol)", () => {
       await replacement.stop();
     });
     await logboek.start();
-    await until(
-      "all records from the replacement",
-      () => logboek.spans.size,
-      (n) => n >= N,
-      120_000,
-    );
-    expectDelivered(logboek, sent);
+    await untilDelivered("all records from the replacement", logboek, sent, 120_000);
     expect(logboek.spansAcked - N).toBe(0);
     console.log(
-      `pod replaced with ${queued} records queued and the Logboek down: the replacement sent all ${N}, ` +
+      `pod replaced with ${before.length} records at the Logboek and ${queued} queued while it was down: all ${N} arrived, ` +
         `${logboek.spansAcked - N} duplicates (exit of the old sidecar: ${exit})`,
     );
   }, 240_000);
@@ -538,6 +549,26 @@ describe("logging sidecar (aihub-otelcol)", () => {
     });
     expect(violation?.attributes["dpl.core.processing_activity_id"]).toBeUndefined();
     for (const c of counted) expect(logboek.spans.has(c.spanId)).toBe(false);
+  });
+
+  test("log lines go to no Logboek unless the tenant forwards them (logLines: Drop, the default)", async () => {
+    const { dir, logboek, otlpUrl } = await rig("log-lines-dropped", undefined, { forwardLogLines: false });
+    writeFileSync(path.join(dir, "logs", "block.log"), "bezwaar 42 ontvangen\n");
+    // The block's SDK may export logs too: without a logs pipeline the sidecar does not take them.
+    const logs = await fetch(otlpUrl.replace("/v1/traces", "/v1/logs"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: "hallo" } }] }] }] }),
+    });
+    expect(logs.ok).toBe(false);
+    const sent = blockSpans(10);
+    await writeSpans(otlpUrl, sent);
+    await untilDelivered("the spans at the Logboek", logboek, sent, 30_000);
+    // Its configuration has no log receiver and no logs pipeline, so nothing can follow.
+    expect(logboek.logs).toEqual([]);
+    const config = readFileSync(path.join(dir, "config.yaml"), "utf8");
+    expect(config).not.toContain("file_log");
+    expect(config).not.toContain("logs/");
   });
 
   test("records without a processing activity id, unmapped, or with a plain BSN go to the violation stream, redacted and counted", async () => {

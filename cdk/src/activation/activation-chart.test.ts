@@ -192,6 +192,7 @@ describe("renderActivation", () => {
       cidr: "10.34.20.8/32",
       port: 4317,
       clientCertificateSecret: "aihub-logboek-client",
+      logLines: "Drop" as const,
     };
     const np = find(renderActivation(input({ logboek }), ctx) as Any[], "NetworkPolicy");
     expect(np.spec.egress.at(-1)).toEqual({
@@ -206,6 +207,7 @@ describe("renderActivation", () => {
       cidr: "10.34.20.8/32",
       port: 4317,
       clientCertificateSecret: "aihub-logboek-client",
+      logLines: "Drop" as const,
     };
     const activities = { "intake-analyse": "VWR-2024-017" };
     const rendered = renderActivation(input({ logboek, processingActivities: activities }), ctx) as Any[];
@@ -235,6 +237,18 @@ describe("renderActivation", () => {
       ctx,
     ) as Any[];
     expect(checksum(remapped)).not.toBe(checksum(rendered));
+    // Log lines go to the Logboek only when the tenant forwards them.
+    expect(yaml).not.toContain("file_log");
+    const forwarded = renderActivation(
+      input({ logboek: { ...logboek, logLines: "Forward" }, processingActivities: activities }),
+      ctx,
+    ) as Any[];
+    const forwardedYaml = String(
+      forwarded.find((o) => o.metadata.name === "bezwaar-intake-logboek")?.data["config.yaml"],
+    );
+    expect(forwardedYaml).toContain("file_log");
+    expect(forwardedYaml).toContain('"logs/logboek"');
+    expect(checksum(forwarded)).not.toBe(checksum(rendered));
   });
 
   it("is pure: rendering twice gives equal objects", () => {

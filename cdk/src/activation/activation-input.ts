@@ -28,7 +28,14 @@ export interface ActivationInput {
   /** The municipality's CBS code (GM0344), a resource attribute of every log record. */
   municipalityCode: string;
   /** The municipality's Logboek Dataverwerkingen, when it has one: where the sidecar sends records. */
-  logboek?: { endpoint: string; cidr: string; port: number; clientCertificateSecret: string };
+  logboek?: {
+    endpoint: string;
+    cidr: string;
+    port: number;
+    clientCertificateSecret: string;
+    /** Whether the block's log lines go to the Logboek too (MunicipalTenant spec.logboek.logLines). */
+    logLines: "Drop" | "Forward";
+  };
   /** The block's processing activities (the running version's), each to the register entry it is. */
   processingActivities: Record<string, string>;
   /**

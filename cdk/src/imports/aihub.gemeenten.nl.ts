@@ -1207,6 +1207,13 @@ export interface MunicipalTenantSpecLogboek {
    * @schema MunicipalTenantSpecLogboek#processingRegister
    */
   readonly processingRegister: MunicipalTenantSpecLogboekProcessingRegister[];
+
+  /**
+   * What the sidecars do with the blocks' log lines (their log files and OTLP logs). Drop (the default): they are no records of Logboek Dataverwerkingen, which holds spans, and go nowhere. Forward: to this Logboek as OTLP logs (its LogsService) beside the spans, checked for plain BSNs like them; only for a Logboek that takes them.
+   *
+   * @schema MunicipalTenantSpecLogboek#logLines
+   */
+  readonly logLines?: MunicipalTenantSpecLogboekLogLines;
 }
 
 /**
@@ -1563,6 +1570,20 @@ export interface MunicipalTenantSpecLogboekProcessingRegister {
    */
   readonly name: string;
 }
+
+/**
+ * What the sidecars do with the blocks' log lines (their log files and OTLP logs). Drop (the default): they are no records of Logboek Dataverwerkingen, which holds spans, and go nowhere. Forward: to this Logboek as OTLP logs (its LogsService) beside the spans, checked for plain BSNs like them; only for a Logboek that takes them.
+ *
+ * @schema MunicipalTenantSpecLogboekLogLines
+ */
+export const MunicipalTenantSpecLogboekLogLines = {
+  /** Drop */
+  DROP: "Drop",
+  /** Forward */
+  FORWARD: "Forward",
+} as const;
+export type MunicipalTenantSpecLogboekLogLines =
+  (typeof MunicipalTenantSpecLogboekLogLines)[keyof typeof MunicipalTenantSpecLogboekLogLines];
 
 /**
  * A day of the week.

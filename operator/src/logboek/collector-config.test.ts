@@ -29,6 +29,7 @@ const input: CollectorConfigInput = {
   storageDir: DEFAULT_STORAGE_DIR,
   logDir: DEFAULT_LOG_DIR,
   ports: DEFAULT_PORTS,
+  forwardLogLines: true,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: the rendered configuration is navigated freely
@@ -79,6 +80,15 @@ describe("collector configuration", () => {
     }
     expect(pipelines["logs/in"].receivers).toEqual(["otlp", "file_log"]);
     expect(pipelines["traces/in"].receivers).toEqual(["otlp"]);
+  });
+
+  test("without forwardLogLines (logLines: Drop) only spans: no log receiver, no logs pipelines", () => {
+    const c = config({ ...input, forwardLogLines: false });
+    expect(Object.keys(c.service.pipelines).sort()).toEqual(["traces/in", "traces/logboek", "traces/violations"]);
+    expect(Object.keys(c.receivers)).toEqual(["otlp"]);
+    expect(c.connectors.logboekrules).toMatchObject({ records: ["traces/logboek"], violations: ["traces/violations"] });
+    const { forwardLogLines: _, ...unset } = input;
+    expect(renderCollectorConfig(unset)).toBe(renderCollectorConfig({ ...input, forwardLogLines: false }));
   });
 
   test("no sampling, no batch processor in front of the queue, and only localhost may write", () => {

@@ -101,6 +101,12 @@ export const logboek = z
       512,
       "The municipality's processing register: activations map each processing activity of a block to one of these entries.",
     ).min(1),
+    logLines: z
+      .enum(["Drop", "Forward"])
+      .default("Drop")
+      .describe(
+        "What the sidecars do with the blocks' log lines (their log files and OTLP logs). Drop (the default): they are no records of Logboek Dataverwerkingen, which holds spans, and go nowhere. Forward: to this Logboek as OTLP logs (its LogsService) beside the spans, checked for plain BSNs like them; only for a Logboek that takes them.",
+      ),
   })
   .describe(
     "The municipality's Logboek Dataverwerkingen: where the logging sidecars of its blocks send the record of every processing of personal data.",

@@ -23,6 +23,7 @@ describe("activationInput", () => {
       cidr: "10.34.20.8/32",
       port: 4317,
       clientCertificateSecret: "aihub-logboek-client",
+      logLines: "Drop",
     });
     expect(input.processingActivities).toEqual({ "intake-analyse": "VWR-2024-017", "zaak-voorstel": "VWR-2024-018" });
   });

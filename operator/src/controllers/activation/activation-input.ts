@@ -71,5 +71,6 @@ function logboekOf(l: NonNullable<MunicipalTenant["spec"]["logboek"]>): NonNulla
     cidr: l.cidr,
     port: Number(new URL(l.endpoint).port || 443),
     clientCertificateSecret: l.clientCertificateSecret ?? "aihub-logboek-client",
+    logLines: l.logLines ?? "Drop",
   };
 }

@@ -194,6 +194,16 @@ chromium: ## Install Debian's chromium for the browser tests when /usr/bin/chrom
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
 	else echo "$(CHROMIUM) is missing and installing it needs root: run 'sudo apt-get install chromium' (Debian) or 'sudo make chromium'" >&2; exit 1; fi
 
+# The operator's default sidecar image (operator/src/logboek/sidecar-image.ts) and the chart's
+# name the image built above, by digest: the build does not depend on the checkout's path.
+.PHONY: check-sidecar-digest
+check-sidecar-digest: sidecar-image ## Fail when the operator's default sidecar digest or the chart's differ from what make sidecar-image builds.
+	node operator/image/sidecar-digest.ts --archive $(SIDECAR_IMAGE_ARCHIVE)
+
+.PHONY: sidecar-digest
+sidecar-digest: sidecar-image ## Write the digest make sidecar-image builds into the operator's default and the chart.
+	node operator/image/sidecar-digest.ts --archive $(SIDECAR_IMAGE_ARCHIVE) --write
+
 .PHONY: unit
 unit: deps ## Unit tests (no cluster).
 	npx vitest run --project unit
@@ -203,7 +213,7 @@ e2e: deps controlplane tools image collector sidecar-image chromium ## Tests aga
 	PATH=$(KUBE_TOOLS):$$PATH npx vitest run --project e2e
 
 .PHONY: test
-test: lint check-crds unit sidecar-test peer-test e2e bench-smoke ## Everything CI runs.
+test: lint check-crds unit sidecar-test peer-test check-sidecar-digest e2e bench-smoke ## Everything CI runs.
 
 .PHONY: bench-runtime
 bench-runtime: deps controlplane ## Benchmark: apply path vs raw concurrent client (prints figures).

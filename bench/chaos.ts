@@ -135,7 +135,7 @@ async function converged(c: CountingClient): Promise<boolean> {
       })
     ).items.length;
   const children: [string, number][] = [
-    ["/apis/apps/v1/deployments", 1],
+    ["/apis/apps/v1/statefulsets", 1],
     // Its parameters and its logging sidecar's configuration.
     ["/api/v1/configmaps", CONFIG_MAPS_PER_ACTIVATION],
     ["/api/v1/services", 1],
@@ -179,7 +179,7 @@ async function snapshot(c: CountingClient): Promise<Map<string, string>> {
       (o) => [o.roleRef, o.subjects],
     ],
     ["ConfigMap", "/api/v1/configmaps", "aihub.gemeenten.nl/activation", (o) => o.data],
-    ["Deployment", "/apis/apps/v1/deployments", "aihub.gemeenten.nl/activation", (o) => o.spec],
+    ["StatefulSet", "/apis/apps/v1/statefulsets", "aihub.gemeenten.nl/activation", (o) => o.spec],
     [
       "Service",
       "/api/v1/services",
@@ -193,7 +193,7 @@ async function snapshot(c: CountingClient): Promise<Map<string, string>> {
     const list = await c.client.request<{ items: Obj[] }>("GET", path, { query: { labelSelector } });
     for (const o of list.items) {
       const owners = (o.metadata.ownerReferences ?? []).map((r) => `${r.kind}/${r.name}`);
-      // The revision counts the Deployment's rollouts (compared apart); the applied hash covers
+      // A Deployment's revision counts its rollouts (compared apart); the applied hash covers
       // the owner's uid, which differs between runs (what it hashes is compared itself).
       const {
         "deployment.kubernetes.io/revision": _,
@@ -207,17 +207,17 @@ async function snapshot(c: CountingClient): Promise<Map<string, string>> {
   return out;
 }
 
-/** ReplicaSets per activation's Deployment: more than one is a rollout of pods the workload did not ask for. */
+/** ControllerRevisions per activation's StatefulSet: more than one is a rollout of pods the workload did not ask for. */
 async function extraRevisions(c: CountingClient): Promise<number> {
-  const list = await c.client.request<{ items: Obj[] }>("GET", "/apis/apps/v1/replicasets", {
+  const list = await c.client.request<{ items: Obj[] }>("GET", "/apis/apps/v1/controllerrevisions", {
     query: { labelSelector: "aihub.gemeenten.nl/activation" },
   });
-  const perDeployment = new Map<string, number>();
-  for (const rs of list.items) {
-    const d = `${rs.metadata.namespace}/${rs.metadata.ownerReferences?.[0]?.name}`;
-    perDeployment.set(d, (perDeployment.get(d) ?? 0) + 1);
+  const perWorkload = new Map<string, number>();
+  for (const r of list.items) {
+    const d = `${r.metadata.namespace}/${r.metadata.ownerReferences?.[0]?.name}`;
+    perWorkload.set(d, (perWorkload.get(d) ?? 0) + 1);
   }
-  return [...perDeployment.values()].reduce((sum, n) => sum + n - 1, 0);
+  return [...perWorkload.values()].reduce((sum, n) => sum + n - 1, 0);
 }
 
 interface Faults {
@@ -380,7 +380,7 @@ const rows: [string, string | number][] = [
   ["objects lost", lost.length],
   ["objects duplicated or left behind", extra.length],
   ["objects that differ from the clean run", differing.length],
-  ["extra Deployment revisions (clean / faults)", `${clean.revisions} / ${faulty.revisions}`],
+  ["extra StatefulSet revisions (clean / faults)", `${clean.revisions} / ${faulty.revisions}`],
   [
     "converged after (s), clean / faults",
     `${clean.convergedSeconds.toFixed(1)} / ${faulty.convergedSeconds.toFixed(1)}`,

@@ -200,7 +200,7 @@ export function printFleetReport(
 | all tenants and activations Ready, pods running (s) | ${f(main.readySeconds)} |
 | raw client, same ${raw.objects} objects (s): mean of ${((main.rawSeconds as number[]) ?? []).map((x) => f(x)).join(" and ")} | ${f(raw.seconds)} |
 | operator (children) / raw time | ${f((main.childrenSeconds as number) / raw.seconds, 2)} |
-| raw client, until every Deployment is available (s): mean of ${((main.rawAvailableSeconds as number[]) ?? []).map((x) => f(x)).join(" and ")} | ${f(raw.availableSeconds)} |
+| raw client, until every StatefulSet is available (s): mean of ${((main.rawAvailableSeconds as number[]) ?? []).map((x) => f(x)).join(" and ")} | ${f(raw.availableSeconds)} |
 | operator (all Ready, pods running) / raw (all available) | ${f((main.readySeconds as number) / raw.availableSeconds, 2)} |
 | operator requests by verb | ${Object.entries(main.requests as Record<string, number>)
     .map(([k, v]) => `${k} ${v}`)

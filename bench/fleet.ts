@@ -171,7 +171,7 @@ function observe(c: CountingClient) {
 async function children(c: CountingClient): Promise<{ count: number; lastCreatedMs: number }> {
   let count = 0;
   let lastCreatedMs = 0;
-  for (const path of ["/apis/apps/v1/deployments", "/api/v1/configmaps", "/api/v1/services"]) {
+  for (const path of ["/apis/apps/v1/statefulsets", "/api/v1/configmaps", "/api/v1/services"]) {
     const l = await c.client.request<Listed>("GET", path, {
       query: { labelSelector: "aihub.gemeenten.nl/activation" },
     });
@@ -251,22 +251,22 @@ async function rawPhase(tenants: number, nodes: number, blocks: Map<string, AIBu
     const profiled = profileApiServer(cp, "raw");
     const { started, ...raw } = await rawCreate(c, tenants, blocks, progress);
     const created = { cpuSeconds: cpu(), serverWrites: await serverWrites(cp) };
-    // Then until every Deployment is available, pods running on kwok: what Ready means in the
-    // operator phase. A watch, as the operator itself watches the Deployments.
-    const deployments = new WatchCache<
+    // Then until every StatefulSet is available, pods running on kwok: what Ready means in the
+    // operator phase. A watch, as the operator itself watches the StatefulSets.
+    const workloads = new WatchCache<
       KubeObject & { spec?: { replicas?: number }; status?: { availableReplicas?: number } }
     >({
       client: c.client,
-      path: "/apis/apps/v1/deployments",
+      path: "/apis/apps/v1/statefulsets",
       labelSelector: "aihub.gemeenten.nl/activation",
     });
-    deployments.start();
-    await deployments.waitForSync();
+    workloads.start();
+    await workloads.waitForSync();
     const expected = tenants * FLEET_BLOCKS.length;
     await waitFor(
-      "every raw Deployment available",
+      "every raw StatefulSet available",
       () => {
-        const all = deployments.list();
+        const all = workloads.list();
         return (
           all.length >= expected && all.every((d) => (d.status?.availableReplicas ?? 0) >= (d.spec?.replicas ?? 1))
         );
@@ -274,7 +274,7 @@ async function rawPhase(tenants: number, nodes: number, blocks: Map<string, AIBu
       1_800_000,
     );
     const availableSeconds = (performance.now() - started) / 1000;
-    await deployments.stop();
+    await workloads.stop();
     const rows = await sampled();
     const requests = Object.fromEntries(c.counts);
     c.client.close();
@@ -356,7 +356,7 @@ async function reconcilerPhase(
     await profiled;
     // Ready is written after the children are applied; check that they are all there, and when
     // the last one came (creationTimestamp has whole seconds: rounded up here).
-    // Per activation: its Deployment, its ConfigMaps (parameters, logging sidecar) and its Service.
+    // Per activation: its StatefulSet, its ConfigMaps (parameters, logging sidecar) and its Service.
     const expectedChildren = o.tenants * FLEET_BLOCKS.length * (2 + CONFIG_MAPS_PER_ACTIVATION);
     const made = await children(c);
     result.childObjects = made.count;

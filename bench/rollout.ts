@@ -61,7 +61,7 @@ interface Activation extends KubeObject {
     conditions?: { type: string; status: string; reason?: string }[];
   };
 }
-interface Deployment extends KubeObject {
+interface Workload extends KubeObject {
   spec?: { template?: { spec?: { containers?: { image?: string }[] } } };
 }
 interface Rollout {
@@ -75,7 +75,7 @@ interface Rollout {
 const ready = (a: Activation | undefined) =>
   a?.status?.observedGeneration === a?.metadata.generation &&
   (a?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false);
-const runsBad = (d: Deployment | undefined) =>
+const runsBad = (d: Workload | undefined) =>
   d?.spec?.template?.spec?.containers?.some((c) => c.image?.includes("@sha256:0bad")) ?? false;
 
 /** Writes in `after` that were not in `before`, largest first. */
@@ -165,7 +165,7 @@ try {
     return cache;
   };
   const activations = watch<Activation>(`${API}/blockactivations`);
-  const deployments = watch<Deployment>("/apis/apps/v1/deployments", "aihub.gemeenten.nl/activation");
+  const workloads = watch<Workload>("/apis/apps/v1/statefulsets", "aihub.gemeenten.nl/activation");
   const tenants = watch<Activation>(`${API}/municipaltenants`);
   const trails = statusTrails(activations);
   await Promise.all(watches.map((w) => w.waitForSync()));
@@ -267,9 +267,9 @@ try {
     const v = a.status?.currentVersion;
     if (a.metadata.name === BLOCK) check(a.metadata.namespace ?? "", v && v !== "1.1.0" ? `runs ${v}` : undefined);
   };
-  const onDeployment = (d: Deployment) => check(d.metadata.namespace ?? "", runsBad(d) ? "a 0bad image" : undefined);
+  const onWorkload = (d: Workload) => check(d.metadata.namespace ?? "", runsBad(d) ? "a 0bad image" : undefined);
   activations.on({ add: onActivation, update: (_, a) => onActivation(a) });
-  deployments.on({ add: onDeployment, update: (_, d) => onDeployment(d) });
+  workloads.on({ add: onWorkload, update: (_, d) => onWorkload(d) });
   guard = true;
   const canaries = inRing("canary");
   const badWrites = await writesMeter(cp, op);
@@ -289,7 +289,7 @@ try {
     const phase = r.status?.phase ?? "";
     if (firstFailed === undefined && (r.status?.activations?.some((e) => e.state === "Failed") || /Roll/.test(phase)))
       firstFailed = t;
-    const back = canaries.every((ns) => !runsBad(deployments.get(`${ns}/${BLOCK}`)));
+    const back = canaries.every((ns) => !runsBad(workloads.get(`${ns}/${BLOCK}`)));
     if (firstFailed !== undefined && canaryBack === undefined && back && fleetOn("1.1.0", canaries)) canaryBack = t;
     if (phase === "RolledBack" && rolledBack === undefined) rolledBack = t;
     return canaryBack !== undefined && rolledBack !== undefined;

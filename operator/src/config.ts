@@ -4,6 +4,7 @@
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { DEFAULT_SIDECAR_IMAGE } from "./logboek/sidecar-image.ts";
 
 const hostPort = z
   .string()
@@ -49,7 +50,11 @@ export const configSchema = z.object({
   logSidecarImage: z
     .string()
     .regex(/@sha256:[a-f0-9]{64}$/, "expected an image pinned by digest (…@sha256:<64 hex>)")
-    .default(`registry.gemeenten.nl/aihub/aihub-otelcol@sha256:${"0".repeat(63)}1`),
+    .default(DEFAULT_SIDECAR_IMAGE),
+  logQueueStorageClass: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "expected a StorageClass name, for example standard-rwo")
+    .optional(),
   gatewayNamespace: z
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a namespace name")
@@ -141,7 +146,12 @@ const SOURCES: Record<keyof OperatorConfig, { flag: string; env: string; help: s
   logSidecarImage: {
     flag: "log-sidecar-image",
     env: "AIHUB_LOG_SIDECAR_IMAGE",
-    help: "image of the logging sidecar (aihub-otelcol, built from sidecar/), by digest",
+    help: "image of the logging sidecar by digest; default: the one make sidecar-image builds from sidecar/",
+  },
+  logQueueStorageClass: {
+    flag: "log-queue-storage-class",
+    env: "AIHUB_LOG_QUEUE_STORAGE_CLASS",
+    help: "StorageClass of the logging sidecar's queue volume (1 GiB per replica); unset: the cluster's default class",
   },
   gatewayNamespace: {
     flag: "gateway-namespace",

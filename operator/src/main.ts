@@ -46,7 +46,7 @@ const { manager, caches } = buildOperator({
     logging: { namespace: config.loggingNamespace, port: config.loggingPort },
   },
   activations: {
-    logSidecar: { image: config.logSidecarImage },
+    logSidecar: { image: config.logSidecarImage, queueStorageClass: config.logQueueStorageClass },
     gateway: { namespace: config.gatewayNamespace },
     logging: { namespace: config.loggingNamespace, port: config.loggingPort },
   },

@@ -13,6 +13,12 @@ type Config struct {
 	// Activities maps the processing activity ids the block declares (what it writes in
 	// dpl.core.processing_activity_id) to the municipality's processing register ids.
 	Activities map[string]string `mapstructure:"activities"`
+	// NoPersonalData lists the activity ids the block declares as processing no personal data
+	// (and the activation does not map): such a processing is no entry of the register (GDPR
+	// article 30 covers processing of personal data) and its records do not go to the Logboek. A
+	// record of one that carries a data subject id, or a plain BSN, contradicts the declaration
+	// and is a violation.
+	NoPersonalData []string `mapstructure:"no_personal_data"`
 	// Records are the pipelines that receive what passes the rules (traces and logs pipelines;
 	// each signal uses those of its own signal).
 	Records []pipeline.ID `mapstructure:"records"`
@@ -29,6 +35,11 @@ func (c *Config) Validate() error {
 	for block, register := range c.Activities {
 		if block == "" || register == "" {
 			errs = append(errs, fmt.Errorf("activities: empty processing activity id in %q: %q", block, register))
+		}
+	}
+	for _, id := range c.NoPersonalData {
+		if id == "" {
+			errs = append(errs, errors.New("no_personal_data: empty processing activity id"))
 		}
 	}
 	if len(c.Records) == 0 {

@@ -9,7 +9,9 @@
 // aihub.logboek.violation.reason, and counted in otelcol_logboek_violations_total{reason}.
 // Log records (the block's log files, OTLP logs) need no processing activity id, but a plain
 // BSN in them sends them to the violation pipelines the same way. A plain BSN is never
-// forwarded.
+// forwarded. A record of an activity the block declares without personal data (and the
+// activation does not map) goes to no stream, counted in otelcol_logboek_not_logged; with a data
+// subject id or a plain BSN it is a violation instead.
 package logboekrules
 
 import (
@@ -44,6 +46,7 @@ func NewFactory() connector.Factory {
 type telemetry struct {
 	violations metric.Int64Counter
 	records    metric.Int64Counter
+	notLogged  metric.Int64Counter
 }
 
 func newTelemetry(set connector.Settings) (*telemetry, error) {
@@ -60,10 +63,19 @@ func newTelemetry(set connector.Settings) (*telemetry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &telemetry{violations: violations, records: records}, nil
+	notLogged, err := meter.Int64Counter("otelcol_logboek_not_logged",
+		metric.WithDescription("Records passed to no stream, by signal and reason (no_personal_data: of an activity declared without personal data)."),
+		metric.WithUnit("{records}"))
+	if err != nil {
+		return nil, err
+	}
+	return &telemetry{violations: violations, records: records, notLogged: notLogged}, nil
 }
 
-func (t *telemetry) count(ctx context.Context, signal string, passed, violating int, reasons map[string]int) {
+func (t *telemetry) count(ctx context.Context, signal string, passed, violating, dropped int, reasons map[string]int) {
+	if dropped > 0 {
+		t.notLogged.Add(ctx, int64(dropped), metric.WithAttributes(attribute.String("signal", signal), attribute.String("reason", NotLoggedNoPersonalData)))
+	}
 	if passed > 0 {
 		t.records.Add(ctx, int64(passed), metric.WithAttributes(attribute.String("signal", signal), attribute.String("stream", "records")))
 	}
@@ -89,7 +101,7 @@ func only(ids []pipeline.ID, signal pipeline.Signal) []pipeline.ID {
 type tracesConnector struct {
 	component.StartFunc
 	component.ShutdownFunc
-	activities          map[string]string
+	rules               activityRules
 	records, violations consumer.Traces
 	telemetry           *telemetry
 }
@@ -112,7 +124,7 @@ func createTraces(_ context.Context, set connector.Settings, cfg component.Confi
 	if err != nil {
 		return nil, err
 	}
-	return &tracesConnector{activities: c.Activities, records: records, violations: violations, telemetry: t}, nil
+	return &tracesConnector{rules: newActivityRules(c), records: records, violations: violations, telemetry: t}, nil
 }
 
 func (c *tracesConnector) Capabilities() consumer.Capabilities {
@@ -125,7 +137,7 @@ func (c *tracesConnector) Capabilities() consumer.Capabilities {
 func (c *tracesConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	violations := ptrace.NewTraces()
 	reasons := map[string]int{}
-	passed, violating := 0, 0
+	passed, violating, dropped := 0, 0, 0
 	for _, rs := range td.ResourceSpans().All() {
 		resourceRedacted := prefixed("resource.", redactMap(rs.Resource().Attributes(), ""))
 		var vrs ptrace.ResourceSpans
@@ -136,6 +148,10 @@ func (c *tracesConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) e
 				v := verdict{redacted: append(append([]string(nil), resourceRedacted...), scopeRedacted...)}
 				v.bsn = len(v.redacted) > 0
 				c.check(span, &v)
+				if v.dropped() {
+					dropped++
+					return true
+				}
 				if !v.violation() {
 					passed++
 					return false
@@ -174,7 +190,7 @@ func (c *tracesConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) e
 			return err
 		}
 	}
-	c.telemetry.count(ctx, "traces", passed, violating, reasons)
+	c.telemetry.count(ctx, "traces", passed, violating, dropped, reasons)
 	return nil
 }
 
@@ -183,7 +199,7 @@ func (c *tracesConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) e
 func (c *tracesConnector) check(span ptrace.Span, v *verdict) {
 	attrs := span.Attributes()
 	scrubReserved(attrs)
-	applyActivity(attrs, c.activities, true, v)
+	applyActivity(attrs, c.rules, true, v)
 	checkDataSubject(attrs, v)
 	v.redacted = append(v.redacted, redactMap(attrs, "")...)
 	if r, ok := redactBSNs(span.Name()); ok {
@@ -212,7 +228,7 @@ func (c *tracesConnector) check(span ptrace.Span, v *verdict) {
 type logsConnector struct {
 	component.StartFunc
 	component.ShutdownFunc
-	activities          map[string]string
+	rules               activityRules
 	records, violations consumer.Logs
 	telemetry           *telemetry
 }
@@ -235,7 +251,7 @@ func createLogs(_ context.Context, set connector.Settings, cfg component.Config,
 	if err != nil {
 		return nil, err
 	}
-	return &logsConnector{activities: c.Activities, records: records, violations: violations, telemetry: t}, nil
+	return &logsConnector{rules: newActivityRules(c), records: records, violations: violations, telemetry: t}, nil
 }
 
 func (c *logsConnector) Capabilities() consumer.Capabilities {
@@ -247,7 +263,7 @@ func (c *logsConnector) Capabilities() consumer.Capabilities {
 func (c *logsConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	violations := plog.NewLogs()
 	reasons := map[string]int{}
-	passed, violating := 0, 0
+	passed, violating, dropped := 0, 0, 0
 	for _, rl := range ld.ResourceLogs().All() {
 		resourceRedacted := prefixed("resource.", redactMap(rl.Resource().Attributes(), ""))
 		var vrl plog.ResourceLogs
@@ -258,7 +274,7 @@ func (c *logsConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 				v := verdict{redacted: append(append([]string(nil), resourceRedacted...), scopeRedacted...)}
 				attrs := lr.Attributes()
 				scrubReserved(attrs)
-				applyActivity(attrs, c.activities, false, &v)
+				applyActivity(attrs, c.rules, false, &v)
 				checkDataSubject(attrs, &v)
 				v.redacted = append(v.redacted, redactMap(attrs, "")...)
 				if redactValue(lr.Body()) {
@@ -266,6 +282,10 @@ func (c *logsConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 				}
 				if len(v.redacted) > 0 {
 					v.bsn = true
+				}
+				if v.dropped() {
+					dropped++
+					return true
 				}
 				if !v.violation() {
 					passed++
@@ -305,7 +325,7 @@ func (c *logsConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 			return err
 		}
 	}
-	c.telemetry.count(ctx, "logs", passed, violating, reasons)
+	c.telemetry.count(ctx, "logs", passed, violating, dropped, reasons)
 	return nil
 }
 

@@ -362,6 +362,66 @@ func TestLogs(t *testing.T) {
 	}
 }
 
+// An activity declared without personal data needs no register entry: its records go nowhere,
+// counted, unless one names a data subject or holds a plain BSN, which is a violation. A mapping
+// of it still maps.
+func TestActivitiesWithoutPersonalData(t *testing.T) {
+	cfg := testConfig()
+	cfg.NoPersonalData = []string{"statistiek", "intake"}
+	h := newHarness(t, cfg)
+	td := spans(
+		map[string]any{AttrProcessingActivityID: "statistiek"},                           // not logged
+		map[string]any{AttrProcessingActivityID: "statistiek", AttrDataSubjectID: "p-1"}, // undeclared personal data
+		map[string]any{AttrProcessingActivityID: "statistiek", "note": "burger " + bsn},  // a plain BSN
+		map[string]any{AttrProcessingActivityID: "intake", AttrDataSubjectID: "p-2"},     // mapped: a record
+		map[string]any{AttrProcessingActivityID: "onbekend"},                             // unmapped, as before
+	)
+	if err := h.traces.ConsumeTraces(context.Background(), td); err != nil {
+		t.Fatal(err)
+	}
+	rec, vio := allSpans(h.records), allSpans(h.violations)
+	if len(rec) != 1 || len(vio) != 3 {
+		t.Fatalf("records %d, violations %d; want 1 and 3", len(rec), len(vio))
+	}
+	if a := rec[0].Attributes(); str(t, a, AttrProcessingActivityID) != "vwr-0007" {
+		t.Errorf("a mapped activity declared without personal data is still mapped: %v", a.AsRaw())
+	}
+	reasons := []string{}
+	for _, s := range vio {
+		reasons = append(reasons, str(t, s.Attributes(), AttrViolationReason))
+	}
+	want := []string{ReasonUndeclaredPersonalData, ReasonPlainBSN, ReasonUnmappedActivity}
+	if strings.Join(reasons, " ") != strings.Join(want, " ") {
+		t.Errorf("reasons %v, want %v", reasons, want)
+	}
+	if a := vio[0].Attributes(); str(t, a, AttrProcessingActivityID) != "<absent>" || str(t, a, AttrBlockProcessingActivityID) != "statistiek" {
+		t.Errorf("undeclared: the block's id must not pass as a register id: %v", a.AsRaw())
+	}
+	// A log line of it goes nowhere either.
+	ld := plog.NewLogs()
+	lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	lr.Body().SetStr("telling bijgewerkt")
+	lr.Attributes().PutStr(AttrProcessingActivityID, "statistiek")
+	if err := h.logs.ConsumeLogs(context.Background(), ld); err != nil {
+		t.Fatal(err)
+	}
+	if h.logRecords.LogRecordCount() != 0 || h.logViolated.LogRecordCount() != 0 {
+		t.Errorf("log line: records %d, violations %d; want none", h.logRecords.LogRecordCount(), h.logViolated.LogRecordCount())
+	}
+	c := counts(t, h.reader, "otelcol_logboek_not_logged")
+	if c["reason=no_personal_data,signal=traces"] != 1 || c["reason=no_personal_data,signal=logs"] != 1 {
+		t.Errorf("not logged counts %v", c)
+	}
+	if v := counts(t, h.reader, "otelcol_logboek_violations"); v["reason="+ReasonUndeclaredPersonalData+",signal=traces"] != 1 {
+		t.Errorf("violation counts %v", v)
+	}
+	bad := testConfig()
+	bad.NoPersonalData = []string{""}
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "no_personal_data") {
+		t.Errorf("validate: %v", err)
+	}
+}
+
 type failing struct{ consumertest.TracesSink }
 
 func (f *failing) ConsumeTraces(context.Context, ptrace.Traces) error {

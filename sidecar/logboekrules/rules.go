@@ -27,7 +27,14 @@ const (
 const (
 	ReasonMissingActivity  = "missing_processing_activity_id"
 	ReasonUnmappedActivity = "unmapped_processing_activity_id"
-	ReasonPlainBSN         = "plain_bsn"
+	// ReasonUndeclaredPersonalData: a data subject id in a record of an activity declared as
+	// processing no personal data.
+	ReasonUndeclaredPersonalData = "personal_data_in_activity_without_personal_data"
+	ReasonPlainBSN               = "plain_bsn"
+
+	// NotLoggedNoPersonalData is why a record is not passed on at all: its activity processes no
+	// personal data, so it is no processing the Logboek accounts for.
+	NotLoggedNoPersonalData = "no_personal_data"
 )
 
 // IsBSN reports whether s is nine digits that pass the eleven-test
@@ -166,11 +173,17 @@ func redactMap(m pcommon.Map, prefix string) []string {
 
 // verdict is what the rules decided about one record.
 type verdict struct {
-	missing, unmapped, bsn bool
-	redacted               []string
+	missing, unmapped, undeclared, bsn bool
+	// notLogged: of an activity without personal data; dropped unless it is a violation.
+	notLogged bool
+	redacted  []string
 }
 
-func (v *verdict) violation() bool { return v.missing || v.unmapped || v.bsn }
+func (v *verdict) violation() bool { return v.missing || v.unmapped || v.undeclared || v.bsn }
+
+// dropped reports whether the record goes to no stream: of an activity without personal data,
+// and breaking no rule.
+func (v *verdict) dropped() bool { return v.notLogged && !v.violation() }
 
 func (v *verdict) reasons() []string {
 	var r []string
@@ -179,6 +192,9 @@ func (v *verdict) reasons() []string {
 	}
 	if v.unmapped {
 		r = append(r, ReasonUnmappedActivity)
+	}
+	if v.undeclared {
+		r = append(r, ReasonUndeclaredPersonalData)
 	}
 	if v.bsn {
 		r = append(r, ReasonPlainBSN)
@@ -194,9 +210,23 @@ func scrubReserved(attrs pcommon.Map) {
 	})
 }
 
+// activityRules are the activation's mapping and the activities declared without personal data.
+type activityRules struct {
+	mapped         map[string]string
+	noPersonalData map[string]bool
+}
+
+func newActivityRules(c *Config) activityRules {
+	r := activityRules{mapped: c.Activities, noPersonalData: map[string]bool{}}
+	for _, id := range c.NoPersonalData {
+		r.noPersonalData[id] = true
+	}
+	return r
+}
+
 // applyActivity maps the processing activity id of a record's attributes through the mapping.
 // requireActivity says whether a record without one breaks the rules (spans: yes; log lines: no).
-func applyActivity(attrs pcommon.Map, activities map[string]string, requireActivity bool, v *verdict) {
+func applyActivity(attrs pcommon.Map, rules activityRules, requireActivity bool, v *verdict) {
 	raw, ok := attrs.Get(AttrProcessingActivityID)
 	if !ok || raw.AsString() == "" {
 		if requireActivity {
@@ -207,11 +237,20 @@ func applyActivity(attrs pcommon.Map, activities map[string]string, requireActiv
 	}
 	blockID := raw.AsString()
 	attrs.PutStr(AttrBlockProcessingActivityID, blockID)
-	register, mapped := activities[blockID]
+	register, mapped := rules.mapped[blockID]
 	if !mapped {
 		// Not an entry of the municipality's register: do not pass the block's id off as one.
-		v.unmapped = true
 		attrs.Remove(AttrProcessingActivityID)
+		if !rules.noPersonalData[blockID] {
+			v.unmapped = true
+			return
+		}
+		// Declared without personal data: no register entry is needed, unless it names a data subject.
+		if _, ok := attrs.Get(AttrDataSubjectID); ok {
+			v.undeclared = true
+		} else {
+			v.notLogged = true
+		}
 		return
 	}
 	attrs.PutStr(AttrProcessingActivityID, register)

@@ -59,6 +59,23 @@ export async function freePort(): Promise<number> {
 export const FAILING_PODS_STAGE = fileURLToPath(new URL("kwok-failing-pods.yaml", import.meta.url));
 export const FAILING_DIGEST_PREFIX = "0bad";
 
+/**
+ * For tests only: the control plane's default StorageClass, served by kube-controller-manager's
+ * hostPath provisioner (--enable-hostpath-provisioner), so that PersistentVolumeClaims without a
+ * class (the logging sidecar's queue, cdk/src/activation/workload.ts) bind as on a real cluster.
+ */
+export const TEST_STORAGE_CLASS = {
+  apiVersion: "storage.k8s.io/v1",
+  kind: "StorageClass",
+  metadata: {
+    name: "aihub-test-hostpath",
+    annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+  },
+  provisioner: "kubernetes.io/host-path",
+  reclaimPolicy: "Delete",
+  volumeBindingMode: "Immediate",
+};
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Ports = { etcdClient: number; etcdPeer: number; apiServer: number };
@@ -343,12 +360,18 @@ export class ControlPlane {
       "--kube-api-qps=200",
       "--kube-api-burst=400",
       "--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller,-route",
+      // For tests only: kube-controller-manager's own provisioner makes a hostPath volume (a folder
+      // under /tmp/hostpath_pv) for each claim of TEST_STORAGE_CLASS, so that claims bind and the
+      // scheduler places pods that have them (kwok writes nothing into the folders). It is
+      // unsupported and single-node; no real cluster runs with it.
+      "--enable-hostpath-provisioner=true",
       "--v=1",
     ]);
     // Ready when it has created the service account of its namespace controller.
     await this.waitFor(p, () =>
       this.get("/api/v1/namespaces/kube-system/serviceaccounts/namespace-controller").then((r) => r.status === 200),
     );
+    await this.http.send("POST", "/apis/storage.k8s.io/v1/storageclasses", TEST_STORAGE_CLASS, "application/json");
   }
 
   /** kube-scheduler and kwok, and `count` Nodes that kwok keeps Ready and whose pods it runs. */

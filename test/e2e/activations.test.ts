@@ -114,7 +114,7 @@ function waitActivation(ns: string, name: string, what: string, test: (a: Activa
 const applyActivation = (file: string) =>
   applyManifests(admin, readManifests(`examples/activations/${file}`), { createNamespaces: false });
 
-const deploymentOf = (ns: string, name: string) => get(`/apis/apps/v1/namespaces/${ns}/deployments/${name}`);
+const workloadOf = (ns: string, name: string) => get(`/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`);
 
 async function createActivation(ns: string, name: string, spec: Record<string, unknown>) {
   return admin.client.request("POST", `${API}/namespaces/${ns}/blockactivations`, {
@@ -193,7 +193,7 @@ describe("the catalog", () => {
     );
     expect(condition(a, "Certified")?.reason).toBe("SupplierOutsideEU");
     expect(condition(a, "Ready")?.status).toBe("False");
-    await expect(deploymentOf("amsterdam", "overseas")).rejects.toThrow(/not found/);
+    await expect(workloadOf("amsterdam", "overseas")).rejects.toThrow(/not found/);
   });
 });
 
@@ -209,7 +209,7 @@ describe("an activation", () => {
     expect(a.status?.image).toMatch(/bezwaar-intake@sha256:/);
     expect(condition(a, "ParametersValid")?.status).toBe("True");
     expect(condition(a, "Certified")?.status).toBe("True");
-    const d = await deploymentOf("utrecht", "bezwaar-intake");
+    const d = await workloadOf("utrecht", "bezwaar-intake");
     const pod = d.spec.template.spec;
     expect(pod.initContainers[0]).toMatchObject({ name: "aihub-log-shipper", restartPolicy: "Always" });
     expect(pod.containers[0].securityContext).toMatchObject({
@@ -260,9 +260,160 @@ describe("an activation", () => {
     );
   });
 
-  it("reports a first rollout in one status write when the Deployment is available within 5 s: Ready, with the version", async () => {
+  it("gives each replica's logging sidecar a queue claim that the pod replacing it mounts again, and stays Ready", async () => {
+    const sts = await workloadOf("utrecht", "bezwaar-intake");
+    expect(sts.spec.volumeClaimTemplates).toMatchObject([
+      { metadata: { name: "logboek-queue" }, spec: { resources: { requests: { storage: "1Gi" } } } },
+    ]);
+    expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenScaled: "Retain", whenDeleted: "Retain" });
+    const claims = "/api/v1/namespaces/utrecht/persistentvolumeclaims";
+    const bound = await waitUntil(
+      "two bound queue claims (the test control plane's hostPath provisioner)",
+      async () => {
+        const list = await get<{ items: Any[] }>(
+          `${claims}?labelSelector=aihub.gemeenten.nl/activation%3Dbezwaar-intake`,
+        );
+        return list.items.length === 2 && list.items.every((c) => c.status?.phase === "Bound") ? list.items : undefined;
+      },
+    );
+    expect(bound.map((c) => c.metadata.name).sort()).toEqual([
+      "logboek-queue-bezwaar-intake-0",
+      "logboek-queue-bezwaar-intake-1",
+    ]);
+    const claimUid = (await get(`${claims}/logboek-queue-bezwaar-intake-0`)).metadata.uid;
+    const podPath = "/api/v1/namespaces/utrecht/pods/bezwaar-intake-0";
+    const before = await waitUntil("pod bezwaar-intake-0 running", async () => {
+      const p = await get(podPath).catch(() => undefined);
+      return p?.status?.phase === "Running" ? p : undefined;
+    });
+    const queueVolume = {
+      name: "logboek-queue",
+      persistentVolumeClaim: { claimName: "logboek-queue-bezwaar-intake-0" },
+    };
+    expect(before.spec.volumes).toContainEqual(queueVolume);
+    // The pod goes (as in an eviction or a node drain); the StatefulSet controller makes a new one
+    // of the same ordinal, which mounts the same claim: its sidecar finds the queue and sends it.
+    await admin.client.request("DELETE", podPath);
+    const after = await waitUntil("a new pod bezwaar-intake-0, ready", async () => {
+      const p = await get(podPath).catch(() => undefined);
+      const ready = p?.status?.conditions?.some((c: Any) => c.type === "Ready" && c.status === "True");
+      return p && p.metadata.uid !== before.metadata.uid && ready ? p : undefined;
+    });
+    expect(after.spec.volumes).toContainEqual(queueVolume);
+    expect((await get(`${claims}/logboek-queue-bezwaar-intake-0`)).metadata.uid).toBe(claimUid);
+    const a = await waitActivation(
+      "utrecht",
+      "bezwaar-intake",
+      "Ready and LogboekReady with 2 ready pods",
+      (x) =>
+        condition(x, "Ready")?.status === "True" &&
+        condition(x, "LogboekReady")?.message.endsWith("ready in 2 of 2 pods") === true,
+    );
+    expect(condition(a, "Progressing")).toMatchObject({ status: "False", reason: "RolloutComplete" });
+    // The tenant's quota counts the claims and their storage (kube-controller-manager counts them).
+    const quota = await waitUntil("the quota to count every claim in utrecht", async () => {
+      const all = (await get<{ items: Any[] }>(claims)).items;
+      const q = await get("/api/v1/namespaces/utrecht/resourcequotas/aihub-quota");
+      return all.length >= 2 &&
+        q.status?.used?.persistentvolumeclaims === String(all.length) &&
+        q.status?.used?.["requests.storage"] === `${all.length}Gi`
+        ? q
+        : undefined;
+    });
+    expect(quota.status.hard).toMatchObject({ persistentvolumeclaims: "100", "requests.storage": "200Gi" });
+  });
+
+  it("refuses a queue claim beyond the tenant's quota, and a tenant admin any write of claims or the StatefulSet", async () => {
+    const claim = (name: string, storage: string) => ({
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name, namespace: "utrecht" },
+      spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage } } },
+    });
+    const claims = "/api/v1/namespaces/utrecht/persistentvolumeclaims";
+    // As the StatefulSet controller would ask for it (RBAC allows it claims): the quota refuses.
+    const over = await rejection(
+      admin.client.request("POST", claims, { body: claim("te-groot", "300Gi"), query: { dryRun: "All" } }),
+    );
+    expect(over.code).toBe(403);
+    expect(over.message).toContain("exceeded quota: aihub-quota");
+    expect(over.message).toContain("requests.storage=300Gi");
+    // A tenant admin reads claims and the StatefulSet, and writes neither.
+    const asUtrechtAdmin = { "Impersonate-User": "j.devries@utrecht.nl" };
+    await admin.client.request("GET", claims, { headers: asUtrechtAdmin });
+    await admin.client.request("GET", "/apis/apps/v1/namespaces/utrecht/statefulsets/bezwaar-intake", {
+      headers: asUtrechtAdmin,
+    });
+    const writes = [
+      () => admin.client.request("POST", claims, { body: claim("eigen", "1Gi"), headers: asUtrechtAdmin }),
+      () => admin.client.request("DELETE", `${claims}/logboek-queue-bezwaar-intake-1`, { headers: asUtrechtAdmin }),
+      () =>
+        admin.client.request("PATCH", "/apis/apps/v1/namespaces/utrecht/statefulsets/bezwaar-intake", {
+          body: { spec: { replicas: 5 } },
+          contentType: "application/merge-patch+json",
+          headers: asUtrechtAdmin,
+        }),
+    ];
+    for (const write of writes) {
+      const err = await rejection(write());
+      expect(err.code).toBe(403);
+      expect(err.message).toContain('User "j.devries@utrecht.nl" cannot');
+    }
+    expect((await workloadOf("utrecht", "bezwaar-intake")).spec.replicas).toBe(2);
+  });
+
+  it("deletes the Deployment that an operator before ADR 14 made for the activation, once its StatefulSet exists", async () => {
+    const a = await get<Activation>(activationPath("utrecht", "bezwaar-intake"));
+    const sts = await workloadOf("utrecht", "bezwaar-intake");
+    const deployments = "/apis/apps/v1/namespaces/utrecht/deployments";
+    // As the earlier operator rendered it: the activation's labels and controlling ownerReference.
+    await admin.client.request("POST", deployments, {
+      body: {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: {
+          name: "bezwaar-intake",
+          namespace: "utrecht",
+          labels: sts.metadata.labels,
+          ownerReferences: [
+            {
+              apiVersion: "aihub.gemeenten.nl/v1alpha1",
+              kind: "BlockActivation",
+              name: "bezwaar-intake",
+              uid: a.metadata.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
+        spec: {
+          replicas: 1,
+          selector: sts.spec.selector,
+          // Its queue was an emptyDir then.
+          template: {
+            ...sts.spec.template,
+            spec: {
+              ...sts.spec.template.spec,
+              volumes: [...sts.spec.template.spec.volumes, { name: "logboek-queue", emptyDir: { sizeLimit: "1Gi" } }],
+            },
+          },
+        },
+      },
+    });
+    await waitUntil("the old Deployment to be deleted by the operator", () =>
+      get(`${deployments}/bezwaar-intake`).then(
+        () => undefined,
+        (e) => (e instanceof ApiError && e.code === 404 ? true : undefined),
+      ),
+    );
+    expect(deletes).toContain("/apis/apps/v1/namespaces/utrecht/deployments/bezwaar-intake");
+    expect((await workloadOf("utrecht", "bezwaar-intake")).metadata.uid).toBe(sts.metadata.uid);
+    await waitActivation("utrecht", "bezwaar-intake", "Ready", (x) => condition(x, "Ready")?.status === "True");
+  });
+
+  it("reports a first rollout in one status write when the StatefulSet is available within 5 s: Ready, with the version", async () => {
     // Across a fleet every extra status write per activation is thousands of requests: a new
-    // activation's first status waits up to 5 s for its Deployment (holdFirstStatus), so that
+    // activation's first status waits up to 5 s for its StatefulSet (holdFirstStatus), so that
     // "rolling out" and "Ready" are one write, not two.
     const seen = new WatchCache<Activation>({
       client: admin.client,
@@ -358,7 +509,7 @@ describe("an activation", () => {
   });
 
   it("changes the ConfigMap and the checksum when a parameter changes", async () => {
-    const before = (await deploymentOf("utrecht", "bezwaar-intake")).spec.template.metadata.annotations[
+    const before = (await workloadOf("utrecht", "bezwaar-intake")).spec.template.metadata.annotations[
       "aihub.gemeenten.nl/parameters-checksum"
     ];
     await patch(activationPath("utrecht", "bezwaar-intake"), { spec: { parameters: { responseDeadlineDays: 56 } } });
@@ -366,9 +517,9 @@ describe("an activation", () => {
       const cm = await get("/api/v1/namespaces/utrecht/configmaps/bezwaar-intake-parameters");
       return cm.data.responseDeadlineDays === "56" ? true : undefined;
     });
-    // The Deployment is applied right after the ConfigMap: its pod template gets the new checksum.
+    // The StatefulSet is applied right after the ConfigMap: its pod template gets the new checksum.
     await waitUntil("a new checksum on the pod template", async () => {
-      const d = await deploymentOf("utrecht", "bezwaar-intake");
+      const d = await workloadOf("utrecht", "bezwaar-intake");
       return d.spec.template.metadata.annotations["aihub.gemeenten.nl/parameters-checksum"] !== before
         ? true
         : undefined;
@@ -431,7 +582,7 @@ describe("an activation", () => {
       (x) => x.status?.currentVersion === "1.2.0" && x.status?.availableUpdate?.version === "1.3.0",
     );
     expect(a.status?.availableUpdate?.releaseNotes).toContain("IBANs");
-    const image120 = (await deploymentOf("utrecht", "pseudonimisering")).spec.template.spec.containers[0].image;
+    const image120 = (await workloadOf("utrecht", "pseudonimisering")).spec.template.spec.containers[0].image;
 
     // The collective publishes 1.4.0: it shows up as the available update; nothing else changes.
     const b = await get<Any>(`${API}/aibuildingblocks/pseudonimisering`);
@@ -457,7 +608,7 @@ describe("an activation", () => {
     );
     expect(a.status?.currentVersion).toBe("1.2.0");
     expect(a.status?.availableUpdate?.releaseNotes).toBe("Recognises Frisian names.");
-    expect((await deploymentOf("utrecht", "pseudonimisering")).spec.template.spec.containers[0].image).toBe(image120);
+    expect((await workloadOf("utrecht", "pseudonimisering")).spec.template.spec.containers[0].image).toBe(image120);
 
     await patch(activationPath("utrecht", "pseudonimisering"), { spec: { approvedVersion: "1.4.0" } });
     a = await waitActivation(
@@ -467,7 +618,7 @@ describe("an activation", () => {
       (x) => x.status?.currentVersion === "1.4.0",
     );
     expect(a.status?.availableUpdate).toBeUndefined();
-    expect((await deploymentOf("utrecht", "pseudonimisering")).spec.template.spec.containers[0].image).toContain(
+    expect((await workloadOf("utrecht", "pseudonimisering")).spec.template.spec.containers[0].image).toContain(
       DIGEST("4"),
     );
   });
@@ -490,7 +641,7 @@ describe("an activation", () => {
       },
     });
     await waitActivation("steenwijkerland", "uitlegbaarheid", "1.2.0", (x) => x.status?.currentVersion === "1.2.0");
-    expect((await deploymentOf("steenwijkerland", "uitlegbaarheid")).spec.template.spec.containers[0].image).toContain(
+    expect((await workloadOf("steenwijkerland", "uitlegbaarheid")).spec.template.spec.containers[0].image).toContain(
       DIGEST("5"),
     );
   });
@@ -523,7 +674,7 @@ describe("an activation", () => {
     expect(condition(a, "Certified")?.reason).toBe("CertificationExpired");
     expect(condition(a, "Certified")?.message).toContain("version 1.0.0 keeps running");
     expect(a.status?.currentVersion).toBe("1.0.0");
-    expect((await deploymentOf("steenwijkerland", "samenvatten")).spec.template.spec.containers[0].image).toContain(
+    expect((await workloadOf("steenwijkerland", "samenvatten")).spec.template.spec.containers[0].image).toContain(
       DIGEST("1"),
     );
     // The Warning is recorded right after the status write that the wait above saw.
@@ -538,20 +689,20 @@ describe("an activation", () => {
     expect(deletes.filter((p) => p.includes("/networkpolicies/bezwaar-intake"))).toEqual([]);
   });
 
-  it("puts the logging sidecar back when someone removes it from the Deployment", async () => {
-    await admin.client.request("PATCH", "/apis/apps/v1/namespaces/utrecht/deployments/bezwaar-intake", {
+  it("puts the logging sidecar back when someone removes it from the StatefulSet", async () => {
+    await admin.client.request("PATCH", "/apis/apps/v1/namespaces/utrecht/statefulsets/bezwaar-intake", {
       body: [{ op: "remove", path: "/spec/template/spec/initContainers" }],
       contentType: "application/json-patch+json",
     });
     await waitUntil("the sidecar to return", async () => {
-      const d = await deploymentOf("utrecht", "bezwaar-intake");
+      const d = await workloadOf("utrecht", "bezwaar-intake");
       return d.spec.template.spec.initContainers?.[0]?.name === "aihub-log-shipper" ? true : undefined;
     });
   });
 
   it("removes what someone added to the pod template beyond what it renders (a sidecar command, nodeName, tolerations)", async () => {
-    const path = "/apis/apps/v1/namespaces/utrecht/deployments/bezwaar-intake";
-    const before = await deploymentOf("utrecht", "bezwaar-intake");
+    const path = "/apis/apps/v1/namespaces/utrecht/statefulsets/bezwaar-intake";
+    const before = await workloadOf("utrecht", "bezwaar-intake");
     const sidecar = before.spec.template.spec.initContainers[0];
     // As `kubectl edit` would send it: a strategic merge patch, under its own field manager.
     await admin.client.request("PATCH", path, {
@@ -571,7 +722,7 @@ describe("an activation", () => {
       query: { fieldManager: "kubectl-edit" },
     });
     const repaired = await waitUntil("the additions to be removed", async () => {
-      const d = await deploymentOf("utrecht", "bezwaar-intake");
+      const d = await workloadOf("utrecht", "bezwaar-intake");
       const s = d.spec.template.spec;
       return s.initContainers[0].command === undefined &&
         s.shareProcessNamespace === undefined &&
@@ -652,14 +803,14 @@ describe("an activation", () => {
   it("takes its children along when it is deleted (garbage collection)", async () => {
     await admin.client.request("DELETE", activationPath("steenwijkerland", "uitlegbaarheid"));
     await waitUntil(
-      "the Deployment and ConfigMap to be collected",
+      "the StatefulSet and ConfigMap to be collected",
       async () => {
         const gone = async (path: string) =>
           get(path).then(
             () => false,
             (e) => e instanceof ApiError && e.code === 404,
           );
-        return (await gone("/apis/apps/v1/namespaces/steenwijkerland/deployments/uitlegbaarheid")) &&
+        return (await gone("/apis/apps/v1/namespaces/steenwijkerland/statefulsets/uitlegbaarheid")) &&
           (await gone("/api/v1/namespaces/steenwijkerland/configmaps/uitlegbaarheid-parameters"))
           ? true
           : undefined;

@@ -130,7 +130,7 @@ describe("a revoked certification", () => {
         body: { metadata: { annotations: { "aihub.gemeenten.nl/certification-revoked": value } } },
         contentType: "application/merge-patch+json",
       });
-    const deployment = () => get<Obj>("/apis/apps/v1/namespaces/dronten/deployments/goed");
+    const workload = () => get<Obj>("/apis/apps/v1/namespaces/dronten/statefulsets/goed");
     await annotate("bias found in audit 2026-11");
     const stopped = await waitUntil("activation goed to be stopped", async () => {
       const a = await get(`${API}/namespaces/dronten/blockactivations/goed`);
@@ -139,7 +139,7 @@ describe("a revoked certification", () => {
     expect(ready(stopped)?.status).toBe("False");
     expect(ready(stopped)?.message).toContain("revoked: bias found in audit 2026-11");
     expect(ready(stopped)?.message).toContain("version 1.0.0 is stopped (scaled to 0 replicas)");
-    expect((await deployment()).spec.replicas).toBe(0);
+    expect((await workload()).spec.replicas).toBe(0);
     await admin.client.request("GET", "/api/v1/namespaces/dronten/configmaps/goed-parameters");
 
     await annotate(null);
@@ -147,6 +147,6 @@ describe("a revoked certification", () => {
       const a = await get(`${API}/namespaces/dronten/blockactivations/goed`);
       return ready(a)?.status === "True" ? true : undefined;
     });
-    expect((await deployment()).spec.replicas).toBe(1);
+    expect((await workload()).spec.replicas).toBe(1);
   });
 });

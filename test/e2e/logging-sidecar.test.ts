@@ -22,6 +22,7 @@ import {
 import { type CertificateAuthority, createCertificateAuthority } from "../../operator/src/pki/certificates.ts";
 import { Logboek } from "../logging-sidecar/logboek-server.ts";
 import { type BlockSpan, newSpanId, traceparent, tracesJson, writeSpans } from "../logging-sidecar/otlp.ts";
+import { exportGrpc } from "../logging-sidecar/otlp-protobuf.ts";
 import { collectorBinary, freePort, Sidecar, validate } from "../logging-sidecar/sidecar.ts";
 
 const N = 2000;
@@ -73,7 +74,11 @@ afterAll(() => {
 });
 
 /** A Logboek, and a sidecar with a configuration of the renderer that sends to it. */
-async function rig(name: string, edit: (config: string) => string = (c) => c) {
+async function rig(
+  name: string,
+  edit: (config: string) => string = (c) => c,
+  extra: Partial<CollectorConfigInput> = {},
+) {
   const dir = path.join(root, name);
   mkdirSync(path.join(dir, "logs"), { recursive: true });
   const logboek = new Logboek(logboekTls);
@@ -92,6 +97,9 @@ async function rig(name: string, edit: (config: string) => string = (c) => c) {
     storageDir: path.join(dir, "storage"),
     logDir: path.join(dir, "logs"),
     ports,
+    // A Logboek that takes log lines too (MunicipalTenant spec.logboek.logLines: Forward).
+    forwardLogLines: true,
+    ...extra,
   };
   const configPath = path.join(dir, "config.yaml");
   writeFileSync(configPath, edit(renderCollectorConfig(input)));
@@ -207,6 +215,17 @@ function expectDelivered(logboek: Logboek, sent: BlockSpan[]) {
   }
 }
 
+/** Waits until the Logboek has as many spans as were sent, then checks each (expectDelivered). */
+async function untilDelivered(what: string, logboek: Logboek, sent: BlockSpan[], timeoutMs: number) {
+  await until(
+    what,
+    () => logboek.spans.size,
+    (n) => n >= sent.length,
+    timeoutMs,
+  );
+  expectDelivered(logboek, sent);
+}
+
 describe("logging sidecar (aihub-otelcol)", () => {
   test("the collector validates the rendered configurations, and refuses a broken one", async () => {
     const dir = path.join(root, "validate");
@@ -219,6 +238,7 @@ describe("logging sidecar (aihub-otelcol)", () => {
         storageDir: DEFAULT_STORAGE_DIR,
         logDir: DEFAULT_LOG_DIR,
         ports: DEFAULT_PORTS,
+        forwardLogLines: true,
       },
       "without-logboek": {
         resource: RESOURCE,
@@ -285,6 +305,26 @@ describe("logging sidecar (aihub-otelcol)", () => {
     expect([...logboek.streamHeaders]).toEqual(["records"]);
     await expect(noCertificateCall(logboek.port)).rejects.toThrow();
     console.log(`${N} records through the sidecar in ${seconds.toFixed(1)} s, ${logboek.spansAcked - N} duplicates`);
+  });
+
+  test("a block that sends protobuf (OTLP/HTTP, as its environment says) or OTLP/gRPC on 4317: every record arrives", async () => {
+    const { logboek, otlpUrl, input } = await rig("protobuf");
+    // OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf: application/x-protobuf to /v1/traces.
+    const overHttp = blockSpans(500);
+    for (let i = 0; i < overHttp.length; i += 100)
+      expect(await writeSpans(otlpUrl, overHttp.slice(i, i + 100), { encoding: "protobuf" })).toBe(1);
+    // An SDK that speaks OTLP/gRPC (some languages' default) exports to 127.0.0.1:4317.
+    const overGrpc = blockSpans(200);
+    for (let i = 0; i < overGrpc.length; i += 100)
+      expect(await exportGrpc(input.ports.otlpGrpc, overGrpc.slice(i, i + 100))).toEqual({ status: 0, message: "" });
+    await untilDelivered("every protobuf and gRPC record at the Logboek", logboek, [...overHttp, ...overGrpc], 60_000);
+    // The receiver really decodes protobuf: bytes that are not a request are refused.
+    const garbage = await fetch(otlpUrl, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: Uint8Array.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]),
+    });
+    expect(garbage.status).toBe(400);
   });
 
   test("the Logboek stopped for 30 s in the middle: all records arrive, none lost", async () => {
@@ -366,6 +406,56 @@ describe("logging sidecar (aihub-otelcol)", () => {
     );
   }, 240_000);
 
+  test("a pod replaced while the Logboek is down: a new sidecar on the same claim, after the old one is gone, sends all, none twice", async () => {
+    const { logboek, sidecar, otlpUrl, dir } = await rig("replaced");
+    const sent = blockSpans(N);
+    // The first records reach the Logboek; then it goes down, and the block writes on: the
+    // sidecar acknowledges each write once it is queued.
+    const before = sent.slice(0, 200);
+    await writeAll(otlpUrl, before, 100, 2);
+    await until(
+      "the first records at the Logboek",
+      () => logboek.spans.size,
+      (n) => n >= before.length,
+      30_000,
+    );
+    await logboek.stop();
+    const written = await writeAll(otlpUrl, sent.slice(before.length), 100, 2);
+    expect(written.retried).toBe(0);
+    const queued = await sidecar.metric("otelcol_exporter_queue_size", {
+      exporter: "otlp_grpc/logboek",
+      data_type: "traces",
+    });
+    expect(queued).toBeGreaterThan(0);
+    // The pod is replaced (a rollout, an eviction): its sidecar gets SIGTERM, with the kubelet's
+    // 30 s grace before SIGKILL, and cannot send meanwhile. Its queue is on the replica's claim.
+    const exit = await sidecar.stop("SIGTERM");
+    const old = sidecar.process;
+    expect(old?.exitCode !== null || old?.signalCode !== null, "the old sidecar is gone").toBe(true);
+    // The Logboek got nothing after it went down: the rest is only in the queue on the claim.
+    expect(logboek.spans.size).toBe(before.length);
+    // The new pod of the same ordinal: a new sidecar process, the same configuration and the same
+    // storage directory (the claim), started once the old process is gone.
+    const replacement = new Sidecar({
+      binary,
+      configPath: path.join(dir, "config.yaml"),
+      logFile: path.join(dir, "replacement.log"),
+      healthPort: sidecar.opts.healthPort,
+      metricsPort: sidecar.opts.metricsPort,
+    });
+    await replacement.start();
+    cleanups.push(async () => {
+      await replacement.stop();
+    });
+    await logboek.start();
+    await untilDelivered("all records from the replacement", logboek, sent, 120_000);
+    expect(logboek.spansAcked - N).toBe(0);
+    console.log(
+      `pod replaced with ${before.length} records at the Logboek and ${queued} queued while it was down: all ${N} arrived, ` +
+        `${logboek.spansAcked - N} duplicates (exit of the old sidecar: ${exit})`,
+    );
+  }, 240_000);
+
   test("stopped with SIGTERM (a pod replaced) while the Logboek is up: it delivers what it acknowledged before it exits", async () => {
     const { logboek, sidecar, otlpUrl } = await rig("sigterm");
     const sent = blockSpans(N);
@@ -411,6 +501,75 @@ describe("logging sidecar (aihub-otelcol)", () => {
     );
     expectDelivered(logboek, sent);
   }, 180_000);
+
+  test("records of an activity declared without personal data go to no stream, counted; one naming a data subject is a violation", async () => {
+    const { logboek, sidecar, otlpUrl } = await rig("no-personal-data", undefined, {
+      activitiesWithoutPersonalData: ["telling"],
+    });
+    const call = traceparent();
+    const span = (name: string, attributes: Record<string, string>): BlockSpan => ({
+      traceId: call.traceId,
+      parentSpanId: call.parentSpanId,
+      spanId: newSpanId(),
+      name,
+      startTimeUnixNano: 1n,
+      endTimeUnixNano: 2n,
+      attributes,
+    });
+    const counted = [1, 2, 3].map((i) => span(`telling ${i}`, { "dpl.core.processing_activity_id": "telling" }));
+    const named = span("telling met persoon", {
+      "dpl.core.processing_activity_id": "telling",
+      "dpl.core.data_subject_id": "pseudo-9",
+    });
+    const good = span("goed", {
+      "dpl.core.processing_activity_id": "intake-analyse",
+      "dpl.core.data_subject_id": "p-1",
+    });
+    await writeSpans(otlpUrl, [counted[0], named, counted[1], good, counted[2]] as BlockSpan[]);
+    // One request: once its record and its violation arrived and the three were counted, nothing
+    // else of it is on its way.
+    await until(
+      "the record and the violation",
+      () => `${logboek.spansOf("records").length}/${logboek.spansOf("violations").length}`,
+      (x) => x === "1/1",
+      30_000,
+    );
+    await until(
+      "three records not logged",
+      () => sidecar.metric("otelcol_logboek_not_logged", { signal: "traces", reason: "no_personal_data" }),
+      (n) => n === 3,
+      10_000,
+    );
+    expect(logboek.spansOf("records").map((r) => r.spanId)).toEqual([good.spanId]);
+    const [violation] = logboek.spansOf("violations");
+    expect(violation?.spanId).toBe(named.spanId);
+    expect(violation?.attributes).toMatchObject({
+      "aihub.logboek.violation.reason": "personal_data_in_activity_without_personal_data",
+      "aihub.block.processing_activity_id": "telling",
+    });
+    expect(violation?.attributes["dpl.core.processing_activity_id"]).toBeUndefined();
+    for (const c of counted) expect(logboek.spans.has(c.spanId)).toBe(false);
+  });
+
+  test("log lines go to no Logboek unless the tenant forwards them (logLines: Drop, the default)", async () => {
+    const { dir, logboek, otlpUrl } = await rig("log-lines-dropped", undefined, { forwardLogLines: false });
+    writeFileSync(path.join(dir, "logs", "block.log"), "bezwaar 42 ontvangen\n");
+    // The block's SDK may export logs too: without a logs pipeline the sidecar does not take them.
+    const logs = await fetch(otlpUrl.replace("/v1/traces", "/v1/logs"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: "hallo" } }] }] }] }),
+    });
+    expect(logs.ok).toBe(false);
+    const sent = blockSpans(10);
+    await writeSpans(otlpUrl, sent);
+    await untilDelivered("the spans at the Logboek", logboek, sent, 30_000);
+    // Its configuration has no log receiver and no logs pipeline, so nothing can follow.
+    expect(logboek.logs).toEqual([]);
+    const config = readFileSync(path.join(dir, "config.yaml"), "utf8");
+    expect(config).not.toContain("file_log");
+    expect(config).not.toContain("logs/");
+  });
 
   test("records without a processing activity id, unmapped, or with a plain BSN go to the violation stream, redacted and counted", async () => {
     const { dir, logboek, sidecar, otlpUrl } = await rig("violations");

@@ -218,6 +218,12 @@ describe("the operator with its ServiceAccount", () => {
       "take a Lease outside its namespace",
       resource("update", "leases", { group: "coordination.k8s.io", namespace: "kube-system", name: "any" }),
     ],
+    // The logging sidecars' queues: the StatefulSet controller makes the claims; nothing of aihub deletes one.
+    ["delete a queue claim", resource("delete", "persistentvolumeclaims", { namespace: "utrecht", name: "any" })],
+    [
+      "create a Deployment (activations run as StatefulSets)",
+      resource("create", "deployments", { group: "apps", namespace: "utrecht" }),
+    ],
     [
       "change an activation's spec",
       resource("update", "blockactivations", { group: "aihub.gemeenten.nl", namespace: "utrecht", name: "any" }),

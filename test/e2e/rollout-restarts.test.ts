@@ -2,7 +2,7 @@
 // The operator runs as its own process against a control plane of its own (kube-scheduler and kwok,
 // so pods really run), and is killed and started again at once: right after the rollout moved its
 // first activation, each time a ring is done (canary, early), and once at a random moment. From
-// outside, every change of each activation's version and each Deployment's image is recorded: the
+// outside, every change of each activation's version and each StatefulSet's image is recorded: the
 // end state must be that of a run without kills, no activation moved twice, no ring started early.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
@@ -43,15 +43,28 @@ const patch = (path: string, body: unknown) =>
   admin.client.request("PATCH", path, { body, contentType: "application/merge-patch+json" });
 
 const version = (v: string) => blockVersion(BLOCK, v);
-/** The version a Deployment's image is of (or the image itself when it is of neither). */
+/** The version a StatefulSet's image is of (or the image itself when it is of neither). */
 const versionOfImage = (image: string | undefined) =>
   ["1.0.0", "1.1.0"].find((v) => image?.endsWith(`@sha256:${versionDigest(v)}`)) ?? image ?? "none";
 
 const activations = () => blockActivations(admin.client, BLOCK);
 
-async function deployments(): Promise<Map<string, Any>> {
-  const list = await get<{ items: Any[] }>(`/apis/apps/v1/deployments?fieldSelector=metadata.name%3D${BLOCK}`);
+async function workloads(): Promise<Map<string, Any>> {
+  const list = await get<{ items: Any[] }>(`/apis/apps/v1/statefulsets?fieldSelector=metadata.name%3D${BLOCK}`);
   return new Map(list.items.map((d) => [d.metadata.namespace, d]));
+}
+
+/** The newest revision of each StatefulSet (its ControllerRevisions' numbers): one more per new pod template. */
+async function newestRevisions(sets: Map<string, Any>): Promise<Map<string, number>> {
+  const list = await get<{ items: Any[] }>(
+    `/apis/apps/v1/controllerrevisions?labelSelector=aihub.gemeenten.nl/activation%3D${BLOCK}`,
+  );
+  const newest = new Map<string, number>();
+  for (const [ns, set] of sets) {
+    const own = list.items.filter((r) => r.metadata.ownerReferences?.some((o: Any) => o.uid === set.metadata.uid));
+    newest.set(ns, Math.max(...own.map((r) => Number(r.revision))));
+  }
+  return newest;
 }
 
 const waitFleet = (v: string) => waitUntilFleetRuns(admin.client, BLOCK, v, TENANTS);
@@ -185,23 +198,22 @@ describe("a fleet rollout with the operator SIGKILLed along the way", () => {
       ),
       TENANTS,
     );
-    const before = await waitUntil("every Deployment on 1.0.0, rolled out", async () => {
-      const all = await deployments();
+    const before = await waitUntil("every StatefulSet on 1.0.0, rolled out", async () => {
+      const all = await workloads();
       return TENANTS.every((t) => {
         const d = all.get(t.name);
         return (
           versionOfImage(d?.spec.template.spec.containers[0].image) === "1.0.0" &&
           d?.status?.observedGeneration === d?.metadata.generation &&
           d?.status?.updatedReplicas === d?.spec.replicas &&
+          d?.status?.currentRevision === d?.status?.updateRevision &&
           d?.status?.availableReplicas === d?.spec.replicas
         );
       })
         ? all
         : undefined;
     });
-    const revisionBefore = new Map(
-      [...before].map(([ns, d]) => [ns, Number(d.metadata.annotations?.["deployment.kubernetes.io/revision"])]),
-    );
+    const revisionBefore = await newestRevisions(before);
 
     // What was seen from outside: every change, with when it was first seen.
     const versions = new Map<string, { value: string; at: number }[]>(TENANTS.map((t) => [t.name, []]));
@@ -227,9 +239,9 @@ describe("a fleet rollout with the operator SIGKILLed along the way", () => {
     let final: Any | undefined;
     const deadline = published + 150_000;
     while (!final && Date.now() < deadline) {
-      // Deployments first, then activations, then the rollout: a move seen here was decided by a
+      // StatefulSets first, then activations, then the rollout: a move seen here was decided by a
       // status that the rollout read after it already shows.
-      const [deps, acts] = [await deployments().catch(() => undefined), await activations().catch(() => undefined)];
+      const [deps, acts] = [await workloads().catch(() => undefined), await activations().catch(() => undefined)];
       const r = await get(`${API}/blockrollouts/${BLOCK}-1.1.0`).catch(() => undefined);
       const at = Date.now();
       for (const [ns, d] of deps ?? [])
@@ -272,9 +284,9 @@ describe("a fleet rollout with the operator SIGKILLed along the way", () => {
       report,
     ).toEqual(TENANTS.map((t) => `${t.name}/${BLOCK} ${t.ring} Healthy 1.0.0`).sort());
 
-    // No activation updated twice: one image change per Deployment, one version change per
-    // activation, seen from outside; and one new Deployment revision, which no poll can miss.
-    const after = await deployments();
+    // No activation updated twice: one image change per StatefulSet, one version change per
+    // activation, seen from outside; and one new StatefulSet revision, which no poll can miss.
+    const after = await newestRevisions(await workloads());
     for (const t of TENANTS) {
       expect(
         images.get(t.name)?.map((c) => c.value),
@@ -284,8 +296,8 @@ describe("a fleet rollout with the operator SIGKILLed along the way", () => {
         versions.get(t.name)?.map((c) => c.value),
         `${t.name} versions\n${report}`,
       ).toEqual(["1.0.0", "1.1.0"]);
-      const revision = Number(after.get(t.name)?.metadata.annotations?.["deployment.kubernetes.io/revision"]);
-      expect(revision, `${t.name} Deployment revision`).toBe((revisionBefore.get(t.name) ?? Number.NaN) + 1);
+      const revision = after.get(t.name);
+      expect(revision, `${t.name} StatefulSet revision`).toBe((revisionBefore.get(t.name) ?? Number.NaN) + 1);
     }
 
     // No ring started early, by the rollout's own times (whole seconds)...
@@ -299,7 +311,7 @@ describe("a fleet rollout with the operator SIGKILLed along the way", () => {
       expect(Date.parse(e.movedAt), `${e.activation}\n${report}`).toBeGreaterThanOrEqual(
         Date.parse(ringStat("early").completedAt),
       );
-    // ...and as seen from outside: no Deployment of a ring changed before the ring before it was done.
+    // ...and as seen from outside: no StatefulSet of a ring changed before the ring before it was done.
     const firstImageChange = (ring: string) =>
       Math.min(
         ...TENANTS.filter((t) => t.ring === ring).map(

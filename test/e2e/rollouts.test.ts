@@ -220,7 +220,7 @@ describe("a fleet rollout of a bad version", () => {
     // Canary is back on 1.0.0 and Ready, with its pods running; early never moved.
     const all = await waitFleet("ro-slecht", "1.0.0", RINGS.slice(0, 12));
     for (const t of RINGS.slice(0, 12)) {
-      const d = await get(`/apis/apps/v1/namespaces/${t.name}/deployments/ro-slecht`);
+      const d = await get(`/apis/apps/v1/namespaces/${t.name}/statefulsets/ro-slecht`);
       expect(d.spec.template.spec.containers[0].image).toContain(versionDigest("1.0.0"));
     }
     expect(all.get("ro-canary-0")?.status.lastHealthyVersion).toBe("1.0.0");
@@ -439,8 +439,8 @@ describe("approvals and the version lifecycle", () => {
       });
       expect(moved.spec.approvedVersion).toBe("1.0.0");
       expect(moved.status.conditions.find((x: Any) => x.type === "Supported")).toMatchObject({ status: "True" });
-      // It stays there: once, not back and forth (the Deployment's template changed once).
-      const d = await get(`/apis/apps/v1/namespaces/${ns}/deployments/ro-einde`);
+      // It stays there: once, not back and forth (the StatefulSet's template changed once).
+      const d = await get(`/apis/apps/v1/namespaces/${ns}/statefulsets/ro-einde`);
       expect(d.metadata.generation).toBe(2);
     } finally {
       clockOffsetMs = 0;

@@ -140,6 +140,9 @@ describe("a MunicipalTenant", () => {
       { group: "", resource: "secrets" },
       { group: "", resource: "configmaps" },
       { group: "", resource: "pods" },
+      { group: "apps", resource: "statefulsets" },
+      // The logging sidecar's queue claims: deleting one would lose records not yet sent.
+      { group: "", resource: "persistentvolumeclaims" },
       { group: "aihub.gemeenten.nl", resource: "blockactivations" },
       { group: "networking.k8s.io", resource: "networkpolicies" },
       { group: "", resource: "resourcequotas" },
@@ -164,11 +167,12 @@ describe("a MunicipalTenant", () => {
       return review.status.allowed;
     }
 
-    /** What the design allows a tenant admin in the own namespace. */
+    /** What the design allows a tenant admin in the own namespace: activations, and reading what they run. */
+    const readable = new Set(["configmaps", "pods", "statefulsets", "persistentvolumeclaims"]);
     const adminMay = (resource: string, verb: string) =>
-      resource === "blockactivations" || ((resource === "configmaps" || resource === "pods") && read.has(verb));
+      resource === "blockactivations" || (readable.has(resource) && read.has(verb));
     const viewerMay = (resource: string, verb: string) =>
-      (resource === "blockactivations" || resource === "configmaps" || resource === "pods") && read.has(verb);
+      (resource === "blockactivations" || readable.has(resource)) && read.has(verb);
 
     it("denies tenant A's admin every verb on every resource in tenant B's namespace", async () => {
       const granted: string[] = [];
@@ -285,7 +289,7 @@ describe("a MunicipalTenant", () => {
   });
 
   it("counts activations in the quota: past spec.quota.activations the API server refuses one, naming the quota", async () => {
-    // With replicas 0 an activation uses no pod quota, yet each one makes a ConfigMap, Deployment,
+    // With replicas 0 an activation uses no pod quota, yet each one makes a ConfigMap, StatefulSet,
     // Service, network policy and disruption budget: without a count, one tenant fills etcd.
     await admin.client.request("POST", TENANTS, { body: tenant("e2e-q", "GM0003", { quota: { activations: 2 } }) });
     await waitReady("e2e-q");
@@ -296,8 +300,11 @@ describe("a MunicipalTenant", () => {
     }>("GET", "/api/v1/namespaces/e2e-q/resourcequotas/aihub-quota");
     expect(quota.status.hard).toMatchObject({
       "count/blockactivations.aihub.gemeenten.nl": "2",
-      "count/deployments.apps": "2",
+      "count/statefulsets.apps": "2",
       services: "2",
+      // The logging sidecars' queue claims, at most one per pod, and their storage.
+      persistentvolumeclaims: "50",
+      "requests.storage": "100Gi",
       "count/poddisruptionbudgets.policy": "2",
     });
     const activations = "/apis/aihub.gemeenten.nl/v1alpha1/namespaces/e2e-q/blockactivations";

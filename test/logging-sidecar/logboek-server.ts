@@ -4,7 +4,7 @@
 // It can be stopped and started again on the same port, refuse everything (UNAVAILABLE), or hold
 // its answers (a request whose connection closes unanswered is not kept).
 import http2 from "node:http2";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { gunzipSync } from "node:zlib";
 import { decodeLogs, decodeTraces, type ReceivedLog, type ReceivedSpan } from "./otlp.ts";
 
@@ -47,6 +47,8 @@ export class Logboek {
 
   private server: http2.Http2SecureServer | undefined;
   private readonly sessions = new Set<http2.ServerHttp2Session>();
+  /** Every connection, also one still in its TLS handshake (not a session yet), for stop(). */
+  private readonly sockets = new Set<Socket>();
   private held: (() => void)[] = [];
   port = 0;
 
@@ -76,6 +78,10 @@ export class Logboek {
       ).getPeerCertificate?.();
       if (peer?.subject?.CN) this.clients.add(peer.subject.CN);
     });
+    server.on("connection", (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    });
     server.on("stream", (stream, headers) => this.handle(stream, headers));
     server.on("error", () => {});
     await new Promise<void>((resolve, reject) => {
@@ -96,6 +102,8 @@ export class Logboek {
     this.server = undefined;
     this.held = [];
     for (const s of this.sessions) s.destroy();
+    // A sidecar may be connecting right now: close() would wait for that connection for ever.
+    for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 

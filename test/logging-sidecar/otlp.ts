@@ -1,7 +1,8 @@
 // OTLP for the tests of the logging sidecar: spans as a block writes them (OTLP/JSON over HTTP,
-// what an SDK's OTLP/HTTP exporter sends) and a small protobuf reader for what the sidecar
+// or protobuf, otlp-protobuf.ts, what an SDK's OTLP/HTTP exporter sends) and a small protobuf reader for what the sidecar
 // exports to the Logboek (ExportTraceServiceRequest, ExportLogsServiceRequest over gRPC).
 import { randomBytes } from "node:crypto";
+import { tracesProtobuf } from "./otlp-protobuf.ts";
 
 export type Value = string | number | boolean | bigint | Uint8Array | Value[] | { [key: string]: Value } | null;
 
@@ -276,16 +277,23 @@ export function tracesJson(spans: BlockSpan[], resource: Record<string, string> 
 export async function writeSpans(
   url: string,
   spans: BlockSpan[],
-  opts: { resource?: Record<string, string>; deadline?: number; signal?: AbortSignal } = {},
+  opts: {
+    resource?: Record<string, string>;
+    deadline?: number;
+    signal?: AbortSignal;
+    /** The body: OTLP/JSON (default), or protobuf as from OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf. */
+    encoding?: "json" | "protobuf";
+  } = {},
 ): Promise<number> {
-  const body = tracesJson(spans, opts.resource);
+  const protobuf = opts.encoding === "protobuf";
+  const body = protobuf ? tracesProtobuf(spans, opts.resource) : tracesJson(spans, opts.resource);
   const deadline = opts.deadline ?? Date.now() + 120_000;
   for (let attempt = 1; ; attempt++) {
     let problem: string;
     try {
       const res = await fetch(url, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": protobuf ? "application/x-protobuf" : "application/json" },
         body,
         signal: AbortSignal.timeout(10_000),
       });

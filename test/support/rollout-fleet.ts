@@ -1,6 +1,6 @@
 // The fleet that the rollout e2e tests (rollouts, rollout-restarts) roll a block out over:
 // municipalities in rollout rings, a catalog block with rollout settings and versions whose image
-// digest tells which version a Deployment runs (a failing version's starts with 0bad, so that its
+// digest tells which version a StatefulSet runs (a failing version's starts with 0bad, so that its
 // pods never become Ready: see FAILING_DIGEST_PREFIX), and what the tests read back: a block's
 // activations by namespace, whether one is Ready, and when every municipality runs a version.
 import type { RestClient } from "../../operator/src/kube/rest-client.ts";

@@ -31,14 +31,14 @@ const find = (objs: Any[], kind: string) => objs.find((o) => o.kind === kind) as
 
 describe("renderActivation", () => {
   const objs = renderActivation(input(), ctx) as Any[];
-  const deployment = find(objs, "Deployment");
-  const pod = deployment.spec.template.spec;
+  const workload = find(objs, "StatefulSet");
+  const pod = workload.spec.template.spec;
 
-  it("renders a ConfigMap, Deployment, Service, NetworkPolicy and (with 2 replicas) a PodDisruptionBudget", () => {
+  it("renders a ConfigMap, StatefulSet, Service, NetworkPolicy and (with 2 replicas) a PodDisruptionBudget", () => {
     expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       "ConfigMap/bezwaar-intake-parameters",
       "ConfigMap/bezwaar-intake-logboek",
-      "Deployment/bezwaar-intake",
+      "StatefulSet/bezwaar-intake",
       "Service/bezwaar-intake",
       "NetworkPolicy/bezwaar-intake",
       "PodDisruptionBudget/bezwaar-intake",
@@ -49,13 +49,44 @@ describe("renderActivation", () => {
   });
 
   it("bounds what a block can take from its node: sized scratch volumes, and a budget that never blocks a drain", () => {
-    expect(deployment.spec.template.spec.volumes).toEqual([
+    expect(workload.spec.template.spec.volumes).toEqual([
       { name: "logs", emptyDir: { sizeLimit: "1Gi" } },
       { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
       { name: "logboek-config", configMap: { name: "bezwaar-intake-logboek" } },
-      { name: "logboek-queue", emptyDir: { sizeLimit: "1Gi" } },
     ]);
     expect(find(objs, "PodDisruptionBudget").spec.unhealthyPodEvictionPolicy).toBe("AlwaysAllow");
+  });
+
+  it("gives each replica's sidecar a queue claim of 1 GiB that outlives the pod, kept when scaled down or deleted", () => {
+    expect(workload.spec.volumeClaimTemplates).toEqual([
+      {
+        metadata: {
+          name: "logboek-queue",
+          labels: { "aihub.gemeenten.nl/activation": "bezwaar-intake", "aihub.gemeenten.nl/block": "bezwaar-intake" },
+        },
+        spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+      },
+    ]);
+    expect(workload.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenScaled: "Retain", whenDeleted: "Retain" });
+    expect(pod.initContainers[0].volumeMounts).toContainEqual({
+      name: "logboek-queue",
+      mountPath: "/var/lib/aihub-otelcol",
+    });
+    expect(workload.spec).toMatchObject({ podManagementPolicy: "Parallel", serviceName: "bezwaar-intake" });
+    // The claim template is the same for every version: a StatefulSet refuses to change it.
+    const newer = find(
+      renderActivation(input({ version: { version: "1.5.0", image: "x@sha256:b" } }), ctx) as Any[],
+      "StatefulSet",
+    );
+    expect(newer.spec.volumeClaimTemplates).toEqual(workload.spec.volumeClaimTemplates);
+    const classed = find(
+      renderActivation(input(), {
+        ...ctx,
+        logSidecar: { ...ctx.logSidecar, queueStorageClass: "premium-rwo" },
+      }) as Any[],
+      "StatefulSet",
+    );
+    expect(classed.spec.volumeClaimTemplates[0].spec.storageClassName).toBe("premium-rwo");
   });
 
   it("makes every object the activation's (ownerReference) in the tenant's namespace, labelled with tenant, block and version", () => {
@@ -113,20 +144,20 @@ describe("renderActivation", () => {
   });
 
   it("keeps the selector free of the version, so that an update never changes it", () => {
-    expect(deployment.spec.selector.matchLabels).toEqual({
+    expect(workload.spec.selector.matchLabels).toEqual({
       "aihub.gemeenten.nl/activation": "bezwaar-intake",
       "aihub.gemeenten.nl/block": "bezwaar-intake",
     });
     const newer = find(
       renderActivation(input({ version: { version: "1.5.0", image: "x@sha256:b" } }), ctx) as Any[],
-      "Deployment",
+      "StatefulSet",
     );
-    expect(newer.spec.selector).toEqual(deployment.spec.selector);
+    expect(newer.spec.selector).toEqual(workload.spec.selector);
   });
 
   it("restarts the pods when a parameter changes: the checksum annotation follows the parameters", () => {
     const annotation = (objs2: Any[]) =>
-      find(objs2, "Deployment").spec.template.metadata.annotations["aihub.gemeenten.nl/parameters-checksum"];
+      find(objs2, "StatefulSet").spec.template.metadata.annotations["aihub.gemeenten.nl/parameters-checksum"];
     expect(annotation(objs)).toBe(parametersChecksum(input().parameters));
     const changed = renderActivation(
       input({ parameters: { ...input().parameters, responseDeadlineDays: "84" } }),
@@ -161,6 +192,7 @@ describe("renderActivation", () => {
       cidr: "10.34.20.8/32",
       port: 4317,
       clientCertificateSecret: "aihub-logboek-client",
+      logLines: "Drop" as const,
     };
     const np = find(renderActivation(input({ logboek }), ctx) as Any[], "NetworkPolicy");
     expect(np.spec.egress.at(-1)).toEqual({
@@ -175,6 +207,7 @@ describe("renderActivation", () => {
       cidr: "10.34.20.8/32",
       port: 4317,
       clientCertificateSecret: "aihub-logboek-client",
+      logLines: "Drop" as const,
     };
     const activities = { "intake-analyse": "VWR-2024-017" };
     const rendered = renderActivation(input({ logboek, processingActivities: activities }), ctx) as Any[];
@@ -186,7 +219,7 @@ describe("renderActivation", () => {
     expect(yaml).toContain("logboek.utrecht.nl:4317");
     expect(yaml).toContain('intake-analyse: "VWR-2024-017"');
     expect(yaml).toContain("aihub.municipality.code");
-    const withLogboek = find(rendered, "Deployment").spec.template.spec;
+    const withLogboek = find(rendered, "StatefulSet").spec.template.spec;
     // Only the sidecar mounts the client certificate.
     expect(withLogboek.volumes).toContainEqual({ name: "logboek-tls", secret: { secretName: "aihub-logboek-client" } });
     expect(withLogboek.initContainers[0].volumeMounts).toContainEqual({
@@ -197,13 +230,25 @@ describe("renderActivation", () => {
     expect(JSON.stringify(withLogboek.containers)).not.toContain("logboek-tls");
     expect(pod.volumes.map((v: Any) => v.name)).not.toContain("logboek-tls");
     const checksum = (objs2: Any[]) =>
-      find(objs2, "Deployment").spec.template.metadata.annotations["aihub.gemeenten.nl/logboek-checksum"];
+      find(objs2, "StatefulSet").spec.template.metadata.annotations["aihub.gemeenten.nl/logboek-checksum"];
     expect(checksum(rendered)).not.toBe(checksum(objs));
     const remapped = renderActivation(
       input({ logboek, processingActivities: { "intake-analyse": "VWR-2024-018" } }),
       ctx,
     ) as Any[];
     expect(checksum(remapped)).not.toBe(checksum(rendered));
+    // Log lines go to the Logboek only when the tenant forwards them.
+    expect(yaml).not.toContain("file_log");
+    const forwarded = renderActivation(
+      input({ logboek: { ...logboek, logLines: "Forward" }, processingActivities: activities }),
+      ctx,
+    ) as Any[];
+    const forwardedYaml = String(
+      forwarded.find((o) => o.metadata.name === "bezwaar-intake-logboek")?.data["config.yaml"],
+    );
+    expect(forwardedYaml).toContain("file_log");
+    expect(forwardedYaml).toContain('"logs/logboek"');
+    expect(checksum(forwarded)).not.toBe(checksum(rendered));
   });
 
   it("is pure: rendering twice gives equal objects", () => {

@@ -1,7 +1,10 @@
 // What the activation renderer needs: everything resolved beforehand, so rendering is pure.
 export interface ActivationRenderContext {
-  /** The logging sidecar every block runs with (a native sidecar), from the operator's configuration. */
-  logSidecar: { image: string };
+  /**
+   * The logging sidecar every block runs with (a native sidecar), from the operator's configuration,
+   * and the StorageClass of its queue's volume claims (undefined: the cluster's default).
+   */
+  logSidecar: { image: string; queueStorageClass?: string };
   /** Where requests to blocks come from. */
   gateway: { namespace: string };
   /** The central logging endpoint the sidecar ships to. */
@@ -25,7 +28,19 @@ export interface ActivationInput {
   /** The municipality's CBS code (GM0344), a resource attribute of every log record. */
   municipalityCode: string;
   /** The municipality's Logboek Dataverwerkingen, when it has one: where the sidecar sends records. */
-  logboek?: { endpoint: string; cidr: string; port: number; clientCertificateSecret: string };
+  logboek?: {
+    endpoint: string;
+    cidr: string;
+    port: number;
+    clientCertificateSecret: string;
+    /** Whether the block's log lines go to the Logboek too (MunicipalTenant spec.logboek.logLines). */
+    logLines: "Drop" | "Forward";
+  };
   /** The block's processing activities (the running version's), each to the register entry it is. */
   processingActivities: Record<string, string>;
+  /**
+   * The running version's activities declared without personal data that the activation does not
+   * map: no register entry, and the sidecar sends their records nowhere (ADR 14).
+   */
+  activitiesWithoutPersonalData?: string[];
 }

@@ -29,6 +29,8 @@ export function sidecarConfig(input: ActivationInput): string {
     },
     ...(input.logboek && { logboek: { endpoint: input.logboek.endpoint, tlsDir: DEFAULT_TLS_DIR } }),
     activities: input.processingActivities,
+    activitiesWithoutPersonalData: input.activitiesWithoutPersonalData,
+    forwardLogLines: input.logboek?.logLines === "Forward",
     storageDir: DEFAULT_STORAGE_DIR,
     logDir: DEFAULT_LOG_DIR,
     ports: { ...DEFAULT_PORTS },

@@ -1125,14 +1125,14 @@ export interface MunicipalTenantSpecQuota {
   readonly pods?: number;
 
   /**
-   * Total storage requested by persistent volume claims, for example 100Gi.
+   * Total storage requested by persistent volume claims, for example 100Gi; the logging sidecar's queue of every block replica claims 1Gi.
    *
    * @schema MunicipalTenantSpecQuota#storage
    */
   readonly storage?: string;
 
   /**
-   * Most BlockActivations the namespace may hold (1-200), each with its own two ConfigMaps (parameters, logging sidecar), Deployment, Service, network policy and disruption budget, which the quota counts too.
+   * Most BlockActivations the namespace may hold (1-200), each with its own two ConfigMaps (parameters, logging sidecar), StatefulSet, Service, network policy and disruption budget, which the quota counts too.
    *
    * @schema MunicipalTenantSpecQuota#activations
    */
@@ -1207,6 +1207,13 @@ export interface MunicipalTenantSpecLogboek {
    * @schema MunicipalTenantSpecLogboek#processingRegister
    */
   readonly processingRegister: MunicipalTenantSpecLogboekProcessingRegister[];
+
+  /**
+   * What the sidecars do with the blocks' log lines (their log files and OTLP logs). Drop (the default): they are no records of Logboek Dataverwerkingen, which holds spans, and go nowhere. Forward: to this Logboek as OTLP logs (its LogsService) beside the spans, checked for plain BSNs like them; only for a Logboek that takes them.
+   *
+   * @schema MunicipalTenantSpecLogboek#logLines
+   */
+  readonly logLines?: MunicipalTenantSpecLogboekLogLines;
 }
 
 /**
@@ -1563,6 +1570,20 @@ export interface MunicipalTenantSpecLogboekProcessingRegister {
    */
   readonly name: string;
 }
+
+/**
+ * What the sidecars do with the blocks' log lines (their log files and OTLP logs). Drop (the default): they are no records of Logboek Dataverwerkingen, which holds spans, and go nowhere. Forward: to this Logboek as OTLP logs (its LogsService) beside the spans, checked for plain BSNs like them; only for a Logboek that takes them.
+ *
+ * @schema MunicipalTenantSpecLogboekLogLines
+ */
+export const MunicipalTenantSpecLogboekLogLines = {
+  /** Drop */
+  DROP: "Drop",
+  /** Forward */
+  FORWARD: "Forward",
+} as const;
+export type MunicipalTenantSpecLogboekLogLines =
+  (typeof MunicipalTenantSpecLogboekLogLines)[keyof typeof MunicipalTenantSpecLogboekLogLines];
 
 /**
  * A day of the week.

@@ -29,6 +29,7 @@ const input: CollectorConfigInput = {
   storageDir: DEFAULT_STORAGE_DIR,
   logDir: DEFAULT_LOG_DIR,
   ports: DEFAULT_PORTS,
+  forwardLogLines: true,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: the rendered configuration is navigated freely
@@ -52,6 +53,16 @@ describe("collector configuration", () => {
     expect(renderCollectorConfig(reordered)).toBe(renderCollectorConfig(input));
   });
 
+  test("activities declared without personal data go to the connector as no_personal_data, only when there are any", () => {
+    const c = config({ ...input, activitiesWithoutPersonalData: ["telling", "statistiek"] });
+    expect(c.connectors.logboekrules.no_personal_data).toEqual(["statistiek", "telling"]);
+    expect(renderCollectorConfig({ ...input, activitiesWithoutPersonalData: [] })).toBe(renderCollectorConfig(input));
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${ is the refused text
+    expect(() => config({ ...input, activitiesWithoutPersonalData: ["a${X}"] })).toThrow(
+      /processing activity id "a\$\{X\}" contains \$\{/,
+    );
+  });
+
   test("every record passes the rules: the block's pipelines end in the connector, which feeds the exporters", () => {
     const { pipelines } = config().service;
     expect(Object.keys(pipelines).sort()).toEqual(
@@ -69,6 +80,15 @@ describe("collector configuration", () => {
     }
     expect(pipelines["logs/in"].receivers).toEqual(["otlp", "file_log"]);
     expect(pipelines["traces/in"].receivers).toEqual(["otlp"]);
+  });
+
+  test("without forwardLogLines (logLines: Drop) only spans: no log receiver, no logs pipelines", () => {
+    const c = config({ ...input, forwardLogLines: false });
+    expect(Object.keys(c.service.pipelines).sort()).toEqual(["traces/in", "traces/logboek", "traces/violations"]);
+    expect(Object.keys(c.receivers)).toEqual(["otlp"]);
+    expect(c.connectors.logboekrules).toMatchObject({ records: ["traces/logboek"], violations: ["traces/violations"] });
+    const { forwardLogLines: _, ...unset } = input;
+    expect(renderCollectorConfig(unset)).toBe(renderCollectorConfig({ ...input, forwardLogLines: false }));
   });
 
   test("no sampling, no batch processor in front of the queue, and only localhost may write", () => {

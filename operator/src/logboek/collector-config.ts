@@ -40,6 +40,14 @@ export interface CollectorConfigInput {
   };
   /** The block's processing activity id -> the id of the municipality's register entry. */
   activities: Record<string, string>;
+  /** Activity ids declared without personal data (and not mapped): their records go nowhere. */
+  activitiesWithoutPersonalData?: string[];
+  /**
+   * Whether the block's log lines (its log files, OTLP logs) go to the Logboek as OTLP logs, beside
+   * the spans. Without it (the default) the sidecar has no logs pipelines: it reads no log files
+   * and takes no OTLP logs, since Logboek Dataverwerkingen holds spans and one may refuse logs.
+   */
+  forwardLogLines?: boolean;
   /** The sidecar's volume: persisted sending queues and file offsets. */
   storageDir: string;
   /** The block's log directory (read by the file_log receiver). */
@@ -104,15 +112,17 @@ export function grpcTarget(endpoint: string): string {
   return `${m[1]}:${port}`;
 }
 
-const SIGNALS = ["traces", "logs"] as const;
-
 /** The collector configuration as an object (renderCollectorConfig writes it as YAML). */
 export function collectorConfig(input: CollectorConfigInput): Record<string, unknown> {
   const { resource, logboek, ports } = input;
+  const signals = input.forwardLogLines ? (["traces", "logs"] as const) : (["traces"] as const);
   const activities: Record<string, string> = {};
   for (const [block, register] of Object.entries(input.activities).sort(([a], [b]) => a.localeCompare(b))) {
     activities[check("processing activity id", block)] = check(`register entry of ${block}`, register);
   }
+  const withoutPersonalData = [...(input.activitiesWithoutPersonalData ?? [])]
+    .sort()
+    .map((id) => check("processing activity id", id));
   const storageDir = check("storage directory", input.storageDir).replace(/\/+$/, "");
   const logDir = check("log directory", input.logDir).replace(/\/+$/, "");
   for (const [k, v] of Object.entries(resource)) check(`resource ${k}`, v);
@@ -156,7 +166,7 @@ export function collectorConfig(input: CollectorConfigInput): Record<string, unk
   });
 
   const pipelines: Record<string, unknown> = {};
-  for (const signal of SIGNALS) {
+  for (const signal of signals) {
     pipelines[`${signal}/in`] = {
       receivers: signal === "traces" ? ["otlp"] : ["otlp", "file_log"],
       processors: ["memory_limiter", "resource"],
@@ -189,13 +199,15 @@ export function collectorConfig(input: CollectorConfigInput): Record<string, unk
           http: { endpoint: `127.0.0.1:${ports.otlpHttp}` },
         },
       },
-      file_log: {
-        include: [`${logDir}/**/*.log`],
-        start_at: "beginning",
-        include_file_path: true,
-        storage: "file_storage", // offsets survive a restart: nothing skipped, little read twice
-        retry_on_failure: { enabled: true, initial_interval: "1s", max_interval: "30s", max_elapsed_time: 0 },
-      },
+      ...(input.forwardLogLines && {
+        file_log: {
+          include: [`${logDir}/**/*.log`],
+          start_at: "beginning",
+          include_file_path: true,
+          storage: "file_storage", // offsets survive a restart: nothing skipped, little read twice
+          retry_on_failure: { enabled: true, initial_interval: "1s", max_interval: "30s", max_elapsed_time: 0 },
+        },
+      }),
     },
     processors: {
       memory_limiter: { check_interval: "1s", limit_percentage: 80, spike_limit_percentage: 20 },
@@ -214,8 +226,10 @@ export function collectorConfig(input: CollectorConfigInput): Record<string, unk
     connectors: {
       logboekrules: {
         activities,
-        records: SIGNALS.map((s) => `${s}/logboek`),
-        violations: SIGNALS.map((s) => `${s}/violations`),
+        // Only when there are any: the configurations (and their checksums) of others stay as they were.
+        ...(withoutPersonalData.length && { no_personal_data: withoutPersonalData }),
+        records: signals.map((s) => `${s}/logboek`),
+        violations: signals.map((s) => `${s}/violations`),
       },
     },
     exporters: { "otlp_grpc/logboek": exporter("records"), "otlp_grpc/violations": exporter("violations") },

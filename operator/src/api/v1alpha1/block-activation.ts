@@ -231,7 +231,7 @@ export type BlockActivationSpec = z.infer<typeof blockActivationSpec>;
 
 const NAME_PATTERN = "^[a-z]([-a-z0-9]*[a-z0-9])?$";
 const NAME_MESSAGE =
-  "an activation's name names its Deployment, Service and NetworkPolicy: use lower-case letters, digits and '-', start with a letter, at most 63 characters, for example bezwaar-intake";
+  "an activation's name names its StatefulSet, Service and NetworkPolicy: use lower-case letters, digits and '-', start with a letter, at most 63 characters, for example bezwaar-intake";
 const RESERVED_PREFIX_MESSAGE =
   "names starting with aihub- are reserved for what the operator makes for the tenant (its network policies, quota and roles): choose another name";
 
@@ -252,7 +252,7 @@ export const blockActivationKind: KindDefinition = {
   shortNames: ["ba"],
   scope: "Namespaced",
   schema: blockActivation,
-  // The name becomes the names of the block's Deployment, Service, NetworkPolicy and budget.
+  // The name becomes the names of the block's StatefulSet, Service, NetworkPolicy and budget.
   nameSchema: {
     maxLength: 63,
     rules: [

@@ -101,6 +101,12 @@ export const logboek = z
       512,
       "The municipality's processing register: activations map each processing activity of a block to one of these entries.",
     ).min(1),
+    logLines: z
+      .enum(["Drop", "Forward"])
+      .default("Drop")
+      .describe(
+        "What the sidecars do with the blocks' log lines (their log files and OTLP logs). Drop (the default): they are no records of Logboek Dataverwerkingen, which holds spans, and go nowhere. Forward: to this Logboek as OTLP logs (its LogsService) beside the spans, checked for plain BSNs like them; only for a Logboek that takes them.",
+      ),
   })
   .describe(
     "The municipality's Logboek Dataverwerkingen: where the logging sidecars of its blocks send the record of every processing of personal data.",
@@ -111,7 +117,9 @@ export const tenantQuota = z
     cpu: quantity("Total CPU requests of all pods in the namespace, for example 8.").default("8"),
     memory: quantity("Total memory requests of all pods in the namespace, for example 32Gi.").default("32Gi"),
     pods: z.number().int().min(1).max(1000).default(50).describe("Most pods the namespace may run."),
-    storage: quantity("Total storage requested by persistent volume claims, for example 100Gi.").default("100Gi"),
+    storage: quantity(
+      "Total storage requested by persistent volume claims, for example 100Gi; the logging sidecar's queue of every block replica claims 1Gi.",
+    ).default("100Gi"),
     activations: z
       .number()
       .int()
@@ -119,7 +127,7 @@ export const tenantQuota = z
       .max(200)
       .default(30)
       .describe(
-        "Most BlockActivations the namespace may hold (1-200), each with its own two ConfigMaps (parameters, logging sidecar), Deployment, Service, network policy and disruption budget, which the quota counts too.",
+        "Most BlockActivations the namespace may hold (1-200), each with its own two ConfigMaps (parameters, logging sidecar), StatefulSet, Service, network policy and disruption budget, which the quota counts too.",
       ),
   })
   .describe("The resource quota of the municipality's namespace.");

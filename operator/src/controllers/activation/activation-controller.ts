@@ -5,7 +5,11 @@
 // What it watches is declared here; the reconcile is a list of phases over one scope
 // (activation-phases.ts), then one status write (activationStatus) and the Events.
 import type { Logger } from "pino";
-import { activationChildKinds } from "../../../../cdk/src/activation/activation-chart.ts";
+import {
+  activationChildKinds,
+  retiredActivationChildKinds,
+  WORKLOAD_KIND,
+} from "../../../../cdk/src/activation/activation-chart.ts";
 import type { ActivationRenderContext } from "../../../../cdk/src/activation/activation-input.ts";
 import { ACTIVATION_LABEL } from "../../../../cdk/src/activation/labels.ts";
 import { isNotFound } from "../../kube/api-error.ts";
@@ -49,7 +53,7 @@ export interface ActivationDeps {
   render: ActivationRenderContext;
   policy: CatalogPolicy;
   now: () => Date;
-  /** How long a new activation's first status waits for its Deployment (holdFirstStatus); default 5 s. */
+  /** How long a new activation's first status waits for its StatefulSet (holdFirstStatus); default 5 s. */
   firstStatusHoldMs?: number;
 }
 
@@ -65,8 +69,9 @@ export function registerActivationController(
   shared: SharedCaches,
   o: ActivationDeps & { log: Logger; metrics: OperatorMetrics; workers: number; resyncPeriodMs: number },
 ): Controller {
+  // Retired kinds too: what an activation rendered before is pruned once its successor is applied.
   const children = new Map(
-    activationChildKinds.map((k) => [
+    [...activationChildKinds, ...retiredActivationChildKinds].map((k) => [
       k.kind as string,
       manager.cache<KubeObject>({
         path: allNamespacesPath(k.apiVersion, k.plural),
@@ -84,12 +89,12 @@ export function registerActivationController(
     kind: "BlockActivation",
     primary: shared.activations,
     owned: [
-      // Any change of a child (drift is put back); of the Deployment's status only what the
+      // Any change of a child (drift is put back); of the StatefulSet's status only what the
       // activation reports (rolloutVerdicts).
       ...[...children].map(([kind, cache]) => ({
         cache,
         ownerKeys: controllerOwnerKey("BlockActivation"),
-        ...(kind === "Deployment" && {
+        ...(kind === WORKLOAD_KIND && {
           changed: (a: KubeObject, b: KubeObject) => primaryChanged(a, b) || rolloutChanged(a, b),
         }),
       })),
@@ -161,7 +166,7 @@ export class ActivationReconciler {
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
     const cached = this.shared.activations.get(key);
     if (!cached || cached.metadata.deletionTimestamp) return undefined; // children go by garbage collection
-    const scope = newActivationScope(cached, (namespace, name) => this.child("Deployment", namespace, name));
+    const scope = newActivationScope(cached, (namespace, name) => this.child(WORKLOAD_KIND, namespace, name));
     await runPhases(ACTIVATION_PHASES, scope, this.env);
     const requeue = scope.requeueAfterMs === undefined ? undefined : { requeueAfterMs: scope.requeueAfterMs };
     if (scope.holdStatus) return requeue;

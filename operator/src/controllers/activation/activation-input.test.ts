@@ -23,8 +23,41 @@ describe("activationInput", () => {
       cidr: "10.34.20.8/32",
       port: 4317,
       clientCertificateSecret: "aihub-logboek-client",
+      logLines: "Drop",
     });
     expect(input.processingActivities).toEqual({ "intake-analyse": "VWR-2024-017", "zaak-voorstel": "VWR-2024-018" });
+  });
+
+  it("lists the version's activities declared without personal data that the activation does not map", () => {
+    const block = exampleBlock("bezwaar-intake");
+    const v = block.spec.versions.find((x) => x.version === "1.4.0");
+    if (!v) throw new Error("example block bezwaar-intake has no version 1.4.0");
+    const activities = [
+      ...(v.processingActivities ?? []),
+      { id: "telling", description: "Telt bezwaren per maand", personalData: false },
+      { id: "zaak-voorstel-statistiek", description: "Statistiek", personalData: false },
+    ];
+    const withOwn = {
+      ...block,
+      spec: {
+        ...block.spec,
+        versions: block.spec.versions.map((x) => (x === v ? { ...x, processingActivities: activities } : x)),
+      },
+    };
+    const a = exampleActivation("utrecht", "bezwaar-intake");
+    const mapped = {
+      ...a,
+      spec: {
+        ...a.spec,
+        processingActivities: [
+          ...(a.spec.processingActivities ?? []),
+          { activity: "zaak-voorstel-statistiek", registerEntry: "VWR-2024-018" },
+        ],
+      },
+    };
+    const input = activationInput(mapped, withOwn, tenant("utrecht"), version, {});
+    expect(input.activitiesWithoutPersonalData).toEqual(["telling"]);
+    expect(activationInput(a, block, tenant("utrecht"), version, {}).activitiesWithoutPersonalData).toBeUndefined();
   });
 
   it("takes port 443 for an endpoint without one, and no Logboek where the tenant has none", () => {

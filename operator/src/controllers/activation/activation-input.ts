@@ -27,6 +27,15 @@ export function activationInput(
   parameters: Record<string, ParameterValue>,
 ): ActivationInput {
   const namespace = activation.metadata.namespace ?? "";
+  const mapping = Object.fromEntries(
+    (activation.spec.processingActivities ?? []).map((m) => [m.activity, m.registerEntry]),
+  );
+  const withoutPersonalData = (
+    block.spec.versions.find((v) => v.version === version.version)?.processingActivities ?? []
+  )
+    .filter((a) => a.personalData === false && !(a.id in mapping))
+    .map((a) => a.id)
+    .sort();
   return {
     activation: {
       name: activation.metadata.name ?? "",
@@ -50,9 +59,8 @@ export function activationInput(
     tenant: tenant.metadata.name ?? namespace,
     municipalityCode: tenant.spec.municipalityCode,
     ...(tenant.spec.logboek && { logboek: logboekOf(tenant.spec.logboek) }),
-    processingActivities: Object.fromEntries(
-      (activation.spec.processingActivities ?? []).map((m) => [m.activity, m.registerEntry]),
-    ),
+    processingActivities: mapping,
+    ...(withoutPersonalData.length && { activitiesWithoutPersonalData: withoutPersonalData }),
   };
 }
 
@@ -63,5 +71,6 @@ function logboekOf(l: NonNullable<MunicipalTenant["spec"]["logboek"]>): NonNulla
     cidr: l.cidr,
     port: Number(new URL(l.endpoint).port || 443),
     clientCertificateSecret: l.clientCertificateSecret ?? "aihub-logboek-client",
+    logLines: l.logLines ?? "Drop",
   };
 }

@@ -15,7 +15,7 @@ const image = (version: string) =>
 /** A fake cluster: the caches the phases read, and the applies and prunes they send. */
 function fakeEnv(
   o: {
-    deployment?: KubeObject;
+    workload?: KubeObject;
     blocks?: string[];
     rollouts?: { version: string; phase: string; moved?: string[] }[];
   } = {},
@@ -42,12 +42,12 @@ function fakeEnv(
           },
         })),
       ),
-    child: (kind) => (kind === "Deployment" ? o.deployment : undefined),
+    child: (kind) => (kind === "StatefulSet" ? o.workload : undefined),
     apply: async (obj) => {
       applied.push(obj.kind);
-      if (obj.kind !== "Deployment") return obj;
+      if (obj.kind !== "StatefulSet") return obj;
       // The API server bumps the generation of a changed template; its status is the old one's.
-      const generation = (o.deployment?.metadata.generation ?? 0) + 1;
+      const generation = (o.workload?.metadata.generation ?? 0) + 1;
       return { ...obj, metadata: { ...obj.metadata, generation, creationTimestamp: now.toISOString() } };
     },
     prune: async () => undefined,
@@ -70,12 +70,20 @@ const running = (version: string, over: Partial<BlockActivation> = {}): BlockAct
   status: { currentVersion: version, image: image(version), conditions: [] },
   ...over,
 });
-/** The Deployment of 1.3.0 as the cache holds it: generation 1, every replica available. */
+/** The StatefulSet of 1.3.0 as the cache holds it: generation 1, every replica available. */
 const available13 = {
   apiVersion: "apps/v1",
-  kind: "Deployment",
+  kind: "StatefulSet",
   metadata: { name: "bezwaar-intake", namespace: "utrecht", generation: 1, creationTimestamp: "2026-11-01T00:00:00Z" },
-  status: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 },
+  status: {
+    observedGeneration: 1,
+    replicas: 2,
+    updatedReplicas: 2,
+    readyReplicas: 2,
+    availableReplicas: 2,
+    currentRevision: "bezwaar-intake-1",
+    updateRevision: "bezwaar-intake-1",
+  },
 } as KubeObject;
 
 async function reconcile(activation: BlockActivation, env: PhaseEnv) {
@@ -96,7 +104,7 @@ describe("the activation phases", () => {
   });
 
   it("changes nothing for a block its schema refuses, and says what is wrong with it", async () => {
-    const { env, applied } = fakeEnv({ deployment: available13 });
+    const { env, applied } = fakeEnv({ workload: available13 });
     const bad = exampleBlock("bezwaar-intake");
     const broken = {
       ...bad,
@@ -109,7 +117,7 @@ describe("the activation phases", () => {
   });
 
   it("applies nothing for a name made before the API server refused it, and says why once", async () => {
-    const { env, applied } = fakeEnv({ deployment: available13 });
+    const { env, applied } = fakeEnv({ workload: available13 });
     const old = running("1.3.0");
     for (const name of ["bezwaar.intake", "2bezwaar", "aihub-default-deny", "b".repeat(64)]) {
       const scope = await reconcile({ ...old, metadata: { ...old.metadata, name } }, env);
@@ -120,19 +128,19 @@ describe("the activation phases", () => {
   });
 
   it("stops what runs when the collective revokes the certification: scaled to 0, configuration kept, saying why", async () => {
-    const { env } = fakeEnv({ deployment: available13 });
+    const { env } = fakeEnv({ workload: available13 });
     const revoked = structuredClone(exampleBlock("bezwaar-intake"));
     revoked.metadata.annotations = { "aihub.gemeenten.nl/certification-revoked": "bias found in audit" };
-    const deployments: KubeObject[] = [];
+    const workloads: KubeObject[] = [];
     const scope = await reconcile(running("1.3.0"), {
       ...env,
       block: () => revoked as unknown as KubeObject,
       apply: async (obj) => {
-        if (obj.kind === "Deployment") deployments.push(obj);
+        if (obj.kind === "StatefulSet") workloads.push(obj);
         return env.apply(obj);
       },
     });
-    expect(deployments.map((d) => (d.spec as { replicas: number }).replicas)).toEqual([0]);
+    expect(workloads.map((d) => (d.spec as { replicas: number }).replicas)).toEqual([0]);
     expect(scope.target?.version).toBe("1.3.0");
     expect(scope.verdicts.ready).toMatchObject({ status: "False", reason: "CertificationRevoked" });
     expect(scope.verdicts.ready.message).toContain("revoked: bias found in audit");
@@ -144,8 +152,8 @@ describe("the activation phases", () => {
     expect(kept.stopped).toBeUndefined();
   });
 
-  it("renders nothing for refused parameters, and what runs stays Ready by its own Deployment", async () => {
-    const { env, applied } = fakeEnv({ deployment: available13 });
+  it("renders nothing for refused parameters, and what runs stays Ready by its own StatefulSet", async () => {
+    const { env, applied } = fakeEnv({ workload: available13 });
     const bad = running("1.3.0");
     const scope = await reconcile({ ...bad, spec: { ...bad.spec, humanInTheLoop: undefined } }, env);
     expect(applied).toEqual([]);
@@ -157,7 +165,7 @@ describe("the activation phases", () => {
 
   it("keeps what runs while the new version's fleet rollout has not moved this activation", async () => {
     const { env, applied } = fakeEnv({
-      deployment: available13,
+      workload: available13,
       rollouts: [{ version: "1.4.0", phase: "Progressing" }],
     });
     const scope = await reconcile(running("1.3.0"), env);
@@ -165,26 +173,26 @@ describe("the activation phases", () => {
     expect(scope.target?.version).toBe("1.3.0");
     expect(outcomeOf(scope).upToDate).toMatchObject({ status: "False", reason: "WaitingForRollout" });
     expect(scope.events).toEqual([]);
-    expect(applied.at(-1)).toBe("Deployment");
+    expect(applied.at(-1)).toBe("StatefulSet");
   });
 
-  it("judges a new version by the applied Deployment, not the cache's available old one", async () => {
+  it("judges a new version by the applied StatefulSet, not the cache's available old one", async () => {
     const { env, applied } = fakeEnv({
-      deployment: available13,
+      workload: available13,
       rollouts: [{ version: "1.4.0", phase: "Progressing", moved: ["utrecht/bezwaar-intake"] }],
     });
     const scope = await reconcile(running("1.3.0"), env);
     expect(scope.resolved).toMatchObject({ ok: true, version: "1.4.0" });
     expect(scope.target?.version).toBe("1.4.0");
-    expect(applied.at(-1)).toBe("Deployment");
-    expect(scope.deployment?.metadata.generation).toBe(2);
+    expect(applied.at(-1)).toBe("StatefulSet");
+    expect(scope.workload?.metadata.generation).toBe(2);
     expect(scope.verdicts.ready).toMatchObject({ status: "False", reason: "ReplicasUnavailable" });
     expect(outcomeOf(scope).running?.version).toBe("1.4.0");
     expect(scope.events.map((e) => e.reason)).toEqual(["VersionRolledOut"]);
     expect(scope.holdStatus).toBe(false);
   });
 
-  it("holds a new activation's first status while its Deployment, created a moment ago, rolls out", async () => {
+  it("holds a new activation's first status while its StatefulSet, created a moment ago, rolls out", async () => {
     const { env } = fakeEnv();
     const scope = await reconcile({ ...utrecht, metadata: { ...utrecht.metadata, uid: "uid-1" } }, env);
     expect(scope.holdStatus).toBe(true);

@@ -6,7 +6,7 @@
 // The rule that runs through them: a gate that fails or a configuration we refuse never takes
 // down what runs. Such a phase leaves `target` at the running version (or at nothing), and
 // keepWhatRuns stops before anything is rendered.
-import { renderActivation } from "../../../../cdk/src/activation/activation-chart.ts";
+import { renderActivation, WORKLOAD_KIND } from "../../../../cdk/src/activation/activation-chart.ts";
 import type { ActivationRenderContext } from "../../../../cdk/src/activation/activation-input.ts";
 import {
   type AIBuildingBlock,
@@ -25,7 +25,7 @@ import { activationInput } from "./activation-input.ts";
 import { configurationRules } from "./activation-rules.ts";
 import type { ActivationObject, ActivationScope } from "./activation-scope.ts";
 import { verdict } from "./activation-scope.ts";
-import { holdFirstStatus as firstStatusHold, latestDeployment, rolloutVerdicts } from "./activation-status.ts";
+import { holdFirstStatus as firstStatusHold, latestWorkload, rolloutVerdicts } from "./activation-status.ts";
 import { ChildConflict } from "./child-ownership.ts";
 import { logboekVerdict } from "./logboek-status.ts";
 import { rolloutGate } from "./rollout-gate.ts";
@@ -217,7 +217,7 @@ export const checkParameters: Phase = async (scope) => {
 
 /**
  * Nothing may be rendered: either nothing acceptable to run, or a configuration we refuse. What
- * runs (if anything) stays as it is, and its Deployment says whether it is still ready.
+ * runs (if anything) stays as it is, and its StatefulSet says whether it is still ready.
  */
 export const keepWhatRuns: Phase = async (scope, env) => {
   const { parameters, certified } = scope.verdicts;
@@ -228,11 +228,11 @@ export const keepWhatRuns: Phase = async (scope, env) => {
       : certified.status === "True"
         ? verdict("False", "NoVersion", "no version to run")
         : certified;
-  scope.deployment = env.child("Deployment", scope.namespace, scope.name);
-  const rollout = rolloutVerdicts(scope.deployment, scope.activation.spec.replicas);
+  scope.workload = env.child(WORKLOAD_KIND, scope.namespace, scope.name);
+  const rollout = rolloutVerdicts(scope.workload, scope.activation.spec.replicas);
   scope.verdicts.progressing = verdict("False", blocked.reason, blocked.message);
   scope.verdicts.ready =
-    scope.deployment && scope.running ? rollout.ready : verdict("False", blocked.reason, blocked.message);
+    scope.workload && scope.running ? rollout.ready : verdict("False", blocked.reason, blocked.message);
   return "stop";
 };
 
@@ -241,9 +241,10 @@ export const CHILD_CONFLICT_RETRY_MS = 10_000;
 
 /**
  * Renders the target and applies it in two round trips: what the pods rely on (parameters,
- * network policies, service, disruption budget) all at once, then the Deployment, whose pods find
+ * network policies, service, disruption budget) all at once, then the StatefulSet, whose pods find
  * their ConfigMap and policies in place. A fleet's reconciles wait on the API server's latency, not
- * its capacity, when each applies one object after another. Then children no longer rendered go.
+ * its capacity, when each applies one object after another. Then children no longer rendered go,
+ * the Deployment of an activation from before ADR 14 among them, once its StatefulSet exists.
  */
 export const applyChildren: Phase = async (scope, env) => {
   const { block, tenant } = references(scope);
@@ -256,8 +257,8 @@ export const applyChildren: Phase = async (scope, env) => {
   const desired = renderActivation(input, env.render) as Obj[];
   let applied: KubeObject | undefined;
   try {
-    await Promise.all(desired.filter((o) => o.kind !== "Deployment").map((o) => env.apply(o)));
-    for (const obj of desired.filter((o) => o.kind === "Deployment")) applied = await env.apply(obj);
+    await Promise.all(desired.filter((o) => o.kind !== WORKLOAD_KIND).map((o) => env.apply(o)));
+    for (const obj of desired.filter((o) => o.kind === WORKLOAD_KIND)) applied = await env.apply(obj);
   } catch (err) {
     if (!(err instanceof ChildConflict)) throw err;
     scope.verdicts.progressing = verdict("False", "ChildConflict", err.message);
@@ -268,21 +269,21 @@ export const applyChildren: Phase = async (scope, env) => {
   }
   await env.prune(scope.activation, desired);
   scope.rendered = target;
-  // The cache may lack a Deployment created a moment ago (the apply's answer has it, so the first
+  // The cache may lack a StatefulSet created a moment ago (the apply's answer has it, so the first
   // status already says it is rolling out), or hold the generation before a new template.
-  scope.deployment = latestDeployment(env.child("Deployment", scope.namespace, scope.name), applied);
+  scope.workload = latestWorkload(env.child(WORKLOAD_KIND, scope.namespace, scope.name), applied);
   scope.events.push(...changeEvents(scope));
   return "continue";
 };
 
-/** Progress and readiness from the Deployment's status (rolloutVerdicts). */
+/** Progress and readiness from the StatefulSet's status (rolloutVerdicts). */
 export const observeRollout: Phase = async (scope) => {
   if (scope.stopped) {
     scope.verdicts.progressing = scope.stopped;
     scope.verdicts.ready = scope.stopped;
     return "continue";
   }
-  Object.assign(scope.verdicts, rolloutVerdicts(scope.deployment, scope.activation.spec.replicas));
+  Object.assign(scope.verdicts, rolloutVerdicts(scope.workload, scope.activation.spec.replicas));
   return "continue";
 };
 
@@ -298,17 +299,17 @@ export const observeLogboek: Phase = async (scope) => {
       (scope.activation.spec.processingActivities ?? []).map((m) => [m.activity, m.registerEntry]),
     ),
     replicas: scope.stopped ? 0 : scope.activation.spec.replicas,
-    deployment: scope.deployment,
+    workload: scope.workload,
   });
   return "continue";
 };
 
-/** A new activation's first status waits a moment for its Deployment: one write instead of two. */
+/** A new activation's first status waits a moment for its StatefulSet: one write instead of two. */
 export const holdFirstStatus: Phase = async (scope, env) => {
   const hold = firstStatusHold({
     hasStatus: scope.activation.status !== undefined,
     ready: scope.verdicts.ready.status === "True",
-    deploymentCreated: scope.deployment?.metadata.creationTimestamp,
+    workloadCreated: scope.workload?.metadata.creationTimestamp,
     now: env.now(),
     holdMs: env.firstStatusHoldMs,
   });

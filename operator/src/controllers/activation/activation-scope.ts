@@ -37,7 +37,7 @@ export interface ActivationScope {
   readonly name: string;
   block?: AIBuildingBlock;
   tenant?: MunicipalTenant;
-  /** What runs now: as the status says, or, before the first status, as the Deployment says. */
+  /** What runs now: as the status says, or, before the first status, as the StatefulSet says. */
   readonly running?: RunningVersion;
   /** What the spec asks for (resolveVersion); undefined until resolveTarget. */
   resolved?: VersionResolution;
@@ -59,8 +59,8 @@ export interface ActivationScope {
   logboek?: Verdict;
   /** Set when the collective revoked the block's certification: what runs is scaled to zero (ADR 10). */
   stopped?: Verdict;
-  /** The Deployment the rollout is judged by: as applied in this reconcile, or as cached. */
-  deployment?: KubeObject;
+  /** The StatefulSet the rollout is judged by: as applied in this reconcile, or as cached. */
+  workload?: KubeObject;
   /** Events to record once the status is written (they say what the status says, once). */
   events: PendingEvent[];
   requeueAfterMs?: number;
@@ -75,12 +75,12 @@ export const verdict = (status: Verdict["status"], reason: string, message: stri
 });
 
 /**
- * A scope for the cached activation. `deploymentOf` reads the activation's Deployment from the
+ * A scope for the cached activation. `workloadOf` reads the activation's StatefulSet from the
  * cache, for what runs before the first status says it.
  */
 export function newActivationScope(
   cached: KubeObject,
-  deploymentOf: (namespace: string, name: string) => KubeObject | undefined,
+  workloadOf: (namespace: string, name: string) => KubeObject | undefined,
 ): ActivationScope {
   const activation = {
     ...cached,
@@ -94,7 +94,7 @@ export function newActivationScope(
   const running =
     status?.currentVersion && status.image
       ? { version: status.currentVersion, image: status.image }
-      : runningOf(deploymentOf(namespace, name), activation.metadata.uid);
+      : runningOf(workloadOf(namespace, name), activation.metadata.uid);
   const unknown = verdict("Unknown", "NotEvaluated", "not evaluated yet");
   return {
     activation,

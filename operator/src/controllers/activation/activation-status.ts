@@ -73,10 +73,10 @@ export function activationStatus(activation: BlockActivation, outcome: Activatio
   };
 }
 
-type DeploymentState = { metadata: { generation?: number }; status?: Record<string, unknown> };
+type WorkloadState = { metadata: { generation?: number }; status?: Record<string, unknown> };
 
-/** The Deployment fields that rolloutVerdicts reads (the unit tests hold the two together). */
-export const rolloutFields = (d: DeploymentState) => {
+/** The StatefulSet fields that rolloutVerdicts reads (the unit tests hold the two together). */
+export const rolloutFields = (d: WorkloadState) => {
   const s = d.status ?? {};
   return [
     d.metadata.generation,
@@ -85,59 +85,59 @@ export const rolloutFields = (d: DeploymentState) => {
     s.updatedReplicas,
     s.readyReplicas,
     s.availableReplicas,
+    s.currentRevision,
+    s.updateRevision,
   ];
 };
 
 /**
- * Whether a Deployment update can change what rolloutVerdicts says. kube-controller-manager writes
- * a Deployment's status three or four times per rollout (replicas, ready, conditions' times); across
+ * Whether a StatefulSet update can change what rolloutVerdicts says. kube-controller-manager writes
+ * a StatefulSet's status several times per rollout (replicas, ready, current, revisions); across
  * a fleet that is thousands of reconciles that cannot change the activation's status.
  */
-export function rolloutChanged(a: DeploymentState, b: DeploymentState): boolean {
+export function rolloutChanged(a: WorkloadState, b: WorkloadState): boolean {
   const before = rolloutFields(a);
   return rolloutFields(b).some((v, i) => v !== before[i]);
 }
 
 /**
- * Of the Deployment in the watch cache and the one an apply just returned, the one to judge the
- * rollout by: the later generation. The cache may not have a Deployment created a moment ago, and
+ * Of the StatefulSet in the watch cache and the one an apply just returned, the one to judge the
+ * rollout by: the later generation. The cache may not have a StatefulSet created a moment ago, and
  * after an apply that changed the pod template it still holds the previous generation, whose
  * status says "fully available" about the version being replaced. At the same generation the
  * cache is kept, as before: the watch keeps its status current.
  */
-export function latestDeployment<T extends DeploymentState>(
-  cached: T | undefined,
-  applied: T | undefined,
-): T | undefined {
+export function latestWorkload<T extends WorkloadState>(cached: T | undefined, applied: T | undefined): T | undefined {
   if (!cached || !applied) return cached ?? applied;
   return (applied.metadata.generation ?? 0) > (cached.metadata.generation ?? 0) ? applied : cached;
 }
 
 /**
- * Progress and readiness from the Deployment's own status, as kube-controller-manager reports it,
- * judged as `kubectl rollout status` judges it: the controller has seen this generation, every
- * replica runs the current template, no pod of an older template is left (during a rolling update
- * of one replica the old pod alone is available while the new one may never become ready), and
- * every replica is ready and available.
+ * Progress and readiness from the StatefulSet's own status, as kube-controller-manager reports it,
+ * judged as `kubectl rollout status` judges a StatefulSet: the controller has seen this generation,
+ * every replica runs the current template and no pod of an older one is left (the update revision
+ * has become the current one, which the controller records only once every pod runs it and is
+ * ready), and every replica is ready and available.
  */
 export function rolloutVerdicts(
-  deployment:
+  workload:
     | { metadata: { name?: string; namespace?: string; generation?: number }; status?: Record<string, unknown> }
     | undefined,
   replicas: number,
 ): { progressing: Verdict; ready: Verdict } {
-  if (!deployment) {
+  if (!workload) {
     return {
-      progressing: { status: "True", reason: "Creating", message: "creating the block's Deployment" },
-      ready: { status: "False", reason: "Creating", message: "the block's Deployment does not exist yet" },
+      progressing: { status: "True", reason: "Creating", message: "creating the block's StatefulSet" },
+      ready: { status: "False", reason: "Creating", message: "the block's StatefulSet does not exist yet" },
     };
   }
-  const s = deployment.status ?? {};
+  const s = workload.status ?? {};
   const count = (field: string) => (s[field] as number | undefined) ?? 0;
   const updated = count("updatedReplicas");
   const available = count("availableReplicas");
   const rolledOut =
-    count("observedGeneration") >= (deployment.metadata.generation ?? 0) &&
+    count("observedGeneration") >= (workload.metadata.generation ?? 0) &&
+    s.currentRevision === s.updateRevision &&
     updated >= replicas &&
     count("replicas") <= updated &&
     count("readyReplicas") >= replicas &&
@@ -154,53 +154,53 @@ export function rolloutVerdicts(
   }
   // Counts stay out of the messages while rolling out: each change of a count would be one
   // more status write per activation, thousands across the fleet, and tell a person little.
-  const name = `${deployment.metadata.namespace}/${deployment.metadata.name}`;
+  const name = `${workload.metadata.namespace}/${workload.metadata.name}`;
   return {
     progressing: { status: "True", reason: "RollingOut", message: `rolling out ${replicas} replica(s) of ${name}` },
     ready: {
       status: "False",
       reason: "ReplicasUnavailable",
-      message: `waiting for ${replicas} available replica(s); kubectl describe deployment ${deployment.metadata.name} -n ${deployment.metadata.namespace} tells why`,
+      message: `waiting for ${replicas} available replica(s); kubectl describe statefulset ${workload.metadata.name} -n ${workload.metadata.namespace} tells why`,
     },
   };
 }
 
-interface DeploymentLike {
+interface WorkloadLike {
   metadata: { labels?: Record<string, string>; ownerReferences?: { uid: string; controller?: boolean }[] };
   spec?: { template?: { spec?: { containers?: { name: string; image?: string }[] } } };
 }
 
 /**
- * What this activation's Deployment runs (its version label and the block container's image), for
+ * What this activation's StatefulSet runs (its version label and the block container's image), for
  * an activation whose status does not say so yet: its first status is held back (holdFirstStatus),
- * or the operator stopped before writing it. Only a Deployment this activation controls counts.
+ * or the operator stopped before writing it. Only a StatefulSet this activation controls counts.
  */
 export function runningOf(
-  deployment: DeploymentLike | undefined,
+  workload: WorkloadLike | undefined,
   activationUid: string | undefined,
 ): { version: string; image: string } | undefined {
-  const owned = deployment?.metadata.ownerReferences?.some((r) => r.controller && r.uid === activationUid);
-  if (!deployment || !activationUid || !owned) return undefined;
-  const version = deployment.metadata.labels?.[VERSION_LABEL];
-  const image = deployment.spec?.template?.spec?.containers?.find((c) => c.name === "block")?.image;
+  const owned = workload?.metadata.ownerReferences?.some((r) => r.controller && r.uid === activationUid);
+  if (!workload || !activationUid || !owned) return undefined;
+  const version = workload.metadata.labels?.[VERSION_LABEL];
+  const image = workload.spec?.template?.spec?.containers?.find((c) => c.name === "block")?.image;
   return version && image ? { version, image } : undefined;
 }
 
 /**
  * Milliseconds to hold back the first status of a new activation, or undefined to write now. A new
- * activation's Deployment usually becomes available within seconds; until then, or until `holdMs`
- * after the Deployment was created, one status write (Ready, with the version) replaces two
+ * activation's StatefulSet usually becomes available within seconds; until then, or until `holdMs`
+ * after the StatefulSet was created, one status write (Ready, with the version) replaces two
  * (rolling out, then Ready). Across a fleet that is 1,710 writes fewer. Only an activation that has
  * no status at all is held: any status it has is corrected at once.
  */
 export function holdFirstStatus(o: {
   hasStatus: boolean;
   ready: boolean;
-  deploymentCreated: string | undefined;
+  workloadCreated: string | undefined;
   now: Date;
   holdMs: number;
 }): number | undefined {
-  if (o.hasStatus || o.ready || !o.deploymentCreated || o.holdMs <= 0) return undefined;
-  const left = Date.parse(o.deploymentCreated) + o.holdMs - o.now.getTime();
+  if (o.hasStatus || o.ready || !o.workloadCreated || o.holdMs <= 0) return undefined;
+  const left = Date.parse(o.workloadCreated) + o.holdMs - o.now.getTime();
   return left > 0 ? Math.min(left, o.holdMs) : undefined;
 }

@@ -13,7 +13,7 @@ const base = { block: exampleBlock("bezwaar-intake"), version: "1.4.0", mapping,
 
 describe("logboekVerdict (LogboekReady)", () => {
   it("is True when the Logboek is configured and sidecars are ready, naming where records go", () => {
-    expect(logboekVerdict({ ...base, tenant: tenant("utrecht"), deployment: deployment(1) })).toEqual({
+    expect(logboekVerdict({ ...base, tenant: tenant("utrecht"), workload: deployment(1) })).toEqual({
       status: "True",
       reason: "SidecarReady",
       message:
@@ -22,7 +22,7 @@ describe("logboekVerdict (LogboekReady)", () => {
   });
 
   it("is False while no pod's sidecar is ready, and Unknown while the block runs no pods", () => {
-    expect(logboekVerdict({ ...base, tenant: tenant("utrecht"), deployment: deployment(0) })).toMatchObject({
+    expect(logboekVerdict({ ...base, tenant: tenant("utrecht"), workload: deployment(0) })).toMatchObject({
       status: "False",
       reason: "SidecarNotReady",
     });
@@ -34,7 +34,7 @@ describe("logboekVerdict (LogboekReady)", () => {
   });
 
   it("is False when personal data is processed without a Logboek, and absent when nothing needs one", () => {
-    expect(logboekVerdict({ ...base, tenant: tenant("amsterdam"), deployment: deployment(2) })).toEqual({
+    expect(logboekVerdict({ ...base, tenant: tenant("amsterdam"), workload: deployment(2) })).toEqual({
       status: "False",
       reason: "NotConfigured",
       message:

@@ -1,8 +1,8 @@
 // Whether an activation's records reach the municipality's Logboek Dataverwerkingen, in words:
 // the condition LogboekReady. The operator does not read pods (ADR 11): a pod is ready only when
 // its logging sidecar is (a native sidecar's readiness counts toward the pod's), so the
-// Deployment's ready replicas say how many sidecars are ready to forward. The sidecar queues on
-// its volume what the Logboek has not acknowledged yet.
+// StatefulSet's ready replicas say how many sidecars are ready to forward. The sidecar queues on
+// its replica's volume claim what the Logboek has not acknowledged yet.
 import type { AIBuildingBlock, MunicipalTenant } from "../../api/v1alpha1/index.ts";
 import type { KubeObject } from "../../kube/object.ts";
 import type { Verdict } from "./activation-status.ts";
@@ -16,7 +16,8 @@ export function logboekVerdict(o: {
   version?: string;
   mapping: Record<string, string>;
   replicas: number;
-  deployment?: KubeObject;
+  /** The activation's StatefulSet. */
+  workload?: KubeObject;
 }): Verdict | undefined {
   const logboek = o.tenant.spec.logboek;
   const activities = o.block.spec.versions.find((v) => v.version === o.version)?.processingActivities ?? [];
@@ -34,7 +35,7 @@ export function logboekVerdict(o: {
   const where = `records go to ${logboek.endpoint}${entries.length ? ` as register entries ${entries.join(", ")}` : ""}`;
   if (o.replicas === 0)
     return { status: "Unknown", reason: "NotRunning", message: `${where} once the block runs (it has 0 replicas)` };
-  const ready = Number((o.deployment?.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0);
+  const ready = Number((o.workload?.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0);
   return ready > 0
     ? {
         status: "True",

@@ -13,9 +13,12 @@ export const LIMIT_RANGE_NAME = "aihub-limits";
 /**
  * Object counts, so that one tenant cannot fill what all share (etcd, the operator's caches, what
  * every node watches) with activations that run no pods (`replicas: 0`): the activations
- * themselves and the children each one gets. ReplicaSets are not counted: a quota on them would
- * stop the Deployment controller mid-rollout, and the operator bounds them per Deployment
- * (revisionHistoryLimit). Config maps leave room for the one Kubernetes puts in every namespace
+ * themselves and the children each one gets. ControllerRevisions are not counted: a quota on them
+ * would stop the StatefulSet controller mid-rollout, and the operator bounds them per StatefulSet
+ * (revisionHistoryLimit). The logging sidecar's queue claims (one per replica, kept when a replica
+ * is scaled away) are bounded in number by the pods the tenant may run, and in size by
+ * requests.storage: a tenant cannot make claims (its roles only read them), and the StatefulSet
+ * controller's claims beyond the quota are refused, so those replicas do not start. Config maps leave room for the one Kubernetes puts in every namespace
  * (kube-root-ca.crt) and a few of cluster add-ons (a service mesh's root certificate).
  */
 export const CONFIG_MAPS_NOT_OURS = 4;
@@ -24,11 +27,12 @@ export const CONFIG_MAPS_PER_ACTIVATION = 2;
 /** The quota key of BlockActivations: a custom resource, which kube-controller-manager counts late. */
 export const ACTIVATION_COUNT = "count/blockactivations.aihub.gemeenten.nl";
 
-export function objectCountQuota(activations: number, networkPolicies: number): Record<string, string> {
+export function objectCountQuota(activations: number, networkPolicies: number, pods: number): Record<string, string> {
   const n = canonicalQuantity(String(activations));
   return {
     [ACTIVATION_COUNT]: n,
-    "count/deployments.apps": n,
+    "count/statefulsets.apps": n,
+    persistentvolumeclaims: canonicalQuantity(String(pods)),
     "count/poddisruptionbudgets.policy": n,
     services: n,
     // Two per activation: its parameters and its logging sidecar's configuration.
@@ -53,7 +57,7 @@ export function renderResourceQuota(tenant: MunicipalTenant, networkPolicies: nu
         // A quantity too: 1000 pods is stored as "1k".
         pods: canonicalQuantity(String(quota.pods)),
         "requests.storage": canonicalQuantity(quota.storage),
-        ...objectCountQuota(quota.activations, networkPolicies),
+        ...objectCountQuota(quota.activations, networkPolicies, quota.pods),
       },
     },
   };

@@ -41,7 +41,14 @@ const readRules = (): PolicyRule[] => [
   // Logs are read with get (also when followed); list and watch mean nothing for them.
   { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
   { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: [...READ] },
-  { apiGroups: ["apps"], resources: ["deployments", "replicasets"], verbs: [...READ] },
+  // The block's StatefulSet (and the Deployments of activations from before it) and its revisions.
+  {
+    apiGroups: ["apps"],
+    resources: ["statefulsets", "controllerrevisions", "deployments", "replicasets"],
+    verbs: [...READ],
+  },
+  // The logging sidecar's queue claims: read only, so that no tenant deletes records not yet sent.
+  { apiGroups: [""], resources: ["persistentvolumeclaims"], verbs: [...READ] },
 ];
 
 const clusterRole = (name: string, rules: PolicyRule[]): RenderedObject => ({

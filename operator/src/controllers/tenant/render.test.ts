@@ -63,9 +63,10 @@ describe("renderTenant", () => {
               "hard": {
                 "configmaps": "64",
                 "count/blockactivations.aihub.gemeenten.nl": "30",
-                "count/deployments.apps": "30",
                 "count/networkpolicies.networking.k8s.io": "36",
                 "count/poddisruptionbudgets.policy": "30",
+                "count/statefulsets.apps": "30",
+                "persistentvolumeclaims": "100",
                 "pods": "100",
                 "requests.cpu": "16",
                 "requests.memory": "64Gi",
@@ -462,7 +463,9 @@ describe("renderTenant", () => {
         "requests.storage": "100Gi",
         // 30 activations by default, each with one of every child (two ConfigMaps); four policies of the tenant's own.
         "count/blockactivations.aihub.gemeenten.nl": "30",
-        "count/deployments.apps": "30",
+        "count/statefulsets.apps": "30",
+        // One queue claim per pod at most (the logging sidecar's).
+        persistentvolumeclaims: "50",
         "count/poddisruptionbudgets.policy": "30",
         services: "30",
         configmaps: "64",
@@ -582,7 +585,7 @@ describe("renderTenant", () => {
           [l.default, l.defaultRequest, l.max, l.maxLimitRequestRatio].flatMap((v) => Object.values(v ?? {})),
         ),
       ];
-      expect(quantities.length).toBe(18);
+      expect(quantities.length).toBe(19);
       for (const q of quantities) expect(canonicalQuantity(q)).toBe(q);
     },
   );

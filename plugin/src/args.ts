@@ -10,6 +10,7 @@ export type Command =
   | { name: "tenants" }
   | { name: "updates" }
   | { name: "approve"; activation: string }
+  | { name: "decline"; activation: string }
   | { name: "catalog" }
   | { name: "explain-block"; block: string }
   | { name: "rollout"; action: RolloutAction; block: string };
@@ -28,7 +29,16 @@ export interface Invocation {
   yes: boolean;
 }
 
-export const COMMANDS = ["tenants", "updates", "approve", "catalog", "explain-block", "rollout", "help"] as const;
+export const COMMANDS = [
+  "tenants",
+  "updates",
+  "approve",
+  "decline",
+  "catalog",
+  "explain-block",
+  "rollout",
+  "help",
+] as const;
 
 const options = {
   help: { type: "boolean", short: "h" },
@@ -48,6 +58,7 @@ const GLOBAL_FLAGS: readonly Flag[] = ["help", "output", "kubeconfig", "context"
 const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
   updates: ["all-namespaces"],
   approve: ["version"],
+  decline: ["version"],
   "explain-block": ["version"],
   "rollout status": ["version"],
   "rollout pause": ["version"],
@@ -108,6 +119,7 @@ function toCommand(name: string, rest: string[]): Command {
       args(0, "");
       return { name };
     case "approve":
+    case "decline":
       return { name, activation: args(1, "the name of a BlockActivation")[0] as string };
     case "explain-block":
       return { name, block: args(1, "the name of an AIBuildingBlock")[0] as string };

@@ -125,11 +125,65 @@ export async function approve(inv: Invocation & { command: { name: "approve" } }
   });
   // The admission webhook records who approved, from the API server's account of the request.
   const record = readApprovals(patched.metadata.annotations)
-    .filter((r) => r.version === target)
+    .filter((r) => r.version === target && r.decision !== "Declined")
     .at(-1);
   return {
     data: data(record),
     text: `${ref}: approved version ${target} of ${activation.spec.block} (was ${approved ?? "-"})${record ? `; recorded as approved by ${record.user} at ${record.approvedAt}` : ""}\n`,
+  };
+}
+
+/**
+ * Declines an update: sets spec.declinedVersion to V (default: status.availableUpdate), so that it
+ * is offered no more (a newer version is). The admission webhook records who declined, as it does
+ * for an approval. The activation keeps running its approved version.
+ */
+export async function decline(inv: Invocation & { command: { name: "decline" } }, api: Api): Promise<Result> {
+  const namespace = namespaceOf(inv, api);
+  const name = inv.command.activation;
+  const path = `${activationsPath(namespace)}/${enc(name)}`;
+  const activation = await api.get<BlockActivation>(path);
+  const ref = `${namespace}/${name}`;
+  if (activation.spec.updatePolicy !== "Manual") {
+    throw new CommandError(
+      `nothing to decline: ${ref} ${activation.spec.version ? `is pinned to version ${activation.spec.version}` : "follows its channel automatically"}`,
+    );
+  }
+  const target = inv.version ?? activation.status?.availableUpdate?.version;
+  if (target === undefined) {
+    throw new CommandError(
+      `nothing to decline: no update awaits approval for ${ref} (status.availableUpdate is empty)`,
+    );
+  }
+  const data = (record?: { user: string; approvedAt: string }) => ({
+    namespace,
+    activation: name,
+    block: activation.spec.block,
+    approvedVersion: activation.spec.approvedVersion ?? null,
+    declinedVersion: target,
+    declinedBy: record?.user ?? null,
+    declinedAt: record?.approvedAt ?? null,
+  });
+  if (target === activation.spec.declinedVersion) {
+    return { data: data(), text: `${ref}: version ${target} is already declined; nothing changed\n` };
+  }
+  const offered = await offeredVersions(api, activation);
+  const available = activation.status?.availableUpdate?.version;
+  if (target !== available && !offered.includes(target)) {
+    throw new CommandError(
+      `version ${target} is not offered to ${ref}: ${offered.length ? `offered: ${offered.join(", ")}` : "no newer version is offered"}`,
+    );
+  }
+  const patched = await api.mergePatch<BlockActivation>(path, {
+    metadata: { resourceVersion: activation.metadata.resourceVersion },
+    spec: { declinedVersion: target },
+  });
+  const record = readApprovals(patched.metadata.annotations)
+    .filter((r) => r.version === target && r.decision === "Declined")
+    .at(-1);
+  return {
+    data: data(record),
+    text: `${ref}: declined version ${target} of ${activation.spec.block}; it keeps running ${activation.spec.approvedVersion ?? "-"}${record ? `; recorded as declined by ${record.user} at ${record.approvedAt}` : ""}\n`,
   };
 }
 

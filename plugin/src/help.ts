@@ -46,6 +46,17 @@ Approving the version already approved changes nothing and exits 0.
 JSON: {namespace, activation, block, previousVersion, approvedVersion, approvedBy, approvedAt}
 (approvedBy and approvedAt are null when no webhook recorded the approval)`,
 
+  decline: `kubectl aihub decline: decline an update of a BlockActivation.
+
+Usage: kubectl aihub decline ACTIVATION [-n NAMESPACE] [--version V] [-o json|yaml]
+
+Sets spec.declinedVersion to V (default: the version in status.availableUpdate), as you: the
+version is offered no more (a newer one is), the activation keeps running its approved version,
+and the admission webhook records who declined. Refuses (exit 1) when the activation is not
+Manual, when nothing awaits approval, or when V is not offered. Declining the version already
+declined changes nothing and exits 0.
+JSON: {namespace, activation, block, approvedVersion, declinedVersion, declinedBy, declinedAt}`,
+
   catalog: `kubectl aihub catalog: the blocks of the national catalog.
 
 Usage: kubectl aihub catalog [-o json|yaml]
@@ -95,6 +106,7 @@ Commands:
   tenants                     the municipalities, their health and their activations
   updates [-n NS | -A]        versions waiting for approval, with release notes
   approve ACTIVATION          approve an update (--version V, default the offered update)
+  decline ACTIVATION          decline an update: it is offered no more (--version V)
   catalog                     blocks: supplier, risk class, certification, newest versions
   explain-block BLOCK         a block's parameters (types, bounds, defaults) and processing activities
   rollout status|pause|resume|abort BLOCK

@@ -2,7 +2,7 @@
 import { ApiError } from "../../operator/src/kube/rest-client.ts";
 import { type Api, connect } from "./api.ts";
 import { type Invocation, parseCommandLine } from "./args.ts";
-import { approve, catalog, explainBlock, type Result, rollout, tenants, updates } from "./commands.ts";
+import { approve, catalog, decline, explainBlock, type Result, rollout, tenants, updates } from "./commands.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.ts";
 import { serialise } from "./format.ts";
 import { helpFor } from "./help.ts";
@@ -55,6 +55,8 @@ function execute(inv: Invocation, api: Api, now: Date): Promise<Result> {
       return updates(inv, api);
     case "approve":
       return approve({ ...inv, command: c }, api);
+    case "decline":
+      return decline({ ...inv, command: c }, api);
     case "catalog":
       return catalog(api, now);
     case "explain-block":

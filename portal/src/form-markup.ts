@@ -52,6 +52,12 @@ export function field(o: FieldOptions, control: (attrs: Markup) => Markup): Mark
 }
 
 /** A POST form with one button (approve, pause, ...): a real button, usable by keyboard. */
-export function actionForm(action: string, csrf: string, label: string, extra: Markup = html``): Markup {
-  return html`<form method="post" action="${action}" class="portal-action">${csrfField(csrf)}${extra}<button type="submit" class="utrecht-button utrecht-button--primary-action">${label}</button></form>`;
+export function actionForm(
+  action: string,
+  csrf: string,
+  label: string,
+  extra: Markup = html``,
+  appearance: "primary-action" | "secondary-action" = "primary-action",
+): Markup {
+  return html`<form method="post" action="${action}" class="portal-action">${csrfField(csrf)}${extra}<button type="submit" class="utrecht-button utrecht-button--${appearance}">${label}</button></form>`;
 }

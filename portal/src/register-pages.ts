@@ -10,7 +10,7 @@ import { catalogusPage } from "./pages/catalogus.ts";
 import { mijnGemeentePage } from "./pages/mijn-gemeente.ts";
 import { algoritmeregisterDownload, transparantiePage } from "./pages/transparantie.ts";
 import { rolloutAction, uitrolPage } from "./pages/uitrol.ts";
-import { approveAction, updatesPage } from "./pages/updates.ts";
+import { approveAction, declineAction, updatesPage } from "./pages/updates.ts";
 import type { Portal } from "./portal.ts";
 
 export function registerPages(portal: Portal): void {
@@ -23,6 +23,7 @@ export function registerPages(portal: Portal): void {
   portal.action("change", changeAction);
   portal.page("updates", updatesPage);
   portal.action("approve", approveAction);
+  portal.action("decline", declineAction);
   portal.page("uitrol", uitrolPage);
   portal.action("rollout-action", rolloutAction);
   portal.page("transparantie", transparantiePage);

@@ -16,6 +16,7 @@ export type RouteName =
   | "change"
   | "updates"
   | "approve"
+  | "decline"
   | "uitrol"
   | "rollout-action"
   | "transparantie"
@@ -60,6 +61,7 @@ export const ROUTES: readonly Route[] = [
   route("POST", "/bouwblokken/:activation/wijzigen", "change"),
   route("GET", "/updates", "updates"),
   route("POST", "/updates/:activation/goedkeuren", "approve"),
+  route("POST", "/updates/:activation/afwijzen", "decline"),
   route("GET", "/uitrol", "uitrol"),
   route("POST", "/uitrol/:rollout/:action", "rollout-action"),
   route("GET", "/transparantie", "transparantie"),

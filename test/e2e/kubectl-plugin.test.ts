@@ -1,5 +1,5 @@
 // `kubectl aihub` (issue 14) as a real process against a control plane of its own: tables and
-// -o json, approve (spec.approvedVersion changes, as the user), rollout pause/resume/abort, exit
+// -o json, approve and decline (spec.approvedVersion and spec.declinedVersion change, as the user), rollout pause/resume/abort, exit
 // codes for a missing object and a bad flag, and a Utrecht admin (a client certificate, bound as
 // the operator binds tenant admins) who cannot approve in Amsterdam's namespace. No operator runs:
 // the statuses the plugin reads are written through the status subresource, as the operator
@@ -306,6 +306,29 @@ describe("kubectl aihub", () => {
     expect((await activation("amsterdam", "transcriptie-raad")).metadata.resourceVersion).toBe(
       before.metadata.resourceVersion,
     );
+  });
+
+  it("decline: the Utrecht admin declines the update; spec.declinedVersion changes and the approved version stays", async () => {
+    const automatic = await aihub(["decline", "bezwaar-intake"], utrechtConfig);
+    expect(automatic.code).toBe(1);
+    expect(automatic.stderr).toMatch(/nothing to decline: utrecht\/bezwaar-intake follows its channel automatically/);
+    const r = await aihub(["decline", "pseudonimisering", "-o", "json"], utrechtConfig);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      namespace: "utrecht",
+      activation: "pseudonimisering",
+      approvedVersion: "1.2.0",
+      declinedVersion: "1.3.0",
+    });
+    const after = (await activation("utrecht", "pseudonimisering")) as KubeObject & {
+      spec: { approvedVersion?: string; declinedVersion?: string };
+    };
+    expect(after.spec).toMatchObject({ approvedVersion: "1.2.0", declinedVersion: "1.3.0" });
+    const again = await aihub(["decline", "pseudonimisering", "--version", "1.3.0"], utrechtConfig);
+    expect(again).toMatchObject({
+      code: 0,
+      stdout: "utrecht/pseudonimisering: version 1.3.0 is already declined; nothing changed\n",
+    });
   });
 
   it("approve: the Utrecht admin approves the update in their own namespace, and spec.approvedVersion changes", async () => {

@@ -138,7 +138,7 @@ describe("Mijn bouwblokken", () => {
     await input.fill("2h");
     await page.getByRole("button", { name: "Opslaan" }).click();
     await page.waitForURL(`${fx.url}/bouwblokken`);
-    expect(await page.getByRole("status").first().textContent()).toContain("Opgeslagen");
+    expect(await page.locator("#inhoud").getByRole("status").first().textContent()).toContain("Opgeslagen");
     // Marks this page: a reload would lose the mark, so it still being there proves no reload.
     await page.evaluate(() => {
       (globalThis as Record<string, unknown>).__notReloaded = true;
@@ -190,7 +190,7 @@ describe("Updates", () => {
     await tabAndPress(page, "button", "Versie 1.3.0 goedkeuren");
     await page.waitForURL(`${fx.url}/updates`);
     await expect
-      .poll(() => page.getByRole("status").first().textContent())
+      .poll(() => page.locator("#inhoud").getByRole("status").first().textContent())
       .toContain("Versie 1.3.0 van pseudonimisering is goedgekeurd door j.devries@utrecht.nl.");
     const row = page.locator("#goedkeuringen tbody tr", { hasText: "1.3.0" });
     expect(await row.textContent()).toContain("j.devries@utrecht.nl");
@@ -203,6 +203,51 @@ describe("Updates", () => {
     await expectNoAxeViolations(page, "Updates na goedkeuring");
     await page.context().close();
   }, 90_000);
+});
+
+describe("Updates: declining", () => {
+  it("a Utrecht admin declines an update by keyboard: it is offered no more, the approved version stays, the history says who", async () => {
+    // A second Manual activation of the same block, on 1.2.0, so that 1.3.0 waits for it.
+    await fx.admin.client.request("POST", `${API}/namespaces/utrecht/blockactivations`, {
+      body: {
+        apiVersion: "aihub.gemeenten.nl/v1alpha1",
+        kind: "BlockActivation",
+        metadata: { name: "pseudonimisering-proef", namespace: "utrecht" },
+        spec: {
+          block: "pseudonimisering",
+          channel: "stable",
+          updatePolicy: "Manual",
+          approvedVersion: "1.2.0",
+          parameters: { strategy: "pseudonym", keepMappingFor: "168h" },
+        },
+      },
+    });
+    const page = await signIn(fx.people.utrechtAdmin);
+    await page.goto(`${fx.url}/updates`);
+    await expect.poll(() => page.getByTestId("notes-pseudonimisering-proef").count(), { timeout: 60_000 }).toBe(1);
+    await tabAndPress(page, "button", "Versie 1.3.0 afwijzen");
+    await page.waitForURL(`${fx.url}/updates`);
+    await expect
+      .poll(() => page.locator("#inhoud").getByRole("status").first().textContent())
+      .toContain(
+        "Versie 1.3.0 van pseudonimisering-proef is afgewezen door j.devries@utrecht.nl; pseudonimisering-proef blijft versie 1.2.0 draaien.",
+      );
+    // The operator stops offering it: the page follows without a reload.
+    await expect.poll(() => page.getByTestId("notes-pseudonimisering-proef").count(), { timeout: 60_000 }).toBe(0);
+    const row = page.locator("#goedkeuringen tbody tr", { hasText: "pseudonimisering-proef" }).filter({
+      hasText: "Afgewezen",
+    });
+    expect(await row.textContent()).toContain("j.devries@utrecht.nl");
+    const activation = await fx.admin.client.request<{
+      spec: { approvedVersion: string; declinedVersion: string };
+      status?: { availableUpdate?: unknown };
+    }>("GET", `${API}/namespaces/utrecht/blockactivations/pseudonimisering-proef`);
+    expect(activation.spec).toMatchObject({ approvedVersion: "1.2.0", declinedVersion: "1.3.0" });
+    expect(activation.status?.availableUpdate).toBeUndefined();
+    await expectNoAxeViolations(page, "Updates na afwijzing");
+    await page.context().close();
+    await fx.admin.client.request("DELETE", `${API}/namespaces/utrecht/blockactivations/pseudonimisering-proef`);
+  }, 120_000);
 });
 
 describe("one municipality cannot see or change another's", () => {
@@ -292,7 +337,7 @@ describe("Uitrol", () => {
     await tabAndPress(page, "button", "Pauzeren");
     // The answer to the POST is the same page, now with the plugin's message and a resume button.
     await expect.poll(() => page.getByRole("button", { name: "Hervatten" }).count()).toBe(1);
-    expect(await page.getByRole("status").first().textContent()).toContain(
+    expect(await page.locator("#inhoud").getByRole("status").first().textContent()).toContain(
       "blockrollout bezwaar-intake-1.5.0 paused: no further activation is moved",
     );
     const rollout = () =>
@@ -313,7 +358,7 @@ describe("Uitrol", () => {
     await page.getByRole("button", { name: "Afbreken" }).click();
     await page.getByRole("button", { name: "Ja, breek de uitrol van 1.5.0 af" }).click();
     await expect
-      .poll(() => page.getByRole("status").first().textContent())
+      .poll(() => page.locator("#inhoud").getByRole("status").first().textContent())
       .toContain("blockrollout bezwaar-intake-1.5.0 aborted");
     expect(await rollout()).toMatchObject({ spec: { abort: true } });
     await page.context().close();

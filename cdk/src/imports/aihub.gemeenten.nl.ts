@@ -422,6 +422,13 @@ export interface BlockActivationSpec {
   readonly approvedVersion?: string;
 
   /**
+   * With updatePolicy Manual: a version a person declined. It is no longer offered in status.availableUpdate; a newer version is.
+   *
+   * @schema BlockActivationSpec#declinedVersion
+   */
+  readonly declinedVersion?: string;
+
+  /**
    * Local settings, by parameter name, as defined in the block's spec.parameters. Checked against the block's definitions on admission.
    *
    * @schema BlockActivationSpec#parameters

@@ -81,6 +81,25 @@ describe("approvalPatch", () => {
     expect(kept.at(-1)).toMatchObject({ version: "1.4.0", user: "j.devries@utrecht.nl" });
   });
 
+  it("records a decline as the requesting user's, after the earlier approvals", () => {
+    const old = activation("1.2.0", { [APPROVAL_ANNOTATION]: record("a.jansen@utrecht.nl", "1.2.0") });
+    const declined = { ...old, spec: { ...old.spec, declinedVersion: "1.4.0" } };
+    const patch = approvalPatch(request("UPDATE", declined, old), block, NOW);
+    expect(readApprovals({ [APPROVAL_ANNOTATION]: String(patch[0]?.value) })).toEqual([
+      { version: "1.2.0", user: "a.jansen@utrecht.nl", approvedAt: "2027-01-01T00:00:00Z", releaseNotes: "x" },
+      {
+        version: "1.4.0",
+        decision: "Declined",
+        user: "j.devries@utrecht.nl",
+        approvedAt: "2027-02-01T09:30:00Z",
+        releaseNotes: "Recognises Frisian names.",
+      },
+    ]);
+    expect(
+      approvalPatch(request("UPDATE", { ...declined, metadata: { ...declined.metadata } }, declined), block, NOW),
+    ).toEqual([]);
+  });
+
   it("changes nothing when nothing about the approval changed", () => {
     const a = activation("1.4.0", { [APPROVAL_ANNOTATION]: record("j.devries@utrecht.nl") });
     expect(approvalPatch(request("UPDATE", a, a), block, NOW)).toEqual([]);

@@ -1,6 +1,6 @@
-// Who approved an update, recorded by the API server's own account of the request: the mutating
-// webhook adds a record (user from userInfo) to the approval annotation whenever
-// spec.approvedVersion changes, and puts the previous records back on every other change, so that
+// Who approved or declined an update, recorded by the API server's own account of the request: the
+// mutating webhook adds a record (user from userInfo) to the approval annotation whenever
+// spec.approvedVersion or spec.declinedVersion changes, and puts the previous records back on every other change, so that
 // nobody (a tenant admin included) can type or edit them. The annotation holds the last ten, so
 // that approvals in quick succession are all kept; the activation controller copies them into
 // status, which tenant admins can only read.
@@ -13,6 +13,8 @@ const POINTER = `/metadata/annotations/${APPROVAL_ANNOTATION.replace(/~/g, "~0")
 
 export interface ApprovalRecord {
   version: string;
+  /** Absent in records written before declining existed: those are approvals. */
+  decision?: "Approved" | "Declined";
   user: string;
   approvedAt: string;
   /** The release notes of that version as the catalog had them when the approval was given. */
@@ -33,7 +35,11 @@ export function readApprovals(annotations: Record<string, string> | undefined): 
   try {
     const list = JSON.parse(raw) as Partial<ApprovalRecord>[];
     return Array.isArray(list)
-      ? list.filter(isRecord).map((r) => ({ ...r, releaseNotes: String(r.releaseNotes ?? "") }))
+      ? list.filter(isRecord).map(({ decision, ...r }) => ({
+          ...r,
+          ...(decision === "Declined" && { decision }),
+          releaseNotes: String(r.releaseNotes ?? ""),
+        }))
       : [];
   } catch {
     return [];
@@ -48,19 +54,24 @@ export function approvalPatch(req: AdmissionRequest, block: AIBuildingBlock | un
   const obj = req.object as BlockActivation | undefined;
   if (!obj || (req.operation !== "CREATE" && req.operation !== "UPDATE")) return [];
   const old = req.oldObject as BlockActivation | undefined;
-  const approved = obj.spec?.updatePolicy === "Manual" ? obj.spec.approvedVersion : undefined;
+  const manual = obj.spec?.updatePolicy === "Manual";
+  const approved = manual ? obj.spec.approvedVersion : undefined;
+  const declined = manual ? obj.spec.declinedVersion : undefined;
   const before = old?.metadata?.annotations?.[APPROVAL_ANNOTATION];
-  let desired = before;
-  if (approved && approved !== old?.spec?.approvedVersion) {
-    const notes = block?.spec.versions.find((v) => v.version === approved)?.releaseNotes ?? "";
-    const record: ApprovalRecord = {
-      version: approved,
-      user: req.userInfo?.username ?? "unknown",
-      approvedAt: rfc3339(now),
-      releaseNotes: notes.slice(0, 2048),
-    };
-    desired = JSON.stringify([...readApprovals(old?.metadata?.annotations), record].slice(-APPROVALS_KEPT));
-  }
+  const record = (version: string, decision?: "Declined"): ApprovalRecord => ({
+    version,
+    ...(decision && { decision }),
+    user: req.userInfo?.username ?? "unknown",
+    approvedAt: rfc3339(now),
+    releaseNotes: (block?.spec.versions.find((v) => v.version === version)?.releaseNotes ?? "").slice(0, 2048),
+  });
+  const added = [
+    ...(approved && approved !== old?.spec?.approvedVersion ? [record(approved)] : []),
+    ...(declined && declined !== old?.spec?.declinedVersion ? [record(declined, "Declined")] : []),
+  ];
+  const desired = added.length
+    ? JSON.stringify([...readApprovals(old?.metadata?.annotations), ...added].slice(-APPROVALS_KEPT))
+    : before;
   const current = obj.metadata?.annotations?.[APPROVAL_ANNOTATION];
   if (current === desired) return [];
   if (desired === undefined) return [{ op: "remove", path: POINTER }];

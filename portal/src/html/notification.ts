@@ -13,11 +13,13 @@ export interface NotificationOptions {
   title?: Part;
   body: Part;
   id?: string;
+  /** Kept when a live page refreshes its content (live-script.ts): the confirmation of what the person just did. */
+  keep?: boolean;
 }
 
 export function notification(o: NotificationOptions): Markup {
   const role = o.type === "error" ? "alert" : "status";
-  return html`<div class="utrecht-alert utrecht-alert--${o.type}" role="${role}"${o.id ? html` id="${o.id}"` : ""}>
+  return html`<div class="utrecht-alert utrecht-alert--${o.type}" role="${role}"${o.id ? html` id="${o.id}"` : ""}${o.keep ? html` data-portal-keep` : ""}>
 <div class="utrecht-alert__content"><div class="utrecht-alert__message">${
     o.title !== undefined ? html`<p class="utrecht-paragraph"><strong>${o.title}</strong></p>` : ""
   }<div>${o.body}</div></div></div>

@@ -73,7 +73,7 @@ export function renderBouwblokken(
   o: { canChange: boolean; flash?: string; tenant: string },
 ): Markup {
   return html`<h1 class="utrecht-heading-1">${t("blocks.title")}</h1>
-${o.flash ? notification({ type: "ok", body: o.flash }) : ""}
+${o.flash ? notification({ type: "ok", body: o.flash, keep: true }) : ""}
 ${table({
   caption: `${t("blocks.title")} (${o.tenant})`,
   id: "activeringen",

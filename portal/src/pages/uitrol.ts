@@ -27,7 +27,7 @@ const ACTIONS: Record<string, Exclude<RolloutAction, "status">> = {
 
 export function renderUitrol(v: { rollouts: RolloutView[]; csrf: string; flash?: string }, t: Translate): Markup {
   return html`<h1 class="utrecht-heading-1">${t("rollout.title")}</h1>
-${v.flash ? notification({ type: "ok", body: v.flash }) : ""}
+${v.flash ? notification({ type: "ok", body: v.flash, keep: true }) : ""}
 ${v.rollouts.length === 0 ? html`<p class="utrecht-paragraph">${t("rollout.none")}</p>` : ""}
 ${v.rollouts.map((r) => {
   const id = `uitrol-${r.name}`;

@@ -1,14 +1,13 @@
 // Updates: the versions waiting for the municipality's approval, with their release notes and how
 // that version does in the fleet (the operator's status.availableUpdate, as `kubectl aihub
-// updates` shows it), a real button to approve each (keyboard and screen reader work as for any
-// form), and the history of approvals: who, when, which note, as the admission webhook recorded
-// them from the API server's own account of the request. Approving runs the kubectl plugin's
-// approve command with the person's token, so both tools approve the same way.
+// updates` shows it), real buttons to approve or decline each (keyboard and screen reader work as
+// for any form), and the history of approvals and declines: who, when, which note, as the
+// admission webhook recorded them from the API server's own account of the request. Approving and
+// declining run the kubectl plugin's commands with the person's token, so both tools do the same.
 import type { BlockActivation } from "../../../operator/src/api/v1alpha1/index.ts";
 import { ApiError } from "../../../operator/src/kube/rest-client.ts";
 import { type ApprovalRecord, readApprovals } from "../../../operator/src/webhook/approval-record.ts";
-import type { Invocation } from "../../../plugin/src/args.ts";
-import { approve } from "../../../plugin/src/commands.ts";
+import { approve, decline } from "../../../plugin/src/commands.ts";
 import { CommandError } from "../../../plugin/src/errors.ts";
 import { type UpdateView, updateViews } from "../../../plugin/src/views.ts";
 import { actionForm } from "../form-markup.ts";
@@ -41,7 +40,7 @@ export function renderUpdates(
   t: Translate,
 ): Markup {
   return html`<h1 class="utrecht-heading-1">${t("updates.title")}</h1>
-${v.flash ? notification({ type: "ok", body: v.flash }) : ""}
+${v.flash ? notification({ type: "ok", body: v.flash, keep: true }) : ""}
 ${v.updates.length === 0 ? html`<p class="utrecht-paragraph">${t("updates.none")}</p>` : ""}
 ${!v.canApprove && v.updates.length ? html`<p class="utrecht-paragraph">${t("updates.viewer")}</p>` : ""}
 ${v.updates.map((u) => {
@@ -54,28 +53,41 @@ ${u.fleet ? html`<p class="utrecht-paragraph">${t("updates.fleet", { fleet: u.fl
 <blockquote class="utrecht-blockquote"><p class="utrecht-paragraph" data-testid="notes-${u.activation}">${u.releaseNotes ?? ""}</p></blockquote>
 ${
   v.canApprove
-    ? actionForm(
+    ? html`<div class="portal-actions">${actionForm(
         `/updates/${u.activation}/goedkeuren`,
         v.csrf,
         t("updates.approve", { version: u.version }),
         html`<input type="hidden" name="version" value="${u.version}">`,
-      )
+      )}${actionForm(
+        `/updates/${u.activation}/afwijzen`,
+        v.csrf,
+        t("updates.decline", { version: u.version }),
+        html`<input type="hidden" name="version" value="${u.version}">`,
+        "secondary-action",
+      )}</div>`
     : ""
 }
 </section>`;
 })}
-<h2 class="utrecht-heading-2">${t("updates.history")}</h2>
 ${table({
   caption: t("updates.history"),
   id: "goedkeuringen",
   columns: [
     { header: t("col.name") },
     { header: t("col.version") },
+    { header: t("col.decision") },
     { header: t("col.who") },
     { header: t("col.when") },
     { header: t("col.notes") },
   ],
-  rows: v.history.map((h) => [h.activation, h.version, h.user, h.approvedAt, h.releaseNotes]),
+  rows: v.history.map((h) => [
+    h.activation,
+    h.version,
+    t(h.decision === "Declined" ? "updates.decision.Declined" : "updates.decision.Approved"),
+    h.user,
+    h.approvedAt,
+    h.releaseNotes,
+  ]),
   empty: t("updates.history.none"),
 })}`;
 }
@@ -103,41 +115,61 @@ export const updatesPage: PageHandler = async (ctx, portal) => {
 };
 
 /**
- * Approves with the plugin's own command. The namespace is the chosen tenant's, or ?gemeente=
- * names another: membership decides only what is shown, and the API server's RBAC refuses a
- * person who may not patch there (the refusal is shown as such).
+ * Approves or declines with the plugin's own command. The namespace is the chosen tenant's, or
+ * ?gemeente= names another: membership decides only what is shown, and the API server's RBAC
+ * refuses a person who may not patch there (the refusal is shown as such).
  */
-export const approveAction: PageHandler = async (ctx, portal) => {
-  const session = ctx.session as Session<SessionData>;
-  const form = await readForm(ctx.req);
-  portal.checkCsrf(ctx, form);
-  const mine = await portal.myTenants(session);
-  const wanted = ctx.url.searchParams.get("gemeente");
-  const namespace = wanted ?? mine[0]?.tenant.status?.namespace ?? mine[0]?.tenant.metadata.name;
-  if (!namespace) throw new HttpError(403, ctx.t("errors.notenant"));
-  const version = form.get("version") ?? undefined;
-  const inv: Invocation & { command: { name: "approve"; activation: string } } = {
-    command: { name: "approve", activation: ctx.params.activation ?? "" },
-    output: "table",
-    namespace,
-    allNamespaces: false,
-    yes: false,
-    ...(version && { version }),
+function decisionAction(name: "approve" | "decline"): PageHandler {
+  return async (ctx, portal) => {
+    const session = ctx.session as Session<SessionData>;
+    const form = await readForm(ctx.req);
+    portal.checkCsrf(ctx, form);
+    const mine = await portal.myTenants(session);
+    const wanted = ctx.url.searchParams.get("gemeente");
+    const namespace = wanted ?? mine[0]?.tenant.status?.namespace ?? mine[0]?.tenant.metadata.name;
+    if (!namespace) throw new HttpError(403, ctx.t("errors.notenant"));
+    const version = form.get("version") ?? undefined;
+    const activation = ctx.params.activation ?? "";
+    const inv = {
+      output: "table" as const,
+      namespace,
+      allNamespaces: false,
+      yes: false,
+      ...(version && { version }),
+    };
+    try {
+      if (name === "approve") {
+        const result = await approve({ ...inv, command: { name, activation } }, session.data.api);
+        const data = result.data as { approvedVersion: string; approvedBy: string | null };
+        session.data.flash = ctx.t("updates.approved", {
+          version: data.approvedVersion,
+          activation,
+          user: data.approvedBy ?? session.user.username,
+        });
+      } else {
+        const result = await decline({ ...inv, command: { name, activation } }, session.data.api);
+        const data = result.data as {
+          declinedVersion: string;
+          declinedBy: string | null;
+          approvedVersion: string | null;
+        };
+        session.data.flash = ctx.t("updates.declined", {
+          version: data.declinedVersion,
+          activation,
+          user: data.declinedBy ?? session.user.username,
+          approved: data.approvedVersion ?? "-",
+        });
+      }
+    } catch (err) {
+      if (err instanceof CommandError) throw new HttpError(409, err.message);
+      if (err instanceof ApiError) throw new HttpError(err.code, apiProblem(err, ctx.t));
+      throw err;
+    }
+    ctx.res.writeHead(303, { location: "/updates", "cache-control": "no-store" });
+    ctx.res.end();
+    return undefined;
   };
-  try {
-    const result = await approve(inv, session.data.api);
-    const data = result.data as { approvedVersion: string; approvedBy: string | null };
-    session.data.flash = ctx.t("updates.approved", {
-      version: data.approvedVersion,
-      activation: inv.command.activation,
-      user: data.approvedBy ?? session.user.username,
-    });
-  } catch (err) {
-    if (err instanceof CommandError) throw new HttpError(409, err.message);
-    if (err instanceof ApiError) throw new HttpError(err.code, apiProblem(err, ctx.t));
-    throw err;
-  }
-  ctx.res.writeHead(303, { location: "/updates", "cache-control": "no-store" });
-  ctx.res.end();
-  return undefined;
-};
+}
+
+export const approveAction = decisionAction("approve");
+export const declineAction = decisionAction("decline");

@@ -117,6 +117,9 @@ export const blockActivationSpec = withRules(
       approvedVersion: semver(
         "With updatePolicy Manual: the version a person approved. The activation runs it until another is approved.",
       ).optional(),
+      declinedVersion: semver(
+        "With updatePolicy Manual: a version a person declined. It is no longer offered in status.availableUpdate; a newer version is.",
+      ).optional(),
       parameters: parameterValues.optional(),
       humanInTheLoop: humanInTheLoop.optional(),
       processingActivities: listMap(
@@ -148,6 +151,13 @@ export const blockActivationSpec = withRules(
       fieldPath: ".approvedVersion",
       reason: "FieldValueRequired",
       holds: (spec) => spec.updatePolicy !== "Manual" || spec.approvedVersion !== undefined,
+    },
+    {
+      rule: "!has(self.declinedVersion) || self.updatePolicy == 'Manual'",
+      message: "spec.declinedVersion is only used with updatePolicy Manual",
+      fieldPath: ".declinedVersion",
+      reason: "FieldValueForbidden",
+      holds: (spec) => spec.declinedVersion === undefined || spec.updatePolicy === "Manual",
     },
     {
       rule: "!has(self.approvedVersion) || self.updatePolicy == 'Manual'",
@@ -183,12 +193,16 @@ export const availableUpdate = z
 
 export const approvalRecord = z
   .object({
-    version: z.string().max(64).describe("The version approved."),
-    user: z.string().max(253).describe("Who approved it, as the API server authenticated the request."),
-    approvedAt: z.iso.datetime().describe("When."),
+    version: z.string().max(64).describe("The version approved or declined."),
+    decision: z
+      .enum(["Approved", "Declined"])
+      .optional()
+      .describe("Approved (spec.approvedVersion; also when absent) or Declined (spec.declinedVersion)."),
+    user: z.string().max(253).describe("Who decided, as the API server authenticated the request."),
+    approvedAt: z.iso.datetime().describe("When the decision was recorded."),
     releaseNotes: z.string().max(2048).describe("The release notes of that version as the catalog had them then."),
   })
-  .describe("One approval of an update, recorded by the operator's admission webhook from the request.");
+  .describe("One decision on an update, recorded by the operator's admission webhook from the request.");
 
 export const blockActivationStatus = z
   .object({
@@ -206,7 +220,7 @@ export const blockActivationStatus = z
       .max(10)
       .optional()
       .describe(
-        "The last ten approvals of updates (spec.approvedVersion), oldest first. Only the operator writes them.",
+        "The last ten decisions on updates (spec.approvedVersion, spec.declinedVersion), oldest first. Only the operator writes them.",
       )
       .meta({ "x-kubernetes-list-type": "atomic" }),
     conditions: conditions.optional(),

@@ -98,6 +98,20 @@ describe("resolveVersion", () => {
     });
   });
 
+  it("no longer offers a declined version, and offers a newer one again", () => {
+    const spec = { channel: "candidate", updatePolicy: "Manual", approvedVersion: "1.3.0" };
+    expect(resolveVersion(activate("bezwaar-intake", { ...spec, declinedVersion: "1.5.0-rc.1" }), bezwaar)).toEqual({
+      ok: true,
+      version: "1.3.0",
+      image: image(bezwaar, "1.3.0"),
+    });
+    expect(resolveVersion(activate("bezwaar-intake", { ...spec, declinedVersion: "1.4.0" }), bezwaar)).toMatchObject({
+      ok: true,
+      version: "1.3.0",
+      availableUpdate: { version: "1.5.0-rc.1" },
+    });
+  });
+
   it("offers no update when the approved version is the newest on the channel", () => {
     const resolved = resolveVersion(
       activate("bezwaar-intake", { updatePolicy: "Manual", approvedVersion: "1.4.0" }),

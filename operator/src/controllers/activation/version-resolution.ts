@@ -78,7 +78,10 @@ export function resolveVersion(
     }
     // The approved version runs even when the channel has nothing (yet): a person chose it.
     const update =
-      newestEntry && compareSemver(newestEntry.version, approved.version) > 0
+      newestEntry &&
+      compareSemver(newestEntry.version, approved.version) > 0 &&
+      // A declined version is offered no more; a newer one is.
+      (spec.declinedVersion === undefined || compareSemver(newestEntry.version, spec.declinedVersion) > 0)
         ? {
             availableUpdate: {
               version: newestEntry.version,

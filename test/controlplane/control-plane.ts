@@ -466,6 +466,16 @@ export class ControlPlane {
     }
   }
 
+  /** The folders of the hostPath volumes TEST_STORAGE_CLASS provisioned here (none when the API server is gone). */
+  private async hostPathVolumes(): Promise<string[]> {
+    const answer = await this.get("/api/v1/persistentvolumes").catch(() => undefined);
+    if (answer?.status !== 200) return [];
+    const list = JSON.parse(answer.body) as { items: { spec?: { hostPath?: { path?: string } } }[] };
+    return list.items
+      .map((pv) => pv.spec?.hostPath?.path ?? "")
+      .filter((path) => /^\/tmp\/hostpath_pv\/[0-9a-f-]+$/.test(path));
+  }
+
   /** A GET with admin credentials; resolves with status and body. */
   get(path: string, server = this.server): Promise<{ status: number; body: string }> {
     return this.http.get(path, server);
@@ -494,7 +504,10 @@ export class ControlPlane {
   async stop(opts: { keepDir?: boolean } = {}): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    const volumes = await this.hostPathVolumes();
     for (const p of [...this.processes.values()].reverse()) await stopProcess(p);
+    // The hostPath provisioner's folders of this control plane's volumes (empty: kwok writes none).
+    for (const path of volumes) rmSync(path, { recursive: true, force: true });
     process.removeListener("exit", this.exitHook);
     if (!opts.keepDir) rmSync(this.dir, { recursive: true, force: true });
   }

@@ -36,13 +36,18 @@ interface AccessReview {
   status?: { allowed?: boolean };
 }
 
-async function may(api: UserApi, namespace: string, verb: string): Promise<boolean> {
+async function may(api: UserApi, namespace: string, verb: string, resource = "blockactivations"): Promise<boolean> {
   const review = await api.create<AccessReview>("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", {
     apiVersion: "authorization.k8s.io/v1",
     kind: "SelfSubjectAccessReview",
-    spec: { resourceAttributes: { namespace, verb, group: "aihub.gemeenten.nl", resource: "blockactivations" } },
+    spec: { resourceAttributes: { ...(namespace && { namespace }), verb, group: "aihub.gemeenten.nl", resource } },
   });
   return review.status?.allowed === true;
+}
+
+/** Whether the user may follow fleet rollouts (the collective's platform team): only they see Uitrol in the navigation. */
+export function mayFollowRollouts(api: UserApi): Promise<boolean> {
+  return may(api, "", "list", "blockrollouts");
 }
 
 /** The tenants whose namespace RBAC lets the user work in, asked a few at a time. */

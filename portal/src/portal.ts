@@ -11,11 +11,11 @@ import { ApiError } from "../../operator/src/kube/rest-client.ts";
 import { WatchCache } from "../../operator/src/kube/watch-cache.ts";
 import { GROUP_PATH } from "../../plugin/src/api.ts";
 import type { Assets } from "./assets.ts";
-import { layout } from "./html/layout.ts";
+import { layout, type PageId } from "./html/layout.ts";
 import { html, type Markup } from "./html/markup.ts";
 import { cookies, readForm, redirect, send } from "./http-io.ts";
 import { chooseLanguage, languageCookie, translator as shellTranslator } from "./i18n.ts";
-import { type Membership, tenantsByAccess, tenantsOf } from "./membership.ts";
+import { type Membership, mayFollowRollouts, tenantsByAccess, tenantsOf } from "./membership.ts";
 import type { OidcClient } from "./oidc.ts";
 import { type Lang, type Translate, translator } from "./page-text.ts";
 import { renderSignIn } from "./pages/aanmelden.ts";
@@ -25,6 +25,8 @@ import { type ClusterEndpoint, type UserApi, userApi, whoAmI } from "./user-api.
 import { type PooledWatch, WatchLimitError, WatchPool } from "./watch-pool.ts";
 
 export const SESSION_COOKIE = "aihub_sessie";
+/** The navigation of a person who may not follow fleet rollouts (a municipality's people). */
+const WITHOUT_ROLLOUTS: readonly PageId[] = ["mijn-gemeente", "catalogus", "bouwblokken", "updates", "transparantie"];
 const SIGNIN_COOKIE = "aihub_aanmelden";
 const OIDC_COOKIE = "aihub_oidc";
 /** A page follows at most eight collections; a few pages open at once fit. */
@@ -42,6 +44,8 @@ export interface SessionData {
   shownFlash?: string;
   /** When the person last sent a form: reads go to the API server for a moment after (Portal.list). */
   wroteAt?: number;
+  /** Whether RBAC lets the person list fleet rollouts, asked once per session: Uitrol is in their navigation. */
+  rollouts?: boolean;
   /** The tenants RBAC lets a person work in whom no tenant names (membership.ts), and when they were asked. */
   byAccess?: { at: number; tenants: { tenant: MunicipalTenant; membership: Membership }[] };
 }
@@ -266,6 +270,8 @@ export class Portal {
         });
       }
       if (match.name === "live") return this.live(ctx);
+      if (session && session.data.rollouts === undefined)
+        session.data.rollouts = await mayFollowRollouts(session.data.api).catch(() => true);
       const handler = req.method === "POST" ? this.actions.get(match.name) : this.pages.get(match.name);
       if (!handler) throw new HttpError(404, t("errors.notfound"));
       if (req.method === "POST" && session) session.data.wroteAt = Date.now();
@@ -315,6 +321,7 @@ export class Portal {
       main: result.main,
       assets: this.options.assets,
       ...(ctx.session && { user: { name: ctx.session.user.username, csrf: ctx.session.csrf } }),
+      ...(ctx.session?.data.rollouts === false && { nav: WITHOUT_ROLLOUTS }),
       ...(live && { live }),
     });
     send(ctx.res, result.status ?? 200, page, "text/html; charset=utf-8", headers);

@@ -58,7 +58,7 @@ ${views.map((v) => {
   return html`<section class="portal-stack" aria-labelledby="${id}">
 <h2 class="utrecht-heading-2" id="${id}">${v.displayName} (${v.municipalityCode})</h2>
 ${table({
-  caption: `${t("nav.bouwblokken")}: ${v.displayName}`,
+  caption: t("transparency.blocks", { tenant: v.displayName }),
   columns: [{ header: t("col.block") }, { header: t("col.purpose") }, { header: t("col.risk") }],
   rows: v.blocks.map((b) => [b.displayName, b.purpose, riskBadge(b.riskClass, lang)]),
   empty: t("transparency.none", { tenant: v.displayName }),

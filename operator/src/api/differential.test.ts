@@ -329,6 +329,15 @@ const twins: TwinCase[] = [
     says: "spec.approvedVersion is only used with updatePolicy Manual",
   },
   {
+    name: "a declined version with Automatic",
+    schema: blockActivationSpec,
+    spec: edit(activation, (s) => {
+      s.declinedVersion = "1.0.0";
+    }),
+    rule: "!has(self.declinedVersion) || self.updatePolicy == 'Manual'",
+    says: "spec.declinedVersion is only used with updatePolicy Manual",
+  },
+  {
     name: "Manual on a pinned version",
     schema: blockActivationSpec,
     spec: edit(activation, (s) => {

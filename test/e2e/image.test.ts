@@ -2,7 +2,8 @@ import { chownSync, copyFileSync, existsSync, lstatSync, readFileSync, rmSync } 
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { entrypoint, labels, USER, WORKING_DIR } from "../../operator/image/image-config.ts";
+import { entrypoint, labels, PORTAL_COMMAND, USER, WORKING_DIR } from "../../operator/image/image-config.ts";
+import { freePort } from "../controlplane/control-plane.ts";
 import { connect, installCrds, waitUntil } from "../support/cluster.ts";
 import {
   type ImageConfig,
@@ -52,13 +53,19 @@ describe("the operator image", () => {
     expect(runtime.process.cwd).toBe(WORKING_DIR);
   });
 
-  it("holds Node, its libraries, the bundle and a few files in /etc, owned by root, and no shell", () => {
+  it("holds Node, its libraries, the bundles and a few files in /etc, owned by root, and no shell", () => {
     const entries = walk(rootfs);
     const paths = entries.map((e) => e.path);
     for (const shell of ["bin/sh", "usr/bin/sh", "bin/bash", "bin/dash", "bin/busybox"])
       expect(existsSync(join(rootfs, shell)), shell).toBe(false);
     expect(paths.filter((p) => /(^|\/)(s?bin)\//.test(p))).toEqual(["usr/bin/node"]);
-    expect(paths.filter((p) => p.startsWith("app/"))).toEqual(["app/operator.mjs"]);
+    // The operator, and the portal with its stylesheets and fonts (the chart's portal runs the same image).
+    expect(paths.filter((p) => p.startsWith("app/") && !p.startsWith("app/portal-assets/")).sort()).toEqual([
+      "app/operator.mjs",
+      "app/portal-assets",
+      "app/portal.mjs",
+    ]);
+    expect(paths.filter((p) => p.startsWith("app/portal-assets/"))).toContain("app/portal-assets/portal.css");
     expect(paths.filter((p) => p.startsWith("etc/")).sort()).toEqual(["etc/group", "etc/nsswitch.conf", "etc/passwd"]);
     expect(readFileSync(join(rootfs, "etc/passwd"), "utf8")).toContain(`nonroot:x:${USER.uid}:${USER.gid}:`);
     expect(paths).toEqual(expect.arrayContaining(["lib64/ld-linux-x86-64.so.2", "var/lib/dpkg/status.d/libc6"]));
@@ -116,6 +123,40 @@ describe("the operator image", () => {
       expect(stderr).toBe("");
       // It wrote nothing, not even to /tmp: the chart's read-only root filesystem suits it.
       expect(snapshot()).toEqual(before);
+    } finally {
+      proc.kill("SIGKILL");
+    }
+  });
+
+  it("runs the portal too, with the chart's command: it serves its pages and their stylesheets from the image", async () => {
+    copyFileSync(inject("kubeconfig"), join(rootfs, "tmp/kubeconfig"));
+    chownSync(join(rootfs, "tmp/kubeconfig"), USER.uid, USER.gid);
+    const port = await freePort();
+    const proc = runEntrypoint(
+      unpacked,
+      ["--kubeconfig=/tmp/kubeconfig", `--listen=127.0.0.1:${port}`],
+      PORTAL_COMMAND,
+    );
+    let stderr = "";
+    proc.stderr?.on("data", (c) => {
+      stderr += c;
+    });
+    const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitUntil("the portal's /healthz", async () => {
+        if (proc.exitCode !== null) throw new Error(`the portal exited with ${proc.exitCode}: ${stderr}`);
+        return (await fetch(`${base}/healthz`).catch(() => undefined))?.status === 200 ? true : undefined;
+      });
+      const page = await fetch(`${base}/aanmelden`);
+      expect(page.status).toBe(200);
+      const stylesheets = [...(await page.text()).matchAll(/<link[^>]+href="(\/assets\/[^"]+\.css)"/g)].map(
+        (m) => m[1],
+      );
+      expect(stylesheets.length).toBeGreaterThan(0);
+      for (const href of stylesheets) expect((await fetch(`${base}${href}`)).status, href).toBe(200);
+      proc.kill("SIGTERM");
+      expect(await exited).toBe(0);
     } finally {
       proc.kill("SIGKILL");
     }

@@ -68,12 +68,13 @@ export function walk(dir: string, rel = ""): { path: string; st: ReturnType<type
  * Runs the image's entrypoint with `args` from its root filesystem (chroot) as the image's user,
  * with only the image's environment, as a container runtime would (without its namespaces).
  */
-export function runEntrypoint(u: UnpackedImage, args: string[]): ChildProcess {
+/** Runs the image's entrypoint with `args`, or `command` instead of the entrypoint (as a pod's `command` does). */
+export function runEntrypoint(u: UnpackedImage, args: string[], command?: readonly string[]): ChildProcess {
   const env = Object.fromEntries(
     u.runtime.process.env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
   );
   const { uid, gid } = u.runtime.process.user;
-  return spawn("chroot", [`--userspec=${uid}:${gid}`, u.rootfs, ...u.runtime.process.args, ...args], {
+  return spawn("chroot", [`--userspec=${uid}:${gid}`, u.rootfs, ...(command ?? u.runtime.process.args), ...args], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -76,25 +76,60 @@ export async function updates(inv: Invocation, api: Api): Promise<Result> {
   };
 }
 
-export async function approve(inv: Invocation & { command: { name: "approve" } }, api: Api): Promise<Result> {
+/** A Manual activation and the versions it may be moved to: what approve and decline both start from. */
+async function decisionTarget(
+  inv: Invocation & { command: { name: "approve" | "decline"; activation: string } },
+  api: Api,
+) {
   const namespace = namespaceOf(inv, api);
   const name = inv.command.activation;
   const path = `${activationsPath(namespace)}/${enc(name)}`;
   const activation = await api.get<BlockActivation>(path);
   const ref = `${namespace}/${name}`;
+  const verb = inv.command.name;
   if (activation.spec.updatePolicy !== "Manual") {
     throw new CommandError(
       activation.spec.version
-        ? `nothing to approve: ${ref} is pinned to version ${activation.spec.version}`
-        : `nothing to approve: ${ref} follows its channel automatically (updatePolicy ${activation.spec.updatePolicy ?? "Automatic"})`,
+        ? `nothing to ${verb}: ${ref} is pinned to version ${activation.spec.version}`
+        : `nothing to ${verb}: ${ref} follows its channel automatically (updatePolicy ${activation.spec.updatePolicy ?? "Automatic"})`,
     );
   }
-  const approved = activation.spec.approvedVersion;
   const available = activation.status?.availableUpdate?.version;
   const offered = await offeredVersions(api, activation);
   if (available && !offered.includes(available)) offered.push(available);
   offered.sort(compareSemver);
+  const notOffered = (target: string) =>
+    new CommandError(
+      `version ${target} is not offered to ${ref}: ${offered.length ? `offered: ${offered.join(", ")}` : "no newer version is offered"}`,
+    );
+  return { namespace, name, path, activation, ref, available, offered, notOffered };
+}
 
+/**
+ * Sets spec.approvedVersion or spec.declinedVersion with the activation's resourceVersion (a
+ * concurrent change gives a Conflict), and returns the record the admission webhook made of it,
+ * from the API server's account of the request (none when no webhook runs).
+ */
+async function recordDecision(
+  api: Api,
+  path: string,
+  activation: BlockActivation,
+  field: "approvedVersion" | "declinedVersion",
+  target: string,
+) {
+  const patched = await api.mergePatch<BlockActivation>(path, {
+    metadata: { resourceVersion: activation.metadata.resourceVersion },
+    spec: { [field]: target },
+  });
+  const declined = field === "declinedVersion";
+  return readApprovals(patched.metadata.annotations)
+    .filter((r) => r.version === target && (r.decision === "Declined") === declined)
+    .at(-1);
+}
+
+export async function approve(inv: Invocation & { command: { name: "approve" } }, api: Api): Promise<Result> {
+  const { namespace, name, path, activation, ref, available, offered, notOffered } = await decisionTarget(inv, api);
+  const approved = activation.spec.approvedVersion;
   const target = inv.version ?? available;
   if (target === undefined) {
     throw new CommandError(
@@ -113,20 +148,8 @@ export async function approve(inv: Invocation & { command: { name: "approve" } }
   if (target === approved) {
     return { data: data(), text: `${ref}: version ${target} is already approved; nothing changed\n` };
   }
-  if (!offered.includes(target)) {
-    throw new CommandError(
-      `version ${target} is not offered to ${ref}: ${offered.length ? `offered: ${offered.join(", ")}` : "no newer version is offered"}`,
-    );
-  }
-  // The resourceVersion makes the patch fail (409) if someone changed the activation meanwhile.
-  const patched = await api.mergePatch<BlockActivation>(path, {
-    metadata: { resourceVersion: activation.metadata.resourceVersion },
-    spec: { approvedVersion: target },
-  });
-  // The admission webhook records who approved, from the API server's account of the request.
-  const record = readApprovals(patched.metadata.annotations)
-    .filter((r) => r.version === target && r.decision !== "Declined")
-    .at(-1);
+  if (!offered.includes(target)) throw notOffered(target);
+  const record = await recordDecision(api, path, activation, "approvedVersion", target);
   return {
     data: data(record),
     text: `${ref}: approved version ${target} of ${activation.spec.block} (was ${approved ?? "-"})${record ? `; recorded as approved by ${record.user} at ${record.approvedAt}` : ""}\n`,
@@ -139,17 +162,8 @@ export async function approve(inv: Invocation & { command: { name: "approve" } }
  * for an approval. The activation keeps running its approved version.
  */
 export async function decline(inv: Invocation & { command: { name: "decline" } }, api: Api): Promise<Result> {
-  const namespace = namespaceOf(inv, api);
-  const name = inv.command.activation;
-  const path = `${activationsPath(namespace)}/${enc(name)}`;
-  const activation = await api.get<BlockActivation>(path);
-  const ref = `${namespace}/${name}`;
-  if (activation.spec.updatePolicy !== "Manual") {
-    throw new CommandError(
-      `nothing to decline: ${ref} ${activation.spec.version ? `is pinned to version ${activation.spec.version}` : "follows its channel automatically"}`,
-    );
-  }
-  const target = inv.version ?? activation.status?.availableUpdate?.version;
+  const { namespace, name, path, activation, ref, available, offered, notOffered } = await decisionTarget(inv, api);
+  const target = inv.version ?? available;
   if (target === undefined) {
     throw new CommandError(
       `nothing to decline: no update awaits approval for ${ref} (status.availableUpdate is empty)`,
@@ -167,20 +181,8 @@ export async function decline(inv: Invocation & { command: { name: "decline" } }
   if (target === activation.spec.declinedVersion) {
     return { data: data(), text: `${ref}: version ${target} is already declined; nothing changed\n` };
   }
-  const offered = await offeredVersions(api, activation);
-  const available = activation.status?.availableUpdate?.version;
-  if (target !== available && !offered.includes(target)) {
-    throw new CommandError(
-      `version ${target} is not offered to ${ref}: ${offered.length ? `offered: ${offered.join(", ")}` : "no newer version is offered"}`,
-    );
-  }
-  const patched = await api.mergePatch<BlockActivation>(path, {
-    metadata: { resourceVersion: activation.metadata.resourceVersion },
-    spec: { declinedVersion: target },
-  });
-  const record = readApprovals(patched.metadata.annotations)
-    .filter((r) => r.version === target && r.decision === "Declined")
-    .at(-1);
+  if (!offered.includes(target)) throw notOffered(target);
+  const record = await recordDecision(api, path, activation, "declinedVersion", target);
   return {
     data: data(record),
     text: `${ref}: declined version ${target} of ${activation.spec.block}; it keeps running ${activation.spec.approvedVersion ?? "-"}${record ? `; recorded as declined by ${record.user} at ${record.approvedAt}` : ""}\n`,

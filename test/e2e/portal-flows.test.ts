@@ -2,38 +2,28 @@
 // against a real control plane with the operator and its webhook running in-process: people sign
 // in with tokens the API server accepts, and everything they see or change goes with their own
 // identity.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { ApiError, RestClient } from "../../operator/src/kube/rest-client.ts";
 import { clusterEndpoint } from "../../portal/src/user-api.ts";
-import { expectNoAxeViolations, launchBrowser, newPage, screenshot, tabAndPress } from "../support/browser.ts";
+import { expectNoAxeViolations, newPage, screenshot, tabAndPress } from "../support/browser.ts";
 import { waitUntil } from "../support/cluster.ts";
-import { type Person, type PortalFixture, startPortalFixture } from "../support/portal-fixture.ts";
+import { portalInBrowser, signIn as signInOnForm } from "../support/portal-browser.ts";
+import type { Person } from "../support/portal-fixture.ts";
 
-let fx: PortalFixture;
-let browser: Browser;
+const portal = portalInBrowser();
 
-beforeAll(async () => {
-  [fx, browser] = await Promise.all([startPortalFixture(), launchBrowser()]);
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await fx?.stop();
-});
-
+/** A new page of a context of its own, signed in as `person` on the form, at Mijn gemeente. */
 async function signIn(person: Person): Promise<Page> {
-  const { page } = await newPage(browser);
-  await page.goto(`${fx.url}/aanmelden`);
-  await page.getByLabel("Token").fill(person.token);
-  await page.getByRole("button", { name: "Inloggen" }).click();
-  await page.waitForURL(`${fx.url}/mijn-gemeente`);
+  const { page } = await newPage(portal.browser);
+  await signInOnForm(page, portal.fx.url, person);
+  await page.waitForURL(`${portal.fx.url}/mijn-gemeente`);
   return page;
 }
 
 describe("signing in", () => {
   it("a Utrecht admin signs in with a token and sees Mijn gemeente of Utrecht", async () => {
-    const page = await signIn(fx.people.utrechtAdmin);
+    const page = await signIn(portal.fx.people.utrechtAdmin);
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Mijn gemeente: Utrecht");
     expect(await page.getByTestId("tenant-phase").textContent()).toBe("Ready");
     expect(await page.getByText("Ingelogd als j.devries@utrecht.nl").count()).toBe(1);
@@ -42,8 +32,8 @@ describe("signing in", () => {
     expect(await page.getByTestId("quota-used-blockactivations").textContent()).toBe("2");
     // The token is never in the page or a cookie; only the session id is.
     const cookies = await page.context().cookies();
-    expect(JSON.stringify(cookies)).not.toContain(fx.people.utrechtAdmin.token);
-    expect(await page.content()).not.toContain(fx.people.utrechtAdmin.token);
+    expect(JSON.stringify(cookies)).not.toContain(portal.fx.people.utrechtAdmin.token);
+    expect(await page.content()).not.toContain(portal.fx.people.utrechtAdmin.token);
     const session = cookies.find((c) => c.name === "aihub_sessie");
     expect(session).toMatchObject({ httpOnly: true, sameSite: "Strict" });
     await expectNoAxeViolations(page, "Mijn gemeente");
@@ -52,25 +42,25 @@ describe("signing in", () => {
   });
 
   it("a Utrecht admin signs in through the municipality's identity provider (OpenID Connect, PKCE)", async () => {
-    fx.oidc.signInAs({ email: "m.elamrani@utrecht.nl", groups: ["gm0344-informatiebeheer"] });
+    portal.fx.oidc.signInAs({ email: "m.elamrani@utrecht.nl", groups: ["gm0344-informatiebeheer"] });
     // The test provider's certificate comes from a CA of its own, which this browser does not know.
-    const context = await browser.newContext({ locale: "nl-NL", ignoreHTTPSErrors: true });
+    const context = await portal.browser.newContext({ locale: "nl-NL", ignoreHTTPSErrors: true });
     const page = await context.newPage();
-    await page.goto(`${fx.url}/aanmelden`);
+    await page.goto(`${portal.fx.url}/aanmelden`);
     await page.getByRole("link", { name: "Inloggen via uw gemeente (OpenID Connect)" }).click();
-    await page.waitForURL(`${fx.url}/mijn-gemeente`);
+    await page.waitForURL(`${portal.fx.url}/mijn-gemeente`);
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Mijn gemeente: Utrecht");
     expect(await page.getByText("Ingelogd als m.elamrani@utrecht.nl").count()).toBe(1);
     // The API server accepted the provider's ID token as this person's identity: the session holds it, the page does not.
-    expect(fx.oidc.issued).toHaveLength(1);
-    expect(await page.content()).not.toContain(fx.oidc.issued[0]);
-    expect(JSON.stringify(await context.cookies())).not.toContain(fx.oidc.issued[0]);
+    expect(portal.fx.oidc.issued).toHaveLength(1);
+    expect(await page.content()).not.toContain(portal.fx.oidc.issued[0]);
+    expect(JSON.stringify(await context.cookies())).not.toContain(portal.fx.oidc.issued[0]);
     await context.close();
   });
 
   it("a token the API server does not accept is refused next to the field", async () => {
-    const { page, context } = await newPage(browser);
-    await page.goto(`${fx.url}/aanmelden`);
+    const { page, context } = await newPage(portal.browser);
+    await page.goto(`${portal.fx.url}/aanmelden`);
     await page.getByLabel("Token").fill("not-a-token");
     await page.getByRole("button", { name: "Inloggen" }).click();
     const input = page.getByLabel("Token");
@@ -115,13 +105,13 @@ async function forgePost(page: Page, action: string, fields: Record<string, stri
 
 describe("Mijn bouwblokken", () => {
   it("a Utrecht admin switches a block on: a bad parameter is refused next to its field, the fixed one becomes Ready live", async () => {
-    const page = await signIn(fx.people.utrechtAdmin);
-    await page.goto(`${fx.url}/catalogus`);
+    const page = await signIn(portal.fx.people.utrechtAdmin);
+    await page.goto(`${portal.fx.url}/catalogus`);
     expect(await page.getByRole("heading", { name: "Transcriptie van gesprekken en vergaderingen" }).count()).toBe(1);
     await expectNoAxeViolations(page, "Catalogus");
     await screenshot(page, "portal-catalogus");
 
-    await page.goto(`${fx.url}/bouwblokken/inschakelen/transcriptie`);
+    await page.goto(`${portal.fx.url}/bouwblokken/inschakelen/transcriptie`);
     await page.getByLabel("maxRecordingLength").fill("4 uur");
     await page.getByRole("button", { name: "Opslaan" }).click();
     const input = page.getByLabel("maxRecordingLength");
@@ -137,7 +127,7 @@ describe("Mijn bouwblokken", () => {
 
     await input.fill("2h");
     await page.getByRole("button", { name: "Opslaan" }).click();
-    await page.waitForURL(`${fx.url}/bouwblokken`);
+    await page.waitForURL(`${portal.fx.url}/bouwblokken`);
     expect(await page.locator("#inhoud").getByRole("status").first().textContent()).toContain("Opgeslagen");
     // Marks this page: a reload would lose the mark, so it still being there proves no reload.
     await page.evaluate(() => {
@@ -147,7 +137,7 @@ describe("Mijn bouwblokken", () => {
       .poll(() => page.getByTestId("health-transcriptie").textContent(), { timeout: 60_000 })
       .toContain("Gereed");
     expect(await page.evaluate(() => (globalThis as Record<string, unknown>).__notReloaded)).toBe(true);
-    const activation = await fx.admin.client.request<{ spec: { parameters: Record<string, unknown> } }>(
+    const activation = await portal.fx.admin.client.request<{ spec: { parameters: Record<string, unknown> } }>(
       "GET",
       `${API}/namespaces/utrecht/blockactivations/transcriptie`,
     );
@@ -160,8 +150,8 @@ describe("Mijn bouwblokken", () => {
 
 describe("Updates", () => {
   it("a viewer reads the update but has no button, and a forged approval is refused by RBAC", async () => {
-    const page = await signIn(fx.people.utrechtViewer);
-    await page.goto(`${fx.url}/updates`);
+    const page = await signIn(portal.fx.people.utrechtViewer);
+    await page.goto(`${portal.fx.url}/updates`);
     await expect
       .poll(() => page.getByTestId("notes-pseudonimisering").textContent(), { timeout: 60_000 })
       .toBe("IBANs and foreign phone numbers; 30% faster on long documents.");
@@ -171,7 +161,7 @@ describe("Updates", () => {
     expect(await page.getByTestId("error").textContent()).toMatch(
       /^Geweigerd door de API-server \(RBAC\): .*forbidden/,
     );
-    const activation = await fx.admin.client.request<{ spec: { approvedVersion: string } }>(
+    const activation = await portal.fx.admin.client.request<{ spec: { approvedVersion: string } }>(
       "GET",
       `${API}/namespaces/utrecht/blockactivations/pseudonimisering`,
     );
@@ -180,22 +170,22 @@ describe("Updates", () => {
   }, 90_000);
 
   it("a Utrecht admin reads the release note and approves by keyboard only; the history names them", async () => {
-    const page = await signIn(fx.people.utrechtAdmin);
-    await page.goto(`${fx.url}/updates`);
+    const page = await signIn(portal.fx.people.utrechtAdmin);
+    await page.goto(`${portal.fx.url}/updates`);
     await expect
       .poll(() => page.getByTestId("notes-pseudonimisering").textContent(), { timeout: 60_000 })
       .toBe("IBANs and foreign phone numbers; 30% faster on long documents.");
     await expectNoAxeViolations(page, "Updates");
     await screenshot(page, "portal-updates");
     await tabAndPress(page, "button", "Versie 1.3.0 goedkeuren");
-    await page.waitForURL(`${fx.url}/updates`);
+    await page.waitForURL(`${portal.fx.url}/updates`);
     await expect
       .poll(() => page.locator("#inhoud").getByRole("status").first().textContent())
       .toContain("Versie 1.3.0 van pseudonimisering is goedgekeurd door j.devries@utrecht.nl.");
     const row = page.locator("#goedkeuringen tbody tr", { hasText: "1.3.0" });
     expect(await row.textContent()).toContain("j.devries@utrecht.nl");
     expect(await row.textContent()).toContain("IBANs and foreign phone numbers");
-    const activation = await fx.admin.client.request<{ spec: { approvedVersion: string } }>(
+    const activation = await portal.fx.admin.client.request<{ spec: { approvedVersion: string } }>(
       "GET",
       `${API}/namespaces/utrecht/blockactivations/pseudonimisering`,
     );
@@ -208,7 +198,7 @@ describe("Updates", () => {
 describe("Updates: declining", () => {
   it("a Utrecht admin declines an update by keyboard: it is offered no more, the approved version stays, the history says who", async () => {
     // A second Manual activation of the same block, on 1.2.0, so that 1.3.0 waits for it.
-    await fx.admin.client.request("POST", `${API}/namespaces/utrecht/blockactivations`, {
+    await portal.fx.admin.client.request("POST", `${API}/namespaces/utrecht/blockactivations`, {
       body: {
         apiVersion: "aihub.gemeenten.nl/v1alpha1",
         kind: "BlockActivation",
@@ -222,11 +212,11 @@ describe("Updates: declining", () => {
         },
       },
     });
-    const page = await signIn(fx.people.utrechtAdmin);
-    await page.goto(`${fx.url}/updates`);
+    const page = await signIn(portal.fx.people.utrechtAdmin);
+    await page.goto(`${portal.fx.url}/updates`);
     await expect.poll(() => page.getByTestId("notes-pseudonimisering-proef").count(), { timeout: 60_000 }).toBe(1);
     await tabAndPress(page, "button", "Versie 1.3.0 afwijzen");
-    await page.waitForURL(`${fx.url}/updates`);
+    await page.waitForURL(`${portal.fx.url}/updates`);
     await expect
       .poll(() => page.locator("#inhoud").getByRole("status").first().textContent())
       .toContain(
@@ -238,7 +228,7 @@ describe("Updates: declining", () => {
       hasText: "Afgewezen",
     });
     expect(await row.textContent()).toContain("j.devries@utrecht.nl");
-    const activation = await fx.admin.client.request<{
+    const activation = await portal.fx.admin.client.request<{
       spec: { approvedVersion: string; declinedVersion: string };
       status?: { availableUpdate?: unknown };
     }>("GET", `${API}/namespaces/utrecht/blockactivations/pseudonimisering-proef`);
@@ -246,14 +236,14 @@ describe("Updates: declining", () => {
     expect(activation.status?.availableUpdate).toBeUndefined();
     await expectNoAxeViolations(page, "Updates na afwijzing");
     await page.context().close();
-    await fx.admin.client.request("DELETE", `${API}/namespaces/utrecht/blockactivations/pseudonimisering-proef`);
+    await portal.fx.admin.client.request("DELETE", `${API}/namespaces/utrecht/blockactivations/pseudonimisering-proef`);
   }, 120_000);
 });
 
 describe("one municipality cannot see or change another's", () => {
   it("a Utrecht admin sees and changes nothing of Amsterdam's, in the portal as with the API directly", async () => {
-    const page = await signIn(fx.people.utrechtAdmin);
-    await page.goto(`${fx.url}/bouwblokken?gemeente=amsterdam`);
+    const page = await signIn(portal.fx.people.utrechtAdmin);
+    await page.goto(`${portal.fx.url}/bouwblokken?gemeente=amsterdam`);
     expect(await page.getByTestId("error").textContent()).toContain("U bent geen beheerder of lezer van amsterdam");
     // A forged approval in Amsterdam's namespace reaches the API server with the admin's token and is refused there.
     await forgePost(page, "/updates/transcriptie-raad/goedkeuren?gemeente=amsterdam", { version: "2.0.1" });
@@ -261,10 +251,10 @@ describe("one municipality cannot see or change another's", () => {
       /^Geweigerd door de API-server \(RBAC\): .*forbidden/,
     );
     // What kubectl with the same token gets: Forbidden.
-    const endpoint = clusterEndpoint(fx.cp.kubeconfigPath);
+    const endpoint = clusterEndpoint(portal.fx.cp.kubeconfigPath);
     const direct = new RestClient({
       ...endpoint,
-      authorization: () => `Bearer ${fx.people.utrechtAdmin.token}`,
+      authorization: () => `Bearer ${portal.fx.people.utrechtAdmin.token}`,
       source: "test",
     });
     const refused = await direct
@@ -274,7 +264,7 @@ describe("one municipality cannot see or change another's", () => {
     expect(refused).toBeInstanceOf(ApiError);
     expect((refused as ApiError).code).toBe(403);
     const amsterdam = await waitUntil("amsterdam's activation", () =>
-      fx.admin.client.request<{ spec: Record<string, unknown> }>(
+      portal.fx.admin.client.request<{ spec: Record<string, unknown> }>(
         "GET",
         `${API}/namespaces/amsterdam/blockactivations/transcriptie-raad`,
       ),
@@ -287,12 +277,12 @@ describe("one municipality cannot see or change another's", () => {
 describe("Uitrol", () => {
   it("a tenant admin may not see rollouts; the platform team follows one ring by ring and pauses and resumes it", async () => {
     // A new version of bezwaar-intake starts a fleet rollout (30 minutes of bake time per ring).
-    const block = await fx.admin.client.request<{ spec: { versions: Record<string, unknown>[] } }>(
+    const block = await portal.fx.admin.client.request<{ spec: { versions: Record<string, unknown>[] } }>(
       "GET",
       `${API}/aibuildingblocks/bezwaar-intake`,
     );
     const newest = block.spec.versions.filter((v) => v.channel === "stable").at(-1) as Record<string, unknown>;
-    await fx.admin.client.request("PATCH", `${API}/aibuildingblocks/bezwaar-intake`, {
+    await portal.fx.admin.client.request("PATCH", `${API}/aibuildingblocks/bezwaar-intake`, {
       contentType: "application/merge-patch+json",
       body: {
         spec: {
@@ -309,8 +299,8 @@ describe("Uitrol", () => {
       },
     });
 
-    const tenantAdmin = await signIn(fx.people.utrechtAdmin);
-    await tenantAdmin.goto(`${fx.url}/uitrol`);
+    const tenantAdmin = await signIn(portal.fx.people.utrechtAdmin);
+    await tenantAdmin.goto(`${portal.fx.url}/uitrol`);
     expect(
       await tenantAdmin.getByText("Alleen het platformteam van het collectief mag uitrols bekijken en sturen.").count(),
     ).toBe(1);
@@ -319,18 +309,17 @@ describe("Uitrol", () => {
     expect(await nav(tenantAdmin)).toBe(0);
     await tenantAdmin.context().close();
 
-    const page = await signIn(fx.people.platform);
-    await page.goto(`${fx.url}/uitrol`);
+    const page = await signIn(portal.fx.people.platform);
+    await page.goto(`${portal.fx.url}/uitrol`);
     expect(await nav(page)).toBe(1);
     const pause = page.getByRole("button", { name: "Pauzeren" });
     await expect
       .poll(() => pause.count(), { timeout: 60_000 })
       .toBe(1)
       .catch(async (err: Error) => {
-        const rollouts = await fx.admin.client.request<{ items: { metadata: { name: string }; status?: unknown }[] }>(
-          "GET",
-          `${API}/blockrollouts`,
-        );
+        const rollouts = await portal.fx.admin.client.request<{
+          items: { metadata: { name: string }; status?: unknown }[];
+        }>("GET", `${API}/blockrollouts`);
         throw new Error(
           `${err.message}; page: ${await page.locator("main").textContent()}; rollouts: ${JSON.stringify(rollouts.items.map((r) => [r.metadata.name, r.status]))}`,
         );
@@ -345,7 +334,10 @@ describe("Uitrol", () => {
       "blockrollout bezwaar-intake-1.5.0 paused: no further activation is moved",
     );
     const rollout = () =>
-      fx.admin.client.request<{ spec: { paused?: boolean } }>("GET", `${API}/blockrollouts/bezwaar-intake-1.5.0`);
+      portal.fx.admin.client.request<{ spec: { paused?: boolean } }>(
+        "GET",
+        `${API}/blockrollouts/bezwaar-intake-1.5.0`,
+      );
     expect((await rollout()).spec.paused).toBe(true);
     await page.getByRole("button", { name: "Hervatten" }).click();
     await expect.poll(() => page.getByRole("button", { name: "Pauzeren" }).count()).toBe(1);
@@ -355,7 +347,7 @@ describe("Uitrol", () => {
     await expect.poll(() => page.getByRole("button", { name: "Ja, breek de uitrol van 1.5.0 af" }).count()).toBe(1);
     await expectNoAxeViolations(page, "Uitrol afbreken bevestigen");
     await page.getByRole("link", { name: "Nee, terug naar Uitrol" }).click();
-    await page.waitForURL(`${fx.url}/uitrol`);
+    await page.waitForURL(`${portal.fx.url}/uitrol`);
     expect(await rollout()).toMatchObject({ spec: { paused: false } });
     expect((await rollout()).spec).not.toHaveProperty("abort", true);
     // Confirmed, it aborts: spec.abort, and the plugin's message says what follows.

@@ -2,22 +2,20 @@
 // one zod schema, and a bad value is answered with the flag, the variable, the value and what
 // would be accepted.
 import { hostname } from "node:os";
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { DEFAULT_SIDECAR_IMAGE } from "./logboek/sidecar-image.ts";
+import {
+  configError,
+  type FlagSource,
+  hostPort as hostPortOf,
+  wholeNumber as int,
+  readSettings,
+  usageText,
+} from "./runtime/flags.ts";
 
-const hostPort = z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]*):[0-9]{1,5}$/, "expected host:port, for example 0.0.0.0:8080 or :8080");
+const hostPort = hostPortOf("0.0.0.0:8080");
 
 const bool = z.enum(["true", "false"], { error: 'expected "true" or "false"' }).transform((v) => v === "true");
-
-const int = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^[0-9]+$/, `expected a whole number from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(z.number().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
 
 export const configSchema = z.object({
   kubeconfig: z.string().optional(),
@@ -91,7 +89,7 @@ export const configSchema = z.object({
 export type OperatorConfig = z.output<typeof configSchema>;
 
 /** Each setting: its flag, its environment variable and what it is for (`--help`). */
-const SOURCES: Record<keyof OperatorConfig, { flag: string; env: string; help: string }> = {
+const SOURCES: Record<keyof OperatorConfig, FlagSource> = {
   kubeconfig: { flag: "kubeconfig", env: "KUBECONFIG", help: "kubeconfig file; in a pod, the ServiceAccount" },
   metricsBindAddress: {
     flag: "metrics-bind-address",
@@ -190,61 +188,35 @@ const SOURCES: Record<keyof OperatorConfig, { flag: string; env: string; help: s
   },
 };
 
-/** Whether the arguments ask for help. */
-export const wantsHelp = (argv: string[]) => argv.includes("--help") || argv.includes("-h");
+export { ConfigError, wantsHelp } from "./runtime/flags.ts";
 
 /** What `--help` prints: every flag, its variable, its default and what it is for. */
 export function usage(): string {
   const defaults = configSchema.safeParse({});
-  const shown = (key: keyof OperatorConfig) => {
+  const shown = (key: string) => {
     if (key === "identity") return "<host>-<pid>";
     const v = defaults.success ? (defaults.data as Record<string, unknown>)[key] : undefined;
     return v === undefined ? "" : Array.isArray(v) ? v.join(",") : String(v);
   };
-  const rows = (Object.keys(SOURCES) as (keyof OperatorConfig)[]).map((key) => {
-    const s = SOURCES[key];
-    const d = shown(key);
-    return `  --${s.flag} (${s.env})\n      ${s.help}${d ? `; default ${d}` : ""}`;
-  });
-  return [
-    "aihub operator: reconciles MunicipalTenants, AIBuildingBlocks, BlockActivations and fleet rollouts,",
-    "and serves the admission webhooks. A flag wins over its environment variable.",
-    "",
-    "Usage: node dist/operator.mjs [--flag=value ...]",
-    "",
-    "Flags:",
-    ...rows,
-    "  --help, -h",
-    "      print this and exit",
-  ].join("\n");
-}
-
-export class ConfigError extends Error {
-  override name = "ConfigError";
+  return usageText(
+    SOURCES,
+    [
+      "aihub operator: reconciles MunicipalTenants, AIBuildingBlocks, BlockActivations and fleet rollouts,",
+      "and serves the admission webhooks. A flag wins over its environment variable.",
+      "",
+      "Usage: node dist/operator.mjs [--flag=value ...]",
+    ],
+    shown,
+  );
 }
 
 /** Reads flags (`--workers=8` or `--workers 8`) and environment; throws ConfigError naming every bad setting. */
 export function loadConfig(argv: string[], env: Record<string, string | undefined>): OperatorConfig {
-  const { values } = parseArgs({
-    args: argv,
-    options: Object.fromEntries(Object.values(SOURCES).map((s) => [s.flag, { type: "string" as const }])),
-    strict: true,
-    allowPositionals: false,
-  });
-  const raw: Record<string, string | undefined> = {};
-  for (const [key, s] of Object.entries(SOURCES)) {
-    const value = (values as Record<string, string | undefined>)[s.flag] ?? env[s.env];
-    if (value !== undefined && value !== "") raw[key] = value;
-  }
+  const raw = readSettings(SOURCES, argv, env);
   const result = configSchema.safeParse(raw);
   const issues = result.success ? crossFieldIssues(result.data) : result.error.issues;
   if (result.success && issues.length === 0) return result.data;
-  const lines = issues.map((issue) => {
-    const key = String(issue.path[0]) as keyof OperatorConfig;
-    const s = SOURCES[key];
-    return `--${s.flag} (${s.env}): ${issue.message}, got ${JSON.stringify(raw[key])}`;
-  });
-  throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);
+  throw configError(SOURCES, issues, raw);
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);

@@ -18,9 +18,11 @@ describe("loadConfig", () => {
     try {
       loadConfig(["--max-sessions=0", "--session-ttl=8 hours"], {});
     } catch (err) {
-      expect((err as Error).message).toContain('--max-sessions (AIHUB_PORTAL_MAX_SESSIONS) = "0": expected at least 1');
       expect((err as Error).message).toContain(
-        '--session-ttl (AIHUB_PORTAL_SESSION_TTL) = "8 hours": expected a duration such as 30m, 8h or 1h30m',
+        '--max-sessions (AIHUB_PORTAL_MAX_SESSIONS): expected at least 1, got "0"',
+      );
+      expect((err as Error).message).toContain(
+        '--session-ttl (AIHUB_PORTAL_SESSION_TTL): expected a duration such as 30m, 8h or 1h30m, got "8 hours"',
       );
     }
   });

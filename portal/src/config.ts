@@ -1,20 +1,18 @@
 // The portal's configuration: flags override environment variables; one zod schema validates
 // both, and a bad value is answered with the flag, the variable, the value and what would be
 // accepted (as operator/src/config.ts does for the operator).
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { durationMs } from "../../operator/src/api/duration.ts";
+import {
+  configError,
+  type FlagSource,
+  hostPort as hostPortOf,
+  wholeNumber as int,
+  readSettings,
+  usageText,
+} from "../../operator/src/runtime/flags.ts";
 
-const hostPort = z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]*):[0-9]{1,5}$/, "expected host:port, for example 127.0.0.1:8080 or :8080");
-
-const int = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^[0-9]+$/, `expected a whole number from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(z.number().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
+const hostPort = hostPortOf("127.0.0.1:8080");
 
 const duration = z
   .string()
@@ -60,7 +58,7 @@ export const configSchema = z
 
 export type PortalConfig = z.output<typeof configSchema>;
 
-const SOURCES: Record<keyof PortalConfig, { flag: string; env: string; help: string }> = {
+const SOURCES: Record<keyof PortalConfig, FlagSource> = {
   listen: { flag: "listen", env: "AIHUB_PORTAL_LISTEN", help: "host:port the portal serves HTTP on" },
   kubeconfig: {
     flag: "kubeconfig",
@@ -111,62 +109,31 @@ const SOURCES: Record<keyof PortalConfig, { flag: string; env: string; help: str
   logLevel: { flag: "log-level", env: "AIHUB_PORTAL_LOG_LEVEL", help: "debug, info, warn or error" },
 };
 
-export const wantsHelp = (argv: string[]) => argv.includes("--help") || argv.includes("-h");
+export { ConfigError, wantsHelp } from "../../operator/src/runtime/flags.ts";
 
 export function usage(): string {
   const defaults = configSchema.safeParse({});
-  const shown: Partial<Record<keyof PortalConfig, string>> = { sessionTtl: "8h" };
-  const rows = (Object.keys(SOURCES) as (keyof PortalConfig)[]).map((key) => {
-    const s = SOURCES[key];
-    const v = shown[key] ?? (defaults.success ? (defaults.data as Record<string, unknown>)[key] : undefined);
-    return `  --${s.flag} (${s.env})\n      ${s.help}${v === undefined ? "" : `; default ${String(v)}`}`;
-  });
-  return [
-    "aihub portal: the municipal portal (Dutch, English available). It holds no permissions of its own:",
-    "every request of a signed-in user goes to the API server with that user's own token. A flag wins over",
-    "its environment variable.",
-    "",
-    "Usage: node dist/portal.mjs [--flag=value ...]",
-    "",
-    "Flags:",
-    ...rows,
-    "  --help, -h",
-    "      print this and exit",
-  ].join("\n");
+  const shown: Partial<Record<string, string>> = { sessionTtl: "8h" };
+  return usageText(
+    SOURCES,
+    [
+      "aihub portal: the municipal portal (Dutch, English available). It holds no permissions of its own:",
+      "every request of a signed-in user goes to the API server with that user's own token. A flag wins over",
+      "its environment variable.",
+      "",
+      "Usage: node dist/portal.mjs [--flag=value ...]",
+    ],
+    (key) => {
+      const v = shown[key] ?? (defaults.success ? (defaults.data as Record<string, unknown>)[key] : undefined);
+      return v === undefined ? undefined : String(v);
+    },
+  );
 }
-
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
-
-const keyOfFlag = new Map(Object.entries(SOURCES).map(([key, s]) => [key, s]));
 
 /** Reads flags (`--listen=:8080` or `--listen :8080`) and environment; throws ConfigError naming every bad setting. */
 export function loadConfig(argv: string[], env: Record<string, string | undefined>): PortalConfig {
-  let values: Record<string, string | undefined>;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: Object.fromEntries(Object.values(SOURCES).map((s) => [s.flag, { type: "string" as const }])),
-      strict: true,
-      allowPositionals: false,
-    }).values as Record<string, string | undefined>;
-  } catch (err) {
-    throw new ConfigError(`${(err as Error).message}; see --help for the flags`);
-  }
-  const raw: Record<string, string> = {};
-  for (const [key, s] of Object.entries(SOURCES)) {
-    const value = values[s.flag] ?? env[s.env];
-    if (value !== undefined && value !== "") raw[key] = value;
-  }
+  const raw = readSettings(SOURCES, argv, env);
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((iss) => {
-    const key = String(iss.path[0] ?? "");
-    const s = keyOfFlag.get(key);
-    const where = s ? `--${s.flag} (${s.env})` : key;
-    const given = raw[key] === undefined ? "" : ` = ${JSON.stringify(raw[key])}`;
-    return `${where}${given}: ${iss.message}`;
-  });
-  throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);
+  throw configError(SOURCES, result.error.issues, raw);
 }

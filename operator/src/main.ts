@@ -1,32 +1,19 @@
 // The aihub operator: flags (`--help` lists them) or AIHUB_* environment.
 
-import { ConfigError, loadConfig, splitHostPort, usage, wantsHelp } from "./config.ts";
+import { loadConfig, splitHostPort, usage } from "./config.ts";
 import { DEFAULT_TENANT_RENDER_CONTEXT } from "./controllers/tenant/render.ts";
 import { ResourcePaths } from "./kube/resource-paths.ts";
 import { RestClient } from "./kube/rest-client.ts";
 import { buildOperator } from "./operator.ts";
 import { createCertificateAuthority } from "./pki/certificates.ts";
+import { configFromCommandLine } from "./runtime/flags.ts";
 import { startHealthServer } from "./runtime/health-server.ts";
 import { createLogger } from "./runtime/logger.ts";
 import { OperatorMetrics } from "./runtime/metrics.ts";
 import { startSecureMetricsServer } from "./runtime/secure-metrics.ts";
 import { serveWebhook } from "./webhook/serve-webhook.ts";
 
-if (wantsHelp(process.argv.slice(2))) {
-  console.log(usage());
-  process.exit(0);
-}
-
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig(process.argv.slice(2), process.env);
-} catch (err) {
-  if (err instanceof ConfigError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-    console.error((err as Error).message);
-    process.exit(2);
-  }
-  throw err;
-}
+const config = configFromCommandLine(process.argv.slice(2), process.env, loadConfig, usage);
 
 const log = createLogger(config.logLevel);
 const client = RestClient.fromKubeconfig(config.kubeconfig);

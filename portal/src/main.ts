@@ -1,24 +1,11 @@
 // The portal process: reads its flags (config.ts), serves the portal on node:http and stops
 // cleanly on SIGTERM/SIGINT (open live streams are closed, sessions ended). Logs are JSON lines.
 import { createServer } from "node:http";
+import { configFromCommandLine } from "../../operator/src/runtime/flags.ts";
 import { buildPortal } from "./build-portal.ts";
-import { ConfigError, loadConfig, usage, wantsHelp } from "./config.ts";
+import { loadConfig, usage } from "./config.ts";
 
-if (wantsHelp(process.argv.slice(2))) {
-  console.log(usage());
-  process.exit(0);
-}
-
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig(process.argv.slice(2), process.env);
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    process.exit(2);
-  }
-  throw err;
-}
+const config = configFromCommandLine(process.argv.slice(2), process.env, loadConfig, usage);
 
 const levels = ["debug", "info", "warn", "error"];
 const log = (level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown> = {}) => {

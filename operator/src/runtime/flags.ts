@@ -84,3 +84,26 @@ export function usageText(
   });
   return [...intro, "", "Flags:", ...rows, "  --help, -h", "      print this and exit"].join("\n");
 }
+
+/**
+ * What a program's entry point does first: `--help` prints `usage()` and exits 0; a bad setting
+ * prints the ConfigError and exits 2 (a usage error); otherwise the configuration.
+ */
+export function configFromCommandLine<T>(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+  load: (argv: string[], env: Record<string, string | undefined>) => T,
+  usage: () => string,
+): T {
+  if (wantsHelp(argv)) {
+    console.log(usage());
+    process.exit(0);
+  }
+  try {
+    return load([...argv], env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(2);
+  }
+}

@@ -18,7 +18,7 @@ import { WatchPool } from "../portal/src/watch-pool.ts";
 import { countingClient } from "../test/support/clients.ts";
 import { applyManifests, installCrds, installPolicies } from "../test/support/cluster.ts";
 import { readManifests } from "../test/support/manifests.ts";
-import { serviceAccountToken } from "../test/support/service-account-token.ts";
+import { publicReaderToken } from "../test/support/service-account-token.ts";
 import { startControlPlane, waitFor } from "./control-plane.ts";
 import { answerHelp } from "./help.ts";
 import { machine, machineLine } from "./process-stats.ts";
@@ -62,17 +62,7 @@ try {
   );
 
   // One identity that may read what the sessions watch (the public reader), one client per session.
-  await applyManifests(admin, [
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "bench", namespace: "default" } },
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "ClusterRoleBinding",
-      metadata: { name: "bench-portal-reader" },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "aihub-portal-public-reader" },
-      subjects: [{ kind: "ServiceAccount", name: "bench", namespace: "default" }],
-    } as KubeObject,
-  ]);
-  const token = await serviceAccountToken(admin.client, "default", "bench");
+  const token = await publicReaderToken(admin, "default", "bench", "bench-portal-reader");
   const endpoint = clusterEndpoint(cp.kubeconfigPath);
   const before = memory();
   const apis = new Map<string, UserApi>();

@@ -118,6 +118,20 @@ async function rig(
 }
 
 /** N spans of the block: calls from another organisation (W3C trace context), ten spans each. */
+/** A maker of spans of one incoming call (one W3C trace context), each with its own name and attributes. */
+function spansOfOneCall(): (name: string, attributes: Record<string, string>) => BlockSpan {
+  const call = traceparent();
+  return (name, attributes) => ({
+    traceId: call.traceId,
+    parentSpanId: call.parentSpanId,
+    spanId: newSpanId(),
+    name,
+    startTimeUnixNano: 1n,
+    endTimeUnixNano: 2n,
+    attributes,
+  });
+}
+
 function blockSpans(n: number): BlockSpan[] {
   const spans: BlockSpan[] = [];
   const activities = Object.keys(ACTIVITIES);
@@ -506,16 +520,7 @@ describe("logging sidecar (aihub-otelcol)", () => {
     const { logboek, sidecar, otlpUrl } = await rig("no-personal-data", undefined, {
       activitiesWithoutPersonalData: ["telling"],
     });
-    const call = traceparent();
-    const span = (name: string, attributes: Record<string, string>): BlockSpan => ({
-      traceId: call.traceId,
-      parentSpanId: call.parentSpanId,
-      spanId: newSpanId(),
-      name,
-      startTimeUnixNano: 1n,
-      endTimeUnixNano: 2n,
-      attributes,
-    });
+    const span = spansOfOneCall();
     const counted = [1, 2, 3].map((i) => span(`telling ${i}`, { "dpl.core.processing_activity_id": "telling" }));
     const named = span("telling met persoon", {
       "dpl.core.processing_activity_id": "telling",
@@ -573,16 +578,7 @@ describe("logging sidecar (aihub-otelcol)", () => {
 
   test("records without a processing activity id, unmapped, or with a plain BSN go to the violation stream, redacted and counted", async () => {
     const { dir, logboek, sidecar, otlpUrl } = await rig("violations");
-    const call = traceparent();
-    const span = (name: string, attributes: Record<string, string>): BlockSpan => ({
-      traceId: call.traceId,
-      parentSpanId: call.parentSpanId,
-      spanId: newSpanId(),
-      name,
-      startTimeUnixNano: 1n,
-      endTimeUnixNano: 2n,
-      attributes,
-    });
+    const span = spansOfOneCall();
     const good = [1, 2, 3].map((i) =>
       span(`goed ${i}`, {
         "dpl.core.processing_activity_id": "intake-analyse",
@@ -638,7 +634,7 @@ describe("logging sidecar (aihub-otelcol)", () => {
     });
     for (const v of violations) {
       expect(v.resource).toMatchObject({ "aihub.tenant": "utrecht", [STREAM_ATTRIBUTE]: "violations" });
-      expect(v.traceId).toBe(call.traceId);
+      expect(v.traceId).toBe(good[0]?.traceId);
     }
     for (const r of records)
       expect(r.resource).toMatchObject({ "aihub.tenant": "utrecht", [STREAM_ATTRIBUTE]: "records" });

@@ -30,7 +30,7 @@ import { applyManifests, installCrds, installPolicies, waitUntil } from "./clust
 import { buildTestOperator, stopInProcessOperator } from "./in-process-operator.ts";
 import { readManifests } from "./manifests.ts";
 import { type OidcProvider, startOidcProvider } from "./oidc-provider.ts";
-import { serviceAccountToken } from "./service-account-token.ts";
+import { publicReaderToken } from "./service-account-token.ts";
 import { serveTestWebhook } from "./webhook.ts";
 
 const API = "/apis/aihub.gemeenten.nl/v1alpha1";
@@ -135,18 +135,7 @@ export async function startPortalFixture(): Promise<PortalFixture> {
     await applyManifests(admin, readManifests("examples/activations"), { createNamespaces: false });
 
     // The portal's public identity: a ServiceAccount bound to the public reader, with a token from the TokenRequest API.
-    await applyManifests(admin, [
-      { apiVersion: "v1", kind: "Namespace", metadata: { name: "aihub-system" } },
-      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "aihub-portal", namespace: "aihub-system" } },
-      {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "ClusterRoleBinding",
-        metadata: { name: "aihub-portal-public-reader" },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "aihub-portal-public-reader" },
-        subjects: [{ kind: "ServiceAccount", name: "aihub-portal", namespace: "aihub-system" }],
-      } as never,
-    ]);
-    const publicToken = await serviceAccountToken(admin.client, "aihub-system", "aihub-portal");
+    const publicToken = await publicReaderToken(admin, "aihub-system", "aihub-portal", "aihub-portal-public-reader");
     const endpoint = clusterEndpoint(cp.kubeconfigPath);
     server = createServer((req, res) => void portal?.handle(req, res));
     await new Promise<void>((r) => server?.listen(0, "127.0.0.1", r));

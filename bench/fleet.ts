@@ -274,12 +274,14 @@ async function rawPhase(tenants: number, nodes: number, blocks: Map<string, AIBu
       1_800_000,
     );
     const availableSeconds = (performance.now() - started) / 1000;
+    // The same measures until available, comparable with a reconciler's until Ready.
+    const available = { cpuSeconds: cpu(), serverWrites: await serverWrites(cp) };
     await workloads.stop();
     const rows = await sampled();
     const requests = Object.fromEntries(c.counts);
     c.client.close();
     await profiled;
-    return { ...raw, availableSeconds, ...created, requests, loadAverage, timeline: rows };
+    return { ...raw, availableSeconds, ...created, available, requests, loadAverage, timeline: rows };
   } finally {
     await cp.stop();
   }

@@ -122,7 +122,7 @@ const SOURCES: Record<keyof OperatorConfig, FlagSource> = {
   resyncPeriodSeconds: {
     flag: "resync-period-seconds",
     env: "AIHUB_RESYNC_PERIOD_SECONDS",
-    help: "how often every object is reconciled even when nothing changed",
+    help: "how often every object is reconciled even when nothing changed (those reconciled in the last half period are skipped)",
   },
   logLevel: { flag: "log-level", env: "AIHUB_LOG_LEVEL", help: "trace, debug, info, warn or error" },
   loggingNamespace: {

@@ -128,6 +128,33 @@ describe("a controller", () => {
     client.client.close();
   });
 
+  it("passes over keys reconciled within the last half period in a periodic resync, and queues the rest", async () => {
+    const ns = await freshNamespace("stale");
+    for (let i = 0; i < 20; i++) {
+      await admin.client.request("POST", `/api/v1/namespaces/${ns}/configmaps`, {
+        body: source(ns, `s${i}`, String(i)),
+      });
+    }
+    const client = await countingClient({ file: inject("kubeconfig") });
+    const m = mirrorController({ client: client.client, namespace: ns });
+    await m.manager.start();
+    await waitUntil("20 mirrors", async () => ((await mirrorsIn(ns)).length === 20 ? true : undefined));
+    await waitUntil("the queue to settle", async () => ((await idle(m)) ? true : undefined));
+    const reconcilesBefore = await finishedReconciles(m);
+    // Queueing is synchronous: what a resync queued is in the queue when it returns.
+    m.controller.resyncStale(60_000);
+    expect(m.controller.depth()).toBe(0);
+    // Half a period later every key is due.
+    m.controller.resyncStale(60_000, performance.now() + 30_000);
+    expect(m.controller.depth()).toBeGreaterThan(0);
+    await waitUntil("20 more reconciles to finish", async () =>
+      (await finishedReconciles(m)) >= reconcilesBefore + 20 && (await idle(m)) ? true : undefined,
+    );
+    expect((await finishedReconciles(m)) - reconcilesBefore).toBe(20);
+    await m.manager.stop();
+    client.client.close();
+  });
+
   it("removes a field it no longer renders, and sends nothing when the hash and fields match", async () => {
     const ns = await freshNamespace("dropped");
     const src = source(ns, "s", "1");

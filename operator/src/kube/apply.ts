@@ -73,10 +73,19 @@ export class Applier {
   private readonly paths: ResourcePaths;
   readonly fieldManager: string;
 
-  constructor(client: RestClient, paths: ResourcePaths, fieldManager: string) {
+  /** The form in which the cache keeps objects (WatchCache's `transform`), to compare like with like. */
+  private readonly compact: (obj: KubeObject) => KubeObject;
+
+  constructor(
+    client: RestClient,
+    paths: ResourcePaths,
+    fieldManager: string,
+    compact: (obj: KubeObject) => KubeObject = (o) => o,
+  ) {
     this.client = client;
     this.paths = paths;
     this.fieldManager = fieldManager;
+    this.compact = compact;
   }
 
   /**
@@ -96,7 +105,7 @@ export class Applier {
       });
     }
     const stamped = withAppliedHash(desired);
-    if (live && isSubset(stamped, live)) return { object: live as T, written: false };
+    if (live && isSubset(this.compact(stamped), live)) return { object: live as T, written: false };
     const object = await serverSideApply(this.client, this.paths, stamped, { fieldManager: this.fieldManager });
     return { object, written: true };
   }

@@ -32,6 +32,8 @@ export interface WatchCacheOptions<T extends KubeObject> {
   indexers?: Record<string, Indexer<T>>;
   /** The managedFields entries to keep (foreign-fields.ts foreignEntry); by default none. */
   keepManagedFields?: (entry: ManagedFieldsEntry) => boolean;
+  /** What is kept of each object, after managedFields (compact.ts); returns a new object or the same. */
+  transform?: (obj: T) => T;
   /** Reports errors that the cache recovers from (logged by the caller). */
   onError?: (err: unknown, context: string) => void;
   random?: () => number;
@@ -190,7 +192,7 @@ export class WatchCache<T extends KubeObject> {
       for (const item of page.items) {
         item.apiVersion ??= page.apiVersion;
         item.kind ??= itemKind;
-        items.push(withoutManagedFields(item, this.options.keepManagedFields));
+        items.push(this.kept(item));
       }
       cont = page.metadata.continue || undefined;
       rv = page.metadata.resourceVersion;
@@ -238,12 +240,12 @@ export class WatchCache<T extends KubeObject> {
   }
 
   private apply(event: WatchEvent<T>): void {
-    const obj = withoutManagedFields(event.object, this.options.keepManagedFields);
-    const rv = obj.metadata?.resourceVersion;
+    const rv = event.object.metadata?.resourceVersion;
     if (event.type === "BOOKMARK") {
       if (rv) this.resourceVersion = rv;
       return;
     }
+    const obj = this.kept(event.object);
     const key = objectKey(obj);
     const old = this.store.get(key);
     if (event.type === "DELETED") {
@@ -257,6 +259,12 @@ export class WatchCache<T extends KubeObject> {
       }
     }
     if (rv) this.resourceVersion = rv;
+  }
+
+  /** What the cache keeps of an object. */
+  private kept(obj: T): T {
+    const slim = withoutManagedFields(obj, this.options.keepManagedFields);
+    return this.options.transform ? this.options.transform(slim) : slim;
   }
 
   /** Replaces the store with a fresh list, emitting the difference as events. */

@@ -1,12 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
+import { UTRECHT_COLLECTOR_INPUT } from "../../../test/support/collector-input.ts";
 import {
   type CollectorConfigInput,
   collectorConfig,
-  DEFAULT_LOG_DIR,
   DEFAULT_PORTS,
   DEFAULT_STORAGE_DIR,
-  DEFAULT_TLS_DIR,
   grpcTarget,
   LOGBOEK_NOT_CONFIGURED,
   renderCollectorConfig,
@@ -16,21 +15,7 @@ import {
   unrenderable,
 } from "./collector-config.ts";
 
-const input: CollectorConfigInput = {
-  resource: {
-    municipalityCode: "GM0344",
-    tenant: "utrecht",
-    block: "bezwaar-intake",
-    version: "1.4.0",
-    activation: "intake",
-  },
-  logboek: { endpoint: "https://logboek.utrecht.nl:4317", tlsDir: DEFAULT_TLS_DIR },
-  activities: { "zaak-voorstel": "VWR-2024-018", "intake-analyse": "VWR-2024-017" },
-  storageDir: DEFAULT_STORAGE_DIR,
-  logDir: DEFAULT_LOG_DIR,
-  ports: DEFAULT_PORTS,
-  forwardLogLines: true,
-};
+const input: CollectorConfigInput = UTRECHT_COLLECTOR_INPUT;
 
 // biome-ignore lint/suspicious/noExplicitAny: the rendered configuration is navigated freely
 const config = (i: CollectorConfigInput = input): any => parse(renderCollectorConfig(i), { version: "1.1" });

@@ -27,6 +27,7 @@
 // exporters point at LOGBOEK_NOT_CONFIGURED, a name that never resolves: records wait in the
 // persisted queue (up to QUEUE_ITEMS each) and are refused to the block when it is full.
 import { stringify } from "yaml";
+import { BLOCK_YAML_OPTIONS, blockYaml } from "./block-yaml.ts";
 
 export interface CollectorConfigInput {
   /** Resource attributes written on every record (aihub.*). */
@@ -251,14 +252,7 @@ export function collectorConfig(input: CollectorConfigInput): Record<string, unk
 export function renderCollectorConfig(input: CollectorConfigInput): string {
   // Strings double-quoted, keys quoted where YAML 1.1 would read them as something else: the
   // collector's YAML reader must see every id as the string it is.
-  return `# Rendered by the aihub operator for ${input.resource.tenant}/${input.resource.activation}; the block cannot change it.\n${stringify(
-    collectorConfig(input),
-    {
-      version: "1.1",
-      defaultStringType: "QUOTE_DOUBLE",
-      defaultKeyType: "PLAIN",
-      lineWidth: 0,
-      aliasDuplicateObjects: false,
-    },
-  )}`;
+  const config = collectorConfig(input);
+  const yaml = blockYaml(config) ?? stringify(config, BLOCK_YAML_OPTIONS);
+  return `# Rendered by the aihub operator for ${input.resource.tenant}/${input.resource.activation}; the block cannot change it.\n${yaml}`;
 }

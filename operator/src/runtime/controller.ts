@@ -73,6 +73,8 @@ export class Controller {
   private resyncTimer: NodeJS.Timeout | undefined;
   /** Set by a graceful stop: in-flight reconciles finish, waiting keys are not started. */
   private draining = false;
+  /** When each key's last reconcile that did not fail ended (performance.now()), for the periodic resync. */
+  private readonly reconciledAt = new Map<string, number>();
 
   constructor(options: ControllerOptions) {
     this.o = options;
@@ -126,7 +128,7 @@ export class Controller {
     this.o.metrics.maxWorkers.set({ controller: this.name }, workers);
     this.resync();
     const period = this.o.resyncPeriodMs ?? 600_000;
-    if (period > 0) this.resyncTimer = setInterval(() => this.resync(), period);
+    if (period > 0) this.resyncTimer = setInterval(() => this.resyncStale(period), period);
     this.workersRunning = Array.from({ length: workers }, () => this.worker(queue, stop));
     stop.addEventListener(
       "abort",
@@ -151,9 +153,25 @@ export class Controller {
     await Promise.all(this.workersRunning);
   }
 
-  /** Queues every primary key now (what the periodic resync does). */
+  /** Queues every primary key now. */
   resync(): void {
     for (const key of this.o.primary.keys()) this.enqueue(key);
+  }
+
+  /**
+   * The periodic resync: queues every primary key that was not reconciled within the last half
+   * period. A resync is there to find drift that no event announced; an object reconciled a moment
+   * ago was just compared with what it should be. While a fleet converges, a resync of every key
+   * put each of 1,710 activations through a reconcile again every period on top of its events (at
+   * 342 municipalities with a period of 20 s, thousands of reconciles that found nothing to do).
+   * Once the fleet is quiet, every key is older than half a period at each resync, as before.
+   */
+  resyncStale(periodMs: number, now = performance.now()): void {
+    for (const key of this.o.primary.keys()) {
+      const at = this.reconciledAt.get(key);
+      if (at === undefined || now - at >= periodMs / 2) this.enqueue(key);
+    }
+    for (const key of this.reconciledAt.keys()) if (!this.o.primary.get(key)) this.reconciledAt.delete(key);
   }
 
   private async worker(queue: WorkQueue, signal: AbortSignal): Promise<void> {
@@ -179,6 +197,7 @@ export class Controller {
     const end = m.reconcileTime.startTimer(labels);
     try {
       const result = await this.o.reconcile(key, { log, reconcileID, signal });
+      this.reconciledAt.set(key, performance.now());
       if (result?.requeueAfterMs !== undefined) {
         queue.forget(key);
         queue.addAfter(key, result.requeueAfterMs);

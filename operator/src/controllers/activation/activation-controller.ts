@@ -4,6 +4,7 @@
 // the running version and configuration stay, and the reason is a condition and an Event.
 // What it watches is declared here; the reconcile is a list of phases over one scope
 // (activation-phases.ts), then one status write (activationStatus) and the Events.
+
 import type { Logger } from "pino";
 import {
   activationChildKinds,
@@ -14,6 +15,7 @@ import type { ActivationRenderContext } from "../../../../cdk/src/activation/act
 import { ACTIVATION_LABEL } from "../../../../cdk/src/activation/labels.ts";
 import { isNotFound } from "../../kube/api-error.ts";
 import { Applier } from "../../kube/apply.ts";
+import { compactConfigMapData } from "../../kube/compact.ts";
 import type { EventRecorder } from "../../kube/events.ts";
 import { foreignEntry } from "../../kube/foreign-fields.ts";
 import { type KubeObject, objectKey } from "../../kube/object.ts";
@@ -78,6 +80,8 @@ export function registerActivationController(
         labelSelector: ACTIVATION_LABEL,
         // Others' changes, for drift repair beyond what is rendered (Applier, foreign-fields.ts).
         keepManagedFields: (e) => foreignEntry(e, [ACTIVATION_FIELD_MANAGER]),
+        // The sidecar's configuration as its digest (compact.ts); the applier compares likewise.
+        ...(k.kind === "ConfigMap" && { transform: compactConfigMapData }),
       }),
     ]),
   );
@@ -141,7 +145,9 @@ export class ActivationReconciler {
     this.d = deps;
     this.shared = shared;
     this.children = children;
-    const applier = new Applier(deps.client, deps.paths, ACTIVATION_FIELD_MANAGER);
+    const applier = new Applier(deps.client, deps.paths, ACTIVATION_FIELD_MANAGER, (o) =>
+      o.kind === "ConfigMap" ? compactConfigMapData(o) : o,
+    );
     this.env = {
       block: (name) => shared.blocks.get(name),
       tenant: (namespace) => shared.tenants.get(namespace),
@@ -180,10 +186,15 @@ export class ActivationReconciler {
     return requeue;
   }
 
-  /** The object as the API server has it, or undefined when there is none. */
+  /**
+   * The object as the API server has it, or undefined when there is none. From the API server's
+   * watch cache (resourceVersion 0), not a quorum read of etcd: every new activation asks this for
+   * each of its children (8,550 times as 342 municipalities converge), and the answer is as
+   * fresh as the apply that follows it can rely on anyway.
+   */
   private async read(obj: Obj): Promise<KubeObject | undefined> {
     return this.d.client
-      .request<KubeObject>("GET", await this.d.paths.pathOf(obj))
+      .request<KubeObject>("GET", await this.d.paths.pathOf(obj), { query: { resourceVersion: "0" } })
       .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
   }
 

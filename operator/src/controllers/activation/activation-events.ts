@@ -8,6 +8,10 @@ import type { ActivationScope, PendingEvent } from "./activation-scope.ts";
 
 // Waiting for a fleet rollout is routine too: a Warning per held activation would be hundreds.
 const ROLLOUT_REASONS = new Set(["Creating", "ReplicasUnavailable", "RollingOut", "WaitingForRollout"]);
+// Reasons that say "not yet" while pods start and "lost" once they ran: a Warning only when the
+// condition was True before. A new activation's sidecar is not ready until its pod is, and a
+// Warning for each of them was 1,710 Events of nothing new as 342 municipalities converged.
+const LOSS_ONLY_REASONS = new Set(["SidecarNotReady"]);
 
 /** The Events of an apply: a version rolled out over another, a newer version offered for approval. */
 export function changeEvents(scope: ActivationScope): PendingEvent[] {
@@ -38,6 +42,7 @@ export function conditionWarnings(before: Condition[] | undefined, after: Condit
     .filter((c) => {
       const routine = c.type === "Progressing" || ROLLOUT_REASONS.has(c.reason);
       const previous = was.get(c.type);
+      if (LOSS_ONLY_REASONS.has(c.reason)) return c.status === "False" && previous?.status === "True";
       return c.status === "False" && !routine && (previous?.status !== "False" || previous.reason !== c.reason);
     })
     .map((c) => ({ type: "Warning", reason: c.reason, note: c.message }));

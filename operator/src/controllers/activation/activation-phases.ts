@@ -6,8 +6,10 @@
 // The rule that runs through them: a gate that fails or a configuration we refuse never takes
 // down what runs. Such a phase leaves `target` at the running version (or at nothing), and
 // keepWhatRuns stops before anything is rendered.
+
 import { renderActivation, WORKLOAD_KIND } from "../../../../cdk/src/activation/activation-chart.ts";
 import type { ActivationRenderContext } from "../../../../cdk/src/activation/activation-input.ts";
+import { parseOnce, safeParseOnce } from "../../api/parse-once.ts";
 import {
   type AIBuildingBlock,
   activationNameProblem,
@@ -103,7 +105,7 @@ export const loadReferences: Phase = async (scope, env) => {
       `namespace ${namespace} is not a municipality's tenant namespace; activate blocks in your tenant's namespace`,
     );
   }
-  const blockSpec = aiBuildingBlockSpec.safeParse(blockObj.spec);
+  const blockSpec = safeParseOnce(aiBuildingBlockSpec, blockObj.spec);
   if (!blockSpec.success) {
     // What runs stays (nothing is applied); the collective has to fix the catalog entry.
     return refuse(
@@ -112,7 +114,7 @@ export const loadReferences: Phase = async (scope, env) => {
     );
   }
   scope.block = { ...blockObj, spec: blockSpec.data } as unknown as AIBuildingBlock;
-  scope.tenant = { ...tenantObj, spec: municipalTenantSpec.parse(tenantObj.spec) } as unknown as MunicipalTenant;
+  scope.tenant = { ...tenantObj, spec: parseOnce(municipalTenantSpec, tenantObj.spec) } as unknown as MunicipalTenant;
   return "continue";
 };
 

@@ -3,7 +3,9 @@
 // status write and the Events from it. Two versions are kept apart on purpose: `resolved` is what
 // the spec asks for, `target` is what will be rendered. The version gates, and any phase that
 // may hold an activation back, change `target` only, so the status can still say what was asked.
+
 import type { ParameterValue } from "../../api/parameters.ts";
+import { parseOnce } from "../../api/parse-once.ts";
 import {
   type AIBuildingBlock,
   type BlockActivation,
@@ -86,7 +88,7 @@ export function newActivationScope(
     ...cached,
     apiVersion: "aihub.gemeenten.nl/v1alpha1",
     kind: "BlockActivation",
-    spec: blockActivationSpec.parse(cached.spec),
+    spec: parseOnce(blockActivationSpec, cached.spec),
   } as ActivationObject;
   const namespace = activation.metadata.namespace ?? "";
   const name = activation.metadata.name ?? "";

@@ -1,6 +1,7 @@
 // The catalog controller: keeps each AIBuildingBlock's status in step: newest version per
 // channel, how many activations use it, Certified (certification valid today, EU/EEA supplier,
 // images from an allowed registry, versions in order) and Ready.
+import { safeParseOnce } from "../../api/parse-once.ts";
 import { compareSemver } from "../../api/semver.ts";
 import {
   type AIBuildingBlock,
@@ -50,7 +51,7 @@ export function catalogReconciler(deps: {
       lastWritten.delete(key);
       return undefined; // deleted: nothing of ours to clean up
     }
-    const parsed = aiBuildingBlockSpec.safeParse(cached.spec);
+    const parsed = safeParseOnce(aiBuildingBlockSpec, cached.spec);
     if (!parsed.success) {
       // Accepted by the API server (before the webhook checked blocks, or without it), refused by
       // the schema: say so in status, and let every other block be reconciled.

@@ -5,8 +5,10 @@
 //   activations that follow the version, their tenants' rings and windows, freezes, newer
 //   versions), runs planRollout, and writes the status: the only place the rollout remembers
 //   anything. The activation controller reads that status to decide which version to run.
+
 import type { Logger } from "pino";
 import { BLOCK_LABEL } from "../../../../cdk/src/activation/labels.ts";
+import { safeParseOnce } from "../../api/parse-once.ts";
 import { compareSemver } from "../../api/semver.ts";
 import {
   type AIBuildingBlock,
@@ -168,7 +170,7 @@ export function registerRolloutControllers(manager: Manager, caches: RolloutCach
 async function publish(key: string, caches: RolloutCaches, deps: RolloutDeps, ctx: ReconcileContext) {
   const obj = caches.blocks.get(key);
   if (!obj || obj.metadata.deletionTimestamp) return undefined;
-  const parsed = aiBuildingBlockSpec.safeParse(obj.spec);
+  const parsed = safeParseOnce(aiBuildingBlockSpec, obj.spec);
   if (!parsed.success) return undefined; // the catalog controller reports a bad entry
   const block = { ...obj, spec: parsed.data } as unknown as AIBuildingBlock;
   const newest = new Set(Object.values(latestVersions(block) ?? {}));
@@ -225,11 +227,11 @@ class RolloutReconciler {
       this.metrics.forget(key);
       return undefined;
     }
-    const parsedSpec = blockRolloutSpec.safeParse(obj.spec);
+    const parsedSpec = safeParseOnce(blockRolloutSpec, obj.spec);
     const blockObj = this.caches.blocks.get(String((obj.spec as { block?: string }).block));
     if (!parsedSpec.success || !blockObj) return undefined; // the API server validated it; a deleted block takes it along
     const spec = parsedSpec.data;
-    const parsedBlock = aiBuildingBlockSpec.safeParse(blockObj.spec);
+    const parsedBlock = safeParseOnce(aiBuildingBlockSpec, blockObj.spec);
     if (!parsedBlock.success) return undefined;
     const block = { ...blockObj, spec: parsedBlock.data } as unknown as AIBuildingBlock;
     const now = this.d.now();

@@ -1,5 +1,6 @@
 // Which activations a rollout concerns, and how the rollout sees each: its ring, the version it
 // runs, whether it is healthy, and whether its municipality accepts an update now. Pure.
+import { safeParseOnce } from "../../api/parse-once.ts";
 import { compareSemver } from "../../api/semver.ts";
 import {
   type AIBuildingBlock,
@@ -47,7 +48,7 @@ export function rolloutTarget(
   block: AIBuildingBlock,
   now: Date,
 ): RolloutTarget | undefined {
-  const parsed = blockActivationSpec.safeParse(activation.spec);
+  const parsed = safeParseOnce(blockActivationSpec, activation.spec);
   if (!parsed.success) return undefined;
   const status = (activation.status ?? {}) as NonNullable<BlockActivation["status"]>;
   // A Manual activation whose approved version is past its end of life and notice moves like an Automatic one.

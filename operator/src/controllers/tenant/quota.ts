@@ -77,6 +77,30 @@ export function uncountedQuota(live: KubeObject | undefined, desired: RenderedOb
 }
 
 /**
+ * Whether an update of a tenant's quota concerns the tenant. Every create in the namespace
+ * changes the counts in status.used (the API server's quota admission and
+ * kube-controller-manager write them: about 9,500 times while 342 municipalities converge),
+ * and the tenant reads only which resources are counted (uncountedQuota), so a change of the
+ * counts alone does not queue it. Anything else does: the spec, labels, annotations, deletion,
+ * status.hard, and a resource counted for the first time.
+ */
+export function quotaChanged(oldObj: KubeObject, newObj: KubeObject): boolean {
+  const shape = (o: KubeObject) => {
+    const q = o as KubeObject & { spec?: unknown; status?: { hard?: Record<string, string>; used?: object } };
+    return JSON.stringify([
+      q.metadata.labels,
+      q.metadata.annotations,
+      q.metadata.deletionTimestamp,
+      q.metadata.managedFields,
+      q.spec,
+      q.status?.hard,
+      Object.keys(q.status?.used ?? {}).sort(),
+    ]);
+  };
+  return shape(oldObj) !== shape(newObj);
+}
+
+/**
  * Bounds per container, so that the quota bounds real use and not only requests: no container
  * may be larger than the whole quota, and a limit may be at most 10 times its request for CPU
  * and 4 times for memory (requests of 1Mi with limits of 500Gi no longer pass).

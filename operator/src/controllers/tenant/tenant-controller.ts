@@ -6,6 +6,7 @@
 
 import type { Logger } from "pino";
 import { ACTIVATION_LABEL } from "../../../../cdk/src/activation/labels.ts";
+import { parseOnce } from "../../api/parse-once.ts";
 import type { MunicipalTenant } from "../../api/v1alpha1/index.ts";
 import { municipalTenantSpec } from "../../api/v1alpha1/index.ts";
 import { isNotFound } from "../../kube/api-error.ts";
@@ -23,10 +24,10 @@ import type { Manager } from "../../runtime/manager.ts";
 import type { OperatorMetrics } from "../../runtime/metrics.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconcile.ts";
 import { DELETION_PROTECTION_LABEL, MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "./labels.ts";
-import { ACTIVATION_COUNT, QUOTA_NAME, uncountedQuota } from "./quota.ts";
+import { ACTIVATION_COUNT, QUOTA_NAME, quotaChanged, uncountedQuota } from "./quota.ts";
 import { renderSharedClusterRoles } from "./rbac.ts";
 import { childKinds, renderTenant, type TenantRenderContext } from "./render.ts";
-import { type PartOutcome, type TenantOutcome, tenantStatus } from "./tenant-status.ts";
+import { holdFirstTenantStatus, type PartOutcome, type TenantOutcome, tenantStatus } from "./tenant-status.ts";
 
 export const TENANT_CONTROLLER = "municipaltenant";
 export const TENANT_FINALIZER = "aihub.gemeenten.nl/tenant-cleanup";
@@ -95,7 +96,13 @@ export function registerTenantController(
     owned: [
       // A namespace event concerns the tenant of the same name, marked or not (a foreign one is reported).
       { cache: namespaces, ownerKeys: (ns) => (ns.metadata.name ? [ns.metadata.name] : []) },
-      ...[...children.values(), bindings].map((cache) => ({ cache, ownerKeys: tenantOf })),
+      ...[...children].map(([kind, cache]) => ({
+        cache,
+        ownerKeys: tenantOf,
+        // Not for the counts in the quota's status, which every create in the namespace changes.
+        ...(kind === "ResourceQuota" && { changed: quotaChanged }),
+      })),
+      { cache: bindings, ownerKeys: tenantOf },
       // The shared ClusterRoles (installed with the operator): when one appears, every tenant
       // that waited for it goes on. They change about never.
       { cache: clusterRoles, ownerKeys: () => tenants.list().map((t) => t.metadata.name ?? "") },
@@ -143,7 +150,7 @@ export class TenantReconciler {
       ...cached,
       apiVersion: "aihub.gemeenten.nl/v1alpha1",
       kind: "MunicipalTenant",
-      spec: municipalTenantSpec.parse(cached.spec),
+      spec: parseOnce(municipalTenantSpec, cached.spec),
     } as Obj & MunicipalTenant;
     if (tenant.metadata.deletionTimestamp) return this.finalize(tenant, ctx);
 
@@ -259,6 +266,15 @@ export class TenantReconciler {
     } catch (err) {
       retry ??= err;
     }
+    const hold = retry
+      ? undefined
+      : holdFirstTenantStatus({
+          hasStatus: tenant.status !== undefined,
+          outcome,
+          created: tenant.metadata.creationTimestamp,
+          now: this.d.now(),
+        });
+    if (hold !== undefined) return { requeueAfterMs: hold };
     await this.report(withFinalizer, outcome, ctx);
     if (retry) throw retry;
     return undefined;
@@ -391,6 +407,8 @@ export class TenantReconciler {
     const written = await writeStatus(this.d.client, this.d.paths, tenant, status);
     if (!written.written || !after || (before?.status === after.status && before?.reason === after.reason)) return;
     ctx.log.info({ ready: after.status, reason: after.reason }, after.message);
+    // Waiting (Unknown) is no news: the Event says when the tenant is Ready, or why it failed.
+    if (after.status === "Unknown") return;
     await this.d.events
       .record({
         regarding: tenant,

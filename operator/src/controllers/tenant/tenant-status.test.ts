@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MunicipalTenant } from "../../api/v1alpha1/index.ts";
-import { tenantStatus } from "./tenant-status.ts";
+import { holdFirstTenantStatus, tenantStatus } from "./tenant-status.ts";
 
 const tenant = (status?: MunicipalTenant["status"]): MunicipalTenant =>
   ({
@@ -65,5 +65,31 @@ describe("tenantStatus", () => {
       now,
     );
     expect(s.phase).toBe("Terminating");
+  });
+});
+
+describe("holdFirstTenantStatus (one status write for a new tenant instead of two)", () => {
+  const ok = { ok: true as const, message: "done" };
+  const counting = { ok: false as const, reason: "QuotaNotCounted", message: "waiting", pending: true };
+  const base = {
+    hasStatus: false,
+    outcome: { namespace: ok, policies: counting, rbac: ok },
+    created: "2026-11-30T10:00:00Z",
+    now: new Date("2026-11-30T10:00:02Z"),
+  };
+
+  it("holds while only the quota's count is awaited, until 5 s after the tenant was created", () => {
+    expect(holdFirstTenantStatus(base)).toBe(3000);
+    expect(holdFirstTenantStatus({ ...base, now: new Date("2026-11-30T10:00:05Z") })).toBeUndefined();
+  });
+
+  it("writes at once when the tenant has a status, is Ready, failed, or is being deleted", () => {
+    expect(holdFirstTenantStatus({ ...base, hasStatus: true })).toBeUndefined();
+    expect(holdFirstTenantStatus({ ...base, outcome: { namespace: ok, policies: ok, rbac: ok } })).toBeUndefined();
+    const failed = { ok: false as const, reason: "RBACApplyFailed", message: "no" };
+    expect(holdFirstTenantStatus({ ...base, outcome: { ...base.outcome, rbac: failed } })).toBeUndefined();
+    expect(holdFirstTenantStatus({ ...base, outcome: { namespace: ok, policies: counting } })).toBeUndefined();
+    expect(holdFirstTenantStatus({ ...base, outcome: { ...base.outcome, terminating: true } })).toBeUndefined();
+    expect(holdFirstTenantStatus({ ...base, created: undefined })).toBeUndefined();
   });
 });

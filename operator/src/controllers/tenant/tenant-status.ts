@@ -72,3 +72,29 @@ export function tenantStatus(tenant: MunicipalTenant, outcome: TenantOutcome, no
     conditions,
   };
 }
+
+/** How long a new tenant's first status may wait for its quota to be counted. */
+export const FIRST_STATUS_HOLD_MS = 5000;
+
+/**
+ * How long to hold a new tenant's first status, or undefined to write it now. Right after its
+ * children are applied, a new tenant waits only for kube-controller-manager to count its quota
+ * (about a second): its first status would say so and the next one Ready, two writes and two
+ * Events for each of 342 municipalities. So while nothing failed and only that wait is left, the
+ * first status waits too, for at most FIRST_STATUS_HOLD_MS after the tenant was created (the
+ * quota's count queues the tenant again). Pure.
+ */
+export function holdFirstTenantStatus(o: {
+  hasStatus: boolean;
+  outcome: TenantOutcome;
+  created: string | undefined;
+  now: Date;
+  holdMs?: number;
+}): number | undefined {
+  const parts = [o.outcome.namespace, o.outcome.policies, o.outcome.rbac];
+  const waiting = parts.some((p) => p && !p.ok && p.pending);
+  const failed = parts.some((p) => !p || (!p.ok && !p.pending));
+  if (o.hasStatus || !waiting || failed || o.outcome.terminating || !o.created) return undefined;
+  const left = Date.parse(o.created) + (o.holdMs ?? FIRST_STATUS_HOLD_MS) - o.now.getTime();
+  return left > 0 ? left : undefined;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { withAppliedHash } from "./apply.ts";
-import { COMPACT_MIN_LENGTH, compactConfigMapData } from "./compact.ts";
+import { COMPACT_MIN_LENGTH, compactChild, compactConfigMapData } from "./compact.ts";
 import { isSubset } from "./subset.ts";
 
 const long = "x".repeat(COMPACT_MIN_LENGTH);
@@ -31,5 +31,11 @@ describe("compactConfigMapData", () => {
     expect(isSubset(compactConfigMapData(desired), edited)).toBe(false);
     const changed = withAppliedHash(cm({ "config.yaml": `${long}z` }));
     expect(isSubset(compactConfigMapData(changed), cached)).toBe(false);
+  });
+
+  it("compacts only ConfigMaps among the children", () => {
+    expect(compactChild(cm({ "config.yaml": long })).data["config.yaml"]).toMatch(/^aihub-sha256:/);
+    const secret = { ...cm({ "config.yaml": long }), kind: "Secret" };
+    expect(compactChild(secret)).toBe(secret);
   });
 });

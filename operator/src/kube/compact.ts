@@ -27,3 +27,12 @@ export function compactConfigMapData<T extends KubeObject>(obj: T): T {
   }
   return compacted ? { ...obj, data: compacted } : obj;
 }
+
+/**
+ * What the activation's caches keep of a child and what its applier compares: a ConfigMap with
+ * its long values as digests, any other kind unchanged. One function for both, so the cache and
+ * the applier cannot disagree on which kinds are compacted.
+ */
+export function compactChild<T extends KubeObject>(obj: T): T {
+  return obj.kind === "ConfigMap" ? compactConfigMapData(obj) : obj;
+}

@@ -15,7 +15,7 @@ import type { ActivationRenderContext } from "../../../../cdk/src/activation/act
 import { ACTIVATION_LABEL } from "../../../../cdk/src/activation/labels.ts";
 import { isNotFound } from "../../kube/api-error.ts";
 import { Applier } from "../../kube/apply.ts";
-import { compactConfigMapData } from "../../kube/compact.ts";
+import { compactChild } from "../../kube/compact.ts";
 import type { EventRecorder } from "../../kube/events.ts";
 import { foreignEntry } from "../../kube/foreign-fields.ts";
 import { type KubeObject, objectKey } from "../../kube/object.ts";
@@ -81,7 +81,7 @@ export function registerActivationController(
         // Others' changes, for drift repair beyond what is rendered (Applier, foreign-fields.ts).
         keepManagedFields: (e) => foreignEntry(e, [ACTIVATION_FIELD_MANAGER]),
         // The sidecar's configuration as its digest (compact.ts); the applier compares likewise.
-        ...(k.kind === "ConfigMap" && { transform: compactConfigMapData }),
+        transform: compactChild,
       }),
     ]),
   );
@@ -145,9 +145,7 @@ export class ActivationReconciler {
     this.d = deps;
     this.shared = shared;
     this.children = children;
-    const applier = new Applier(deps.client, deps.paths, ACTIVATION_FIELD_MANAGER, (o) =>
-      o.kind === "ConfigMap" ? compactConfigMapData(o) : o,
-    );
+    const applier = new Applier(deps.client, deps.paths, ACTIVATION_FIELD_MANAGER, compactChild);
     this.env = {
       block: (name) => shared.blocks.get(name),
       tenant: (namespace) => shared.tenants.get(namespace),

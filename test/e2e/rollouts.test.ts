@@ -7,6 +7,8 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Manager } from "../../operator/src/runtime/manager.ts";
 import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
+import { APPROVAL_ANNOTATION, readApprovals } from "../../operator/src/webhook/approval-record.ts";
+import { APPROVAL_PATH } from "../../operator/src/webhook/webhook-server.ts";
 import { ControlPlane } from "../controlplane/control-plane.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
 import { consistently, installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
@@ -119,7 +121,7 @@ beforeAll(async () => {
   manager = op.manager;
   await manager.start();
   // The admission webhooks, registered at the API server: approvals are recorded by the mutating one.
-  webhook = await serveTestWebhook(operatorClient.client, op.caches, log);
+  webhook = await serveTestWebhook(operatorClient.client, op.caches, log, undefined, metrics);
   await createRingTenants(admin.client, RINGS, { firstCode: 7000, admin: (t) => `informatiemanager@${t.name}.nl` });
 }, 240_000);
 
@@ -399,6 +401,57 @@ describe("approvals and the version lifecycle", () => {
         (e: { code?: number }) => e.code,
       );
     expect(forbidden).toBe(403);
+  }, 60_000);
+
+  it("is called only for writes that can change the approval record (matchConditions)", async () => {
+    const ns = "ro-general-2";
+    const approvalCalls = async () =>
+      (await metrics.webhookRequests.get()).values
+        .filter((v) => v.labels.webhook === APPROVAL_PATH)
+        .reduce((sum, v) => sum + v.value, 0);
+    const activation = (name: string, annotations?: Record<string, string>) => ({
+      apiVersion: "aihub.gemeenten.nl/v1alpha1",
+      kind: "BlockActivation",
+      metadata: { name, namespace: ns, ...(annotations && { annotations }) },
+      spec: { block: "ro-goed", updatePolicy: "Manual", approvedVersion: "1.0.0" },
+    });
+    const before = await approvalCalls();
+    // Neither a create without approval fields and record, nor an update that leaves them alone.
+    const plain = { ...activation("ro-goed-zonder"), spec: { block: "ro-goed" } };
+    await post(`${API}/namespaces/${ns}/blockactivations`, plain);
+    await admin.client.request("PATCH", `${API}/namespaces/${ns}/blockactivations/ro-goed-zonder`, {
+      headers: asAdmin(ns),
+      body: { metadata: { labels: { team: "zaken" } } },
+      contentType: "application/merge-patch+json",
+    });
+    // A forged record on a create is still sent, and removed.
+    const forged = JSON.stringify([{ version: "1.0.0", user: "burgemeester", approvedAt: "2026-01-01T00:00:00Z" }]);
+    await post(`${API}/namespaces/${ns}/blockactivations`, {
+      ...activation("ro-goed-vervalst", { [APPROVAL_ANNOTATION]: forged }),
+      spec: { block: "ro-goed" },
+    });
+    // Calls are counted when their response has gone out: wait for the forged create's, which
+    // came after the two above, and then there must be exactly one.
+    await waitUntil("the approval webhook's call for the forged record", async () =>
+      (await approvalCalls()) > before ? true : undefined,
+    );
+    expect(await approvalCalls()).toBe(before + 1);
+    const created = await get(`${API}/namespaces/${ns}/blockactivations/ro-goed-vervalst`);
+    expect(created.metadata.annotations?.[APPROVAL_ANNOTATION]).toBeUndefined();
+    // An approval on update is sent and recorded; editing the record afterwards is sent and undone.
+    await post(`${API}/namespaces/${ns}/blockactivations`, activation("ro-goed-goedgekeurd"));
+    await waitUntil("the approval webhook's call for the approval", async () =>
+      (await approvalCalls()) > before + 1 ? true : undefined,
+    );
+    const approved = await get(`${API}/namespaces/${ns}/blockactivations/ro-goed-goedgekeurd`);
+    expect(readApprovals(approved.metadata.annotations).map((r) => r.version)).toEqual(["1.0.0"]);
+    await admin.client.request("PATCH", `${API}/namespaces/${ns}/blockactivations/ro-goed-goedgekeurd`, {
+      headers: asAdmin(ns),
+      body: { metadata: { annotations: { [APPROVAL_ANNOTATION]: forged } } },
+      contentType: "application/merge-patch+json",
+    });
+    const after = await get(`${API}/namespaces/${ns}/blockactivations/ro-goed-goedgekeurd`);
+    expect(after.metadata.annotations[APPROVAL_ANNOTATION]).toBe(approved.metadata.annotations[APPROVAL_ANNOTATION]);
   }, 60_000);
 
   it("shows a deprecated version, and moves a Manual activation after its end of life and notice period", async () => {

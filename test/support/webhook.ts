@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { ResourcePaths } from "../../operator/src/kube/resource-paths.ts";
 import type { RestClient } from "../../operator/src/kube/rest-client.ts";
 import type { Operator } from "../../operator/src/operator.ts";
+import type { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
 import { serveWebhook } from "../../operator/src/webhook/serve-webhook.ts";
 
 /** Serves the webhooks from the operator's caches of blocks and activations; close the server when done. */
@@ -12,9 +13,11 @@ export function serveTestWebhook(
   caches: Pick<Operator["caches"], "blocks" | "activations" | "tenants">,
   log: Logger,
   certificateSecret?: { namespace: string; name: string },
+  metrics?: OperatorMetrics,
 ) {
   return serveWebhook({
     certificateSecret,
+    metrics,
     client,
     paths: new ResourcePaths(client),
     blocks: caches.blocks,

@@ -1,6 +1,7 @@
 // The webhook configurations that point the API server at the operator, with the operator's CA
 // as caBundle (ADR 12), or without one when cert-manager's cainjector keeps it. In a cluster the
 // webhook is reached through a Service; for the local control plane through a URL on loopback.
+import { APPROVAL_ANNOTATION } from "./approval-record.ts";
 import { ACTIVATION_PATH, APPROVAL_PATH, BLOCK_PATH } from "./webhook-server.ts";
 
 export const WEBHOOK_CONFIGURATION = "aihub-validation";
@@ -66,9 +67,39 @@ export function renderWebhookConfiguration(endpoint: WebhookEndpoint, caBundlePe
   };
 }
 
+/** A string field of an object in CEL, or '' where it or its parent is absent. */
+const celString = (obj: "object" | "oldObject", parent: string, field: string) =>
+  `(has(${obj}.${parent}) && has(${obj}.${parent}.${field}) ? ${obj}.${parent}.${field} : '')`;
+
+/** Whether an object in CEL carries the approval annotation. */
+const celHasApproval = (obj: "object" | "oldObject") =>
+  `(has(${obj}.metadata.annotations) && '${APPROVAL_ANNOTATION}' in ${obj}.metadata.annotations)`;
+
+/**
+ * When the approval webhook is called (matchConditions, CEL): only when its patch can be other
+ * than empty (approvalPatch), that is when spec.approvedVersion or spec.declinedVersion differs
+ * from the object before, or the approval annotation is added, removed or changed. A fleet's
+ * creates carry none of them, and the API server then calls no webhook for them. On a create
+ * there is no object before: every one of them counts as changed when it is set.
+ */
+export const APPROVAL_MATCH_CONDITIONS = [
+  {
+    name: "approval-may-change",
+    expression: [
+      "request.operation == 'CREATE'",
+      `  ? ${celString("object", "spec", "approvedVersion")} != '' || ${celString("object", "spec", "declinedVersion")} != '' || ${celHasApproval("object")}`,
+      `  : ${celString("object", "spec", "approvedVersion")} != ${celString("oldObject", "spec", "approvedVersion")}`,
+      `    || ${celString("object", "spec", "declinedVersion")} != ${celString("oldObject", "spec", "declinedVersion")}`,
+      `    || ${celHasApproval("object")} != ${celHasApproval("oldObject")}`,
+      `    || (${celHasApproval("object")} && object.metadata.annotations['${APPROVAL_ANNOTATION}'] != oldObject.metadata.annotations['${APPROVAL_ANNOTATION}'])`,
+    ].join("\n"),
+  },
+];
+
 /**
  * The mutating webhook that records who approved an update (approval-record.ts): on every create
- * and update of an activation, so that the record can be neither typed nor edited.
+ * and update of an activation that could change the record, so that it can be neither typed nor
+ * edited.
  */
 export function renderApprovalWebhookConfiguration(endpoint: WebhookEndpoint, caBundlePem: string | undefined) {
   const { clientConfig, common } = webhookClient(endpoint, caBundlePem);
@@ -81,6 +112,7 @@ export function renderApprovalWebhookConfiguration(endpoint: WebhookEndpoint, ca
         name: "approvals.blockactivations.aihub.gemeenten.nl",
         clientConfig: clientConfig(APPROVAL_PATH),
         rules: ACTIVATION_WRITES,
+        matchConditions: APPROVAL_MATCH_CONDITIONS,
         // Runs again if a later mutating webhook changes the object, so the record stays true.
         reinvocationPolicy: "IfNeeded",
         ...common,

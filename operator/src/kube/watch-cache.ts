@@ -5,6 +5,7 @@
 // every 30 s, so this one is written on our own client.
 import { abortableSleep } from "./abortable-sleep.ts";
 import type { ManagedFieldsEntry } from "./foreign-fields.ts";
+import { type StringPool, sharedStringPool } from "./intern.ts";
 import { type KubeObject, objectKey } from "./object.ts";
 import { ApiError, type RestClient, type WatchEvent } from "./rest-client.ts";
 
@@ -34,6 +35,8 @@ export interface WatchCacheOptions<T extends KubeObject> {
   keepManagedFields?: (entry: ManagedFieldsEntry) => boolean;
   /** What is kept of each object, after managedFields (compact.ts); returns a new object or the same. */
   transform?: (obj: T) => T;
+  /** Where repeated string values are pooled (intern.ts); by default the pool all caches share. */
+  strings?: StringPool;
   /** Reports errors that the cache recovers from (logged by the caller). */
   onError?: (err: unknown, context: string) => void;
   random?: () => number;
@@ -264,7 +267,10 @@ export class WatchCache<T extends KubeObject> {
   /** What the cache keeps of an object. */
   private kept(obj: T): T {
     const slim = withoutManagedFields(obj, this.options.keepManagedFields);
-    return this.options.transform ? this.options.transform(slim) : slim;
+    // One instance per repeated value (intern.ts): `obj` is fresh from JSON.parse, held by nothing else.
+    return (this.options.strings ?? sharedStringPool).internAll(
+      this.options.transform ? this.options.transform(slim) : slim,
+    );
   }
 
   /** Replaces the store with a fresh list, emitting the difference as events. */

@@ -45,7 +45,7 @@ describe("StringPool", () => {
     const copy = JSON.parse(text);
     expect(pool.internAll(obj)).toBe(obj);
     expect(obj).toEqual(copy);
-    // "b", "utrecht", "a", "img", "http" pooled once each (b and a occur more than once); uid and
+    // "a", "utrecht", "b", "img", "http" pooled once each ("b" occurs three times); uid and
     // resourceVersion not at all.
     expect(pool.size).toBe(5);
     pool.internAll(copy);

@@ -179,6 +179,10 @@ export function printFleetReport(
   };
   const memoryRow = (m: Memory | undefined) =>
     m ? `RSS ${m.rssMb}, V8 heap ${m.heapUsedMb} used of ${m.heapTotalMb}, external ${m.externalMb}` : "-";
+  const reductionsRow = (m: Memory | undefined) =>
+    m
+      ? `${m.reductions} (${f(m.reductionSeconds, 2)} s; threshold ${operatorFlag("memory-reduce-threshold-mb", setup.operator.flags) ?? "-"} MB)`
+      : "-";
   const countRow = (counts: Record<string, number> | undefined) =>
     Object.entries(counts ?? {})
       .slice(0, 14)
@@ -215,6 +219,7 @@ export function printFleetReport(
 | operator peak RSS (MB) | ${f(main.peakRssMb, 0)} |
 | operator memory at its sampled peak (MB) | ${memoryRow(main.memoryAtPeak as Memory | undefined)} |
 | operator memory after convergence (MB) | ${memoryRow(main.memory as Memory)} |
+| operator's memory-reducing collections, whole run | ${reductionsRow(main.memoryAtEnd as Memory | undefined)} |
 | steady state: reconciles in ${steady.windowSeconds} s (a resync every ${operatorFlag("resync-period-seconds", setup.operator.flags)} s) | ${steady.reconciles} |
 | steady state: writes in that window | ${steady.writes} |
 | steady state: operator CPU seconds in that window | ${f(steady.cpuSeconds, 2)} |

@@ -28,6 +28,7 @@
 //   BENCH_RAW=2 (default)          raw baseline runs: one before the operator phase, one after
 //                                  (the ratio uses their mean); 1: before only; 0: none
 //   BENCH_NODE_ARGS="..."          the operator's V8 flags instead of operator/node-options
+//   BENCH_MEMORY_REDUCE_MB=16      the operator's --memory-reduce-threshold-mb (0: off)
 //   BENCH_HEAP_SNAPSHOT=1          a heap snapshot after convergence (bench/heap-summary.ts reads it)
 //   BENCH_PROFILE=60               a CPU profile of kube-apiserver over the first 60 s of each phase
 //                                  (go tool pprof -top <file>)
@@ -444,6 +445,7 @@ async function reconcilerPhase(
       result.propagationSeconds = (performance.now() - t0) / 1000;
     }
     result.peakRssMb = peakRssMb(pid);
+    if (isAihub) result.memoryAtEnd = await memoryOf(running.metricsUrl);
     c.client.close();
   } finally {
     await seen?.stop();

@@ -67,6 +67,9 @@ export interface Memory {
   heapTotalMb: number;
   externalMb: number;
   rssMb: number;
+  /** Memory-reducing collections the operator ran so far, and their seconds. */
+  reductions: number;
+  reductionSeconds: number;
 }
 
 /** The operator's own view of its memory, in MB. */
@@ -78,6 +81,8 @@ export async function memoryOf(metricsUrl: string): Promise<Memory> {
     heapTotalMb: mb("nodejs_heap_size_total_bytes"),
     externalMb: mb("nodejs_external_memory_bytes"),
     rssMb: mb("process_resident_memory_bytes"),
+    reductions: sumBy(samples, "aihub_memory_reductions_total")[""] ?? 0,
+    reductionSeconds: sumBy(samples, "aihub_memory_reduction_seconds_total")[""] ?? 0,
   };
 }
 

@@ -10,12 +10,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The operator's flags in every benchmark run, besides `--kubeconfig` (the run's own control
- * plane): more workers and a shorter resync than the defaults (4 and 600 s), and every server on
- * a free loopback port. The reports print them from here.
+ * plane): more workers and a shorter resync than the defaults (4 and 600 s), the memory-reducing
+ * collection's threshold (BENCH_MEMORY_REDUCE_MB, for experiments), and every server on a free
+ * loopback port. The reports print them from here.
  */
 export const OPERATOR_FLAGS: readonly string[] = [
   "--workers=16",
   "--resync-period-seconds=20",
+  `--memory-reduce-threshold-mb=${process.env.BENCH_MEMORY_REDUCE_MB ?? "16"}`,
   "--health-probe-bind-address=127.0.0.1:0",
   "--metrics-bind-address=127.0.0.1:0",
   "--metrics-secure=false",

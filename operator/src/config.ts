@@ -57,6 +57,7 @@ export const configSchema = z.object({
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a namespace name")
     .default("aihub-gateway"),
+  memoryReduceThresholdMb: int(0, 4096).default(16),
   webhookBindAddress: hostPort.default("0.0.0.0:9443"),
   webhookService: z
     .string()
@@ -155,6 +156,11 @@ const SOURCES: Record<keyof OperatorConfig, FlagSource> = {
     flag: "gateway-namespace",
     env: "AIHUB_GATEWAY_NAMESPACE",
     help: "namespace of the ingress gateway that may reach blocks",
+  },
+  memoryReduceThresholdMb: {
+    flag: "memory-reduce-threshold-mb",
+    env: "AIHUB_MEMORY_REDUCE_THRESHOLD_MB",
+    help: "give the pages of a shrunken heap back to the system (a memory-reducing garbage collection, at most every 10 s) once the resident memory has grown by this many MB since the last one; needs node --expose-gc, as in the image; 0: never",
   },
   webhookBindAddress: {
     flag: "webhook-bind-address",

@@ -27,6 +27,7 @@
 // exporters point at LOGBOEK_NOT_CONFIGURED, a name that never resolves: records wait in the
 // persisted queue (up to QUEUE_ITEMS each) and are refused to the block when it is full.
 import { stringify } from "yaml";
+import { compareCodeUnits } from "../kube/order.ts";
 import { BLOCK_YAML_OPTIONS, blockYaml } from "./block-yaml.ts";
 
 export interface CollectorConfigInput {
@@ -118,7 +119,7 @@ export function collectorConfig(input: CollectorConfigInput): Record<string, unk
   const { resource, logboek, ports } = input;
   const signals = input.forwardLogLines ? (["traces", "logs"] as const) : (["traces"] as const);
   const activities: Record<string, string> = {};
-  for (const [block, register] of Object.entries(input.activities).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [block, register] of Object.entries(input.activities).sort(([a], [b]) => compareCodeUnits(a, b))) {
     activities[check("processing activity id", block)] = check(`register entry of ${block}`, register);
   }
   const withoutPersonalData = [...(input.activitiesWithoutPersonalData ?? [])]

@@ -1,7 +1,12 @@
 // /healthz (the process is alive), /readyz (caches synced), and /metrics (Prometheus text) when
 // given a registry: plain HTTP, so only on loopback (config.ts); else secure-metrics.ts serves it.
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { Registry } from "prom-client";
+
+// Not `import ... from "node:http"`: an ES module import of node:http reads all of its exports,
+// among them the WebSocket classes, which load Node's bundled fetch implementation (undici, about
+// 17 MB of resident memory) into a process that never uses it.
+const { createServer } = process.getBuiltinModule("node:http");
 
 export interface HealthServerOptions {
   host: string;

@@ -120,6 +120,22 @@ export class OperatorMetrics {
     registers: [this.registry],
   });
 
+  readonly memoryReductions = new Counter({
+    name: "aihub_memory_reductions_total",
+    help: "Memory-reducing garbage collections the operator ran (--memory-reduce-threshold-mb)",
+    registers: [this.registry],
+  });
+  readonly memoryReductionSeconds = new Counter({
+    name: "aihub_memory_reduction_seconds_total",
+    help: "Time spent in memory-reducing garbage collections",
+    registers: [this.registry],
+  });
+  readonly memoryReducedBytes = new Counter({
+    name: "aihub_memory_reduced_bytes_total",
+    help: "Resident memory given back to the system by memory-reducing garbage collections",
+    registers: [this.registry],
+  });
+
   /** Adds the process metrics (process_resident_memory_bytes, nodejs_heap_size_used_bytes, ...). */
   collectProcessMetrics(): this {
     collectDefaultMetrics({ register: this.registry });

@@ -16,6 +16,7 @@ import {
   type RolloutStrategy,
   ringSettings,
 } from "../../api/v1alpha1/index.ts";
+import { compareCodeUnits } from "../../kube/order.ts";
 import { rfc3339 } from "../../kube/time.ts";
 import { READY, setCondition } from "../../runtime/conditions.ts";
 import type { AnalysisVerdict } from "./analysis-hook.ts";
@@ -323,7 +324,7 @@ export function planRollout(input: PlanInput): Plan {
       const limit = countOf(settings.maxConcurrent, ring.members.length, "up");
       const inflight = [...entries.values()].filter((e) => e.ring === ring.name && e.state === "Updating").length;
       const pending = ring.members.filter((t) => !entries.has(t.key) && t.running !== version && t.running);
-      const ready = pending.filter((t) => t.inWindow).sort((a, b) => a.key.localeCompare(b.key));
+      const ready = pending.filter((t) => t.inWindow).sort((a, b) => compareCodeUnits(a.key, b.key));
       for (const t of ready.slice(0, Math.max(0, limit - inflight))) {
         entries.set(t.key, {
           activation: t.key,
@@ -399,7 +400,7 @@ export function planRollout(input: PlanInput): Plan {
     },
     now,
   );
-  const activations = [...entries.values()].sort((a, b) => a.activation.localeCompare(b.activation));
+  const activations = [...entries.values()].sort((a, b) => compareCodeUnits(a.activation, b.activation));
   return {
     status: {
       observedGeneration: generation,

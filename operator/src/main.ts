@@ -31,10 +31,7 @@ const memoryReducer = startMemoryReducer({
     log.debug({ rssMb: Math.round(before / MB), afterMb: Math.round(after / MB), seconds }, "memory reduced");
   },
 });
-if (!memoryReducer && config.memoryReduceThresholdMb > 0)
-  log.info(
-    "node runs without --expose-gc: the heap's freed pages stay resident until V8 reuses them (operator/node-options has the flags)",
-  );
+if ("off" in memoryReducer) log.info({ reason: memoryReducer.off }, "no memory-reducing collections");
 
 const { manager, caches } = buildOperator({
   client,
@@ -152,7 +149,7 @@ const shutdown = async (signal: string) => {
   stopping = true;
   log.info({ signal }, "draining in-flight reconciles");
   await manager.stop();
-  memoryReducer?.stop();
+  if ("stop" in memoryReducer) memoryReducer.stop();
   health.close();
   webhook?.close();
   metricsServer.close();

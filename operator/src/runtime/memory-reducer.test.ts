@@ -61,9 +61,19 @@ describe("MemoryReducer", () => {
     expect(reducer.check()).toBeDefined();
   });
 
-  it("does not start without a collection or with a threshold of 0", () => {
-    expect(startMemoryReducer({ thresholdBytes: 0, collect: () => {} })).toBeUndefined();
-    if (typeof globalThis.gc !== "function") expect(startMemoryReducer({ thresholdBytes: MB })).toBeUndefined();
+  it("does not start, and says why, with a threshold of 0, without a collection, or without a readable resident set", () => {
+    expect(startMemoryReducer({ thresholdBytes: 0, collect: () => {} })).toEqual({
+      off: "--memory-reduce-threshold-mb is 0",
+    });
+    if (typeof globalThis.gc !== "function")
+      expect(startMemoryReducer({ thresholdBytes: MB })).toMatchObject({ off: expect.stringContaining("--expose-gc") });
+    // In a chroot without /proc, as the image test runs it, node cannot read its resident set.
+    const noProc = () => {
+      throw new Error("ENOENT: no such file or directory, uv_resident_set_memory");
+    };
+    expect(startMemoryReducer({ thresholdBytes: MB, collect: () => {}, rss: noProc })).toMatchObject({
+      off: expect.stringContaining("uv_resident_set_memory"),
+    });
   });
 });
 

@@ -65,27 +65,42 @@ export interface StartOptions {
   checkMs?: number;
   minIntervalMs?: number;
   collect?: Collect;
+  rss?: () => number;
   onReduction?: (r: NonNullable<Reduction>) => void;
 }
 
 /**
  * Checks every `checkMs` (default 2 s) and collects when the threshold is passed, at most every
- * `minIntervalMs` (default 10 s). Returns undefined when there is no memory-reducing collection
- * (node without --expose-gc) or the threshold is 0; the caller says so.
+ * `minIntervalMs` (default 10 s). Does not start, and says why, when the threshold is 0, when node
+ * runs without --expose-gc, or when the resident set cannot be read (no /proc, as in a chroot).
  */
-export function startMemoryReducer(o: StartOptions): { stop(): void } | undefined {
+export function startMemoryReducer(o: StartOptions): { stop(): void } | { off: string } {
+  if (o.thresholdBytes <= 0) return { off: "--memory-reduce-threshold-mb is 0" };
   const collect = o.collect ?? memoryReducingCollection();
-  if (!collect || o.thresholdBytes <= 0) return undefined;
-  const reducer = new MemoryReducer({
-    thresholdBytes: o.thresholdBytes,
-    minIntervalMs: o.minIntervalMs ?? 10_000,
-    rss: () => process.memoryUsage.rss(),
-    collect,
-    now: () => performance.now(),
-  });
+  if (!collect)
+    return {
+      off: "node runs without --expose-gc: the heap's freed pages stay resident until V8 reuses them (operator/node-options has the flags)",
+    };
+  const rss = o.rss ?? (() => process.memoryUsage.rss());
+  let reducer: MemoryReducer;
+  try {
+    reducer = new MemoryReducer({
+      thresholdBytes: o.thresholdBytes,
+      minIntervalMs: o.minIntervalMs ?? 10_000,
+      rss,
+      collect,
+      now: () => performance.now(),
+    });
+  } catch (err) {
+    return { off: `the resident set cannot be read (${String(err)})` };
+  }
   const timer = setInterval(() => {
-    const r = reducer.check();
-    if (r) o.onReduction?.(r);
+    try {
+      const r = reducer.check();
+      if (r) o.onReduction?.(r);
+    } catch {
+      // An unreadable resident set for a moment: the next check tries again.
+    }
   }, o.checkMs ?? 2000);
   timer.unref();
   return { stop: () => clearInterval(timer) };

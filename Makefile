@@ -105,10 +105,12 @@ lint: deps ## Biome (lint and format) and the TypeScript compiler.
 	npx tsc --noEmit
 
 # The operator as one JavaScript file, the way a container image ships it: no type stripping at
-# run time (that alone costs about 45 MB of resident memory) and no node_modules needed.
+# run time (that alone costs about 45 MB of resident memory) and no node_modules needed. In ASCII
+# (--charset ascii): a source with one character beyond Latin-1 is held by V8 as two bytes per
+# character, 2.1 MB instead of 1 for the operator's bundle.
 OPERATOR_SOURCES := $(shell find operator/src cdk/src -name '*.ts' ! -name '*.test.ts' 2>/dev/null)
 dist/operator.mjs: $(OPERATOR_SOURCES) package-lock.json | node_modules/.installed
-	npx rolldown operator/src/main.ts --platform node --format esm --minify --sourcemap -o $@
+	npx rolldown operator/src/main.ts --platform node --format esm --minify --charset ascii --sourcemap -o $@
 
 .PHONY: build
 build: dist/operator.mjs ## Bundle the operator into dist/operator.mjs (what the image runs).
@@ -117,7 +119,7 @@ build: dist/operator.mjs ## Bundle the operator into dist/operator.mjs (what the
 # release serves (plugin/krew/aihub.yaml: its sha256 is the one printed here).
 PLUGIN_SOURCES := $(shell find plugin/src operator/src -name '*.ts' ! -name '*.test.ts' 2>/dev/null)
 dist/kubectl-aihub: $(PLUGIN_SOURCES) package-lock.json | node_modules/.installed
-	npx rolldown plugin/src/main.ts --platform node --format esm --minify --postBanner '#!/usr/bin/env node' -o $@
+	npx rolldown plugin/src/main.ts --platform node --format esm --minify --charset ascii --postBanner '#!/usr/bin/env node' -o $@
 	chmod +x $@
 
 dist/kubectl-aihub.tar.gz: dist/kubectl-aihub
@@ -143,7 +145,7 @@ portal-assets: dist/portal-assets/.copied ## Copy the portal's CSS and fonts to 
 # The portal (issue 14) as one JavaScript file, like the operator, with its assets beside it.
 PORTAL_SOURCES := $(shell find portal/src operator/src plugin/src -name '*.ts' ! -name '*.test.ts' 2>/dev/null)
 dist/portal.mjs: $(PORTAL_SOURCES) package-lock.json | node_modules/.installed
-	npx rolldown portal/src/main.ts --platform node --format esm --minify --sourcemap -o $@
+	npx rolldown portal/src/main.ts --platform node --format esm --minify --charset ascii --sourcemap -o $@
 
 .PHONY: build-portal
 build-portal: dist/portal.mjs dist/portal-assets/.copied ## Bundle the portal into dist/portal.mjs, its CSS and fonts into dist/portal-assets.

@@ -73,6 +73,14 @@ describe("the operator image", () => {
     expect((lstatSync(join(rootfs, "tmp")).mode & 0o7777).toString(8)).toBe("1777");
   });
 
+  it("ships its bundles in ASCII, which V8 holds as one byte per character (a single other character makes it two)", () => {
+    for (const bundle of ["app/operator.mjs", "app/portal.mjs"]) {
+      const text = readFileSync(join(rootfs, bundle), "latin1");
+      expect(text.length, bundle).toBeGreaterThan(100_000);
+      expect(text.match(/[^\x00-\x7f]/g), bundle).toBeNull();
+    }
+  });
+
   it("serves /healthz and /readyz from its root filesystem (chroot) as 65532, writes no file, stops on SIGTERM", async () => {
     // The control plane's admin kubeconfig (certificates inline), readable by the image's user.
     copyFileSync(inject("kubeconfig"), join(rootfs, "tmp/kubeconfig"));

@@ -8,7 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { activationChildKinds } from "../../cdk/src/activation/activation-chart.ts";
+import { ACTIVATION_LABEL } from "../../cdk/src/activation/labels.ts";
+import { ACTIVATION_FIELD_MANAGER } from "../../operator/src/controllers/activation/activation-controller.ts";
 import type { KubeObject } from "../../operator/src/kube/object.ts";
+import { OWNED_DIGEST, withOwnedDigest } from "../../operator/src/kube/owned-digest.ts";
 import { ApiError } from "../../operator/src/kube/rest-client.ts";
 import { WatchCache } from "../../operator/src/kube/watch-cache.ts";
 import type { Manager } from "../../operator/src/runtime/manager.ts";
@@ -687,6 +691,63 @@ describe("an activation", () => {
 
   it("has deleted nothing that it still renders (controllers do not fight over objects)", () => {
     expect(deletes.filter((p) => p.includes("/networkpolicies/bezwaar-intake"))).toEqual([]);
+  });
+
+  it("keeps its children in its cache as digests of what it set, and sends no apply when it resyncs them unchanged", async () => {
+    // What the API server recorded for the children of the example activations in utrecht: each
+    // field set is one the digest understands (owned-digest.ts), so the cache keeps a digest, not
+    // the whole object.
+    const kinds = new Set<string>();
+    for (const k of activationChildKinds) {
+      const group = k.apiVersion.includes("/") ? `/apis/${k.apiVersion}` : `/api/${k.apiVersion}`;
+      const list = await admin.client.request<{ items: KubeObject[] }>(
+        "GET",
+        `${group}/namespaces/utrecht/${k.plural}`,
+        {
+          query: { labelSelector: ACTIVATION_LABEL },
+        },
+      );
+      for (const item of list.items) {
+        const kept = withOwnedDigest({ ...item, kind: k.kind } as KubeObject, [ACTIVATION_FIELD_MANAGER]);
+        expect(
+          kept?.[OWNED_DIGEST],
+          `${k.kind} ${item.metadata.name}: ${JSON.stringify(item.metadata.managedFields)}`,
+        ).toBeTypeOf("string");
+        kinds.add(k.kind);
+      }
+    }
+    expect([...kinds].sort()).toEqual(expect.arrayContaining(["ConfigMap", "NetworkPolicy", "Service", "StatefulSet"]));
+
+    // A resync compares each child with its digest and finds nothing to apply.
+    const children = (path: string) =>
+      path.includes("/namespaces/utrecht/") && activationChildKinds.some((k) => path.includes(`/${k.plural}/`));
+    let last = -1;
+    await waitUntil("the operator to go quiet", async () => {
+      const now = operatorClient.writes();
+      const quiet = now === last && manager.depth() === 0;
+      last = now;
+      await new Promise((r) => setTimeout(r, 500));
+      return quiet ? true : undefined;
+    });
+    const reconciles = () =>
+      metrics.sum("controller_runtime_reconcile_total", (l) => l.controller === "blockactivation");
+    const activations = (await get<{ items: unknown[] }>(`${API}/blockactivations`)).items.length;
+    const before = { writes: operatorClient.writes(children), reconciles: await reconciles() };
+    const written: string[] = [];
+    operatorClient.client.observe((r) => {
+      if (r.method !== "GET" && r.method !== "WATCH" && children(r.path))
+        written.push(`${r.method} ${r.path} ${r.code}`);
+    });
+    manager.resync();
+    await waitUntil("a reconcile of every activation", async () =>
+      (await reconciles()) >= before.reconciles + activations && manager.depth() === 0 ? true : undefined,
+    );
+    await consistently(
+      "no apply of an unchanged child",
+      () => (operatorClient.writes(children) !== before.writes ? written : undefined),
+      500,
+    );
+    expect(operatorClient.writes(children), written.join("\n")).toBe(before.writes);
   });
 
   it("puts the logging sidecar back when someone removes it from the StatefulSet", async () => {

@@ -62,6 +62,11 @@ export function registerTenantController(
   const byTenant = { [BY_TENANT]: labelIndexer(TENANT_LABEL) };
   // Others' changes, for drift repair beyond what is rendered (a subject added to a binding).
   const keepManagedFields = (e: ManagedFieldsEntry) => foreignEntry(e, [TENANT_FIELD_MANAGER]);
+  // A binding's roleRef is read beside the digest: it cannot change, so a new one means a new binding (applyAll).
+  const ownedBy = {
+    managers: [TENANT_FIELD_MANAGER],
+    retain: (o: KubeObject) => (o.roleRef === undefined ? undefined : { roleRef: o.roleRef }),
+  };
   const children = new Map(
     childKinds.map((k) => [
       k.kind,
@@ -71,6 +76,9 @@ export function registerTenantController(
         labelSelector: `${TENANT_LABEL},!${ACTIVATION_LABEL}`,
         indexers: byTenant,
         keepManagedFields,
+        // What only this controller set, as metadata, status and a digest (owned-digest.ts); the
+        // quota whole, as the tenant reads its spec.
+        ...(k.kind !== "ResourceQuota" && { ownedBy }),
       }),
     ]),
   );
@@ -79,6 +87,7 @@ export function registerTenantController(
     labelSelector: TENANT_LABEL,
     indexers: byTenant,
     keepManagedFields,
+    ownedBy,
   });
   const clusterRoles = manager.cache<KubeObject>({
     path: CLUSTER_ROLES_PATH,

@@ -9,7 +9,6 @@
 import { createHash } from "node:crypto";
 import { removeForeignFields } from "./foreign-fields.ts";
 import type { KubeObject } from "./object.ts";
-import { bodyMatches, OWNED_DIGEST } from "./owned-digest.ts";
 import type { ObjectRef, ResourcePaths } from "./resource-paths.ts";
 import type { RestClient } from "./rest-client.ts";
 import { isSubset } from "./subset.ts";
@@ -68,20 +67,6 @@ export function withAppliedHash<T extends KubeObject>(desired: T): T {
   };
 }
 
-/**
- * Whether the live object already has what `stamped` would apply: its metadata fields, and either
- * the digest of its owned fields (a cache that keeps objects so, owned-digest.ts) or every field.
- */
-export function liveMatches(
-  stamped: KubeObject,
-  live: KubeObject,
-  compact: (obj: KubeObject) => KubeObject = (o) => o,
-): boolean {
-  const digest = live[OWNED_DIGEST];
-  if (digest === undefined) return isSubset(compact(stamped), live);
-  return isSubset(stamped.metadata, live.metadata) && bodyMatches(stamped, live, isSubset);
-}
-
 /** Applies desired state for one controller (one field manager). */
 export class Applier {
   private readonly client: RestClient;
@@ -120,7 +105,7 @@ export class Applier {
       });
     }
     const stamped = withAppliedHash(desired);
-    if (live && liveMatches(stamped, live, this.compact)) return { object: live as T, written: false };
+    if (live && isSubset(this.compact(stamped), live)) return { object: live as T, written: false };
     const object = await serverSideApply(this.client, this.paths, stamped, { fieldManager: this.fieldManager });
     return { object, written: true };
   }

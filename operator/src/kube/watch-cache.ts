@@ -7,7 +7,6 @@ import { abortableSleep } from "./abortable-sleep.ts";
 import type { ManagedFieldsEntry } from "./foreign-fields.ts";
 import { type StringPool, sharedStringPool } from "./intern.ts";
 import { type KubeObject, objectKey } from "./object.ts";
-import { withOwnedDigest } from "./owned-digest.ts";
 import { ApiError, type RestClient, type WatchEvent } from "./rest-client.ts";
 
 export interface WatchHandlers<T extends KubeObject> {
@@ -36,11 +35,6 @@ export interface WatchCacheOptions<T extends KubeObject> {
   keepManagedFields?: (entry: ManagedFieldsEntry) => boolean;
   /** What is kept of each object, after managedFields (compact.ts); returns a new object or the same. */
   transform?: (obj: T) => T;
-  /**
-   * Objects whose body these field managers alone set are kept as metadata, status, what
-   * `retain` picks, and the digest of the owned fields (owned-digest.ts); others as before.
-   */
-  ownedBy?: { managers: readonly string[]; retain?: (obj: T) => Record<string, unknown> | undefined };
   /** Where repeated string values are pooled (intern.ts); by default the pool all caches share. */
   strings?: StringPool;
   /** Reports errors that the cache recovers from (logged by the caller). */
@@ -272,11 +266,11 @@ export class WatchCache<T extends KubeObject> {
 
   /** What the cache keeps of an object. */
   private kept(obj: T): T {
-    const { ownedBy, transform } = this.options;
-    const digested = ownedBy && withOwnedDigest(obj, ownedBy.managers, ownedBy.retain);
-    const slim = digested ?? withoutManagedFields(obj, this.options.keepManagedFields);
+    const slim = withoutManagedFields(obj, this.options.keepManagedFields);
     // One instance per repeated value (intern.ts): `obj` is fresh from JSON.parse, held by nothing else.
-    return (this.options.strings ?? sharedStringPool).internAll(digested || !transform ? slim : transform(slim));
+    return (this.options.strings ?? sharedStringPool).internAll(
+      this.options.transform ? this.options.transform(slim) : slim,
+    );
   }
 
   /** Replaces the store with a fresh list, emitting the difference as events. */

@@ -32,7 +32,7 @@ import { activationsConcerned, FleetView, ROLLOUTS_BY_BLOCK } from "../rollout/f
 import { conditionWarnings } from "./activation-events.ts";
 import { ACTIVATION_PHASES, type PhaseEnv, runPhases } from "./activation-phases.ts";
 import { newActivationScope, outcomeOf, type PendingEvent } from "./activation-scope.ts";
-import { activationStatus, containerImages, rolloutChanged } from "./activation-status.ts";
+import { activationStatus, rolloutChanged } from "./activation-status.ts";
 import { ChildConflict, childConflict } from "./child-ownership.ts";
 
 export const ACTIVATION_CONTROLLER = "blockactivation";
@@ -82,12 +82,6 @@ export function registerActivationController(
         keepManagedFields: (e) => foreignEntry(e, [ACTIVATION_FIELD_MANAGER]),
         // The sidecar's configuration as its digest (compact.ts); the applier compares likewise.
         transform: compactChild,
-        // What only this controller set: metadata, status and the digest of its fields
-        // (owned-digest.ts). Of the StatefulSet also its containers' images, which the status reports.
-        ownedBy: {
-          managers: [ACTIVATION_FIELD_MANAGER],
-          ...(k.kind === WORKLOAD_KIND && { retain: containerImages }),
-        },
       }),
     ]),
   );

@@ -171,16 +171,6 @@ interface WorkloadLike {
 }
 
 /**
- * What runningOf reads of a StatefulSet's body: its containers' names and images. A watch cache
- * that keeps the body as a digest (owned-digest.ts) keeps this much of it.
- */
-export function containerImages(workload: WorkloadLike): Record<string, unknown> | undefined {
-  const containers = workload.spec?.template?.spec?.containers;
-  if (!containers) return undefined;
-  return { spec: { template: { spec: { containers: containers.map(({ name, image }) => ({ name, image })) } } } };
-}
-
-/**
  * What this activation's StatefulSet runs (its version label and the block container's image), for
  * an activation whose status does not say so yet: its first status is held back (holdFirstStatus),
  * or the operator stopped before writing it. Only a StatefulSet this activation controls counts.

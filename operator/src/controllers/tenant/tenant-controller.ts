@@ -62,11 +62,6 @@ export function registerTenantController(
   const byTenant = { [BY_TENANT]: labelIndexer(TENANT_LABEL) };
   // Others' changes, for drift repair beyond what is rendered (a subject added to a binding).
   const keepManagedFields = (e: ManagedFieldsEntry) => foreignEntry(e, [TENANT_FIELD_MANAGER]);
-  // A binding's roleRef is read beside the digest: it cannot change, so a new one means a new binding (applyAll).
-  const ownedBy = {
-    managers: [TENANT_FIELD_MANAGER],
-    retain: (o: KubeObject) => (o.roleRef === undefined ? undefined : { roleRef: o.roleRef }),
-  };
   const children = new Map(
     childKinds.map((k) => [
       k.kind,
@@ -76,9 +71,6 @@ export function registerTenantController(
         labelSelector: `${TENANT_LABEL},!${ACTIVATION_LABEL}`,
         indexers: byTenant,
         keepManagedFields,
-        // What only this controller set, as metadata, status and a digest (owned-digest.ts); the
-        // quota whole, as the tenant reads its spec.
-        ...(k.kind !== "ResourceQuota" && { ownedBy }),
       }),
     ]),
   );
@@ -87,7 +79,6 @@ export function registerTenantController(
     labelSelector: TENANT_LABEL,
     indexers: byTenant,
     keepManagedFields,
-    ownedBy,
   });
   const clusterRoles = manager.cache<KubeObject>({
     path: CLUSTER_ROLES_PATH,

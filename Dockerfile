@@ -44,4 +44,5 @@ LABEL org.opencontainers.image.title="aihub-operator" \
       org.opencontainers.image.source="https://github.com/gemeenten/aihub" \
       org.opencontainers.image.version="0.1.0" \
       org.opencontainers.image.licenses="EUPL-1.2"
+ENV MALLOC_ARENA_MAX=2
 ENTRYPOINT ["/usr/bin/node", "--max-semi-space-size=4", "--heap-growing-percent=20", "--expose-gc", "/app/operator.mjs"]

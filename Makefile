@@ -256,7 +256,7 @@ bench-smoke: deps controlplane build peer ## The fleet (all contenders), rollout
 run: deps ## Run the operator against $$KUBECONFIG (CRDs must be installed).
 	@if [ -z "$$KUBECONFIG" ] && [ ! -f "$$HOME/.kube/config" ]; then \
 	  echo "make run needs a cluster: set KUBECONFIG (or use 'make dev', which starts a local control plane)" >&2; exit 2; fi
-	node $$(grep -v '^#' operator/node-options) operator/src/main.ts
+	env $$(grep -v '^#' operator/node-env) node $$(grep -v '^#' operator/node-options) operator/src/main.ts
 
 .PHONY: dev
 dev: deps controlplane tools ## Local control plane, CRDs, examples and the operator; Ctrl-C stops all.

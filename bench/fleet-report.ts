@@ -8,7 +8,7 @@ export interface FleetSetup {
   nodes: number;
   machine: Machine;
   startedAt?: string;
-  operator: { flags: readonly string[]; nodeArgs: string[] };
+  operator: { flags: readonly string[]; nodeArgs: string[]; env?: string[] };
   peers?: Record<string, readonly string[] | undefined>;
 }
 
@@ -201,6 +201,7 @@ export function printFleetReport(
 | machine | ${machineLine(setup.machine)}, ${setup.nodes} kwok nodes |
 | operator flags | ${setup.operator.flags.join(" ")} |
 | operator V8 flags | ${setup.operator.nodeArgs.join(" ")} |
+| operator environment | ${setup.operator.env?.join(" ") || "-"} |
 | all child objects exist (s) | ${f(main.childrenSeconds)} |
 | all tenants and activations Ready, pods running (s) | ${f(main.readySeconds)} |
 | raw client, same ${raw.objects} objects (s): mean of ${((main.rawSeconds as number[]) ?? []).map((x) => f(x)).join(" and ")} | ${f(raw.seconds)} |

@@ -61,7 +61,7 @@ import {
   timeline,
   writesOf,
 } from "./measure.ts";
-import { OPERATOR_FLAGS, operatorNodeArgs, startOperator } from "./operator-process.ts";
+import { OPERATOR_FLAGS, operatorEnvVars, operatorNodeArgs, startOperator } from "./operator-process.ts";
 import { PEER_FLAGS, peerBinary, startPeer } from "./peer-process.ts";
 import { pool } from "./pool.ts";
 import { cpuSeconds, machine, peakRssMb, rssMb } from "./process-stats.ts";
@@ -552,7 +552,7 @@ const setup = {
   nodes,
   machine: machine(),
   startedAt: new Date().toISOString(),
-  operator: { flags: OPERATOR_FLAGS, nodeArgs: operatorNodeArgs() },
+  operator: { flags: OPERATOR_FLAGS, nodeArgs: operatorNodeArgs(), env: operatorEnvVars() },
   peers: Object.fromEntries(contenders.filter((c) => c in PEER_FLAGS).map((c) => [c, PEER_FLAGS[c]])),
 };
 const main = await run({

@@ -3,7 +3,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { operatorNodeOptions } from "../test/support/operator-node-options.ts";
+import { nodeEnv } from "../operator/image/image-config.ts";
+import { operatorNodeEnv, operatorNodeOptions } from "../test/support/operator-node-options.ts";
 
 const BUNDLE = "dist/operator.mjs";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -29,6 +30,12 @@ export const OPERATOR_FLAGS: readonly string[] = [
 /** The value of `--name=value` among `flags` (by default OPERATOR_FLAGS; a report passes the ones its run recorded). */
 export function operatorFlag(name: string, flags: readonly string[] = OPERATOR_FLAGS): string | undefined {
   return flags.find((f) => f.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+/** The operator's environment variables from operator/node-env, with the values it runs with (this process's if set). */
+export function operatorEnvVars(): string[] {
+  const env = operatorNodeEnv();
+  return Object.keys(nodeEnv()).map((name) => `${name}=${env[name]}`);
 }
 
 /** The operator's V8 flags: BENCH_NODE_ARGS when it is set (for experiments), else operator/node-options. */
@@ -57,7 +64,7 @@ export async function startOperator(kubeconfig: string, logFile: string): Promis
       `--kubeconfig=${kubeconfig}`,
       ...OPERATOR_FLAGS,
     ],
-    { stdio: ["ignore", "pipe", "inherit"] },
+    { env: operatorNodeEnv(), stdio: ["ignore", "pipe", "inherit"] },
   );
   // If the benchmark dies, the operator goes with it.
   const kill = () => proc.kill("SIGKILL");

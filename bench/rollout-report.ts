@@ -27,7 +27,7 @@ const list = (counts: Record<string, number> | undefined, top = 12) =>
 export function printRolloutReport(r: Record<string, unknown>): void {
   const flags = r.flags as Record<string, string | number>;
   const machine = r.machine as Machine;
-  const operator = r.operator as { flags: string[]; nodeArgs: string[] };
+  const operator = r.operator as { flags: string[]; nodeArgs: string[]; env?: string[] };
   const rings = r.rings as Record<string, number>;
   const good = r.good as
     | (Record<string, number> & { rings: Ring[]; writes: Writes; cpuSeconds: Record<string, number> })
@@ -44,6 +44,7 @@ export function printRolloutReport(r: Record<string, unknown>): void {
     ],
     ["operator flags", operator.flags.join(" ")],
     ["operator V8 flags", operator.nodeArgs.join(" ")],
+    ["operator environment", operator.env?.join(" ") || "-"],
     ["municipalities, one activation each", `${flags.BENCH_TENANTS}: ${list(rings)}`],
     ["setup: every activation Ready on 1.0.0 (s)", f(r.setupSeconds)],
   ];

@@ -28,7 +28,13 @@ import { startControlPlane, waitFor } from "./control-plane.ts";
 import { tenantName } from "./fleet-spec.ts";
 import { answerHelp } from "./help.ts";
 import { cpuMeter, parseMetrics, reconciles, requestsByVerb, serverWrites, sumBy, writesOf } from "./measure.ts";
-import { OPERATOR_FLAGS, type OperatorProcess, operatorNodeArgs, startOperator } from "./operator-process.ts";
+import {
+  OPERATOR_FLAGS,
+  type OperatorProcess,
+  operatorEnvVars,
+  operatorNodeArgs,
+  startOperator,
+} from "./operator-process.ts";
 import { pool } from "./pool.ts";
 import { machine } from "./process-stats.ts";
 import { printRolloutReport } from "./rollout-report.ts";
@@ -145,7 +151,7 @@ const file = `${flags.BENCH_OUT}/rollout-${stamp}.json`;
 const result: Record<string, unknown> = {
   flags,
   machine: machine(),
-  operator: { flags: OPERATOR_FLAGS, nodeArgs: operatorNodeArgs() },
+  operator: { flags: OPERATOR_FLAGS, nodeArgs: operatorNodeArgs(), env: operatorEnvVars() },
   rings: Object.fromEntries(
     RING_ORDER.map((r) => [r, Array.from({ length: n }, (_, i) => i).filter((i) => ringOf(i) === r).length]),
   ),

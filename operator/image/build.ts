@@ -24,6 +24,7 @@ import {
   entrypoint,
   labels,
   NODE_PATH,
+  nodeEnv,
   PORTAL_ASSETS_PATH,
   PORTAL_BUNDLE_PATH,
   packageJson,
@@ -287,6 +288,7 @@ function imageSpec(built: Built): ImageSpec {
     user: USER,
     workingDir: WORKING_DIR,
     entrypoint: entrypoint(),
+    env: nodeEnv(),
     exposedPorts: EXPOSED_PORTS,
     labels: labels(),
   };

@@ -30,6 +30,19 @@ export function nodeOptions(): string[] {
     .filter(Boolean);
 }
 
+/** The environment in operator/node-env (comments dropped), as NAME=value pairs. */
+export function nodeEnv(): Record<string, string> {
+  return Object.fromEntries(
+    readFileSync(repoFile("operator/node-env"), "utf8")
+      .split("\n")
+      .filter((line) => line.trim() && !line.startsWith("#"))
+      .map((line) => {
+        const at = line.indexOf("=");
+        return [line.slice(0, at).trim(), line.slice(at + 1).trim()];
+      }),
+  );
+}
+
 export function entrypoint(): string[] {
   return [NODE_PATH, ...nodeOptions(), BUNDLE_PATH];
 }

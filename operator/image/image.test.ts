@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { elfDependencies } from "./elf.ts";
-import { EXPOSED_PORTS, entrypoint, labels, USER, WORKING_DIR } from "./image-config.ts";
+import { EXPOSED_PORTS, entrypoint, labels, nodeEnv, USER, WORKING_DIR } from "./image-config.ts";
 import { type TarEntry, writeTar } from "./tar.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aihub-image-unit-"));
@@ -124,6 +124,7 @@ describe("the Dockerfile", () => {
     expect(last("WORKDIR")).toBe(WORKING_DIR);
     expect(last("EXPOSE")?.split(/\s+/)).toEqual([...EXPOSED_PORTS]);
     expect(JSON.parse(last("ENTRYPOINT") ?? "null")).toEqual(entrypoint());
+    expect(Object.fromEntries(all("ENV").map((e) => e.split("=", 2)))).toEqual(nodeEnv());
     const dockerLabels = Object.fromEntries(
       [
         ...all("LABEL")

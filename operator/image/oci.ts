@@ -102,6 +102,8 @@ export interface ImageSpec {
   user: { uid: number; gid: number };
   workingDir?: string;
   entrypoint: readonly string[];
+  /** The process's environment, NAME to value. */
+  env?: Record<string, string>;
   exposedPorts?: readonly string[];
   labels: Record<string, string>;
 }
@@ -158,6 +160,7 @@ export function writeImage(spec: ImageSpec, opts: { out: string; umoci: string; 
     `${spec.user.uid}:${spec.user.gid}`,
     ...(spec.workingDir ? ["--config.workingdir", spec.workingDir] : []),
     ...spec.entrypoint.flatMap((arg) => ["--config.entrypoint", arg]),
+    ...Object.entries(spec.env ?? {}).flatMap(([k, v]) => ["--config.env", `${k}=${v}`]),
     ...(spec.exposedPorts ?? []).flatMap((port) => ["--config.exposedports", port]),
     ...Object.entries(spec.labels).flatMap(([k, v]) => ["--config.label", `${k}=${v}`]),
   );

@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { answerHelp } from "../../bench/help.ts";
 import { applyManifests, connect, EXAMPLE_FOLDERS, installCrds, installPolicies } from "../support/cluster.ts";
 import { readManifests } from "../support/manifests.ts";
-import { operatorNodeOptions } from "../support/operator-node-options.ts";
+import { operatorNodeEnv, operatorNodeOptions } from "../support/operator-node-options.ts";
 import { ControlPlane } from "./control-plane.ts";
 
 answerHelp(import.meta.url);
@@ -70,7 +70,7 @@ operator = spawn(
     // The local API server reaches the admission webhook on loopback.
     ...(controlPlane ? ["--webhook-bind-address=127.0.0.1:9443", "--webhook-url=https://127.0.0.1:9443"] : []),
   ],
-  { env: { ...process.env, KUBECONFIG: kubeconfigPath }, stdio: "inherit" },
+  { env: { ...operatorNodeEnv(), KUBECONFIG: kubeconfigPath }, stdio: "inherit" },
 );
 operator.once("exit", (code) => {
   if (!stopping) {

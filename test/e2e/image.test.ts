@@ -2,7 +2,7 @@ import { chownSync, copyFileSync, existsSync, lstatSync, readFileSync, rmSync } 
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { entrypoint, labels, PORTAL_COMMAND, USER, WORKING_DIR } from "../../operator/image/image-config.ts";
+import { entrypoint, labels, nodeEnv, PORTAL_COMMAND, USER, WORKING_DIR } from "../../operator/image/image-config.ts";
 import { freePort } from "../controlplane/control-plane.ts";
 import { connect, installCrds, waitUntil } from "../support/cluster.ts";
 import {
@@ -37,13 +37,17 @@ afterAll(() => {
 });
 
 describe("the operator image", () => {
-  it("runs the bundle with the V8 flags as nonroot (65532), labelled", () => {
+  it("runs the bundle with the V8 flags and the environment of operator/node-env as nonroot (65532), labelled", () => {
     expect(tags).toEqual([labels()["org.opencontainers.image.version"]]);
     expect(image).toMatchObject({ os: "linux", architecture: "amd64" });
     expect(image.config.User).toBe(`${USER.uid}:${USER.gid}`);
     expect(image.config.Entrypoint).toEqual(entrypoint());
     expect(image.config.Entrypoint).toEqual(expect.arrayContaining(["--max-semi-space-size=4"]));
     expect(image.config.Cmd ?? []).toEqual([]);
+    const env = Object.entries(nodeEnv()).map(([k, v]) => `${k}=${v}`);
+    expect(env).toContain("MALLOC_ARENA_MAX=2");
+    expect(image.config.Env).toEqual(expect.arrayContaining(env));
+    expect(runtime.process.env).toEqual(expect.arrayContaining(env));
     expect(image.config.Labels).toMatchObject({
       "org.opencontainers.image.licenses": "EUPL-1.2",
       "org.opencontainers.image.source": expect.stringMatching(/^https:\/\//),

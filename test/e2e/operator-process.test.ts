@@ -9,7 +9,7 @@ import { type CountingClient, countingClient } from "../support/clients.ts";
 import { applyManifests, installCrds, waitUntil } from "../support/cluster.ts";
 import { readManifests } from "../support/manifests.ts";
 import { mirrorController } from "../support/mirror-controller.ts";
-import { operatorNodeOptions } from "../support/operator-node-options.ts";
+import { operatorNodeEnv, operatorNodeOptions } from "../support/operator-node-options.ts";
 
 let admin: CountingClient;
 
@@ -34,7 +34,7 @@ function startOperator(): { proc: ChildProcess; lines: LogLine[]; exited: Promis
       "--metrics-secure=false",
       "--resync-period-seconds=10",
     ],
-    { env: { ...process.env, KUBECONFIG: inject("kubeconfig") }, stdio: ["ignore", "pipe", "inherit"] },
+    { env: { ...operatorNodeEnv(), KUBECONFIG: inject("kubeconfig") }, stdio: ["ignore", "pipe", "inherit"] },
   );
   const lines: LogLine[] = [];
   createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on("line", (line) => {

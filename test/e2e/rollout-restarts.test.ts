@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ControlPlane } from "../controlplane/control-plane.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
 import { installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
-import { operatorNodeOptions } from "../support/operator-node-options.ts";
+import { operatorNodeEnv, operatorNodeOptions } from "../support/operator-node-options.ts";
 import {
   activateNewBlock,
   blockActivations,
@@ -100,7 +100,7 @@ function spawnOperator(): OperatorProcess {
       "--resync-period-seconds=30",
       `--identity=e2e-rollout-restarts-${n}`,
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    { env: operatorNodeEnv(), stdio: ["ignore", "pipe", "pipe"] },
   );
   const lines: LogLine[] = [];
   createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on("line", (line) => {

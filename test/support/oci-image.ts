@@ -18,6 +18,7 @@ export interface ImageConfig {
     User: string;
     Entrypoint: string[];
     Cmd?: string[];
+    Env?: string[];
     WorkingDir?: string;
     ExposedPorts?: Record<string, unknown>;
     Labels: Record<string, string>;

@@ -16,7 +16,7 @@ import { ControlPlane } from "../controlplane/control-plane.ts";
 import { type CountingClient, countingClient } from "./clients.ts";
 import { applyManifests, installCrds, installPolicies, waitUntil } from "./cluster.ts";
 import { readManifests } from "./manifests.ts";
-import { operatorNodeOptions } from "./operator-node-options.ts";
+import { operatorNodeEnv, operatorNodeOptions } from "./operator-node-options.ts";
 
 export const SYSTEM = "aihub-system";
 export const WEBHOOK_SECRET = `/api/v1/namespaces/${SYSTEM}/secrets/aihub-webhook-tls`;
@@ -108,7 +108,7 @@ export function launchReplica(
       "--metrics-secure=false",
       ...args,
     ],
-    { stdio: ["ignore", "pipe", "inherit"] },
+    { env: operatorNodeEnv(), stdio: ["ignore", "pipe", "inherit"] },
   );
   const kill = () => proc.kill("SIGKILL");
   process.once("exit", kill);

@@ -71,7 +71,7 @@ export function contendersTable(main: Run, setup: FleetSetup): string {
       isRaw(r)
         ? "64 concurrent creates"
         : r === main
-          ? setup.operator.flags.join(" ")
+          ? [...setup.operator.nodeArgs, ...setup.operator.flags, ...(setup.operator.env ?? [])].join(" ")
           : ((r.flags as string[]) ?? []).join(" "),
     ),
     row("load average (1 min) when the phase started", (r) =>

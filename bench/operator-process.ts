@@ -17,6 +17,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export const OPERATOR_FLAGS: readonly string[] = [
   "--workers=16",
+  "--api-connections=16",
   "--resync-period-seconds=20",
   `--memory-reduce-threshold-mb=${process.env.BENCH_MEMORY_REDUCE_MB ?? "16"}`,
   "--health-probe-bind-address=127.0.0.1:0",

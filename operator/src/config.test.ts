@@ -6,6 +6,7 @@ describe("loadConfig", () => {
     const c = loadConfig([], {});
     expect(c.leaderElect).toBe(false);
     expect(c.workers).toBe(4);
+    expect(c.apiConnections).toBe(16);
     expect(c.metricsBindAddress).toBe("0.0.0.0:8443");
     expect(c.metricsSecure).toBe(true);
   });
@@ -22,8 +23,13 @@ describe("loadConfig", () => {
   });
 
   it("reads environment variables, and flags win over them", () => {
-    const c = loadConfig(["--workers=8", "--leader-elect", "true"], { AIHUB_WORKERS: "2", AIHUB_LOG_LEVEL: "debug" });
+    const c = loadConfig(["--workers=8", "--leader-elect", "true"], {
+      AIHUB_WORKERS: "2",
+      AIHUB_LOG_LEVEL: "debug",
+      AIHUB_API_CONNECTIONS: "32",
+    });
     expect(c.workers).toBe(8);
+    expect(c.apiConnections).toBe(32);
     expect(c.leaderElect).toBe(true);
     expect(c.logLevel).toBe("debug");
   });

@@ -30,6 +30,7 @@ export const configSchema = z.object({
   leaderElectionId: z.string().min(1).default("aihub-operator"),
   identity: z.string().min(1).default(`${hostname()}-${process.pid}`),
   workers: int(1, 64).default(4),
+  apiConnections: int(1, 256).default(16),
   resyncPeriodSeconds: int(10, 86_400).default(600),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
   loggingNamespace: z
@@ -120,6 +121,11 @@ const SOURCES: Record<keyof OperatorConfig, FlagSource> = {
   },
   identity: { flag: "identity", env: "AIHUB_IDENTITY", help: "this replica's name in the Lease and in Events" },
   workers: { flag: "workers", env: "AIHUB_WORKERS", help: "concurrent reconciles per controller (1-64)" },
+  apiConnections: {
+    flag: "api-connections",
+    env: "AIHUB_API_CONNECTIONS",
+    help: "connections to the API server for requests, each holding about 85 kB of TLS buffers; more requests wait for one (watches have connections of their own)",
+  },
   resyncPeriodSeconds: {
     flag: "resync-period-seconds",
     env: "AIHUB_RESYNC_PERIOD_SECONDS",

@@ -17,7 +17,7 @@ import { serveWebhook } from "./webhook/serve-webhook.ts";
 const config = configFromCommandLine(process.argv.slice(2), process.env, loadConfig, usage);
 
 const log = createLogger(config.logLevel);
-const client = RestClient.fromKubeconfig(config.kubeconfig);
+const client = RestClient.fromKubeconfig(config.kubeconfig, config.apiConnections);
 const metrics = new OperatorMetrics().collectProcessMetrics();
 client.observe(metrics.observeRequests(new URL(client.server).host));
 

@@ -22,6 +22,7 @@ import { applyManifests, consistently, installCrds, installPolicies, waitUntil }
 import { buildTestOperator, stopInProcessOperator } from "../support/in-process-operator.ts";
 import { readManifests } from "../support/manifests.ts";
 import { rejection } from "../support/rejection.ts";
+import { expectNoWriteOnResync } from "../support/resync.ts";
 import { serveTestWebhook } from "../support/webhook.ts";
 
 const API = "/apis/aihub.gemeenten.nl/v1alpha1";
@@ -694,33 +695,16 @@ describe("an activation", () => {
     // A resync compares each child with the cache and finds nothing to apply.
     const children = (path: string) =>
       path.includes("/namespaces/utrecht/") && activationChildKinds.some((k) => path.includes(`/${k.plural}/`));
-    let last = -1;
-    await waitUntil("the operator to go quiet", async () => {
-      const now = operatorClient.writes();
-      const quiet = now === last && manager.depth() === 0;
-      last = now;
-      await new Promise((r) => setTimeout(r, 500));
-      return quiet ? true : undefined;
-    });
     const reconciles = () =>
       metrics.sum("controller_runtime_reconcile_total", (l) => l.controller === "blockactivation");
     const activations = (await get<{ items: unknown[] }>(`${API}/blockactivations`)).items.length;
-    const before = { writes: operatorClient.writes(children), reconciles: await reconciles() };
-    const written: string[] = [];
-    operatorClient.client.observe((r) => {
-      if (r.method !== "GET" && r.method !== "WATCH" && children(r.path))
-        written.push(`${r.method} ${r.path} ${r.code}`);
+    await expectNoWriteOnResync({
+      operator: manager,
+      client: operatorClient,
+      counts: children,
+      reconciles,
+      objects: activations,
     });
-    manager.resync();
-    await waitUntil("a reconcile of every activation", async () =>
-      (await reconciles()) >= before.reconciles + activations && manager.depth() === 0 ? true : undefined,
-    );
-    await consistently(
-      "no apply of an unchanged child",
-      () => (operatorClient.writes(children) !== before.writes ? written : undefined),
-      500,
-    );
-    expect(operatorClient.writes(children), written.join("\n")).toBe(before.writes);
   });
 
   it("puts the logging sidecar back when someone removes it from the StatefulSet", async () => {

@@ -10,9 +10,10 @@ import { buildOperator } from "../../operator/src/operator.ts";
 import type { Manager } from "../../operator/src/runtime/manager.ts";
 import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
-import { consistently, installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
+import { installCrds, installPolicies, waitUntil } from "../support/cluster.ts";
 import { DEFAULT_ACTIVATION_RENDER_CONTEXT } from "../support/operator-defaults.ts";
 import { rejection } from "../support/rejection.ts";
+import { expectNoWriteOnResync } from "../support/resync.ts";
 
 const TENANTS = "/apis/aihub.gemeenten.nl/v1alpha1/municipaltenants";
 
@@ -511,32 +512,6 @@ describe("a MunicipalTenant", () => {
     // Other test files share this control plane (the examples' tenants and blocks may be arriving
     // now, and this operator reconciles them too): count only what concerns this file's tenants.
     const ours = (path: string) => path.includes("e2e-");
-    // Let the fleet settle (status writes, events), then resync everything.
-    let last = -1;
-    await waitUntil("the operator to go quiet", async () => {
-      const now = operatorClient.writes(ours);
-      const quiet = now === last && operator.depth() === 0;
-      last = now;
-      await new Promise((r) => setTimeout(r, 500));
-      return quiet ? true : undefined;
-    });
-    const writesBefore = operatorClient.writes(ours);
-    const reconcilesBefore = await reconciles();
-    // What was written, should anything be: the assertion's message names it.
-    const written: string[] = [];
-    operatorClient.client.observe((r) => {
-      if (r.method !== "GET" && r.method !== "WATCH" && ours(r.path)) written.push(`${r.method} ${r.path} ${r.code}`);
-    });
-    operator.resync();
-    await waitUntil("a reconcile of every tenant", async () =>
-      (await reconciles()) >= reconcilesBefore + tenants && operator.depth() === 0 ? true : undefined,
-    );
-    await consistently(
-      "no writes after the resync",
-      () => (operatorClient.writes(ours) !== writesBefore ? written : undefined),
-      500,
-    );
-    console.log(`resync of ${tenants} unchanged tenants: ${operatorClient.writes(ours) - writesBefore} writes`);
-    expect(operatorClient.writes(ours), written.join("\n")).toBe(writesBefore);
+    await expectNoWriteOnResync({ operator, client: operatorClient, counts: ours, reconciles, objects: tenants });
   });
 });

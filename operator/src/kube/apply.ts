@@ -42,7 +42,7 @@ export async function serverSideApply<T extends ObjectRef>(
 
 export interface ApplyResult<T> {
   object: T;
-  /** False when the live object already matched and no request was sent. */
+  /** False when the live object already matched and no request was sent (neither a removal nor an apply). */
   written: boolean;
 }
 
@@ -105,7 +105,7 @@ export class Applier {
       });
     }
     const stamped = withAppliedHash(desired);
-    if (live && isSubset(this.compact(stamped), live)) return { object: live as T, written: false };
+    if (live && isSubset(this.compact(stamped), live)) return { object: live as T, written: removals.length > 0 };
     const object = await serverSideApply(this.client, this.paths, stamped, { fieldManager: this.fieldManager });
     return { object, written: true };
   }

@@ -22,7 +22,7 @@ import { type KubeObject, objectKey } from "../../kube/object.ts";
 import { allNamespacesPath, type ObjectRef, type ResourcePaths } from "../../kube/resource-paths.ts";
 import type { RestClient } from "../../kube/rest-client.ts";
 import { writeStatus } from "../../kube/status.ts";
-import type { WatchCache } from "../../kube/watch-cache.ts";
+import { BY_OWNER, type WatchCache } from "../../kube/watch-cache.ts";
 import { Controller, controllerOwnerKey, primaryChanged } from "../../runtime/controller.ts";
 import type { Manager } from "../../runtime/manager.ts";
 import type { OperatorMetrics } from "../../runtime/metrics.ts";
@@ -140,6 +140,8 @@ export class ActivationReconciler {
   private readonly shared: SharedCaches;
   private readonly children: Map<string, WatchCache<KubeObject>>;
   private readonly env: PhaseEnv;
+  /** By activation key: the digest of the inputs its children were last found as rendered with. */
+  private readonly inSync = new Map<string, string>();
 
   constructor(deps: ActivationDeps, shared: SharedCaches, children: Map<string, WatchCache<KubeObject>>) {
     this.d = deps;
@@ -157,9 +159,11 @@ export class ActivationReconciler {
         // labelled as one (someone else's) would otherwise be taken by the apply.
         const conflict = childConflict(obj, cached ?? (await this.read(obj)));
         if (conflict) throw new ChildConflict(conflict);
-        return (await applier.apply(obj, cached)).object;
+        return applier.apply(obj, cached);
       },
       prune: (activation, desired) => this.prune(activation, desired),
+      owned: (activation) => this.owned(activation.metadata.uid ?? ""),
+      inSync: this.inSync,
       render: deps.render,
       policy: deps.policy,
       now: deps.now,
@@ -169,7 +173,10 @@ export class ActivationReconciler {
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
     const cached = this.shared.activations.get(key);
-    if (!cached || cached.metadata.deletionTimestamp) return undefined; // children go by garbage collection
+    if (!cached || cached.metadata.deletionTimestamp) {
+      this.inSync.delete(key);
+      return undefined; // children go by garbage collection
+    }
     const scope = newActivationScope(cached, (namespace, name) => this.child(WORKLOAD_KIND, namespace, name));
     await runPhases(ACTIVATION_PHASES, scope, this.env);
     const requeue = scope.requeueAfterMs === undefined ? undefined : { requeueAfterMs: scope.requeueAfterMs };
@@ -200,19 +207,29 @@ export class ActivationReconciler {
     return this.children.get(kind)?.get(`${namespace}/${name}`);
   }
 
-  /** Deletes children of this activation (by ownerReference UID) that are no longer rendered, such as a PDB at 1 replica. */
-  private async prune(activation: Obj, desired: Obj[]): Promise<void> {
+  /** The children this activation owns (by ownerReference UID), as cached, with their kinds. */
+  private owned(uid: string): { kind: string; object: KubeObject }[] {
+    return [...this.children].flatMap(([kind, cache]) =>
+      cache.byIndex(BY_OWNER, uid).map((object) => ({ kind, object })),
+    );
+  }
+
+  /**
+   * Deletes children of this activation (by ownerReference UID) that are no longer rendered, such
+   * as a PDB at 1 replica; how many it deleted.
+   */
+  private async prune(activation: Obj, desired: Obj[]): Promise<number> {
     const wanted = new Set(desired.map((o) => `${o.kind}/${o.metadata?.name}`));
-    const uid = activation.metadata.uid;
-    for (const [kind, cache] of this.children) {
-      for (const obj of cache.byIndex("byOwner", uid ?? "")) {
-        if (wanted.has(`${kind}/${obj.metadata.name}`)) continue;
-        const ref = { ...obj, apiVersion: obj.apiVersion ?? "", kind } as Obj;
-        await this.d.client
-          .request("DELETE", await this.d.paths.pathOf(ref))
-          .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
-      }
+    let deleted = 0;
+    for (const { kind, object } of this.owned(activation.metadata.uid ?? "")) {
+      if (wanted.has(`${kind}/${object.metadata.name}`)) continue;
+      const ref = { ...object, apiVersion: object.apiVersion ?? "", kind } as Obj;
+      await this.d.client
+        .request("DELETE", await this.d.paths.pathOf(ref))
+        .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+      deleted++;
     }
+    return deleted;
   }
 
   private async event(activation: Obj, e: PendingEvent, ctx: ReconcileContext) {

@@ -45,12 +45,15 @@ function fakeEnv(
     child: (kind) => (kind === "StatefulSet" ? o.workload : undefined),
     apply: async (obj) => {
       applied.push(obj.kind);
-      if (obj.kind !== "StatefulSet") return obj;
+      if (obj.kind !== "StatefulSet") return { object: obj, written: true };
       // The API server bumps the generation of a changed template; its status is the old one's.
       const generation = (o.workload?.metadata.generation ?? 0) + 1;
-      return { ...obj, metadata: { ...obj.metadata, generation, creationTimestamp: now.toISOString() } };
+      return {
+        object: { ...obj, metadata: { ...obj.metadata, generation, creationTimestamp: now.toISOString() } },
+        written: true,
+      };
     },
-    prune: async () => undefined,
+    prune: async () => 0,
     render: {
       logSidecar: { image: `registry.gemeenten.nl/aihub/aihub-otelcol@sha256:${"c".repeat(64)}` },
       gateway: { namespace: "aihub-gateway" },
@@ -197,5 +200,46 @@ describe("the activation phases", () => {
     const scope = await reconcile({ ...utrecht, metadata: { ...utrecht.metadata, uid: "uid-1" } }, env);
     expect(scope.holdStatus).toBe(true);
     expect(scope.requeueAfterMs).toBe(5000);
+  });
+
+  it("renders no child again while nothing it depends on changed since all were found as rendered", async () => {
+    const { env } = fakeEnv({ workload: available13 });
+    const withGeneration = (o: KubeObject | undefined) =>
+      o && ({ ...o, metadata: { ...o.metadata, uid: `uid-${o.metadata.name}`, generation: 3 } } as KubeObject);
+    const block = withGeneration(env.block("bezwaar-intake"));
+    const tenant = withGeneration(env.tenant("utrecht"));
+    let owned = [{ kind: "StatefulSet", object: available13 }];
+    const sent: string[] = [];
+    let writes = false;
+    const memo: PhaseEnv = {
+      ...env,
+      block: () => block,
+      tenant: () => tenant,
+      owned: () => owned,
+      inSync: new Map(),
+      apply: async (obj) => {
+        sent.push(obj.kind);
+        return { object: obj, written: writes };
+      },
+    };
+    const activation = running("1.3.0");
+    // The first reconcile renders and compares; every child is as rendered, so nothing is written.
+    await reconcile(activation, memo);
+    const once = sent.length;
+    expect(once).toBeGreaterThan(0);
+    const again = await reconcile(activation, memo);
+    expect(sent.length).toBe(once);
+    expect(again.rendered?.version).toBe("1.3.0");
+    expect(again.workload).toBe(available13);
+    // A child changed (here: its labels): rendered and compared again.
+    owned = [{ kind: "StatefulSet", object: { ...available13, metadata: { ...available13.metadata, labels: {} } } }];
+    await reconcile(activation, memo);
+    expect(sent.length).toBe(2 * once);
+    // A reconcile that had to write records nothing: the next one compares again.
+    owned = [{ kind: "StatefulSet", object: available13 }];
+    writes = true;
+    await reconcile(activation, memo);
+    await reconcile(activation, memo);
+    expect(sent.length).toBe(4 * once);
   });
 });

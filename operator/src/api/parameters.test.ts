@@ -36,6 +36,22 @@ describe("validateParameters with the examples", () => {
     });
   });
 
+  it("gives each validation its own values and names the block asked for, with the schema built once per list", () => {
+    const url = { caseSystemUrl: "https://zaken.utrecht.nl/zaken/api/v1" };
+    const first = validate(url);
+    const second = validate(url);
+    expect(second).toEqual(first);
+    if (!first.ok || !second.ok) throw new Error("expected valid parameters");
+    expect(second.values).not.toBe(first.values);
+    expect(validate({ ...url, responseDeadlineDays: 7 })).toMatchObject({
+      ok: true,
+      values: { responseDeadlineDays: 7 },
+    });
+    const unknown = (name: string) => validateParameters(bezwaar, { ...url, colour: "red" }, name);
+    expect(JSON.stringify(unknown("bezwaar-intake"))).toContain("bezwaar-intake");
+    expect(JSON.stringify(unknown("another-block"))).toContain("another-block");
+  });
+
   it("leaves out an optional parameter without a default", () => {
     const defs = block("uitlegbaarheid").spec.parameters ?? [];
     const result = validateParameters(defs, undefined);

@@ -185,12 +185,33 @@ export function parameterSchema(definitions: ParameterDefinition[], blockName?: 
   });
 }
 
+/**
+ * The schema of a list of definitions, built once per list: building a zod object schema costs
+ * more than parsing with it, and a reconcile validates its activation's parameters against the
+ * definitions of the block as cached (parsed once, frozen: the same list until the block changes).
+ */
+const schemas = new WeakMap<ParameterDefinition[], Map<string | undefined, ReturnType<typeof parameterSchema>>>();
+
+function schemaFor(definitions: ParameterDefinition[], blockName: string | undefined) {
+  let byBlock = schemas.get(definitions);
+  if (!byBlock) {
+    byBlock = new Map();
+    schemas.set(definitions, byBlock);
+  }
+  let schema = byBlock.get(blockName);
+  if (!schema) {
+    schema = parameterSchema(definitions, blockName);
+    byBlock.set(blockName, schema);
+  }
+  return schema;
+}
+
 export function validateParameters(
   definitions: ParameterDefinition[],
   values: Record<string, unknown> | undefined,
   blockName?: string,
 ): ParameterValidation {
-  const result = parameterSchema(definitions, blockName).safeParse(values ?? {});
+  const result = schemaFor(definitions, blockName).safeParse(values ?? {});
   if (result.success) return { ok: true, values: result.data as Record<string, ParameterValue> };
   // One error per unknown parameter, so each can be reported against its own name.
   const errors = result.error.issues.flatMap((iss): ParameterError[] =>

@@ -14,12 +14,15 @@ type Spec = Pick<BlockActivationSpec, "parameters" | "humanInTheLoop" | "process
 
 const blockName = (block: AIBuildingBlock) => block.metadata.name ?? "";
 
+/** One list for every block without parameters, so that its schema is built once (validateParameters). */
+const NO_PARAMETERS: NonNullable<AIBuildingBlock["spec"]["parameters"]> = [];
+
 /** The parameter values, with defaults, against the block's definitions. */
 export function parametersRule(
   block: AIBuildingBlock,
   spec: Spec,
 ): { ok: true; values: Record<string, ParameterValue> } | RuleFailure {
-  const params = validateParameters(block.spec.parameters ?? [], spec.parameters, blockName(block));
+  const params = validateParameters(block.spec.parameters ?? NO_PARAMETERS, spec.parameters, blockName(block));
   if (params.ok) return params;
   return {
     ok: false,

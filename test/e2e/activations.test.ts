@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { activationChildKinds } from "../../cdk/src/activation/activation-chart.ts";
+import { APPLIED_HASH_ANNOTATION } from "../../operator/src/kube/apply.ts";
 import type { KubeObject } from "../../operator/src/kube/object.ts";
 import { ApiError } from "../../operator/src/kube/rest-client.ts";
 import { WatchCache } from "../../operator/src/kube/watch-cache.ts";
@@ -715,6 +716,24 @@ describe("an activation", () => {
     await waitUntil("the sidecar to return", async () => {
       const d = await workloadOf("utrecht", "bezwaar-intake");
       return d.spec.template.spec.initContainers?.[0]?.name === "aihub-log-shipper" ? true : undefined;
+    });
+  });
+
+  it("puts back an annotation of its StatefulSet that someone changed (metadata only: the generation stays)", async () => {
+    const path = "/apis/apps/v1/namespaces/utrecht/statefulsets/bezwaar-intake";
+    // Reconciled since the last change: its children's digest is recorded (children-digest.ts).
+    const before = await workloadOf("utrecht", "bezwaar-intake");
+    const hash = before.metadata.annotations?.[APPLIED_HASH_ANNOTATION];
+    expect(hash).toBeDefined();
+    await admin.client.request("PATCH", path, {
+      body: { metadata: { annotations: { [APPLIED_HASH_ANNOTATION]: "edited" } } },
+      contentType: "application/merge-patch+json",
+    });
+    const edited = await workloadOf("utrecht", "bezwaar-intake");
+    expect(edited.metadata.generation).toBe(before.metadata.generation);
+    await waitUntil("the annotation to return", async () => {
+      const d = await workloadOf("utrecht", "bezwaar-intake");
+      return d.metadata.annotations?.[APPLIED_HASH_ANNOTATION] === hash ? true : undefined;
     });
   });
 

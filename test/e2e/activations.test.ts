@@ -703,6 +703,8 @@ describe("an activation", () => {
       operator: manager,
       client: operatorClient,
       counts: children,
+      // Every write, status ones too: a status write can queue a reconcile that renders anew.
+      settles: () => true,
       reconciles,
       objects: activations,
     });

@@ -9,6 +9,8 @@ export interface CountingClient {
   /** Requests sent, by method; writes are POST, PUT, PATCH and DELETE. */
   counts: Map<string, number>;
   writes(filter?: (path: string) => boolean): number;
+  /** Each write so far, as "METHOD path", in order: what a failed assertion names. */
+  writeLog(): readonly string[];
 }
 
 export async function countingClient(kubeconfig: { file?: string; yaml?: string }): Promise<CountingClient> {
@@ -18,14 +20,18 @@ export async function countingClient(kubeconfig: { file?: string; yaml?: string 
   const client = new RestClient(access);
   const counts = new Map<string, number>();
   const writePaths: string[] = [];
+  const log: string[] = [];
   client.observe((r) => {
     counts.set(r.method, (counts.get(r.method) ?? 0) + 1);
-    if (WRITE_METHODS.has(r.method)) writePaths.push(r.path);
+    if (!WRITE_METHODS.has(r.method)) return;
+    writePaths.push(r.path);
+    log.push(`${r.method} ${r.path}`);
   });
   return {
     client,
     paths: new ResourcePaths(client),
     counts,
     writes: (filter = () => true) => writePaths.filter(filter).length,
+    writeLog: () => log,
   };
 }

@@ -27,6 +27,8 @@ export interface Mirror {
   metrics: OperatorMetrics;
   /** The sources as this instance's cache has them (kept warm while it does not lead). */
   sources: WatchCache<KubeObject>;
+  /** The mirrors as this instance's cache has them. */
+  mirrors: WatchCache<KubeObject>;
   /** Keys reconciled, in order. */
   reconciled: string[];
   /** Values of data.value each reconcile saw for a key. */
@@ -85,5 +87,5 @@ export function mirrorController(o: MirrorOptions): Mirror {
     },
   });
   manager.add(controller);
-  return { manager, controller, metrics, sources, reconciled, seen };
+  return { manager, controller, metrics, sources, mirrors, reconciled, seen };
 }

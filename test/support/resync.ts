@@ -10,8 +10,10 @@ export interface ResyncProbe {
   operator: Pick<Manager, "depth" | "resync">;
   /** The operator's own client: its writes are counted. */
   client: CountingClient;
-  /** Which writes count (by path), while waiting for quiet and after the resync. */
+  /** Which writes count (by path) after the resync. */
   counts: (path: string) => boolean;
+  /** Which writes must have stopped (by path) before the resync: by default those that count. */
+  settles?: (path: string) => boolean;
   /** The controller's reconciles so far (its controller_runtime_reconcile_total). */
   reconciles: () => Promise<number>;
   /** How many objects the resync reconciles at least. */
@@ -22,7 +24,7 @@ export interface ResyncProbe {
 export async function expectNoWriteOnResync(p: ResyncProbe): Promise<void> {
   let last = -1;
   await waitUntil("the operator to go quiet", async () => {
-    const now = p.client.writes(p.counts);
+    const now = p.client.writes(p.settles ?? p.counts);
     const quiet = now === last && p.operator.depth() === 0;
     last = now;
     await new Promise((r) => setTimeout(r, 500));

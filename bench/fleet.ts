@@ -20,7 +20,8 @@
 //   BENCH_GROWTH_CONTENDERS=aihub,peer-tuned (default)   who runs the growth sizes
 //   BENCH_GROWTH_REPEAT=1          how often each growth size runs (2 shows the spread)
 //   BENCH_PEER_TIMEOUT=300         seconds a peer may take until everything is Ready at 342
-//                                  municipalities (in proportion for other sizes, at least 120);
+//                                  municipalities (in proportion for other sizes, at least 120,
+//                                  and at least 1.25 x aihub's time when aihub ran before it);
 //                                  then it is reported as "did not converge within N s"
 //   BENCH_REQUIRE_CONVERGENCE=1    a peer that does not converge fails the run (the CI smoke)
 //   BENCH_NODES=10                 kwok nodes
@@ -62,7 +63,7 @@ import {
   writesOf,
 } from "./measure.ts";
 import { OPERATOR_FLAGS, operatorEnvVars, operatorNodeArgs, startOperator } from "./operator-process.ts";
-import { PEER_FLAGS, peerBinary, startPeer } from "./peer-process.ts";
+import { PEER_FLAGS, peerBinary, peerTimeoutMs, startPeer } from "./peer-process.ts";
 import { pool } from "./pool.ts";
 import { cpuSeconds, machine, peakRssMb, rssMb } from "./process-stats.ts";
 
@@ -455,12 +456,6 @@ async function reconcilerPhase(
   return result;
 }
 
-// With one reconcile at a time, the peer with controller-runtime's defaults needs more than 10
-// minutes at 342 municipalities on 2 cores: capped, so that make bench stays within about 20.
-// The cap grows with the fleet (the growth runs), and is at least two minutes.
-const peerTimeoutMs = (tenants: number) =>
-  Math.round(Math.max(120, (Number(process.env.BENCH_PEER_TIMEOUT ?? 300) * tenants) / 342)) * 1000;
-
 async function run(o: RunOptions) {
   const result: Record<string, unknown> = {
     tenants: o.tenants,
@@ -525,7 +520,11 @@ async function run(o: RunOptions) {
               );
               return { pid: p.proc.pid as number, metricsUrl: p.metricsUrl, flags: p.flags, stop: p.stop };
             },
-            peerTimeoutMs(o.tenants),
+            peerTimeoutMs(
+              o.tenants,
+              result.readySeconds as number | undefined,
+              Number(process.env.BENCH_PEER_TIMEOUT ?? 300),
+            ),
           )),
         };
         log.info({ contender: name, readySeconds: byPeer[name]?.readySeconds }, "peer done");

@@ -24,6 +24,15 @@ export const PEER_FLAGS: Record<string, readonly string[]> = {
   "peer-qps20": ["--kube-api-qps=20", "--kube-api-burst=30", "--sync-period=20s"],
 };
 
+// With one reconcile at a time, the peer with controller-runtime's defaults needs more than 10
+// minutes at 342 municipalities on 2 cores: capped, so that make bench stays within about 20.
+// The cap grows with the fleet (the growth runs), and is at least two minutes. When aihub ran
+// before it in the same run, the cap is at least 1.25 times aihub's time until Ready: a peer
+// stopped before aihub's time would say nothing of which of the two is faster (on a slow
+// machine aihub took 463 s and both peers were stopped at 300).
+export const peerTimeoutMs = (tenants: number, aihubReadySeconds?: number, configured = 300) =>
+  Math.round(Math.max(120, (configured * tenants) / 342, 1.25 * (aihubReadySeconds ?? 0))) * 1000;
+
 export interface PeerProcess {
   proc: ChildProcess;
   metricsUrl: string;

@@ -84,37 +84,46 @@ async function rig(
   const logboek = new Logboek(logboekTls);
   await logboek.start();
   cleanups.push(() => logboek.stop());
-  const ports = {
-    otlpGrpc: await freePort(),
-    otlpHttp: await freePort(),
-    health: await freePort(),
-    metrics: await freePort(),
-  };
-  const input: CollectorConfigInput = {
-    resource: RESOURCE,
-    logboek: { endpoint: logboek.endpoint, tlsDir },
-    activities: ACTIVITIES,
-    storageDir: path.join(dir, "storage"),
-    logDir: path.join(dir, "logs"),
-    ports,
-    // A Logboek that takes log lines too (MunicipalTenant spec.logboek.logLines: Forward).
-    forwardLogLines: true,
-    ...extra,
-  };
-  const configPath = path.join(dir, "config.yaml");
-  writeFileSync(configPath, edit(renderCollectorConfig(input)));
-  const sidecar = new Sidecar({
-    binary,
-    configPath,
-    logFile: path.join(dir, "sidecar.log"),
-    healthPort: ports.health,
-    metricsPort: ports.metrics,
-  });
-  await sidecar.start();
-  cleanups.push(async () => {
-    await sidecar.stop();
-  });
-  return { dir, logboek, sidecar, input, otlpUrl: `http://127.0.0.1:${ports.otlpHttp}/v1/traces` };
+  // A free port can be taken by another process between the check and the collector's bind:
+  // then the collector exits at start naming the address, and it starts again on other ports.
+  for (let attempt = 1; ; attempt++) {
+    const ports = {
+      otlpGrpc: await freePort(),
+      otlpHttp: await freePort(),
+      health: await freePort(),
+      metrics: await freePort(),
+    };
+    const input: CollectorConfigInput = {
+      resource: RESOURCE,
+      logboek: { endpoint: logboek.endpoint, tlsDir },
+      activities: ACTIVITIES,
+      storageDir: path.join(dir, "storage"),
+      logDir: path.join(dir, "logs"),
+      ports,
+      // A Logboek that takes log lines too (MunicipalTenant spec.logboek.logLines: Forward).
+      forwardLogLines: true,
+      ...extra,
+    };
+    const configPath = path.join(dir, "config.yaml");
+    writeFileSync(configPath, edit(renderCollectorConfig(input)));
+    const sidecar = new Sidecar({
+      binary,
+      configPath,
+      logFile: path.join(dir, "sidecar.log"),
+      healthPort: ports.health,
+      metricsPort: ports.metrics,
+    });
+    try {
+      await sidecar.start();
+    } catch (err) {
+      if (attempt < 3 && String(err).includes("address already in use")) continue;
+      throw err;
+    }
+    cleanups.push(async () => {
+      await sidecar.stop();
+    });
+    return { dir, logboek, sidecar, input, otlpUrl: `http://127.0.0.1:${ports.otlpHttp}/v1/traces` };
+  }
 }
 
 /** N spans of the block: calls from another organisation (W3C trace context), ten spans each. */

@@ -8,9 +8,10 @@ export interface CountingClient {
   paths: ResourcePaths;
   /** Requests sent, by method; writes are POST, PUT, PATCH and DELETE. */
   counts: Map<string, number>;
+  /** Writes answered so far (by path: those `filter` keeps). */
   writes(filter?: (path: string) => boolean): number;
-  /** Each write so far, as "METHOD path", in order: what a failed assertion names. */
-  writeLog(): readonly string[];
+  /** The same writes, in order, each as "METHOD path code": what a failed assertion names. */
+  writeLog(filter?: (path: string) => boolean): string[];
 }
 
 export async function countingClient(kubeconfig: { file?: string; yaml?: string }): Promise<CountingClient> {
@@ -19,19 +20,17 @@ export async function countingClient(kubeconfig: { file?: string; yaml?: string 
     : parseKubeconfig(kubeconfig.yaml ?? "", "<inline>");
   const client = new RestClient(access);
   const counts = new Map<string, number>();
-  const writePaths: string[] = [];
-  const log: string[] = [];
+  const log: { method: string; path: string; code: number }[] = [];
+  const kept = (filter: (path: string) => boolean) => log.filter((w) => filter(w.path));
   client.observe((r) => {
     counts.set(r.method, (counts.get(r.method) ?? 0) + 1);
-    if (!WRITE_METHODS.has(r.method)) return;
-    writePaths.push(r.path);
-    log.push(`${r.method} ${r.path}`);
+    if (WRITE_METHODS.has(r.method)) log.push({ method: r.method, path: r.path, code: r.code });
   });
   return {
     client,
     paths: new ResourcePaths(client),
     counts,
-    writes: (filter = () => true) => writePaths.filter(filter).length,
-    writeLog: () => log,
+    writes: (filter = () => true) => kept(filter).length,
+    writeLog: (filter = () => true) => kept(filter).map((w) => `${w.method} ${w.path} ${w.code}`),
   };
 }

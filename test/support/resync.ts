@@ -31,13 +31,16 @@ export async function expectNoWriteOnResync(p: ResyncProbe): Promise<void> {
     return quiet ? true : undefined;
   });
   const before = { writes: p.client.writes(p.counts), reconciles: await p.reconciles() };
-  const written: string[] = [];
-  p.client.client.observe((r) => {
-    if (r.method !== "GET" && r.method !== "WATCH" && p.counts(r.path)) written.push(`${r.method} ${r.path} ${r.code}`);
-  });
   p.operator.resync();
   await waitUntil("a reconcile of every object", async () =>
     (await p.reconciles()) >= before.reconciles + p.objects && p.operator.depth() === 0 ? true : undefined,
   );
-  await consistently("no write after the resync", () => (written.length > 0 ? written : undefined), 500);
+  await consistently(
+    "no write after the resync",
+    () => {
+      const written = p.client.writeLog(p.counts).slice(before.writes);
+      return written.length > 0 ? written : undefined;
+    },
+    500,
+  );
 }

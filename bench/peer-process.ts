@@ -3,8 +3,8 @@
 // (zap JSON on stderr) kept in a file, started once both controllers run their workers.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { createServer } from "node:net";
 import { createInterface } from "node:readline";
+import { freePort } from "../test/controlplane/control-plane.ts";
 
 /**
  * The peers of the benchmark, by name (BENCH_CONTENDERS): their flags besides --kubeconfig,
@@ -43,16 +43,6 @@ export interface PeerProcess {
 /** The peer's binary: built (or found in the cache) by bench/peer/build.sh. */
 export const peerBinary = (): string =>
   execFileSync("bash", ["bench/peer/build.sh"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 /** Starts the peer `name` (a key of PEER_FLAGS) on `kubeconfig`; resolves once both controllers run. */
 export async function startPeer(

@@ -3,9 +3,11 @@
 // its health check and read through its Prometheus metrics.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
+
+/** The control plane's, for the collector's ports. */
+export { freePort } from "../controlplane/control-plane.ts";
 
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, "../..");
@@ -25,18 +27,6 @@ export async function validate(binary: string, configPath: string): Promise<{ ok
     const err = e as { stdout?: string; stderr?: string; message: string };
     return { ok: false, output: `${err.stdout ?? ""}${err.stderr ?? ""}` || err.message };
   }
-}
-
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export interface SidecarOptions {

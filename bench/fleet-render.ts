@@ -39,13 +39,11 @@ const unowned = (o: Rendered): Rendered => {
   return { ...o, metadata };
 };
 
-/** Renders `tenants` municipalities (names prefixed with `prefix`) and their five activations each. */
-export function renderFleet(tenants: number, blocks: Map<string, AIBuildingBlock>, prefix = ""): RenderedFleet {
+/** Renders `tenants` municipalities and their five activations each. */
+export function renderFleet(tenants: number, blocks: Map<string, AIBuildingBlock>): RenderedFleet {
   const out: RenderedFleet = { tenants: [], activations: [] };
   for (let i = 0; i < tenants; i++) {
-    const spec = fleetTenant(i);
-    spec.metadata.name = `${prefix}${spec.metadata.name}`;
-    const tenant = municipalTenant.parse(spec) as MunicipalTenant;
+    const tenant = municipalTenant.parse(fleetTenant(i)) as MunicipalTenant;
     const name = tenant.metadata.name ?? "";
     const rendered = renderTenant(tenant, DEFAULT_TENANT_RENDER_CONTEXT);
     out.tenants.push({

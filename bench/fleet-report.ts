@@ -69,7 +69,9 @@ export function contendersTable(main: Run, setup: FleetSetup): string {
     `| --- |${columns.map(() => " ---: |").join("")}`,
     row("flags", (r) =>
       isRaw(r)
-        ? "64 concurrent creates"
+        ? typeof r.customResources === "number"
+          ? `64 concurrent creates, of ${r.objects} objects: the ${r.customResources} tenants and activations and their children`
+          : "64 concurrent creates of the children"
         : r === main
           ? [...setup.operator.nodeArgs, ...setup.operator.flags, ...(setup.operator.env ?? [])].join(" ")
           : ((r.flags as string[]) ?? []).join(" "),

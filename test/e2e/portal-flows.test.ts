@@ -72,6 +72,11 @@ describe("signing in", () => {
 });
 
 const API = "/apis/aihub.gemeenten.nl/v1alpha1";
+/**
+ * How long a page may take to answer a click that posts a form: expect.poll's default of 1 s
+ * was too short for the abort's answer on a loaded CI machine (2026-12-01).
+ */
+const ANSWER = { timeout: 15_000 };
 
 /**
  * A POST the page does not offer, sent from the signed-in person's own browser with the session's
@@ -329,7 +334,7 @@ describe("Uitrol", () => {
     await screenshot(page, "portal-uitrol");
     await tabAndPress(page, "button", "Pauzeren");
     // The answer to the POST is the same page, now with the plugin's message and a resume button.
-    await expect.poll(() => page.getByRole("button", { name: "Hervatten" }).count()).toBe(1);
+    await expect.poll(() => page.getByRole("button", { name: "Hervatten" }).count(), ANSWER).toBe(1);
     expect(await page.locator("#inhoud").getByRole("status").first().textContent()).toContain(
       "blockrollout bezwaar-intake-1.5.0 paused: no further activation is moved",
     );
@@ -340,11 +345,13 @@ describe("Uitrol", () => {
       );
     expect((await rollout()).spec.paused).toBe(true);
     await page.getByRole("button", { name: "Hervatten" }).click();
-    await expect.poll(() => page.getByRole("button", { name: "Pauzeren" }).count()).toBe(1);
+    await expect.poll(() => page.getByRole("button", { name: "Pauzeren" }).count(), ANSWER).toBe(1);
     expect((await rollout()).spec.paused).toBe(false);
     // Aborting asks first; going back changes nothing.
     await page.getByRole("button", { name: "Afbreken" }).click();
-    await expect.poll(() => page.getByRole("button", { name: "Ja, breek de uitrol van 1.5.0 af" }).count()).toBe(1);
+    await expect
+      .poll(() => page.getByRole("button", { name: "Ja, breek de uitrol van 1.5.0 af" }).count(), ANSWER)
+      .toBe(1);
     await expectNoAxeViolations(page, "Uitrol afbreken bevestigen");
     await page.getByRole("link", { name: "Nee, terug naar Uitrol" }).click();
     await page.waitForURL(`${portal.fx.url}/uitrol`);
@@ -354,7 +361,7 @@ describe("Uitrol", () => {
     await page.getByRole("button", { name: "Afbreken" }).click();
     await page.getByRole("button", { name: "Ja, breek de uitrol van 1.5.0 af" }).click();
     await expect
-      .poll(() => page.locator("#inhoud").getByRole("status").first().textContent())
+      .poll(() => page.locator("#inhoud").getByRole("status").first().textContent(), ANSWER)
       .toContain("blockrollout bezwaar-intake-1.5.0 aborted");
     expect(await rollout()).toMatchObject({ spec: { abort: true } });
     await page.context().close();

@@ -8,24 +8,25 @@
 // and the admission webhook unreachable for 30 s (the operator stopped), during which an
 // activation is created, which must be refused, not admitted. Then both end states are compared
 // object by object: tenants, activations, catalog status, namespaces and every object the
-// operator renders. Prints what it counted; exits 1 when anything differs, is lost or is left.
+// operator renders. Prints what it counted; exits 1 when anything differs, is lost or is left,
+// and at once when a part of the control plane dies. An operator that exits on its own is started
+// again (as its pod would be) and counted.
 //
 //   CHAOS_TENANTS=30   municipalities (five activations each)
 //   CHAOS_KILLS=20     SIGKILLs of the operator
 //   CHAOS_NODES=2      kwok nodes
 //   CHAOS_SEED=<n>     the random moments (printed, so that a run can be repeated)
 //   CHAOS_OUT=bench/results  where the JSON and the operator logs go
-import { mkdirSync, writeFileSync } from "node:fs";
-import { CONFIG_MAPS_PER_ACTIVATION } from "../operator/src/controllers/tenant/quota.ts";
-import type { KubeObject } from "../operator/src/kube/object.ts";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { ApiError } from "../operator/src/kube/rest-client.ts";
 import { ControlPlane } from "../test/controlplane/control-plane.ts";
 import { type CountingClient, countingClient } from "../test/support/clients.ts";
 import { applyManifests, installCrds, installPolicies } from "../test/support/cluster.ts";
 import { readManifests } from "../test/support/manifests.ts";
+import { extraRevisions, isReady, type Obj, snapshot, unconverged } from "./chaos-state.ts";
 import { FLEET_BLOCKS, fleetActivations, fleetTenant, tenantName } from "./fleet-spec.ts";
 import { answerHelp } from "./help.ts";
-import { OPERATOR_FLAGS, type OperatorProcess, startOperator } from "./operator-process.ts";
+import { OPERATOR_FLAGS, SupervisedOperator } from "./operator-process.ts";
 import { pool } from "./pool.ts";
 import { machine, machineLine } from "./process-stats.ts";
 
@@ -53,8 +54,6 @@ function random(seed: number): () => number {
   };
 }
 
-type Obj = KubeObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
-
 /** Retries a request through outages (connection refused, 5xx, a refused webhook) until it is answered. */
 async function persist<T>(what: string, request: () => Promise<T>, ok: (err: ApiError) => boolean = () => false) {
   for (let attempt = 0; ; attempt++) {
@@ -69,11 +68,6 @@ async function persist<T>(what: string, request: () => Promise<T>, ok: (err: Api
     }
   }
 }
-
-const isReady = (o: Obj | undefined) =>
-  (o?.status?.conditions as { type: string; status: string }[] | undefined)?.some(
-    (c) => c.type === "Ready" && c.status === "True",
-  ) ?? false;
 
 /** The workload, the same in both runs: create, wait for each tenant, activate, then remove some. */
 async function workload(c: CountingClient): Promise<void> {
@@ -117,109 +111,6 @@ async function workload(c: CountingClient): Promise<void> {
   );
 }
 
-/** Whether the fleet is where the workload leads: every remaining object Ready, the removed ones gone. */
-async function converged(c: CountingClient): Promise<boolean> {
-  const tenants = (await c.client.request<{ items: Obj[] }>("GET", `${API}/municipaltenants`)).items;
-  const activations = (await c.client.request<{ items: Obj[] }>("GET", `${API}/blockactivations`)).items;
-  const namespaces = (
-    await c.client.request<{ items: Obj[] }>("GET", "/api/v1/namespaces", {
-      query: { labelSelector: "aihub.gemeenten.nl/tenant" },
-    })
-  ).items;
-  const expectedActivations = (TENANTS - 1) * FLEET_BLOCKS.length - Math.ceil((TENANTS - 1) / 5);
-  // The children of what was removed are gone too (garbage collection).
-  const count = async (path: string) =>
-    (
-      await c.client.request<{ items: unknown[] }>("GET", path, {
-        query: { labelSelector: "aihub.gemeenten.nl/activation" },
-      })
-    ).items.length;
-  const children: [string, number][] = [
-    ["/apis/apps/v1/statefulsets", 1],
-    // Its parameters and its logging sidecar's configuration.
-    ["/api/v1/configmaps", CONFIG_MAPS_PER_ACTIVATION],
-    ["/api/v1/services", 1],
-    ["/apis/networking.k8s.io/v1/networkpolicies", 1],
-  ];
-  for (const [path, each] of children) if ((await count(path)) !== each * expectedActivations) return false;
-  return (
-    tenants.length === TENANTS - 1 &&
-    tenants.every(isReady) &&
-    namespaces.length === TENANTS - 1 &&
-    activations.length === expectedActivations &&
-    activations.every(isReady)
-  );
-}
-
-/** Everything the operator keeps, by kind/namespace/name, with what may differ between runs removed. */
-async function snapshot(c: CountingClient): Promise<Map<string, string>> {
-  const conditions = (o: Obj) =>
-    ((o.status?.conditions ?? []) as { type: string; status: string; reason: string }[])
-      .map((x) => `${x.type}=${x.status}/${x.reason}`)
-      .sort();
-  const sources: [string, string, string | undefined, (o: Obj) => unknown][] = [
-    ["MunicipalTenant", `${API}/municipaltenants`, undefined, (o) => [o.spec, o.status?.phase, conditions(o)]],
-    ["BlockActivation", `${API}/blockactivations`, undefined, (o) => [o.spec, o.status?.currentVersion, conditions(o)]],
-    ["AIBuildingBlock", `${API}/aibuildingblocks`, undefined, (o) => [o.status?.latestVersions, conditions(o)]],
-    ["Namespace", "/api/v1/namespaces", "aihub.gemeenten.nl/tenant", (o) => o.metadata.labels],
-    ["ResourceQuota", "/api/v1/resourcequotas", "aihub.gemeenten.nl/tenant", (o) => o.spec],
-    ["LimitRange", "/api/v1/limitranges", "aihub.gemeenten.nl/tenant", (o) => o.spec],
-    ["NetworkPolicy", "/apis/networking.k8s.io/v1/networkpolicies", "aihub.gemeenten.nl/tenant", (o) => o.spec],
-    ["Role", "/apis/rbac.authorization.k8s.io/v1/roles", "aihub.gemeenten.nl/tenant", (o) => o.rules],
-    [
-      "RoleBinding",
-      "/apis/rbac.authorization.k8s.io/v1/rolebindings",
-      "aihub.gemeenten.nl/tenant",
-      (o) => [o.roleRef, o.subjects],
-    ],
-    [
-      "ClusterRoleBinding",
-      "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
-      "aihub.gemeenten.nl/tenant",
-      (o) => [o.roleRef, o.subjects],
-    ],
-    ["ConfigMap", "/api/v1/configmaps", "aihub.gemeenten.nl/activation", (o) => o.data],
-    ["StatefulSet", "/apis/apps/v1/statefulsets", "aihub.gemeenten.nl/activation", (o) => o.spec],
-    [
-      "Service",
-      "/api/v1/services",
-      "aihub.gemeenten.nl/activation",
-      (o) => ({ ...o.spec, clusterIP: undefined, clusterIPs: undefined }),
-    ],
-    ["PodDisruptionBudget", "/apis/policy/v1/poddisruptionbudgets", "aihub.gemeenten.nl/activation", (o) => o.spec],
-  ];
-  const out = new Map<string, string>();
-  for (const [kind, path, labelSelector, pick] of sources) {
-    const list = await c.client.request<{ items: Obj[] }>("GET", path, { query: { labelSelector } });
-    for (const o of list.items) {
-      const owners = (o.metadata.ownerReferences ?? []).map((r) => `${r.kind}/${r.name}`);
-      // A Deployment's revision counts its rollouts (compared apart); the applied hash covers
-      // the owner's uid, which differs between runs (what it hashes is compared itself).
-      const {
-        "deployment.kubernetes.io/revision": _,
-        "aihub.gemeenten.nl/applied-config-hash": __,
-        ...annotations
-      } = o.metadata.annotations ?? {};
-      const key = `${kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
-      out.set(key, JSON.stringify([o.metadata.labels, annotations, owners, pick(o)]));
-    }
-  }
-  return out;
-}
-
-/** ControllerRevisions per activation's StatefulSet: more than one is a rollout of pods the workload did not ask for. */
-async function extraRevisions(c: CountingClient): Promise<number> {
-  const list = await c.client.request<{ items: Obj[] }>("GET", "/apis/apps/v1/controllerrevisions", {
-    query: { labelSelector: "aihub.gemeenten.nl/activation" },
-  });
-  const perWorkload = new Map<string, number>();
-  for (const r of list.items) {
-    const d = `${r.metadata.namespace}/${r.metadata.ownerReferences?.[0]?.name}`;
-    perWorkload.set(d, (perWorkload.get(d) ?? 0) + 1);
-  }
-  return [...perWorkload.values()].reduce((sum, n) => sum + n - 1, 0);
-}
-
 interface Faults {
   kills: number;
   apiServerRestarts: number;
@@ -235,13 +126,11 @@ async function run(chaos: boolean) {
   const cp = await ControlPlane.start({ nodes: NODES, timeoutMs: 180_000 });
   const c = await countingClient({ file: cp.kubeconfigPath });
   const logFile = (n: number) => `${OUT}/operator-chaos-${chaos ? "faults" : "clean"}-${stamp}-${n}.log`;
-  let starts = 0;
-  let operator: OperatorProcess = await (async () => {
-    await installCrds(c);
-    await installPolicies(c);
-    await applyManifests(c, readManifests("examples/catalog"));
-    return startOperator(cp.kubeconfigPath, logFile(starts++));
-  })();
+  const operator = new SupervisedOperator(cp.kubeconfigPath, logFile, say);
+  await installCrds(c);
+  await installPolicies(c);
+  await applyManifests(c, readManifests("examples/catalog"));
+  await operator.start();
   const faults: Faults = {
     kills: 0,
     apiServerRestarts: 0,
@@ -255,25 +144,10 @@ async function run(chaos: boolean) {
   const work = workload(c);
   if (chaos) {
     const next = random(SEED);
-    const restartOperator = async () => {
-      // The operator may exit during start-up while the API server is away: start it again.
-      for (;;) {
-        try {
-          operator = await startOperator(cp.kubeconfigPath, logFile(starts++));
-          return;
-        } catch (err) {
-          say(`operator start failed (${(err as Error).message}); again`);
-          await sleep(1000);
-        }
-      }
-    };
     for (let k = 1; k <= KILLS; k++) {
       await sleep(500 + next() * 3000);
-      const exited = new Promise((r) => operator.proc.once("exit", r));
-      operator.proc.kill("SIGKILL");
-      await exited;
+      await operator.kill();
       faults.kills++;
-      await restartOperator();
       // The other faults, spread over the kills.
       if (k === Math.ceil(KILLS / 5)) {
         say("kube-apiserver restart");
@@ -293,7 +167,7 @@ async function run(chaos: boolean) {
         faults.apiServerStalls++;
       } else if (k === Math.ceil((4 * KILLS) / 5)) {
         say("admission webhook unreachable for 30 s");
-        const pid = operator.proc.pid as number;
+        const pid = operator.pid;
         process.kill(pid, "SIGSTOP");
         const outageEnds = performance.now() + 30_000;
         while (performance.now() < outageEnds) {
@@ -322,10 +196,26 @@ async function run(chaos: boolean) {
   }
   await work;
   const workloadSeconds = (performance.now() - started) / 1000;
-  for (;;) {
-    if (await converged(c).catch(() => false)) break;
-    if (performance.now() - started > 1_800_000) throw new Error("the fleet did not converge in 30 minutes");
-    await sleep(1000);
+  for (let left = ""; ; await sleep(1000)) {
+    left = await unconverged(c, TENANTS).catch((err: Error) => `the API server: ${err.message}`);
+    if (!left) break;
+    // A part of the control plane that died does not come back: say which, at once.
+    const dead = cp.exited();
+    if (dead.length)
+      throw new Error(
+        `the fleet cannot converge: ${dead.map((d) => `${d.name} ended (${d.ended}); the end of its log:\n${d.log}`).join("\n")}\nwhat is left: ${left}`,
+      );
+    if (performance.now() - started > 1_800_000) {
+      // CI keeps only what is printed: the last operator's last complaints.
+      const complaints = readFileSync(logFile(operator.starts - 1), "utf8")
+        .split("\n")
+        .filter((l) => /"level":"(warn|error)"/.test(l))
+        .slice(-10);
+      for (const l of complaints) say(`operator: ${l.slice(0, 400)}`);
+      throw new Error(
+        `the fleet did not converge in 30 minutes (operator logs: ${logFile(0)} to ${logFile(operator.starts - 1)}): ${left}`,
+      );
+    }
   }
   const convergedSeconds = (performance.now() - started) / 1000;
   const state = await snapshot(c);
@@ -333,7 +223,15 @@ async function run(chaos: boolean) {
   await operator.stop();
   c.client.close();
   await cp.stop();
-  return { faults, state, revisions, workloadSeconds, convergedSeconds, operatorStarts: starts };
+  return {
+    faults,
+    state,
+    revisions,
+    workloadSeconds,
+    convergedSeconds,
+    operatorStarts: operator.starts,
+    ownExits: operator.ownExits.length,
+  };
 }
 
 mkdirSync(OUT, { recursive: true });
@@ -368,6 +266,10 @@ const rows: [string, string | number][] = [
   ],
   ["seed", SEED],
   ["operator SIGKILLs survived", f.kills],
+  [
+    "operator exits on its own, started again as its pod would be (clean / faults)",
+    `${clean.ownExits} / ${faulty.ownExits}`,
+  ],
   [
     "kube-apiserver restarts / etcd restarts / 20 s API server stalls survived",
     `${f.apiServerRestarts} / ${f.etcdRestarts} / ${f.apiServerStalls}`,
@@ -409,6 +311,7 @@ writeFileSync(
       differing: differing.map((k) => ({ key: k, clean: clean.state.get(k), faults: faulty.state.get(k) })),
       revisions: { clean: clean.revisions, faults: faulty.revisions },
       seconds: { clean: clean.convergedSeconds, faults: faulty.convergedSeconds },
+      ownExits: { clean: clean.ownExits, faults: faulty.ownExits },
     },
     null,
     2,

@@ -1,7 +1,7 @@
 // The operator as its own process, the way the fleet benchmark runs it: the bundle (make build)
 // with the V8 flags from operator/node-options, its metrics port read from its first log line.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, existsSync } from "node:fs";
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { nodeEnv } from "../operator/image/image-config.ts";
 import { operatorNodeEnv, operatorNodeOptions } from "../test/support/operator-node-options.ts";
@@ -90,4 +90,98 @@ export async function startOperator(kubeconfig: string, logFile: string): Promis
       await exited;
     },
   };
+}
+
+/** How a supervised operator process ended when nobody asked it to, and the end of its log. */
+export interface OwnExit {
+  ended: string;
+  log: string;
+}
+
+/**
+ * The operator as its pod's restart policy keeps it: started again whenever it exits without being
+ * asked to (a crash, a fatal error), and each such exit recorded. `kill()` is a crash on purpose
+ * (SIGKILL, then a new process); `stop()` ends it.
+ */
+export class SupervisedOperator {
+  private current: OperatorProcess | undefined;
+  private gone: Promise<void> = Promise.resolve();
+  private restarting: Promise<void> | undefined;
+  private asked = false;
+  /** Processes started, the one running included. */
+  starts = 0;
+  readonly ownExits: OwnExit[] = [];
+
+  private readonly kubeconfig: string;
+  private readonly logFile: (n: number) => string;
+  private readonly say: (what: string) => void;
+
+  constructor(kubeconfig: string, logFile: (n: number) => string, say: (what: string) => void) {
+    this.kubeconfig = kubeconfig;
+    this.logFile = logFile;
+    this.say = say;
+  }
+
+  /** The running process's id (for SIGSTOP and SIGCONT). */
+  get pid(): number {
+    return this.current?.proc.pid as number;
+  }
+
+  /** Starts a process; one that exits during start-up (the API server away) is started again. */
+  async start(): Promise<void> {
+    for (;;) {
+      const file = this.logFile(this.starts++);
+      try {
+        const op = await startOperator(this.kubeconfig, file);
+        this.current = op;
+        const done = (code: number | null, signal: string | null) => {
+          if (!this.asked) this.exitedOnItsOwn(file, signal ? `signal ${signal}` : `exit code ${code}`);
+        };
+        if (op.proc.exitCode !== null || op.proc.signalCode !== null) {
+          done(op.proc.exitCode, op.proc.signalCode);
+          return;
+        }
+        this.gone = new Promise((resolve) =>
+          op.proc.once("exit", (code, signal) => {
+            resolve();
+            done(code, signal);
+          }),
+        );
+        return;
+      } catch (err) {
+        this.say(`operator start failed (${(err as Error).message}); again`);
+        await sleep(1000);
+      }
+    }
+  }
+
+  private exitedOnItsOwn(file: string, ended: string): void {
+    const log = readFileSync(file, "utf8")
+      .trimEnd()
+      .split("\n")
+      .slice(-5)
+      .map((l) => l.slice(0, 300))
+      .join("\n");
+    this.ownExits.push({ ended, log });
+    this.say(`the operator exited on its own (${ended}); started again. The end of its log:\n${log}`);
+    this.restarting = this.start().finally(() => {
+      this.restarting = undefined;
+    });
+  }
+
+  /** SIGKILL, as a crash would, then a new process. */
+  async kill(): Promise<void> {
+    await this.restarting;
+    this.asked = true;
+    this.current?.proc.kill("SIGKILL");
+    await this.gone;
+    this.asked = false;
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.restarting;
+    this.asked = true;
+    await this.current?.stop();
+  }
 }

@@ -241,6 +241,21 @@ export class ControlPlane {
     return out;
   }
 
+  /**
+   * The components that are gone although nobody stopped them (a crash, a fatal error), each with
+   * how it ended and the end of its log; empty while all run. A component stopped to be restarted
+   * (stopApiServer, restartEtcd) counts here until it is started again.
+   */
+  exited(): { name: string; ended: string; log: string }[] {
+    return [...this.processes.values()]
+      .filter((p) => p.child.exitCode !== null || p.child.signalCode !== null)
+      .map((p) => ({
+        name: p.name,
+        ended: p.child.signalCode ? `signal ${p.child.signalCode}` : `exit code ${p.child.exitCode}`,
+        log: tailOfLog(p, 20),
+      }));
+  }
+
   private launch(name: string, args: string[], binary = name): ManagedProcess {
     const p = startProcess(this.dir, name, binary.startsWith("/") ? binary : join(this.binDir, binary), args);
     this.processes.delete(name); // re-insert: stop() goes through processes in reverse start order

@@ -81,11 +81,14 @@ describe("the watch cache", () => {
     await waitUntil("the cache to hold a, b, c", async () => (cache.list().length === 3 ? true : undefined));
 
     await cp.stopApiServer(0);
+    // The control plane says which of its parts is gone (what make chaos prints when one dies).
+    expect(cp.exited().map((p) => p.name)).toEqual(["kube-apiserver"]);
     // While the watched API server is down, change things through the other one.
     await other.client.request("POST", CM, { body: configMap("d", "1") });
     await other.client.request("PUT", `${CM}/a`, { body: configMap("a", "2") });
     await other.client.request("DELETE", `${CM}/b`);
     await cp.startApiServer(0);
+    expect(cp.exited()).toEqual([]);
 
     const expected = await truth();
     expect(expected).toEqual({ a: "2", c: "1", d: "1" });

@@ -111,8 +111,9 @@ function certificateSecret(): { namespace: string; name: string } | undefined {
     : undefined;
 }
 // The webhook starts beside the reconcilers, not before them: with cert-manager it waits until the
-// certificate is issued, and the tenants must not wait for that. A webhook that cannot start
-// stops the process, as a failed start did before.
+// certificate is issued, and the tenants must not wait for that. While the API server is away, its
+// start waits (untilAnswered); a webhook that cannot start (refused, or the API server away for
+// 5 minutes) stops the process, as a failed start did before.
 let webhook: Awaited<ReturnType<typeof serveWebhook>> | undefined;
 let stopping = false;
 if (webhookEndpoint)

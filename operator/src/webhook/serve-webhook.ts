@@ -8,6 +8,7 @@ import { serverSideApply } from "../kube/apply.ts";
 import type { KubeObject } from "../kube/object.ts";
 import type { ResourcePaths } from "../kube/resource-paths.ts";
 import type { RestClient } from "../kube/rest-client.ts";
+import { untilAnswered } from "../kube/until-answered.ts";
 import type { WatchCache } from "../kube/watch-cache.ts";
 import { createCertificateAuthority } from "../pki/certificates.ts";
 import { ensureWebhookTls, readIssuedTls, type SecretRef, type WebhookTls } from "./webhook-certificates.ts";
@@ -56,14 +57,21 @@ export async function serveWebhook(o: ServeWebhookOptions) {
   /** The certificates as they are now: the shared Secret, created or renewed by the operator, or cert-manager's. */
   const current = async (): Promise<WebhookTls | undefined> =>
     !secret ? undefined : byCertManager ? readIssuedTls(o.client, secret) : ensureWebhookTls(o.client, secret, names);
-  let tls = await current();
+  // The API server may be away while the operator starts (a restart, an upgrade of the control
+  // plane): the start waits for it, as the caches do, rather than ending the process.
+  const answered = <T>(what: string, attempt: () => Promise<T>) =>
+    untilAnswered(attempt, {
+      onRetry: (err, waitMs) =>
+        o.log.warn({ err: String(err), waitMs }, `${what}: the API server did not answer; again`),
+    });
+  let tls = await answered("reading the webhook's certificates", current);
   while (!tls && secret) {
     o.log.info(
       { secret: `${secret.namespace}/${secret.name}` },
       "waiting for cert-manager to issue the webhook's certificate",
     );
     await new Promise((r) => setTimeout(r, ISSUED_POLL_MS));
-    tls = await current();
+    tls = await answered("reading the webhook's certificates", current);
   }
   if (!tls) {
     // One process (make dev, tests): a CA of its own, in memory.
@@ -98,7 +106,7 @@ export async function serveWebhook(o: ServeWebhookOptions) {
       });
     }
   };
-  await register(tls.ca);
+  await answered("registering the admission webhook", () => register(tls.ca));
   if (secret) {
     // A renewed serving certificate (by this replica, another, or cert-manager) is taken up
     // without a restart: connections already open keep theirs, new ones get the new one. The

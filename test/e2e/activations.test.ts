@@ -409,7 +409,11 @@ describe("an activation", () => {
         (e) => (e instanceof ApiError && e.code === 404 ? true : undefined),
       ),
     );
-    expect(deletes).toContain("/apis/apps/v1/namespaces/utrecht/deployments/bezwaar-intake");
+    // By the operator, not the garbage collector: its client records a request once the answer is
+    // in, which can come after this test's GET already found the Deployment gone.
+    await waitUntil("the operator's DELETE of the Deployment to be answered", async () =>
+      deletes.includes(`${deployments}/bezwaar-intake`) ? true : undefined,
+    );
     expect((await workloadOf("utrecht", "bezwaar-intake")).metadata.uid).toBe(sts.metadata.uid);
     await waitActivation("utrecht", "bezwaar-intake", "Ready", (x) => condition(x, "Ready")?.status === "True");
   });

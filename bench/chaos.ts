@@ -9,8 +9,8 @@
 // activation is created, which must be refused, not admitted. Then both end states are compared
 // object by object: tenants, activations, catalog status, namespaces and every object the
 // operator renders. Prints what it counted; exits 1 when anything differs, is lost or is left,
-// and at once when a part of the control plane dies. An operator that exits on its own is started
-// again (as its pod would be) and counted.
+// and without waiting for convergence when a part of the control plane has died. An operator
+// that exits on its own is started again (as its pod would be) and counted.
 //
 //   CHAOS_TENANTS=30   municipalities (five activations each)
 //   CHAOS_KILLS=20     SIGKILLs of the operator

@@ -14,6 +14,9 @@ export interface FleetSetup {
 
 type Run = Record<string, unknown>;
 const f = (x: unknown, d = 1) => (typeof x === "number" && Number.isFinite(x) ? x.toFixed(d) : "-");
+/** ": mean of a and b" when the raw client ran more than once (BENCH_RAW=2), else nothing. */
+const meanOf = (runs: unknown) =>
+  Array.isArray(runs) && runs.length > 1 ? `: mean of ${runs.map((x) => f(x)).join(" and ")}` : "";
 const byVerb = (counts: Record<string, number> | undefined) =>
   Object.entries(counts ?? {})
     .filter(([, n]) => n > 0)
@@ -206,9 +209,9 @@ export function printFleetReport(
 | operator environment | ${setup.operator.env?.join(" ") || "-"} |
 | all child objects exist (s) | ${f(main.childrenSeconds)} |
 | all tenants and activations Ready, pods running (s) | ${f(main.readySeconds)} |
-| raw client, same ${raw.objects} objects (s): mean of ${((main.rawSeconds as number[]) ?? []).map((x) => f(x)).join(" and ")} | ${f(raw.seconds)} |
+| raw client, same ${raw.objects} objects (s)${meanOf(main.rawSeconds)} | ${f(raw.seconds)} |
 | operator (children) / raw time | ${f((main.childrenSeconds as number) / raw.seconds, 2)} |
-| raw client, until every StatefulSet is available (s): mean of ${((main.rawAvailableSeconds as number[]) ?? []).map((x) => f(x)).join(" and ")} | ${f(raw.availableSeconds)} |
+| raw client, until every StatefulSet is available (s)${meanOf(main.rawAvailableSeconds)} | ${f(raw.availableSeconds)} |
 | operator (all Ready, pods running) / raw (all available) | ${f((main.readySeconds as number) / raw.availableSeconds, 2)} |
 | operator requests by verb | ${Object.entries(main.requests as Record<string, number>)
     .map(([k, v]) => `${k} ${v}`)

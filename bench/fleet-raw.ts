@@ -12,6 +12,7 @@ import type { ControlPlane } from "../test/controlplane/control-plane.ts";
 import { type CountingClient, countingClient } from "../test/support/clients.ts";
 import { applyManifests, installCrds, installPolicies } from "../test/support/cluster.ts";
 import { startControlPlane, waitFor } from "./control-plane.ts";
+import type { Profiling } from "./fleet-reconciler.ts";
 import { renderFleet } from "./fleet-render.ts";
 import { FLEET_BLOCKS, fleetActivations, fleetTenant } from "./fleet-spec.ts";
 import { cpuMeter, serverWrites, timeline } from "./measure.ts";
@@ -150,7 +151,7 @@ export async function rawPhase(
   nodes: number,
   blocks: Map<string, AIBuildingBlock>,
   catalog: KubeObject[],
-  profileApiServer: (cp: ControlPlane, phase: string) => Promise<void>,
+  profileApiServer: (cp: ControlPlane, phase: string) => Profiling,
 ) {
   const loadAverage = loadavg();
   const cp = await startControlPlane(nodes);
@@ -196,7 +197,7 @@ export async function rawPhase(
     const rows = await sampled();
     const requests = Object.fromEntries(c.counts);
     c.client.close();
-    await profiled;
+    await profiled.end();
     return { ...raw, availableSeconds, ...created, available, requests, loadAverage, timeline: rows };
   } finally {
     await cp.stop();

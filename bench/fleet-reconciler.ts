@@ -2,7 +2,8 @@
 // (aihub or a controller-runtime peer) on a fresh control plane, fed and observed the same way,
 // and what is measured of it. Also the run's log, output folder and time stamp, which every phase
 // of a run shares.
-import { writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { openSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { pino } from "pino";
 import { CONFIG_MAPS_PER_ACTIVATION } from "../operator/src/controllers/tenant/quota.ts";
@@ -33,21 +34,60 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const API = "/apis/aihub.gemeenten.nl/v1alpha1";
 export const outDir = process.env.BENCH_OUT ?? "bench/results";
 export const stamp = new Date().toISOString().slice(0, 19).replace(/:/g, "");
-const profileSeconds = Number(process.env.BENCH_PROFILE ?? 0);
+const profileSetting = process.env.BENCH_PROFILE ?? "";
 /** How long the steady state is watched: longer than the operator's resync period (OPERATOR_FLAGS). */
 const STEADY_WINDOW_SECONDS = 25;
 
-/** With BENCH_PROFILE: where kube-apiserver spends its CPU in this phase, written beside the JSON. */
-export function profileApiServer(cp: ControlPlane, phase: string): Promise<void> {
-  if (!profileSeconds) return Promise.resolve();
+/** A CPU profile of kube-apiserver over a phase (BENCH_PROFILE); `end` when the phase is over. */
+export interface Profiling {
+  end(): Promise<void>;
+}
+
+/** Profiles are taken in pieces of this many seconds with BENCH_PROFILE=phase, and merged. */
+const PIECE_SECONDS = 10;
+
+/**
+ * With BENCH_PROFILE: where kube-apiserver spends its CPU in this phase, written beside the JSON.
+ * A number profiles the first that many seconds. `phase` profiles the whole phase, until `end`:
+ * pieces of 10 s one after the other (the API server's profile ends only at the time it was asked
+ * for), merged into one file by `go tool pprof -proto` (the pieces stay when Go is not there), so
+ * that two phases of different length compare whole, with at most 10 s after the end.
+ */
+export function profileApiServer(cp: ControlPlane, phase: string): Profiling {
   const file = `${outDir}/apiserver-${phase}-${stamp}.pprof`;
-  return cp.apiServerCpuProfile(profileSeconds).then(
-    (bytes) => {
+  const warn = (err: Error) => log.warn({ err: err.message }, "no kube-apiserver CPU profile");
+  if (!profileSetting) return { end: async () => {} };
+  if (profileSetting !== "phase") {
+    const profiled = cp.apiServerCpuProfile(Number(profileSetting)).then((bytes) => {
       writeFileSync(file, bytes);
       log.info({ file }, "kube-apiserver CPU profile written");
+    }, warn);
+    return { end: () => profiled };
+  }
+  let ending = false;
+  const pieces: string[] = [];
+  const taken = (async () => {
+    while (!ending) {
+      const bytes = await cp.apiServerCpuProfile(PIECE_SECONDS);
+      pieces.push(`${file}.${pieces.length}`);
+      writeFileSync(pieces.at(-1) as string, bytes);
+    }
+  })().catch(warn);
+  return {
+    end: async () => {
+      ending = true;
+      await taken;
+      try {
+        execFileSync("go", ["tool", "pprof", "-proto", ...pieces], {
+          stdio: ["ignore", openSync(file, "w"), "ignore"],
+        });
+        for (const piece of pieces) rmSync(piece);
+        log.info({ file, pieces: pieces.length }, "kube-apiserver CPU profile of the whole phase written");
+      } catch (err) {
+        log.warn({ err: String(err), pieces: pieces.length }, `profile pieces kept as ${file}.<n>`);
+      }
     },
-    (err: Error) => log.warn({ err: err.message }, "no kube-apiserver CPU profile"),
-  );
+  };
 }
 
 /**
@@ -210,7 +250,7 @@ export async function reconcilerPhase(
       log.warn({ contender: name, ...observed.counts() }, `did not converge within ${timeoutMs / 1000} s`);
     }
     result.timeline = await sampled();
-    await profiled;
+    await profiled.end();
     // Ready is written after the children are applied; check that they are all there, and when
     // the last one came (creationTimestamp has whole seconds: rounded up here).
     // Per activation: its StatefulSet, its ConfigMaps (parameters, logging sidecar) and its Service.

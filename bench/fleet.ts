@@ -34,7 +34,8 @@
 //   BENCH_MEMORY_REDUCE_MB=16      the operator's --memory-reduce-threshold-mb (0: off)
 //   BENCH_HEAP_SNAPSHOT=1          a heap snapshot after convergence (bench/heap-summary.ts reads it)
 //   BENCH_PROFILE=60               a CPU profile of kube-apiserver over the first 60 s of each phase
-//                                  (go tool pprof -top <file>)
+//                                  (go tool pprof -top <file>); BENCH_PROFILE=phase: over each whole
+//                                  phase until Ready (available), in 10 s pieces merged into one
 import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { type AIBuildingBlock, aiBuildingBlock } from "../operator/src/api/v1alpha1/index.ts";

@@ -9,7 +9,7 @@ import { ACTIVATION_LABEL } from "../../../../cdk/src/activation/labels.ts";
 import { parseOnce } from "../../api/parse-once.ts";
 import type { MunicipalTenant } from "../../api/v1alpha1/index.ts";
 import { municipalTenantSpec } from "../../api/v1alpha1/index.ts";
-import { isNotFound } from "../../kube/api-error.ts";
+import { isConflict, isNotFound } from "../../kube/api-error.ts";
 import { Applier } from "../../kube/apply.ts";
 import type { EventRecorder } from "../../kube/events.ts";
 import { addFinalizer, hasFinalizer, removeFinalizer } from "../../kube/finalizers.ts";
@@ -36,6 +36,8 @@ export const TENANTS_PATH = "/apis/aihub.gemeenten.nl/v1alpha1/municipaltenants"
 const CRB_PATH = "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings";
 const CLUSTER_ROLES_PATH = "/apis/rbac.authorization.k8s.io/v1/clusterroles";
 const BY_TENANT = "byTenant";
+/** How soon a count of activations that met a newer quota is written again (seedActivationCount). */
+const COUNT_AGAIN_MS = 1000;
 
 type Obj = KubeObject & ObjectRef;
 
@@ -198,6 +200,8 @@ export class TenantReconciler {
       namespace: { ok: true, message: `namespace ${name} is isolated (Pod Security restricted)` },
     };
     let retry: unknown;
+    // The quota changed between the cache's copy and the count's write: counted again shortly.
+    let countAgain = false;
     try {
       await this.applier.apply(desired.namespace as Obj, existing);
     } catch (err) {
@@ -219,8 +223,8 @@ export class TenantReconciler {
         const live = this.c.children.get("ResourceQuota")?.get(`${name}/${QUOTA_NAME}`);
         let uncounted = uncountedQuota(live, quota);
         if (live && uncounted.length === 1 && uncounted[0] === ACTIVATION_COUNT) {
-          await this.seedActivationCount(live);
-          uncounted = [];
+          if (await this.seedActivationCount(live)) uncounted = [];
+          else countAgain = true;
         }
         outcome.policies = uncounted.length
           ? {
@@ -277,7 +281,7 @@ export class TenantReconciler {
     if (hold !== undefined) return { requeueAfterMs: hold };
     await this.report(withFinalizer, outcome, ctx);
     if (retry) throw retry;
-    return undefined;
+    return countAgain ? { requeueAfterMs: COUNT_AGAIN_MS } : undefined;
   }
 
   /**
@@ -287,20 +291,27 @@ export class TenantReconciler {
    * operator writes the count of activations itself, as the API server's quota admission does on
    * each create; kube-controller-manager keeps that figure until it counts them itself. The write
    * is conditional on the quota's resourceVersion, so a figure is never written over a newer one.
+   * False when the quota had changed (409, kube-controller-manager counting the rest at the same
+   * moment): no failure, the tenant waits for its count and the count is written again shortly.
    */
-  private async seedActivationCount(live: KubeObject): Promise<void> {
+  private async seedActivationCount(live: KubeObject): Promise<boolean> {
     const ns = live.metadata.namespace ?? "";
     const list = await this.d.client.request<{ items: unknown[] }>(
       "GET",
       `/apis/aihub.gemeenten.nl/v1alpha1/namespaces/${ns}/blockactivations`,
     );
-    await this.d.client.request("PATCH", `/api/v1/namespaces/${ns}/resourcequotas/${QUOTA_NAME}/status`, {
-      body: {
-        metadata: { resourceVersion: live.metadata.resourceVersion },
-        status: { used: { [ACTIVATION_COUNT]: String(list.items.length) } },
-      },
-      contentType: "application/merge-patch+json",
-    });
+    return this.d.client
+      .request("PATCH", `/api/v1/namespaces/${ns}/resourcequotas/${QUOTA_NAME}/status`, {
+        body: {
+          metadata: { resourceVersion: live.metadata.resourceVersion },
+          status: { used: { [ACTIVATION_COUNT]: String(list.items.length) } },
+        },
+        contentType: "application/merge-patch+json",
+      })
+      .then(
+        () => true,
+        (err) => (isConflict(err) ? false : Promise.reject(err)),
+      );
   }
 
   private cacheFor(obj: Obj): WatchCache<KubeObject> | undefined {

@@ -21,10 +21,19 @@ async function signIn(person: Person): Promise<Page> {
   return page;
 }
 
+/**
+ * How long a page may take to answer a sign-in, a click that posts a form, or a navigation:
+ * expect.poll's default of 1 s was too short on a loaded CI machine, first for the abort's answer,
+ * then for a sign-in through the identity provider and an approval (2026-12-01).
+ */
+const ANSWER = { timeout: 15_000 };
+
 describe("signing in", () => {
   it("a Utrecht admin signs in with a token and sees Mijn gemeente of Utrecht", async () => {
     const page = await signIn(portal.fx.people.utrechtAdmin);
-    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Mijn gemeente: Utrecht");
+    await expect
+      .poll(() => page.getByRole("heading", { level: 1 }).textContent(), ANSWER)
+      .toBe("Mijn gemeente: Utrecht");
     expect(await page.getByTestId("tenant-phase").textContent()).toBe("Ready");
     expect(await page.getByText("Ingelogd als j.devries@utrecht.nl").count()).toBe(1);
     expect(await page.getByRole("row", { name: /zaaksysteem/ }).textContent()).toContain("10.34.12.0/24");
@@ -49,7 +58,9 @@ describe("signing in", () => {
     await page.goto(`${portal.fx.url}/aanmelden`);
     await page.getByRole("link", { name: "Inloggen via uw gemeente (OpenID Connect)" }).click();
     await page.waitForURL(`${portal.fx.url}/mijn-gemeente`);
-    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Mijn gemeente: Utrecht");
+    await expect
+      .poll(() => page.getByRole("heading", { level: 1 }).textContent(), ANSWER)
+      .toBe("Mijn gemeente: Utrecht");
     expect(await page.getByText("Ingelogd als m.elamrani@utrecht.nl").count()).toBe(1);
     // The API server accepted the provider's ID token as this person's identity: the session holds it, the page does not.
     expect(portal.fx.oidc.issued).toHaveLength(1);
@@ -64,7 +75,7 @@ describe("signing in", () => {
     await page.getByLabel("Token").fill("not-a-token");
     await page.getByRole("button", { name: "Inloggen" }).click();
     const input = page.getByLabel("Token");
-    await expect.poll(() => input.getAttribute("aria-invalid")).toBe("true");
+    await expect.poll(() => input.getAttribute("aria-invalid"), ANSWER).toBe("true");
     expect(await page.getByRole("alert").textContent()).toContain("De API-server accepteert dit token niet");
     await expectNoAxeViolations(page, "Inloggen met een fout");
     await context.close();
@@ -72,11 +83,6 @@ describe("signing in", () => {
 });
 
 const API = "/apis/aihub.gemeenten.nl/v1alpha1";
-/**
- * How long a page may take to answer a click that posts a form: expect.poll's default of 1 s
- * was too short for the abort's answer on a loaded CI machine (2026-12-01).
- */
-const ANSWER = { timeout: 15_000 };
 
 /**
  * A POST the page does not offer, sent from the signed-in person's own browser with the session's
@@ -120,7 +126,7 @@ describe("Mijn bouwblokken", () => {
     await page.getByLabel("maxRecordingLength").fill("4 uur");
     await page.getByRole("button", { name: "Opslaan" }).click();
     const input = page.getByLabel("maxRecordingLength");
-    await expect.poll(() => input.getAttribute("aria-invalid")).toBe("true");
+    await expect.poll(() => input.getAttribute("aria-invalid"), ANSWER).toBe("true");
     const message = 'parameter maxRecordingLength: "4 uur" is not a duration such as 30s, 5m or 2h';
     expect(await page.locator("#veld-p-maxRecordingLength-error").textContent()).toBe(message);
     expect(await input.getAttribute("aria-describedby")).toContain("veld-p-maxRecordingLength-error");
@@ -185,7 +191,7 @@ describe("Updates", () => {
     await tabAndPress(page, "button", "Versie 1.3.0 goedkeuren");
     await page.waitForURL(`${portal.fx.url}/updates`);
     await expect
-      .poll(() => page.locator("#inhoud").getByRole("status").first().textContent())
+      .poll(() => page.locator("#inhoud").getByRole("status").first().textContent(), ANSWER)
       .toContain("Versie 1.3.0 van pseudonimisering is goedgekeurd door j.devries@utrecht.nl.");
     const row = page.locator("#goedkeuringen tbody tr", { hasText: "1.3.0" });
     expect(await row.textContent()).toContain("j.devries@utrecht.nl");
@@ -223,7 +229,7 @@ describe("Updates: declining", () => {
     await tabAndPress(page, "button", "Versie 1.3.0 afwijzen");
     await page.waitForURL(`${portal.fx.url}/updates`);
     await expect
-      .poll(() => page.locator("#inhoud").getByRole("status").first().textContent())
+      .poll(() => page.locator("#inhoud").getByRole("status").first().textContent(), ANSWER)
       .toContain(
         "Versie 1.3.0 van pseudonimisering-proef is afgewezen door j.devries@utrecht.nl; pseudonimisering-proef blijft versie 1.2.0 draaien.",
       );

@@ -3,7 +3,7 @@
 // and what is measured of it. Also the run's log, output folder and time stamp, which every phase
 // of a run shares.
 import { execFileSync } from "node:child_process";
-import { openSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { pino } from "pino";
 import { CONFIG_MAPS_PER_ACTIVATION } from "../operator/src/controllers/tenant/quota.ts";
@@ -78,9 +78,12 @@ export function profileApiServer(cp: ControlPlane, phase: string): Profiling {
       ending = true;
       await taken;
       try {
-        execFileSync("go", ["tool", "pprof", "-proto", ...pieces], {
-          stdio: ["ignore", openSync(file, "w"), "ignore"],
+        // The merged profile is written only once go has made it: a failed merge leaves no empty file.
+        const merged = execFileSync("go", ["tool", "pprof", "-proto", ...pieces], {
+          stdio: ["ignore", "pipe", "ignore"],
+          maxBuffer: 256 * 2 ** 20,
         });
+        writeFileSync(file, merged);
         for (const piece of pieces) rmSync(piece);
         log.info({ file, pieces: pieces.length }, "kube-apiserver CPU profile of the whole phase written");
       } catch (err) {

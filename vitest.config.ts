@@ -6,6 +6,10 @@ export default defineConfig({
       {
         test: {
           name: "unit",
+          // Property tests and tests that start a program take a few seconds on a quiet
+          // 2-core machine and four times that when its CPU is slow (seen in CI runs):
+          // vitest's default of 5 s fails them there without anything being wrong.
+          testTimeout: 60_000,
           include: [
             "operator/**/*.test.ts",
             "cdk/**/*.test.ts",

@@ -127,18 +127,24 @@ describe("the watch cache", () => {
     await cache.stop();
   });
 
-  it("reconnects a stream on which nothing arrives, and keeps watching", async () => {
+  it("reconnects a stream on which nothing arrives, at once and without an error, and keeps watching", async () => {
+    const errors: string[] = [];
     const cache = new WatchCache<KubeObject>({
       client: watched.client,
       path: CM,
       labelSelector: "suite=idle",
       indexers: { suite: labelIndexer("suite") },
       idleTimeoutMs: 1000,
-      backoff: { initialMs: 20, maxMs: 100 },
+      // A backoff far longer than the test: a quiet stream must not wait for it.
+      backoff: { initialMs: 600_000, maxMs: 600_000 },
+      onError: (err) => errors.push(String(err)),
     });
     cache.start();
     await cache.waitForSync();
     await waitUntil("an idle reconnect", async () => (cache.stats.watches >= 3 ? true : undefined), 20_000);
+    expect(cache.stats.idleReconnects).toBeGreaterThanOrEqual(2);
+    expect(errors).toEqual([]);
+    expect(cache.stats.reconnects).toBe(0);
     await other.client.request("POST", CM, {
       body: { ...configMap("idle", "1"), metadata: { name: "idle", namespace: NS, labels: { suite: "idle" } } },
     });

@@ -54,6 +54,12 @@ export interface WatchEvent<T = unknown> {
   object: T;
 }
 
+/**
+ * A watch on which nothing arrived, not even a bookmark, for WatchOptions.idleTimeoutMs: a quiet
+ * kind, or a connection that died without a word. Either way the watch is made again.
+ */
+export class WatchIdle extends Error {}
+
 export interface WatchOptions {
   query?: RequestOptions["query"];
   /** Aborts the stream with an error when nothing (not even a bookmark) arrives in this time. */
@@ -213,7 +219,7 @@ export class RestClient {
       const armIdle = () => {
         clearTimeout(idle);
         idle = setTimeout(
-          () => req.destroy(new Error(`watch ${path}: no event for ${options.idleTimeoutMs} ms`)),
+          () => req.destroy(new WatchIdle(`watch ${path}: no event for ${options.idleTimeoutMs} ms`)),
           options.idleTimeoutMs,
         );
       };

@@ -7,7 +7,7 @@ import { abortableSleep } from "./abortable-sleep.ts";
 import type { ManagedFieldsEntry } from "./foreign-fields.ts";
 import { type StringPool, sharedStringPool } from "./intern.ts";
 import { type KubeObject, objectKey } from "./object.ts";
-import { ApiError, type RestClient, type WatchEvent } from "./rest-client.ts";
+import { ApiError, type RestClient, type WatchEvent, WatchIdle } from "./rest-client.ts";
 
 export interface WatchHandlers<T extends KubeObject> {
   add?(obj: T): void;
@@ -84,7 +84,7 @@ export class WatchCache<T extends KubeObject> {
   /** The resourceVersion to resume from; undefined means: list first. */
   private resourceVersion: string | undefined;
   /** Counts, for tests and metrics. */
-  readonly stats = { lists: 0, watches: 0, relistsAfterGone: 0, reconnects: 0 };
+  readonly stats = { lists: 0, watches: 0, relistsAfterGone: 0, reconnects: 0, idleReconnects: 0 };
 
   constructor(options: WatchCacheOptions<T>) {
     this.options = options;
@@ -167,6 +167,13 @@ export class WatchCache<T extends KubeObject> {
           // turns every change we missed into an event.
           this.resourceVersion = undefined;
           this.stats.relistsAfterGone++;
+          continue;
+        }
+        if (err instanceof WatchIdle) {
+          // Nothing to say for a while (bookmarks do not always come every minute: a kind nobody
+          // writes, a busy API server): watch again from where it was, at once and without a
+          // warning. A dead connection is found so too; if the new watch fails, that is an error.
+          this.stats.idleReconnects++;
           continue;
         }
         this.options.onError?.(err, `watch ${this.options.path}`);

@@ -2,6 +2,7 @@
 // unchanged resync, drift repair through owned watches, status conflicts, events, finalizers.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Condition } from "../../operator/src/api/v1alpha1/common.ts";
 import { APPLIED_HASH_ANNOTATION, serverSideApply } from "../../operator/src/kube/apply.ts";
 import { EventRecorder } from "../../operator/src/kube/events.ts";
 import { addFinalizer, removeFinalizer } from "../../operator/src/kube/finalizers.ts";
@@ -11,6 +12,7 @@ import type { ObjectRef } from "../../operator/src/kube/resource-paths.ts";
 import { RestClient } from "../../operator/src/kube/rest-client.ts";
 import { writeStatus } from "../../operator/src/kube/status.ts";
 import { WatchCache } from "../../operator/src/kube/watch-cache.ts";
+import { setCondition } from "../../operator/src/runtime/conditions.ts";
 import { RESYNC_SLICES } from "../../operator/src/runtime/controller.ts";
 import { type CountingClient, countingClient } from "../support/clients.ts";
 import { consistently, installCrds, waitUntil } from "../support/cluster.ts";
@@ -322,7 +324,7 @@ describe("status, events and finalizers", () => {
     });
     const status = { observedGeneration: 1, namespace: name, phase: "Pending" };
     const result = await writeStatus(admin.client, admin.paths, created, status);
-    expect(result).toEqual({ written: true, conflicts: 1 });
+    expect(result).toMatchObject({ written: true, conflicts: 1, sent: status });
     const served = await admin.client.request<{ status: unknown }>("GET", await admin.paths.pathOf(created));
     expect(served.status).toEqual(status);
     // Writing the same status again sends nothing.
@@ -335,6 +337,53 @@ describe("status, events and finalizers", () => {
       conflicts: 0,
     });
     expect(admin.writes()).toBe(writes);
+  });
+
+  it("computes a status again from the object as read after a conflict: a stale cache's copy with new times is not written", async () => {
+    const name = `stale-${randomUUID().slice(0, 6)}`;
+    const created = await admin.client.request<KubeObject & ObjectRef>(
+      "POST",
+      "/apis/aihub.gemeenten.nl/v1alpha1/municipaltenants",
+      { body: { ...tenantRef(name), spec: { municipalityCode: "GM0034", displayName: "Almere" } } },
+    );
+    // As a controller computes it: a condition keeps its lastTransitionTime while it says the same.
+    const statusAt = (o: KubeObject, at: string, reason = "Waiting") => ({
+      observedGeneration: o.metadata.generation,
+      conditions: setCondition(
+        (o.status as { conditions?: Condition[] } | undefined)?.conditions ?? [],
+        { type: "Ready", status: "False", reason, message: "waiting", observedGeneration: o.metadata.generation },
+        new Date(at),
+      ),
+    });
+    // One reconcile writes; the next starts from the cache before that write arrived in it.
+    const first = await writeStatus(admin.client, admin.paths, created, statusAt(created, "2026-12-01T10:00:00Z"));
+    expect(first.written).toBe(true);
+    const path = `${await admin.paths.pathOf(created)}/status`;
+    const before = admin.writeLog((p) => p === path).length;
+    const second = await writeStatus(admin.client, admin.paths, created, statusAt(created, "2026-12-01T10:00:01Z"), {
+      recompute: (fresh) => statusAt(fresh, "2026-12-01T10:00:01Z"),
+    });
+    expect(second).toEqual({ written: false, conflicts: 1 });
+    expect(admin.writeLog((p) => p === path).slice(before)).toEqual([`PATCH ${path} 409`]);
+    const served = await admin.client.request<KubeObject>("GET", await admin.paths.pathOf(created));
+    expect((served.status as { conditions: Condition[] }).conditions[0]?.lastTransitionTime).toBe(
+      "2026-12-01T10:00:00Z",
+    );
+    // The spec changed since the read: nothing is written; the reconcile of the change writes.
+    await admin.client.request("PATCH", await admin.paths.pathOf(created), {
+      body: { spec: { displayName: "Gemeente Almere" } },
+      contentType: "application/merge-patch+json",
+    });
+    const third = await writeStatus(
+      admin.client,
+      admin.paths,
+      served as KubeObject & ObjectRef,
+      statusAt(served, "2026-12-01T10:00:02Z", "Other"),
+      { recompute: (fresh) => statusAt(fresh, "2026-12-01T10:00:02Z", "Other") },
+    );
+    expect(third).toEqual({ written: false, conflicts: 1 });
+    const after = await admin.client.request<KubeObject>("GET", await admin.paths.pathOf(created));
+    expect(after.status).toEqual(served.status);
   });
 
   it("folds repeated events into one Event with a series count", async () => {

@@ -1,6 +1,7 @@
 // Writing status through the status subresource. The patch carries the resourceVersion the
 // status was computed from, so a status computed from a stale object never overwrites a newer
-// one silently: the API server answers 409, and the writer reads the object again and retries.
+// one silently: the API server answers 409, and the writer reads the object again and retries,
+// with the status computed again from what it read where the writer says how (`recompute`).
 import { isDeepStrictEqual } from "node:util";
 import { isConflict } from "./api-error.ts";
 import type { KubeObject } from "./object.ts";
@@ -10,44 +11,111 @@ import type { RestClient } from "./rest-client.ts";
 export interface StatusWriteResult {
   written: boolean;
   conflicts: number;
+  /** The status the object had before (after a conflict: as read again), and the one written. */
+  previous?: unknown;
+  sent?: unknown;
+  /** The resourceVersion the write replaced, and the one it made (with the status the API server keeps). */
+  replaced?: string;
+  answer?: { resourceVersion?: string; status?: unknown };
+}
+
+export interface StatusWriteOptions {
+  /** Attempts in all, the first included; default 5. */
+  maxAttempts?: number;
+  /**
+   * The status for the object as read again after a 409 Conflict. A status that carries what the
+   * old one said (a condition's lastTransitionTime) must be computed from the newest status: the
+   * cache may not have had the writer's own last write yet, and resending what was computed from
+   * it would change only those times (a second write for nothing, seen for a quarter of new
+   * activations). When the object's generation moved, nothing is written: its spec changed, and
+   * the reconcile that change queues writes the status for it.
+   */
+  recompute?: (fresh: KubeObject) => unknown;
 }
 
 /**
  * Sets `status` on `obj` (as read from the cache). Sends nothing when the status is already
- * equal. On 409 Conflict, reads the object again and retries with its resourceVersion, up to
- * `maxAttempts` times.
+ * equal. On 409 Conflict, reads the object again and retries with its resourceVersion (and the
+ * status computed again, options.recompute), up to options.maxAttempts times in all.
  */
 export async function writeStatus(
   client: RestClient,
   paths: ResourcePaths,
   obj: KubeObject & ObjectRef,
   status: unknown,
-  maxAttempts = 5,
+  options: StatusWriteOptions = {},
 ): Promise<StatusWriteResult> {
+  const maxAttempts = options.maxAttempts ?? 5;
   // Compare what would be sent (JSON drops undefined fields) with what the API server has.
-  const wire = JSON.parse(JSON.stringify(status)) as unknown;
-  if (isDeepStrictEqual(obj.status, wire)) return { written: false, conflicts: 0 };
+  let wire = toWire(status);
+  let current = obj.status;
+  if (isDeepStrictEqual(current, wire)) return { written: false, conflicts: 0 };
   const path = `${await paths.pathOf(obj)}/status`;
   let resourceVersion = obj.metadata.resourceVersion;
-  let current = obj.status;
   let conflicts = 0;
   for (;;) {
     try {
-      await client.request("PATCH", path, {
+      const answer = await client.request<KubeObject | undefined>("PATCH", path, {
         body: { metadata: { resourceVersion }, status: withRemovals(wire, current) },
         contentType: "application/merge-patch+json",
       });
-      return { written: true, conflicts };
+      return {
+        written: true,
+        conflicts,
+        previous: current,
+        sent: wire,
+        replaced: resourceVersion,
+        answer: { resourceVersion: answer?.metadata?.resourceVersion, status: answer?.status },
+      };
     } catch (err) {
       if (!isConflict(err) || conflicts + 1 >= maxAttempts) throw err;
       conflicts++;
       const fresh = await client.request<KubeObject>("GET", await paths.pathOf(obj));
+      if (options.recompute) {
+        if (fresh.metadata.generation !== obj.metadata.generation) return { written: false, conflicts };
+        wire = toWire(options.recompute(fresh));
+      }
       if (isDeepStrictEqual(fresh.status, wire)) return { written: false, conflicts };
       resourceVersion = fresh.metadata.resourceVersion;
       current = fresh.status;
     }
   }
 }
+
+/** One's own status write (StatusWriteResult), kept until the cache has it. */
+export interface OwnStatusWrite {
+  /** The resourceVersion the write replaced, and the one it made. */
+  replaced: string;
+  resourceVersion: string;
+  status: unknown;
+}
+
+/** What to keep of a write that changed the status: undefined when the answer lacks a resourceVersion. */
+export function ownStatusWrite(result: StatusWriteResult): OwnStatusWrite | undefined {
+  const { written, replaced, answer } = result;
+  if (!written || !replaced || !answer?.resourceVersion) return undefined;
+  return { replaced, resourceVersion: answer.resourceVersion, status: answer.status };
+}
+
+/**
+ * A cached object with one's own last status write, while the cache still holds the very version
+ * that write replaced: a reconcile soon after the write (another object moved) then starts from
+ * the status it wrote, not from the one before, whose write would meet a 409 Conflict and a read.
+ * Only equal resourceVersions are compared (their order is the API server's business). `current`
+ * is false once the cache holds any other version (or none): the write is then forgotten.
+ */
+export function withOwnStatus<T extends KubeObject>(
+  cached: T | undefined,
+  own: OwnStatusWrite,
+): { object: T | undefined; current: boolean } {
+  if (!cached || cached.metadata.resourceVersion !== own.replaced) return { object: cached, current: false };
+  return {
+    object: { ...cached, metadata: { ...cached.metadata, resourceVersion: own.resourceVersion }, status: own.status },
+    current: true,
+  };
+}
+
+const toWire = (status: unknown) => JSON.parse(JSON.stringify(status)) as unknown;
 
 /** A merge patch keeps fields it does not mention: top-level status fields we no longer set are sent as null. */
 function withRemovals(desired: unknown, current: unknown): unknown {

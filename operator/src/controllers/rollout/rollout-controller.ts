@@ -277,7 +277,7 @@ class RolloutReconciler {
     // of the newer one, as writeStatus would on a conflict. It is planned again instead.
     let written: { written: boolean };
     try {
-      written = await writeStatus(this.d.client, this.d.paths, ref, plan.status, 1);
+      written = await writeStatus(this.d.client, this.d.paths, ref, plan.status, { maxAttempts: 1 });
     } catch (err) {
       if (!isConflict(err)) throw err;
       ctx.log.debug("rollout status changed since it was read; planning again");

@@ -412,10 +412,13 @@ export class TenantReconciler {
   }
 
   private async report(tenant: Obj & MunicipalTenant, outcome: TenantOutcome, ctx: ReconcileContext): Promise<void> {
-    const status = tenantStatus(tenant, outcome, this.d.now());
-    const before = tenant.status?.conditions?.find((c) => c.type === "Ready");
-    const after = status.conditions?.find((c) => c.type === "Ready");
-    const written = await writeStatus(this.d.client, this.d.paths, tenant, status);
+    const now = this.d.now();
+    const written = await writeStatus(this.d.client, this.d.paths, tenant, tenantStatus(tenant, outcome, now), {
+      recompute: (fresh) => tenantStatus(fresh as typeof tenant, outcome, now),
+    });
+    const ready = (s: unknown) => (s as MunicipalTenant["status"])?.conditions?.find((c) => c.type === "Ready");
+    const before = ready(written.previous);
+    const after = ready(written.sent);
     if (!written.written || !after || (before?.status === after.status && before?.reason === after.reason)) return;
     ctx.log.info({ ready: after.status, reason: after.reason }, after.message);
     // Waiting (Unknown) is no news: the Event says when the tenant is Ready, or why it failed.

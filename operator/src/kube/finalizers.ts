@@ -3,6 +3,7 @@
 import type { KubeObject } from "./object.ts";
 import type { ObjectRef, ResourcePaths } from "./resource-paths.ts";
 import type { RestClient } from "./rest-client.ts";
+import type { NotesWrites } from "./watch-cache.ts";
 
 export const hasFinalizer = (obj: KubeObject, finalizer: string) =>
   obj.metadata.finalizers?.includes(finalizer) ?? false;
@@ -26,15 +27,23 @@ async function patchFinalizers(
   });
 }
 
-/** Adds `finalizer` unless present; returns the object as the API server has it (or as given). */
+/**
+ * Adds `finalizer` unless present; returns the object as the API server has it (or as given).
+ * With `cache` (the one `obj` was read from), the answer is noted in it (WatchCache.noteWrite), so
+ * that a reconcile before the cache's watch brings it does not add the finalizer again.
+ */
 export async function addFinalizer(
   client: RestClient,
   paths: ResourcePaths,
   obj: KubeObject & ObjectRef,
   finalizer: string,
+  cache?: NotesWrites,
 ): Promise<KubeObject> {
   if (hasFinalizer(obj, finalizer)) return obj;
-  return patchFinalizers(client, paths, obj, [...(obj.metadata.finalizers ?? []), finalizer]);
+  const answer = await patchFinalizers(client, paths, obj, [...(obj.metadata.finalizers ?? []), finalizer]);
+  const replaced = obj.metadata.resourceVersion;
+  if (cache && replaced && answer?.metadata) cache.noteWrite(answer, replaced);
+  return answer;
 }
 
 /** Removes `finalizer` if present. */

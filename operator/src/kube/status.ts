@@ -7,6 +7,7 @@ import { isConflict } from "./api-error.ts";
 import type { KubeObject } from "./object.ts";
 import type { ObjectRef, ResourcePaths } from "./resource-paths.ts";
 import type { RestClient } from "./rest-client.ts";
+import type { NotesWrites } from "./watch-cache.ts";
 
 export interface StatusWriteResult {
   written: boolean;
@@ -14,9 +15,6 @@ export interface StatusWriteResult {
   /** The status the object had before (after a conflict: as read again), and the one written. */
   previous?: unknown;
   sent?: unknown;
-  /** The resourceVersion the write replaced, and the one it made (with the status the API server keeps). */
-  replaced?: string;
-  answer?: { resourceVersion?: string; status?: unknown };
 }
 
 export interface StatusWriteOptions {
@@ -31,6 +29,12 @@ export interface StatusWriteOptions {
    * the reconcile that change queues writes the status for it.
    */
   recompute?: (fresh: KubeObject) => unknown;
+  /**
+   * The cache `obj` was read from: the object as the API server answered the write is noted in it
+   * (WatchCache.noteWrite), so that a reconcile before the cache's watch brings the write starts
+   * from it, and its own status write does not meet a 409 Conflict and a read.
+   */
+  cache?: NotesWrites;
 }
 
 /**
@@ -59,14 +63,8 @@ export async function writeStatus(
         body: { metadata: { resourceVersion }, status: withRemovals(wire, current) },
         contentType: "application/merge-patch+json",
       });
-      return {
-        written: true,
-        conflicts,
-        previous: current,
-        sent: wire,
-        replaced: resourceVersion,
-        answer: { resourceVersion: answer?.metadata?.resourceVersion, status: answer?.status },
-      };
+      if (answer?.metadata && resourceVersion) options.cache?.noteWrite(answer, resourceVersion);
+      return { written: true, conflicts, previous: current, sent: wire };
     } catch (err) {
       if (!isConflict(err) || conflicts + 1 >= maxAttempts) throw err;
       conflicts++;
@@ -80,39 +78,6 @@ export async function writeStatus(
       current = fresh.status;
     }
   }
-}
-
-/** One's own status write (StatusWriteResult), kept until the cache has it. */
-export interface OwnStatusWrite {
-  /** The resourceVersion the write replaced, and the one it made. */
-  replaced: string;
-  resourceVersion: string;
-  status: unknown;
-}
-
-/** What to keep of a write that changed the status: undefined when the answer lacks a resourceVersion. */
-export function ownStatusWrite(result: StatusWriteResult): OwnStatusWrite | undefined {
-  const { written, replaced, answer } = result;
-  if (!written || !replaced || !answer?.resourceVersion) return undefined;
-  return { replaced, resourceVersion: answer.resourceVersion, status: answer.status };
-}
-
-/**
- * A cached object with one's own last status write, while the cache still holds the very version
- * that write replaced: a reconcile soon after the write (another object moved) then starts from
- * the status it wrote, not from the one before, whose write would meet a 409 Conflict and a read.
- * Only equal resourceVersions are compared (their order is the API server's business). `current`
- * is false once the cache holds any other version (or none): the write is then forgotten.
- */
-export function withOwnStatus<T extends KubeObject>(
-  cached: T | undefined,
-  own: OwnStatusWrite,
-): { object: T | undefined; current: boolean } {
-  if (!cached || cached.metadata.resourceVersion !== own.replaced) return { object: cached, current: false };
-  return {
-    object: { ...cached, metadata: { ...cached.metadata, resourceVersion: own.resourceVersion }, status: own.status },
-    current: true,
-  };
 }
 
 const toWire = (status: unknown) => JSON.parse(JSON.stringify(status)) as unknown;

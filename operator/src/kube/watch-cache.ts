@@ -71,6 +71,9 @@ export const labelIndexer =
     return value === undefined ? [] : [value];
   };
 
+/** Where a writer notes its own writes (WatchCache.noteWrite). */
+export type NotesWrites = Pick<WatchCache<KubeObject>, "noteWrite">;
+
 export class WatchCache<T extends KubeObject> {
   private readonly options: WatchCacheOptions<T>;
   private readonly store = new Map<string, T>();
@@ -83,6 +86,12 @@ export class WatchCache<T extends KubeObject> {
   private running: Promise<void> | undefined;
   /** The resourceVersion to resume from; undefined means: list first. */
   private resourceVersion: string | undefined;
+  /**
+   * By key: an object as the API server answered a write of one's own (noteWrite), and the
+   * resourceVersion the cache held then; read in the cached object's place until the cache holds
+   * any other version.
+   */
+  private readonly ownWrites = new Map<string, { held: string; object: T }>();
   /** Counts, for tests and metrics. */
   readonly stats = { lists: 0, watches: 0, relistsAfterGone: 0, reconnects: 0, idleReconnects: 0 };
 
@@ -120,11 +129,39 @@ export class WatchCache<T extends KubeObject> {
   }
 
   get(key: string): T | undefined {
-    return this.store.get(key);
+    return this.ownWrites.get(key)?.object ?? this.store.get(key);
   }
 
   list(): T[] {
-    return [...this.store.values()];
+    if (this.ownWrites.size === 0) return [...this.store.values()];
+    return [...this.store.keys()].flatMap((k) => this.get(k) ?? []);
+  }
+
+  /**
+   * Notes a write of one's own: `answer` is the object as the API server answered it, `replaced`
+   * the resourceVersion of the object the write was made from (for a write conditional on it, the
+   * version it replaced). While the cache still holds that very version (or one's own earlier
+   * write on top of it), get, list and byIndex return the answer instead, so that a reconcile soon
+   * after the write (another object moved) starts from what was written, not from the version
+   * before it, whose writes would meet a 409 Conflict and a read (and, for a status, say again what
+   * was already said). Forgotten once the cache holds any other version or none: its watch has
+   * brought the write, or something after it. Nothing is noted when the cache holds another version
+   * already. Only equal resourceVersions are compared; their order is the API server's business.
+   * The handlers are not called: the write's own watch event calls them.
+   */
+  noteWrite(answer: T, replaced: string): void {
+    const key = objectKey(answer);
+    const stored = this.store.get(key);
+    if (!answer.metadata?.resourceVersion || !stored) return;
+    // A write on top of one's own earlier write, which the cache has not had either, replaces it.
+    const own = this.ownWrites.get(key);
+    const held =
+      stored.metadata.resourceVersion === replaced
+        ? replaced
+        : own?.object.metadata.resourceVersion === replaced
+          ? own.held
+          : undefined;
+    if (held !== undefined) this.ownWrites.set(key, { held, object: this.kept(answer) });
   }
 
   keys(): string[] {
@@ -135,10 +172,7 @@ export class WatchCache<T extends KubeObject> {
   byIndex(index: string, value: string): T[] {
     const keys = this.indexes.get(index)?.get(value);
     if (!keys) return [];
-    return [...keys].flatMap((k) => {
-      const o = this.store.get(k);
-      return o ? [o] : [];
-    });
+    return [...keys].flatMap((k) => this.get(k) ?? []);
   }
 
   /** The last resourceVersion the cache has seen (from a list, an event or a bookmark). */
@@ -259,7 +293,7 @@ export class WatchCache<T extends KubeObject> {
     const key = objectKey(obj);
     const old = this.store.get(key);
     if (event.type === "DELETED") {
-      this.remove(key);
+      this.remove(key, true);
       for (const h of this.handlers) h.delete?.(obj);
     } else {
       this.put(key, obj);
@@ -285,7 +319,7 @@ export class WatchCache<T extends KubeObject> {
     const fresh = new Map(items.map((o) => [objectKey(o), o] as const));
     for (const [key, old] of [...this.store]) {
       if (!fresh.has(key)) {
-        this.remove(key);
+        this.remove(key, true);
         for (const h of this.handlers) h.delete?.(old);
       }
     }
@@ -301,6 +335,8 @@ export class WatchCache<T extends KubeObject> {
   }
 
   private put(key: string, obj: T): void {
+    const own = this.ownWrites.get(key);
+    if (own && own.held !== obj.metadata.resourceVersion) this.ownWrites.delete(key);
     this.remove(key);
     this.store.set(key, obj);
     for (const [name, indexer] of Object.entries(this.indexers)) {
@@ -316,7 +352,9 @@ export class WatchCache<T extends KubeObject> {
     }
   }
 
-  private remove(key: string): void {
+  /** Removes `key` from the store and the indexes (and, when it is gone for good, its own write: forget). */
+  private remove(key: string, forget = false): void {
+    if (forget) this.ownWrites.delete(key);
     const old = this.store.get(key);
     if (!old) return;
     this.store.delete(key);

@@ -21,7 +21,7 @@ import { foreignEntry } from "../../kube/foreign-fields.ts";
 import { type KubeObject, objectKey } from "../../kube/object.ts";
 import { allNamespacesPath, type ObjectRef, type ResourcePaths } from "../../kube/resource-paths.ts";
 import type { RestClient } from "../../kube/rest-client.ts";
-import { type OwnStatusWrite, ownStatusWrite, withOwnStatus, writeStatus } from "../../kube/status.ts";
+import { writeStatus } from "../../kube/status.ts";
 import { BY_OWNER, type WatchCache } from "../../kube/watch-cache.ts";
 import { Controller, controllerOwnerKey, primaryChanged } from "../../runtime/controller.ts";
 import type { Manager } from "../../runtime/manager.ts";
@@ -142,12 +142,6 @@ export class ActivationReconciler {
   private readonly env: PhaseEnv;
   /** By activation key: the digest of the inputs its children were last found as rendered with. */
   private readonly inSync = new Map<string, string>();
-  /**
-   * By activation key: the operator's last status write, until the cache has it. A reconcile soon
-   * after a status write (a StatefulSet moved) would otherwise start from the cache's object
-   * before that write, and its status write would meet a 409 Conflict and a read (withOwnStatus).
-   */
-  private readonly ownStatus = new Map<string, OwnStatusWrite>();
 
   constructor(deps: ActivationDeps, shared: SharedCaches, children: Map<string, WatchCache<KubeObject>>) {
     this.d = deps;
@@ -178,7 +172,7 @@ export class ActivationReconciler {
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
-    const cached = this.withOwnStatus(key, this.shared.activations.get(key));
+    const cached = this.shared.activations.get(key);
     if (!cached || cached.metadata.deletionTimestamp) {
       this.inSync.delete(key);
       return undefined; // children go by garbage collection
@@ -199,25 +193,15 @@ export class ActivationReconciler {
       activationStatus(activation, outcome, now),
       {
         recompute: (fresh) => activationStatus(fresh as typeof activation, outcome, now),
+        cache: this.shared.activations,
       },
     );
-    const own = ownStatusWrite(written);
-    if (own) this.ownStatus.set(key, own);
     const conditionsOf = (s: unknown) => (s as ActivationStatus | undefined)?.conditions;
     const warnings = written.written
       ? conditionWarnings(conditionsOf(written.previous), conditionsOf(written.sent))
       : [];
     for (const e of [...scope.events, ...warnings]) await this.event(activation, e, ctx);
     return requeue;
-  }
-
-  /** The cached activation, with this operator's last status write until the cache has it. */
-  private withOwnStatus(key: string, cached: KubeObject | undefined): KubeObject | undefined {
-    const own = this.ownStatus.get(key);
-    if (!own) return cached;
-    const { object, current } = withOwnStatus(cached, own);
-    if (!current) this.ownStatus.delete(key);
-    return object;
   }
 
   /**

@@ -58,7 +58,9 @@ export function catalogReconciler(deps: {
       const ref = { ...cached, apiVersion: "aihub.gemeenten.nl/v1alpha1", kind: "AIBuildingBlock" } as KubeObject &
         ObjectRef;
       const message = `the catalog entry is invalid, so no version of it is rolled out: ${issuesOf(parsed.error, "spec").join("; ")}`;
-      const written = await writeStatus(deps.client, deps.paths, ref, invalidCatalogStatus(cached, message, now()));
+      const written = await writeStatus(deps.client, deps.paths, ref, invalidCatalogStatus(cached, message, now()), {
+        cache: deps.blocks,
+      });
       ctx.log.warn({ reason: "InvalidSpec" }, message);
       // Once per change of what is wrong, as the status says it (not on every resync).
       if (written.written) {
@@ -84,7 +86,7 @@ export function catalogReconciler(deps: {
       const wait = (lastWritten.get(key) ?? 0) + countEveryMs - Date.now();
       if (wait > 0) return { requeueAfterMs: wait };
     }
-    const result = await writeStatus(deps.client, deps.paths, block, status);
+    const result = await writeStatus(deps.client, deps.paths, block, status, { cache: deps.blocks });
     if (result.written) {
       lastWritten.set(key, Date.now());
       ctx.log.info({ latest: status.latestVersions }, "catalog status updated");

@@ -129,7 +129,7 @@ export function registerRolloutControllers(manager: Manager, caches: RolloutCach
         const ref = { ...obj, apiVersion: "aihub.gemeenten.nl/v1alpha1", kind: "RolloutFreeze" } as KubeObject &
           ObjectRef;
         const next = freezeStatus(obj as unknown as RolloutFreeze, deps.now());
-        await writeStatus(deps.client, deps.paths, ref, next.status);
+        await writeStatus(deps.client, deps.paths, ref, next.status, { cache: caches.freezes });
         return next.recheckAfterMs === undefined ? undefined : { requeueAfterMs: next.recheckAfterMs };
       },
     }),
@@ -277,7 +277,10 @@ class RolloutReconciler {
     // of the newer one, as writeStatus would on a conflict. It is planned again instead.
     let written: { written: boolean };
     try {
-      written = await writeStatus(this.d.client, this.d.paths, ref, plan.status, { maxAttempts: 1 });
+      written = await writeStatus(this.d.client, this.d.paths, ref, plan.status, {
+        maxAttempts: 1,
+        cache: this.caches.rollouts,
+      });
     } catch (err) {
       if (!isConflict(err)) throw err;
       ctx.log.debug("rollout status changed since it was read; planning again");

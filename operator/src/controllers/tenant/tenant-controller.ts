@@ -160,7 +160,8 @@ export class TenantReconciler {
       ? tenant
       : ({
           ...tenant,
-          metadata: (await addFinalizer(this.d.client, this.d.paths, tenant, TENANT_FINALIZER)).metadata,
+          metadata: (await addFinalizer(this.d.client, this.d.paths, tenant, TENANT_FINALIZER, this.c.tenants))
+            .metadata,
         } as typeof tenant);
 
     const name = tenant.metadata.name ?? key;
@@ -415,6 +416,7 @@ export class TenantReconciler {
     const now = this.d.now();
     const written = await writeStatus(this.d.client, this.d.paths, tenant, tenantStatus(tenant, outcome, now), {
       recompute: (fresh) => tenantStatus(fresh as typeof tenant, outcome, now),
+      cache: this.c.tenants,
     });
     const ready = (s: unknown) => (s as MunicipalTenant["status"])?.conditions?.find((c) => c.type === "Ready");
     const before = ready(written.previous);

@@ -26,7 +26,7 @@ import {
   timeline,
   writesOf,
 } from "./measure.ts";
-import { pool } from "./pool.ts";
+import { pool, poolWhenReady } from "./pool.ts";
 import { cpuSeconds, peakRssMb, rssMb } from "./process-stats.ts";
 
 export const log = pino({ level: "info" });
@@ -91,25 +91,6 @@ export function profileApiServer(cp: ControlPlane, phase: string): Profiling {
       }
     },
   };
-}
-
-/**
- * Creates an activation once its tenant is Ready (its namespace made and its quota counted), as a
- * municipality would: polling with creates that fail would be work for the API server.
- */
-async function createWhenTenantReady(
-  quotaRefusals: { count: number },
-  c: CountingClient,
-  tenantReady: (name: string) => boolean,
-  obj: KubeObject & { apiVersion: string; kind: string },
-  deadline: number,
-) {
-  while (!tenantReady(obj.metadata.namespace ?? "")) {
-    // A contender that never makes the tenant Ready: the phase reports that it did not converge.
-    if (performance.now() > deadline) return undefined;
-    await sleep(100);
-  }
-  return createCounted(quotaRefusals, c, obj);
 }
 
 interface Listed {
@@ -230,10 +211,14 @@ export async function reconcilerPhase(
     const quotaRefusals = { count: 0 };
     const tenants = Array.from({ length: o.tenants }, (_, i) => i);
     await pool(tenants, 32, (i) => c.client.request("POST", `${API}/municipaltenants`, { body: fleetTenant(i) }));
-    await pool(
+    // Each municipality creates its activations once its tenant is Ready (its namespace made and
+    // its quota counted), on its own: a tenant that is late holds back only its own activations.
+    await poolWhenReady(
       tenants.flatMap((i) => fleetActivations(i)),
       32,
-      (a) => createWhenTenantReady(quotaRefusals, c, observed.tenantReady, a, deadline),
+      (a) => observed.tenantReady(a.metadata.namespace ?? ""),
+      (a) => createCounted(quotaRefusals, c, a),
+      deadline,
     );
     result.applySeconds = (performance.now() - started) / 1000;
     result.quotaRefusals = quotaRefusals.count;

@@ -129,6 +129,7 @@ describe("the watch cache", () => {
 
   it("reconnects a stream on which nothing arrives, at once and without an error, and keeps watching", async () => {
     const errors: string[] = [];
+    const restarts: string[] = [];
     const cache = new WatchCache<KubeObject>({
       client: watched.client,
       path: CM,
@@ -138,12 +139,15 @@ describe("the watch cache", () => {
       // A backoff far longer than the test: a quiet stream must not wait for it.
       backoff: { initialMs: 600_000, maxMs: 600_000 },
       onError: (err) => errors.push(String(err)),
+      onRestart: (reason) => restarts.push(reason),
     });
     cache.start();
     await cache.waitForSync();
     await waitUntil("an idle reconnect", async () => (cache.stats.watches >= 3 ? true : undefined), 20_000);
     expect(cache.stats.idleReconnects).toBeGreaterThanOrEqual(2);
     expect(errors).toEqual([]);
+    expect(restarts.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(restarts)).toEqual(new Set(["idle"]));
     expect(cache.stats.reconnects).toBe(0);
     await other.client.request("POST", CM, {
       body: { ...configMap("idle", "1"), metadata: { name: "idle", namespace: NS, labels: { suite: "idle" } } },

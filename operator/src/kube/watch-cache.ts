@@ -17,6 +17,9 @@ export interface WatchHandlers<T extends KubeObject> {
 
 export type Indexer<T> = (obj: T) => string[];
 
+/** Why a watch was made again: nothing arrived for idleTimeoutMs, 410 Gone (listed again), or an error. */
+export type WatchRestart = "idle" | "expired" | "error";
+
 export interface WatchCacheOptions<T extends KubeObject> {
   client: RestClient;
   /** Collection path, for example /apis/aihub.gemeenten.nl/v1alpha1/municipaltenants or /api/v1/configmaps. */
@@ -39,6 +42,8 @@ export interface WatchCacheOptions<T extends KubeObject> {
   strings?: StringPool;
   /** Reports errors that the cache recovers from (logged by the caller). */
   onError?: (err: unknown, context: string) => void;
+  /** Reports each watch made again, and why (counted by the caller). */
+  onRestart?: (reason: WatchRestart) => void;
   random?: () => number;
 }
 
@@ -201,6 +206,7 @@ export class WatchCache<T extends KubeObject> {
           // turns every change we missed into an event.
           this.resourceVersion = undefined;
           this.stats.relistsAfterGone++;
+          this.options.onRestart?.("expired");
           continue;
         }
         if (err instanceof WatchIdle) {
@@ -208,11 +214,13 @@ export class WatchCache<T extends KubeObject> {
           // writes, a busy API server): watch again from where it was, at once and without a
           // warning. A dead connection is found so too; if the new watch fails, that is an error.
           this.stats.idleReconnects++;
+          this.options.onRestart?.("idle");
           continue;
         }
         this.options.onError?.(err, `watch ${this.options.path}`);
         failures++;
         this.stats.reconnects++;
+        this.options.onRestart?.("error");
         // Equal jitter (half the ceiling plus a random part of the other half): a fleet of operators
         // restarting together does not reconnect in step, and none retries at once.
         const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(failures, 20));

@@ -37,6 +37,11 @@ export class Manager {
       ...options,
       client: this.o.client,
       onError: (err, context) => this.o.log.warn({ err: String(err), context }, "watch interrupted; reconnecting"),
+      onRestart: (reason) => {
+        this.o.metrics.watchRestarts.inc({ resource: options.path, reason });
+        if (reason === "idle")
+          this.o.log.debug({ resource: options.path }, "nothing arrived on the watch for a while; watching again");
+      },
     });
     this.caches.push(cache as unknown as WatchCache<KubeObject>);
     return cache;

@@ -120,6 +120,13 @@ export class OperatorMetrics {
     registers: [this.registry],
   });
 
+  readonly watchRestarts = new Counter({
+    name: "aihub_watch_restarts_total",
+    help: "Watches made again, by resource and reason: idle (nothing arrived for 90 s), expired (410 Gone: listed again) or error",
+    labelNames: ["resource", "reason"],
+    registers: [this.registry],
+  });
+
   readonly memoryReductions = new Counter({
     name: "aihub_memory_reductions_total",
     help: "Memory-reducing garbage collections the operator ran (--memory-reduce-threshold-mb)",

@@ -219,6 +219,10 @@ e2e: deps controlplane tools image collector sidecar-image chromium ## Tests aga
 .PHONY: test
 test: lint check-crds unit sidecar-test peer-test check-sidecar-digest e2e bench-smoke ## Everything CI runs.
 
+.PHONY: bench-create
+bench-create: deps controlplane ## Benchmark: kube-apiserver CPU per new child, created (POST) or read and applied (prints figures).
+	node bench/create-vs-apply.ts
+
 .PHONY: bench-runtime
 bench-runtime: deps controlplane ## Benchmark: apply path vs raw concurrent client (prints figures).
 	node bench/runtime-apply.ts

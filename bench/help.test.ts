@@ -14,6 +14,7 @@ const programs: [string, readonly string[], string][] = [
   ["the fleet run's tables from its JSON", node("bench/fleet-print.ts"), "node bench/fleet-print.ts FILE"],
   ["make bench-rollout", node("bench/rollout.ts"), "make bench-rollout"],
   ["make bench-runtime", node("bench/runtime-apply.ts"), "make bench-runtime"],
+  ["make bench-create", node("bench/create-vs-apply.ts"), "make bench-create"],
   ["make chaos", node("bench/chaos.ts"), "make chaos"],
   ["make fuzz", node("bench/fuzz.ts"), "make fuzz"],
   ["make bench-logging", node("bench/logging.ts"), "make bench-logging"],

@@ -7,7 +7,9 @@
 // renders: a subset check alone would find the smaller desired object inside the live one and
 // never send the apply that lets server-side apply remove the field.
 import { createHash } from "node:crypto";
-import { removeForeignFields } from "./foreign-fields.ts";
+import { isConflict } from "./api-error.ts";
+import { CREATED_ANNOTATION, upgradedManagedFields } from "./created-fields.ts";
+import { type ManagedFieldsEntry, removeForeignFields } from "./foreign-fields.ts";
 import type { KubeObject } from "./object.ts";
 import type { ObjectRef, ResourcePaths } from "./resource-paths.ts";
 import type { RestClient } from "./rest-client.ts";
@@ -91,9 +93,14 @@ export class Applier {
   /**
    * Applies `desired` unless `live` (the cached object, if any) already has every field of it
    * and the hash of this very configuration. Pass the cached object, never one read for the
-   * occasion: the point is to send no request.
+   * occasion: the point is to send no request. An object this manager created (CREATED_ANNOTATION
+   * on `live`, or options.created when it was read instead) has its fields upgraded first.
    */
-  async apply<T extends KubeObject & ObjectRef>(desired: T, live: KubeObject | undefined): Promise<ApplyResult<T>> {
+  async apply<T extends KubeObject & ObjectRef>(
+    desired: T,
+    live: KubeObject | undefined,
+    options: { created?: boolean } = {},
+  ): Promise<ApplyResult<T>> {
     // What others added that this manager does not render goes first (the cache keeps their
     // managedFields entries, foreign-fields.ts); a forced apply would leave it in place.
     const removals = removeForeignFields(live, desired, [this.fieldManager]);
@@ -106,7 +113,49 @@ export class Applier {
     }
     const stamped = withAppliedHash(desired);
     if (live && isSubset(this.compact(stamped), live)) return { object: live as T, written: removals.length > 0 };
+    if (options.created || live?.metadata.annotations?.[CREATED_ANNOTATION]) await this.upgradeCreated(desired);
     const object = await serverSideApply(this.client, this.paths, stamped, { fieldManager: this.fieldManager });
     return { object, written: true };
+  }
+
+  /**
+   * Creates `desired` (a POST, marked with CREATED_ANNOTATION, created-fields.ts) where no object of
+   * its name exists; undefined when one does (409), which the caller then judges and applies to.
+   */
+  async create<T extends KubeObject & ObjectRef>(desired: T): Promise<ApplyResult<T> | undefined> {
+    const stamped = withAppliedHash(desired);
+    const marked = {
+      ...stamped,
+      metadata: { ...stamped.metadata, annotations: { ...stamped.metadata.annotations, [CREATED_ANNOTATION]: "true" } },
+    };
+    try {
+      const object = await this.client.request<T>("POST", await this.paths.collectionPathOf(marked), {
+        body: marked,
+        query: { fieldManager: this.fieldManager, fieldValidation: "Strict" },
+      });
+      return { object, written: true };
+    } catch (err) {
+      if (isConflict(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Before the first apply to an object this manager created: its fields, recorded under an Update
+   * entry, become its Apply entry's (created-fields.ts), conditional on the resourceVersion read.
+   */
+  private async upgradeCreated(desired: KubeObject & ObjectRef): Promise<void> {
+    const path = await this.paths.pathOf(desired);
+    const live = await this.client.request<KubeObject>("GET", path);
+    const managedFields = upgradedManagedFields(
+      (live.metadata.managedFields ?? []) as ManagedFieldsEntry[],
+      this.fieldManager,
+    );
+    if (!managedFields) return;
+    await this.client.request("PATCH", path, {
+      body: { metadata: { resourceVersion: live.metadata.resourceVersion, managedFields } },
+      contentType: "application/merge-patch+json",
+      query: { fieldManager: this.fieldManager },
+    });
   }
 }

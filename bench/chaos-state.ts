@@ -1,6 +1,7 @@
 // What make chaos reads from a fleet: how far it is from where the workload leads, and its state
 // object by object (to compare a run with faults against a clean one).
 import { CONFIG_MAPS_PER_ACTIVATION } from "../operator/src/controllers/tenant/quota.ts";
+import { CREATED_ANNOTATION } from "../operator/src/kube/created-fields.ts";
 import type { KubeObject } from "../operator/src/kube/object.ts";
 import type { CountingClient } from "../test/support/clients.ts";
 import { FLEET_BLOCKS, fleetActivations, tenantName } from "./fleet-spec.ts";
@@ -130,10 +131,13 @@ export async function snapshot(c: CountingClient): Promise<Map<string, string>> 
     for (const o of list.items) {
       const owners = (o.metadata.ownerReferences ?? []).map((r) => `${r.kind}/${r.name}`);
       // A Deployment's revision counts its rollouts (compared apart); the applied hash covers
-      // the owner's uid, which differs between runs (what it hashes is compared itself).
+      // the owner's uid, which differs between runs (what it hashes is compared itself); the
+      // created mark says whether a child has been applied since its create, which depends on
+      // timing (a reconcile that found it uncached and applied it), not on what it is.
       const {
         "deployment.kubernetes.io/revision": _,
         "aihub.gemeenten.nl/applied-config-hash": __,
+        [CREATED_ANNOTATION]: ___,
         ...annotations
       } = o.metadata.annotations ?? {};
       const key = `${kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;

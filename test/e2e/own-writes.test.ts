@@ -123,4 +123,48 @@ describe("a watch cache and the operator's own writes", () => {
       await cache.stop();
     }
   });
+  it("reads back an object it created before its watch brings it, in get only, and forgets it when the watch does", async () => {
+    const name = `created-${randomUUID().slice(0, 6)}`;
+    const cache = new WatchCache<KubeObject>({
+      client: admin.client,
+      path: TENANTS,
+      fieldSelector: `metadata.name=${name}`,
+    });
+    cache.start();
+    await cache.waitForSync();
+    try {
+      const answer = await admin.client.request<KubeObject>("POST", TENANTS, {
+        body: { ...ref({ metadata: { name } }), spec: { municipalityCode: "GM0599", displayName: "Rotterdam" } },
+      });
+      // Noted unless the watch was first (then the cache holds it already).
+      cache.noteWrite(answer, "");
+      expect(cache.get(name)?.metadata.resourceVersion).toBe(answer.metadata.resourceVersion);
+      await admin.client.request("PATCH", `${TENANTS}/${name}`, {
+        body: { spec: { displayName: "Gemeente Rotterdam" } },
+        contentType: "application/merge-patch+json",
+      });
+      const latest = await served(`${TENANTS}/${name}`);
+      await waitUntil("the cache to hold the change made after the create", async () =>
+        cache.get(name)?.metadata.resourceVersion === latest.metadata.resourceVersion ? true : undefined,
+      );
+    } finally {
+      await cache.stop();
+    }
+    // A stopped cache never hears of a create: the note is what it has, for get and not for list.
+    const other = `created-${randomUUID().slice(0, 6)}`;
+    const stopped = new WatchCache<KubeObject>({
+      client: admin.client,
+      path: TENANTS,
+      fieldSelector: `metadata.name=${other}`,
+    });
+    stopped.start();
+    await stopped.waitForSync();
+    await stopped.stop();
+    const created = await admin.client.request<KubeObject>("POST", TENANTS, {
+      body: { ...ref({ metadata: { name: other } }), spec: { municipalityCode: "GM0518", displayName: "Den Haag" } },
+    });
+    stopped.noteWrite(created, "");
+    expect(stopped.get(other)?.metadata.uid).toBe(created.metadata.uid);
+    expect(stopped.list()).toEqual([]);
+  });
 });

@@ -152,20 +152,19 @@ export class WatchCache<T extends KubeObject> {
    * was already said). Forgotten once the cache holds any other version or none: its watch has
    * brought the write, or something after it. Nothing is noted when the cache holds another version
    * already. Only equal resourceVersions are compared; their order is the API server's business.
-   * The handlers are not called: the write's own watch event calls them.
+   * The handlers are not called: the write's own watch event calls them. A create is noted with
+   * `replaced` "": `get` returns it (not `list` or `byIndex`) until the cache holds any version of
+   * it, and a relist forgets it (the list may be from before the create, or the object gone).
    */
   noteWrite(answer: T, replaced: string): void {
     const key = objectKey(answer);
-    const stored = this.store.get(key);
-    if (!answer.metadata?.resourceVersion || !stored) return;
+    if (!answer.metadata?.resourceVersion) return;
+    // "" for an object the cache does not hold (a create: `replaced` is "").
+    const current = this.store.get(key)?.metadata.resourceVersion ?? "";
     // A write on top of one's own earlier write, which the cache has not had either, replaces it.
     const own = this.ownWrites.get(key);
     const held =
-      stored.metadata.resourceVersion === replaced
-        ? replaced
-        : own?.object.metadata.resourceVersion === replaced
-          ? own.held
-          : undefined;
+      current === replaced ? replaced : own?.object.metadata.resourceVersion === replaced ? own.held : undefined;
     if (held !== undefined) this.ownWrites.set(key, { held, object: this.kept(answer) });
   }
 
@@ -325,6 +324,9 @@ export class WatchCache<T extends KubeObject> {
   /** Replaces the store with a fresh list, emitting the difference as events. */
   private replace(items: T[]): void {
     const fresh = new Map(items.map((o) => [objectKey(o), o] as const));
+    for (const [key, own] of [...this.ownWrites]) {
+      if (own.held === "" || own.held !== fresh.get(key)?.metadata.resourceVersion) this.ownWrites.delete(key);
+    }
     for (const [key, old] of [...this.store]) {
       if (!fresh.has(key)) {
         this.remove(key, true);

@@ -166,7 +166,11 @@ export class ActivationReconciler {
         // since a same-named object that is not labelled as one (someone else's) would otherwise
         // be taken by the apply.
         const created = await applier.create(obj);
-        if (created) return created;
+        if (created) {
+          // Read back from the cache until its watch brings it: the next reconcile does not create it again.
+          this.children.get(obj.kind)?.noteWrite(created.object, "");
+          return created;
+        }
         const found = await this.read(obj);
         const conflict = childConflict(obj, found);
         if (conflict) throw new ChildConflict(conflict);

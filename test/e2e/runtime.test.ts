@@ -136,6 +136,9 @@ describe("a controller", () => {
     await waitUntil("the deleted child to come back", async () =>
       (await mirrorsIn(ns)).some((c) => c.metadata.name === "s7-mirror") ? true : undefined,
     );
+    // The API server can serve the new mirror before the controller has read the answer to its
+    // write (which is when the client counts it).
+    await waitUntil("the repair's answer", async () => (client.writes() > writesBefore ? true : undefined));
     expect(client.writes()).toBe(writesBefore + 1);
     await m.manager.stop();
     client.client.close();

@@ -143,19 +143,28 @@ export class Applier {
   /**
    * Before the first apply to an object this manager created: its fields, recorded under an Update
    * entry, become its Apply entry's (created-fields.ts), conditional on the resourceVersion read.
+   * Read and written again on 409 (a controller writing the object's status meanwhile), up to
+   * five times in all.
    */
   private async upgradeCreated(desired: KubeObject & ObjectRef): Promise<void> {
     const path = await this.paths.pathOf(desired);
-    const live = await this.client.request<KubeObject>("GET", path);
-    const managedFields = upgradedManagedFields(
-      (live.metadata.managedFields ?? []) as ManagedFieldsEntry[],
-      this.fieldManager,
-    );
-    if (!managedFields) return;
-    await this.client.request("PATCH", path, {
-      body: { metadata: { resourceVersion: live.metadata.resourceVersion, managedFields } },
-      contentType: "application/merge-patch+json",
-      query: { fieldManager: this.fieldManager },
-    });
+    for (let attempt = 1; ; attempt++) {
+      const live = await this.client.request<KubeObject>("GET", path);
+      const managedFields = upgradedManagedFields(
+        (live.metadata.managedFields ?? []) as ManagedFieldsEntry[],
+        this.fieldManager,
+      );
+      if (!managedFields) return;
+      try {
+        await this.client.request("PATCH", path, {
+          body: { metadata: { resourceVersion: live.metadata.resourceVersion, managedFields } },
+          contentType: "application/merge-patch+json",
+          query: { fieldManager: this.fieldManager },
+        });
+        return;
+      } catch (err) {
+        if (!isConflict(err) || attempt >= 5) throw err;
+      }
+    }
   }
 }

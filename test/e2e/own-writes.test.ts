@@ -25,12 +25,13 @@ afterAll(() => admin?.client.close());
 const ref = (o: KubeObject) =>
   ({ ...o, apiVersion: "aihub.gemeenten.nl/v1alpha1", kind: "MunicipalTenant" }) as KubeObject & ObjectRef;
 
-/** A new tenant and a synced cache of it alone; `stopped`: its watch ended, so nothing reaches it. */
-async function tenantAndCache(prefix: string, stopped: boolean) {
-  const name = `${prefix}-${randomUUID().slice(0, 6)}`;
-  await admin.client.request("POST", TENANTS, {
+const createTenant = (name: string) =>
+  admin.client.request<KubeObject>("POST", TENANTS, {
     body: { ...ref({ metadata: { name } }), spec: { municipalityCode: "GM0363", displayName: "Amsterdam" } },
   });
+
+/** A synced cache of the tenant `name` alone; `stopped`: its watch ended, so nothing reaches it. */
+async function cacheOf(name: string, stopped: boolean) {
   const cache = new WatchCache<KubeObject>({
     client: admin.client,
     path: TENANTS,
@@ -39,6 +40,14 @@ async function tenantAndCache(prefix: string, stopped: boolean) {
   cache.start();
   await cache.waitForSync();
   if (stopped) await cache.stop();
+  return cache;
+}
+
+/** A new tenant and a synced cache of it alone (cacheOf). */
+async function tenantAndCache(prefix: string, stopped: boolean) {
+  const name = `${prefix}-${randomUUID().slice(0, 6)}`;
+  await createTenant(name);
+  const cache = await cacheOf(name, stopped);
   const key = objectKey({ metadata: { name } });
   const cached = () => {
     const o = cache.get(key);
@@ -123,24 +132,17 @@ describe("a watch cache and the operator's own writes", () => {
       await cache.stop();
     }
   });
+
   it("reads back an object it created before its watch brings it, in get only, and forgets it when the watch does", async () => {
     const name = `created-${randomUUID().slice(0, 6)}`;
-    const cache = new WatchCache<KubeObject>({
-      client: admin.client,
-      path: TENANTS,
-      fieldSelector: `metadata.name=${name}`,
-    });
-    cache.start();
-    await cache.waitForSync();
+    const cache = await cacheOf(name, false);
     try {
-      const answer = await admin.client.request<KubeObject>("POST", TENANTS, {
-        body: { ...ref({ metadata: { name } }), spec: { municipalityCode: "GM0599", displayName: "Rotterdam" } },
-      });
+      const answer = await createTenant(name);
       // Noted unless the watch was first (then the cache holds it already).
       cache.noteWrite(answer, "");
       expect(cache.get(name)?.metadata.resourceVersion).toBe(answer.metadata.resourceVersion);
       await admin.client.request("PATCH", `${TENANTS}/${name}`, {
-        body: { spec: { displayName: "Gemeente Rotterdam" } },
+        body: { spec: { displayName: "Gemeente Amsterdam" } },
         contentType: "application/merge-patch+json",
       });
       const latest = await served(`${TENANTS}/${name}`);
@@ -152,17 +154,8 @@ describe("a watch cache and the operator's own writes", () => {
     }
     // A stopped cache never hears of a create: the note is what it has, for get and not for list.
     const other = `created-${randomUUID().slice(0, 6)}`;
-    const stopped = new WatchCache<KubeObject>({
-      client: admin.client,
-      path: TENANTS,
-      fieldSelector: `metadata.name=${other}`,
-    });
-    stopped.start();
-    await stopped.waitForSync();
-    await stopped.stop();
-    const created = await admin.client.request<KubeObject>("POST", TENANTS, {
-      body: { ...ref({ metadata: { name: other } }), spec: { municipalityCode: "GM0518", displayName: "Den Haag" } },
-    });
+    const stopped = await cacheOf(other, true);
+    const created = await createTenant(other);
     stopped.noteWrite(created, "");
     expect(stopped.get(other)?.metadata.uid).toBe(created.metadata.uid);
     expect(stopped.list()).toEqual([]);

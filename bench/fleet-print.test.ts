@@ -21,6 +21,7 @@ describe("fleet-print", () => {
       readySeconds,
       peakRssMb: 120,
       loadAverage: [3.25, 2, 1],
+      machineSpeed: { pieces: 4, meanMs: 52.5, minMs: 40, maxMs: 60 },
     });
     writeFileSync(
       file,
@@ -34,8 +35,42 @@ describe("fleet-print", () => {
     );
     const r = print(file);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain("| 34 | 170 | aihub | 1 | 9.5 | 17.0 | 500 | 120 | 3.25 |");
-    expect(r.stdout).toContain("| 34 | 170 | peer-tuned | 1 | 9.5 | 34.0 | 1000 | 120 | 3.25 |");
+    expect(r.stdout).toContain("| 34 | 170 | aihub | 1 | 9.5 | 17.0 | 500 | 120 | 3.25 | 52.5 |");
+    expect(r.stdout).toContain("| 34 | 170 | peer-tuned | 1 | 9.5 | 34.0 | 1000 | 120 | 3.25 | 52.5 |");
+  });
+
+  it("prints each phase's machine speed and the ratio to the raw client at equal speed", () => {
+    const file = join(dir, "speed.json");
+    const speed = (meanMs: number) => ({ pieces: 40, meanMs, minMs: meanMs - 10, maxMs: meanMs + 10 });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        nodes: 10,
+        machine: { cores: 2, cpu: "AMD EPYC", memoryGiB: 24, node: "v24.22.3" },
+        operator: { flags: ["--workers=16"], nodeArgs: [] },
+        main: {
+          contenders: ["raw", "aihub"],
+          tenants: 342,
+          activations: 1710,
+          // Two raw runs: 200 s at 50 ms a piece, 300 s at 100 ms, so 4 and 3 s per probe ms: 3.5.
+          raw: { seconds: 100, availableSeconds: 250, objects: 14364, cpuSeconds: {}, machineSpeed: speed(50) },
+          rawAvailableSeconds: [200, 300],
+          rawMachineSpeed: [speed(50), speed(100)],
+          // 350 s at 70 ms a piece: 5 s per probe ms, 1.43 times 3.5; 1.40 times the mean of 250 s.
+          readySeconds: 350,
+          machineSpeed: speed(70),
+          cpuByProcess: {},
+          requests: {},
+          steady: { writes: 0, reconciles: 2052, windowSeconds: 25, cpuSeconds: 1 },
+        },
+        growth: [],
+      }),
+    );
+    const r = print(file);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("lower is faster | 50.0 (40.0 to 60.0), 100.0 (90.0 to 110.0) | 70.0 (60.0 to 80.0) |");
+    expect(r.stdout).toContain("| / raw client (Ready / available) | - | 1.40 |");
+    expect(r.stdout).toContain("its probe's mean) | - | 1.43 |");
   });
 
   it("names a file that is not a fleet run's JSON", () => {

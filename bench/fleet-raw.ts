@@ -17,6 +17,7 @@ import { renderFleet } from "./fleet-render.ts";
 import { FLEET_BLOCKS, fleetActivations, fleetTenant } from "./fleet-spec.ts";
 import { cpuMeter, serverWrites, timeline } from "./measure.ts";
 import { pool } from "./pool.ts";
+import { type SpeedProbe, startSpeedProbe } from "./speed-probe.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -155,6 +156,7 @@ export async function rawPhase(
 ) {
   const loadAverage = loadavg();
   const cp = await startControlPlane(nodes);
+  let probe: SpeedProbe | undefined;
   try {
     const c = await countingClient({ file: cp.kubeconfigPath });
     // What the operator's phase starts from: the custom resources' definitions, the admission
@@ -164,7 +166,9 @@ export async function rawPhase(
     await applyManifests(c, catalog);
     const cpu = cpuMeter(cp);
     const progress = { created: 0 };
-    const sampled = timeline(cpu, () => ({ "objects created": progress.created }));
+    const speed = startSpeedProbe();
+    probe = speed;
+    const sampled = timeline(cpu, () => ({ "objects created": progress.created, "probe ms": speed.latest() ?? 0 }));
     const profiled = profileApiServer(cp, "raw");
     const { started, ...raw } = await rawCreate(c, tenants, blocks, progress);
     const created = { cpuSeconds: cpu(), serverWrites: await serverWrites(cp) };
@@ -195,11 +199,13 @@ export async function rawPhase(
     const available = { cpuSeconds: cpu(), serverWrites: await serverWrites(cp) };
     await workloads.stop();
     const rows = await sampled();
+    const machineSpeed = await speed.stop();
     const requests = Object.fromEntries(c.counts);
     c.client.close();
     await profiled.end();
-    return { ...raw, availableSeconds, ...created, available, requests, loadAverage, timeline: rows };
+    return { ...raw, availableSeconds, ...created, available, requests, loadAverage, machineSpeed, timeline: rows };
   } finally {
+    await probe?.stop();
     await cp.stop();
   }
 }

@@ -28,6 +28,7 @@ import {
 } from "./measure.ts";
 import { pool, poolWhenReady } from "./pool.ts";
 import { cpuSeconds, peakRssMb, rssMb } from "./process-stats.ts";
+import { type SpeedProbe, startSpeedProbe } from "./speed-probe.ts";
 
 export const log = pino({ level: "info" });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -184,6 +185,7 @@ export async function reconcilerPhase(
   const cp = await startControlPlane(o.nodes);
   let contender: Reconciler | undefined;
   let seen: ReturnType<typeof observe> | undefined;
+  let probe: SpeedProbe | undefined;
   try {
     const c = await countingClient({ file: cp.kubeconfigPath });
     await installCrds(c);
@@ -200,9 +202,12 @@ export async function reconcilerPhase(
     const cpuAtStart = cpuSeconds(pid);
     const cpu = cpuMeter(cp, { [name]: pid });
     const peakMemory = isAihub ? memoryAtPeak(running.metricsUrl) : undefined;
+    const speed = startSpeedProbe();
+    probe = speed;
     const sampled = timeline(cpu, async () => ({
       ...observed.counts(),
       ...(await operatorProgress(running.metricsUrl)),
+      "probe ms": speed.latest() ?? 0,
     }));
     const profiled = profileApiServer(cp, `${name}-${o.tenants}`);
     const started = performance.now();
@@ -238,6 +243,7 @@ export async function reconcilerPhase(
       log.warn({ contender: name, ...observed.counts() }, `did not converge within ${timeoutMs / 1000} s`);
     }
     result.timeline = await sampled();
+    result.machineSpeed = await speed.stop();
     await profiled.end();
     // Ready is written after the children are applied; check that they are all there, and when
     // the last one came (creationTimestamp has whole seconds: rounded up here).
@@ -330,6 +336,7 @@ export async function reconcilerPhase(
     if (isAihub) result.memoryAtEnd = await memoryOf(running.metricsUrl);
     c.client.close();
   } finally {
+    await probe?.stop();
     await seen?.stop();
     await contender?.stop();
     await cp.stop();

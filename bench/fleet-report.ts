@@ -2,6 +2,7 @@
 import type { Memory, TimelineRow } from "./measure.ts";
 import { operatorFlag } from "./operator-process.ts";
 import { type Machine, machineLine } from "./process-stats.ts";
+import type { MachineSpeed } from "./speed-probe.ts";
 
 /** What every run had: kwok nodes, the machine, and the operator's flags. */
 export interface FleetSetup {
@@ -32,6 +33,24 @@ const serverVerbs = (writes: Record<string, number> | undefined) => {
   }
   return out;
 };
+
+/** The speed probe's pieces in a phase (bench/speed-probe.ts): mean CPU ms, fastest and slowest. */
+const speedCell = (s: MachineSpeed | undefined) => (s ? `${f(s.meanMs)} (${f(s.minMs)} to ${f(s.maxMs)})` : "-");
+
+/**
+ * Seconds per CPU ms of the probe: a phase's time at a given machine speed, so that phases on a
+ * machine whose speed moved can be compared (for the raw client, the mean over its runs).
+ */
+function perProbeMs(seconds: unknown, speeds: unknown): number | undefined {
+  const s = Array.isArray(seconds) ? seconds : [seconds];
+  const p = Array.isArray(speeds) ? speeds : [speeds];
+  const each = s.map((x, i) => {
+    const meanMs = (p[i] as MachineSpeed | undefined)?.meanMs;
+    return typeof x === "number" && meanMs ? x / meanMs : Number.NaN;
+  });
+  const mean = each.reduce((sum, x) => sum + x, 0) / each.length;
+  return each.length && Number.isFinite(mean) ? mean : undefined;
+}
 
 /** The raw client's measures until every StatefulSet was available (runs before 2026-12 lack them). */
 const rawAvailableRun = (r: Run) =>
@@ -101,6 +120,18 @@ export function contendersTable(main: Run, setup: FleetSetup): string {
         ? "-"
         : f((r.readySeconds as number) / rawAvailable, 2),
     ),
+    row("machine speed: CPU ms of the speed probe's fixed piece, mean (fastest to slowest), lower is faster", (r) =>
+      isRaw(r)
+        ? ((main.rawMachineSpeed as (MachineSpeed | undefined)[] | undefined) ?? [r.machineSpeed as MachineSpeed])
+            .map(speedCell)
+            .join(", ")
+        : speedCell(r.machineSpeed as MachineSpeed | undefined),
+    ),
+    row("/ raw client at equal machine speed (each phase's time / its probe's mean)", (r) => {
+      const rawScaled = perProbeMs(main.rawAvailableSeconds ?? rawAvailable, main.rawMachineSpeed ?? raw?.machineSpeed);
+      const scaled = perProbeMs(r.readySeconds, r.machineSpeed);
+      return isRaw(r) || !rawScaled || !scaled ? "-" : f(scaled / rawScaled, 2);
+    }),
     row("kube-apiserver CPU seconds", (r) =>
       isRaw(r)
         ? `${f(rawAvailableRun(r)?.cpuSeconds["kube-apiserver"])} (${f((r.cpuSeconds as Record<string, number>)?.["kube-apiserver"])} until created)`
@@ -149,8 +180,8 @@ export function contendersTable(main: Run, setup: FleetSetup): string {
 /** The growth runs, one row per size, contender and repeat. */
 export function growthTable(growthRuns: Run[]): string {
   const lines = [
-    "| municipalities | activations | contender | run | children exist (s) | Ready (s) | ms per municipality (Ready) | peak RSS (MB) | load average (1 min) |",
-    "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| municipalities | activations | contender | run | children exist (s) | Ready (s) | ms per municipality (Ready) | peak RSS (MB) | load average (1 min) | speed probe, mean CPU ms (lower is faster) |",
+    "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const r of growthRuns) {
     const n = r.tenants as number;
@@ -159,7 +190,7 @@ export function growthTable(growthRuns: Run[]): string {
         ? `did not converge within ${r.didNotConvergeSeconds} s`
         : f(r.readySeconds);
     lines.push(
-      `| ${n} | ${r.activations} | ${r.contender ?? "aihub"} | ${r.repeat ?? 1} | ${f(r.childrenSeconds)} | ${ready} | ${f(((r.readySeconds as number) * 1000) / n, 0)} | ${f(r.peakRssMb, 0)} | ${f((r.loadAverage as number[] | undefined)?.[0], 2)} |`,
+      `| ${n} | ${r.activations} | ${r.contender ?? "aihub"} | ${r.repeat ?? 1} | ${f(r.childrenSeconds)} | ${ready} | ${f(((r.readySeconds as number) * 1000) / n, 0)} | ${f(r.peakRssMb, 0)} | ${f((r.loadAverage as number[] | undefined)?.[0], 2)} | ${f((r.machineSpeed as MachineSpeed | undefined)?.meanMs)} |`,
     );
   }
   return lines.join("\n");

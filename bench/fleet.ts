@@ -90,6 +90,7 @@ async function run(o: RunOptions) {
     result.rawSeconds = rawRuns.map((r) => r.seconds);
     result.rawAvailableSeconds = rawRuns.map((r) => r.availableSeconds);
     result.rawLoad = rawRuns.map((r) => r.loadAverage[0]);
+    result.rawMachineSpeed = rawRuns.map((r) => r.machineSpeed);
   };
   const withRaw = o.contenders.includes("raw");
   if (withRaw && o.raw > 0) await rawRun();

@@ -41,7 +41,14 @@ describe("fleet-print", () => {
 
   it("prints each phase's machine speed and the ratio to the raw client at equal speed", () => {
     const file = join(dir, "speed.json");
-    const speed = (meanMs: number) => ({ pieces: 40, meanMs, minMs: meanMs - 10, maxMs: meanMs + 10 });
+    const speed = (meanMs: number, stolenCores: number) => ({
+      pieces: 40,
+      meanMs,
+      minMs: meanMs - 10,
+      maxMs: meanMs + 10,
+      cores: 2,
+      stolenCores,
+    });
     writeFileSync(
       file,
       JSON.stringify({
@@ -52,13 +59,15 @@ describe("fleet-print", () => {
           contenders: ["raw", "aihub"],
           tenants: 342,
           activations: 1710,
-          // Two raw runs: 200 s at 50 ms a piece, 300 s at 100 ms, so 4 and 3 s per probe ms: 3.5.
-          raw: { seconds: 100, availableSeconds: 250, objects: 14364, cpuSeconds: {}, machineSpeed: speed(50) },
+          // Two raw runs: 200 s at 50 ms a piece and nothing stolen (200 x 2 / 50 = 8), 300 s at
+          // 100 ms with half a core stolen (300 x 1.5 / 100 = 4.5): 6.25 on average.
+          raw: { seconds: 100, availableSeconds: 250, objects: 14364, cpuSeconds: {}, machineSpeed: speed(50, 0) },
           rawAvailableSeconds: [200, 300],
-          rawMachineSpeed: [speed(50), speed(100)],
-          // 350 s at 70 ms a piece: 5 s per probe ms, 1.43 times 3.5; 1.40 times the mean of 250 s.
+          rawMachineSpeed: [speed(50, 0), speed(100, 0.5)],
+          // 350 s at 80 ms with 0.4 cores stolen: 350 x 1.6 / 80 = 7, 1.12 times 6.25; the plain
+          // ratio is 1.40 times the mean of 250 s.
           readySeconds: 350,
-          machineSpeed: speed(70),
+          machineSpeed: speed(80, 0.4),
           cpuByProcess: {},
           requests: {},
           steady: { writes: 0, reconciles: 2052, windowSeconds: 25, cpuSeconds: 1 },
@@ -68,9 +77,11 @@ describe("fleet-print", () => {
     );
     const r = print(file);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain("lower is faster | 50.0 (40.0 to 60.0), 100.0 (90.0 to 110.0) | 70.0 (60.0 to 80.0) |");
+    expect(r.stdout).toContain(
+      "| 50.0 (40.0 to 60.0), 0.00 of 2 cores stolen, 100.0 (90.0 to 110.0), 0.50 of 2 cores stolen | 80.0 (70.0 to 90.0), 0.40 of 2 cores stolen |",
+    );
     expect(r.stdout).toContain("| / raw client (Ready / available) | - | 1.40 |");
-    expect(r.stdout).toContain("its probe's mean) | - | 1.43 |");
+    expect(r.stdout).toContain("its probe's mean) | - | 1.12 |");
   });
 
   it("names a file that is not a fleet run's JSON", () => {

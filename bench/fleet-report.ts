@@ -34,19 +34,25 @@ const serverVerbs = (writes: Record<string, number> | undefined) => {
   return out;
 };
 
-/** The speed probe's pieces in a phase (bench/speed-probe.ts): mean CPU ms, fastest and slowest. */
-const speedCell = (s: MachineSpeed | undefined) => (s ? `${f(s.meanMs)} (${f(s.minMs)} to ${f(s.maxMs)})` : "-");
+/** The speed probe's pieces in a phase (bench/speed-probe.ts): mean CPU ms, fastest and slowest, cores stolen. */
+const speedCell = (s: MachineSpeed | undefined) =>
+  s
+    ? `${f(s.meanMs)} (${f(s.minMs)} to ${f(s.maxMs)})${s.stolenCores === undefined ? "" : `, ${f(s.stolenCores, 2)} of ${s.cores} cores stolen`}`
+    : "-";
 
 /**
- * Seconds per CPU ms of the probe: a phase's time at a given machine speed, so that phases on a
- * machine whose speed moved can be compared (for the raw client, the mean over its runs).
+ * A phase's time as the work it took: seconds times the CPU the machine had to give per second,
+ * its cores not stolen by the hypervisor over the probe's CPU ms for a fixed piece. Phases on a
+ * machine whose speed moved can be compared so, to a first order (for the raw client, the mean
+ * over its runs).
  */
-function perProbeMs(seconds: unknown, speeds: unknown): number | undefined {
+function atEqualMachine(seconds: unknown, speeds: unknown): number | undefined {
   const s = Array.isArray(seconds) ? seconds : [seconds];
   const p = Array.isArray(speeds) ? speeds : [speeds];
   const each = s.map((x, i) => {
-    const meanMs = (p[i] as MachineSpeed | undefined)?.meanMs;
-    return typeof x === "number" && meanMs ? x / meanMs : Number.NaN;
+    const speed = p[i] as MachineSpeed | undefined;
+    const cores = speed?.cores === undefined ? 1 : speed.cores - (speed.stolenCores ?? 0);
+    return typeof x === "number" && speed?.meanMs ? (x * cores) / speed.meanMs : Number.NaN;
   });
   const mean = each.reduce((sum, x) => sum + x, 0) / each.length;
   return each.length && Number.isFinite(mean) ? mean : undefined;
@@ -120,16 +126,21 @@ export function contendersTable(main: Run, setup: FleetSetup): string {
         ? "-"
         : f((r.readySeconds as number) / rawAvailable, 2),
     ),
-    row("machine speed: CPU ms of the speed probe's fixed piece, mean (fastest to slowest), lower is faster", (r) =>
-      isRaw(r)
-        ? ((main.rawMachineSpeed as (MachineSpeed | undefined)[] | undefined) ?? [r.machineSpeed as MachineSpeed])
-            .map(speedCell)
-            .join(", ")
-        : speedCell(r.machineSpeed as MachineSpeed | undefined),
+    row(
+      "machine: the speed probe's CPU ms for a fixed piece, mean (fastest to slowest; lower is faster), and cores stolen by the hypervisor",
+      (r) =>
+        isRaw(r)
+          ? ((main.rawMachineSpeed as (MachineSpeed | undefined)[] | undefined) ?? [r.machineSpeed as MachineSpeed])
+              .map(speedCell)
+              .join(", ")
+          : speedCell(r.machineSpeed as MachineSpeed | undefined),
     ),
-    row("/ raw client at equal machine speed (each phase's time / its probe's mean)", (r) => {
-      const rawScaled = perProbeMs(main.rawAvailableSeconds ?? rawAvailable, main.rawMachineSpeed ?? raw?.machineSpeed);
-      const scaled = perProbeMs(r.readySeconds, r.machineSpeed);
+    row("/ raw client on an equal machine (each phase's time x its cores not stolen / its probe's mean)", (r) => {
+      const rawScaled = atEqualMachine(
+        main.rawAvailableSeconds ?? rawAvailable,
+        main.rawMachineSpeed ?? raw?.machineSpeed,
+      );
+      const scaled = atEqualMachine(r.readySeconds, r.machineSpeed);
       return isRaw(r) || !rawScaled || !scaled ? "-" : f(scaled / rawScaled, 2);
     }),
     row("kube-apiserver CPU seconds", (r) =>

@@ -22,6 +22,8 @@ describe("speed probe", () => {
     expect(speed?.pieces).toBeGreaterThanOrEqual(3);
     expect(speed?.minMs).toBeGreaterThan(0);
     expect(speed?.maxMs).toBeGreaterThanOrEqual(speed?.meanMs ?? Number.POSITIVE_INFINITY);
+    expect(speed?.cores).toBeGreaterThan(0);
+    expect(speed?.stolenCores).toBeGreaterThanOrEqual(0);
     expect(() => process.kill(probe.pid, 0)).toThrow(/ESRCH/);
     // Stopping again answers the same.
     expect(await probe.stop()).toEqual(speed);

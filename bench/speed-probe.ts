@@ -8,8 +8,10 @@
 //
 //   node bench/speed-probe.ts [EVERY_MS]   one piece every EVERY_MS (default 5000) until stopped
 import { type ChildProcess, spawn } from "node:child_process";
+import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { answerHelp } from "./help.ts";
+import { machineCpu } from "./process-stats.ts";
 
 /** A child object as the operator renders them, about 2 kB of JSON: what each piece writes and reads. */
 const SAMPLE = {
@@ -73,6 +75,9 @@ export interface MachineSpeed {
   meanMs: number;
   minMs: number;
   maxMs: number;
+  /** The machine's cores, and how many of them the hypervisor took on average meanwhile (/proc/stat's steal). */
+  cores?: number;
+  stolenCores?: number;
 }
 
 /** Mean, fastest and slowest of the pieces; undefined for none. */
@@ -112,14 +117,23 @@ export function startSpeedProbe(everyMs = 5000): SpeedProbe {
     for (const line of lines) if (line.trim()) ms.push(Number(line));
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // Time the hypervisor gave to others is not in any process's CPU seconds, the probe's included.
+  const since = { at: performance.now(), steal: machineCpu().steal };
+  let stopped: MachineSpeed | undefined;
   return {
     pid: child.pid as number,
     pieces: () => ms.length,
     latest: () => ms.at(-1),
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      if (child.exitCode === null && child.signalCode === null) {
+        const seconds = (performance.now() - since.at) / 1000;
+        const stolenCores = Math.round(((machineCpu().steal - since.steal) / seconds) * 100) / 100;
+        child.kill("SIGTERM");
+        const pieces = summarize(ms);
+        stopped = pieces && { ...pieces, cores: cpus().length, stolenCores };
+      }
       await exited;
-      return summarize(ms);
+      return stopped;
     },
   };
 }

@@ -8,10 +8,24 @@ import { describe, expect, it } from "vitest";
 const print = (file: string) =>
   spawnSync(process.execPath, ["bench/fleet-print.ts", file], { encoding: "utf8", timeout: 30_000 });
 const dir = mkdtempSync(join(tmpdir(), "fleet-print-"));
+/** A fleet run's JSON with this main run and these growth runs, on a 2-core machine; its path. */
+const writeRun = (name: string, main: Record<string, unknown>, growth: Record<string, unknown>[] = []) => {
+  const file = join(dir, name);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      nodes: 10,
+      machine: { cores: 2, cpu: "AMD EPYC", memoryGiB: 24, node: "v24.22.3" },
+      operator: { flags: ["--workers=16"], nodeArgs: [] },
+      main,
+      growth,
+    }),
+  );
+  return file;
+};
 
 describe("fleet-print", () => {
   it("prints the growth runs a stopped run finished, one row each", () => {
-    const file = join(dir, "fleet.json");
     const growthRun = (contender: string, repeat: number, readySeconds: number) => ({
       tenants: 34,
       activations: 170,
@@ -23,16 +37,10 @@ describe("fleet-print", () => {
       loadAverage: [3.25, 2, 1],
       machineSpeed: { pieces: 4, meanMs: 52.5, minMs: 40, maxMs: 60 },
     });
-    writeFileSync(
-      file,
-      JSON.stringify({
-        nodes: 10,
-        machine: { cores: 2, cpu: "AMD EPYC", memoryGiB: 24, node: "v24.22.3" },
-        operator: { flags: ["--workers=16"], nodeArgs: [] },
-        main: { contenders: [], tenants: 342, activations: 1710 },
-        growth: [growthRun("aihub", 1, 17), growthRun("peer-tuned", 1, 34)],
-      }),
-    );
+    const file = writeRun("fleet.json", { contenders: [], tenants: 342, activations: 1710 }, [
+      growthRun("aihub", 1, 17),
+      growthRun("peer-tuned", 1, 34),
+    ]);
     const r = print(file);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("| 34 | 170 | aihub | 1 | 9.5 | 17.0 | 500 | 120 | 3.25 | 52.5 |");
@@ -40,7 +48,6 @@ describe("fleet-print", () => {
   });
 
   it("prints each phase's machine speed and the ratio to the raw client at equal speed", () => {
-    const file = join(dir, "speed.json");
     const speed = (meanMs: number, stolenCores: number) => ({
       pieces: 40,
       meanMs,
@@ -49,32 +56,23 @@ describe("fleet-print", () => {
       cores: 2,
       stolenCores,
     });
-    writeFileSync(
-      file,
-      JSON.stringify({
-        nodes: 10,
-        machine: { cores: 2, cpu: "AMD EPYC", memoryGiB: 24, node: "v24.22.3" },
-        operator: { flags: ["--workers=16"], nodeArgs: [] },
-        main: {
-          contenders: ["raw", "aihub"],
-          tenants: 342,
-          activations: 1710,
-          // Two raw runs: 200 s at 50 ms a piece and nothing stolen (200 x 2 / 50 = 8), 300 s at
-          // 100 ms with half a core stolen (300 x 1.5 / 100 = 4.5): 6.25 on average.
-          raw: { seconds: 100, availableSeconds: 250, objects: 14364, cpuSeconds: {}, machineSpeed: speed(50, 0) },
-          rawAvailableSeconds: [200, 300],
-          rawMachineSpeed: [speed(50, 0), speed(100, 0.5)],
-          // 350 s at 80 ms with 0.4 cores stolen: 350 x 1.6 / 80 = 7, 1.12 times 6.25; the plain
-          // ratio is 1.40 times the mean of 250 s.
-          readySeconds: 350,
-          machineSpeed: speed(80, 0.4),
-          cpuByProcess: {},
-          requests: {},
-          steady: { writes: 0, reconciles: 2052, windowSeconds: 25, cpuSeconds: 1 },
-        },
-        growth: [],
-      }),
-    );
+    const file = writeRun("speed.json", {
+      contenders: ["raw", "aihub"],
+      tenants: 342,
+      activations: 1710,
+      // Two raw runs: 200 s at 50 ms a piece and nothing stolen (200 x 2 / 50 = 8), 300 s at
+      // 100 ms with half a core stolen (300 x 1.5 / 100 = 4.5): 6.25 on average.
+      raw: { seconds: 100, availableSeconds: 250, objects: 14364, cpuSeconds: {}, machineSpeed: speed(50, 0) },
+      rawAvailableSeconds: [200, 300],
+      rawMachineSpeed: [speed(50, 0), speed(100, 0.5)],
+      // 350 s at 80 ms with 0.4 cores stolen: 350 x 1.6 / 80 = 7, 1.12 times 6.25; the plain
+      // ratio is 1.40 times the mean of 250 s.
+      readySeconds: 350,
+      machineSpeed: speed(80, 0.4),
+      cpuByProcess: {},
+      requests: {},
+      steady: { writes: 0, reconciles: 2052, windowSeconds: 25, cpuSeconds: 1 },
+    });
     const r = print(file);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(

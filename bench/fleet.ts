@@ -12,7 +12,9 @@
 //                  client-side rate limit
 //   peer-qps20     optional: controller-runtime's client limit up to v0.20 (20/s, burst 30)
 // Prints markdown tables (a three-way table of all contenders) and writes JSON; asserts nothing
-// on time. Every figure is measured; the machine's facts come from the OS.
+// on time. Every figure is measured; the machine's facts come from the OS, and how fast it was in
+// each phase from a speed probe beside the processes (bench/speed-probe.ts: CPU ms of a fixed
+// piece of work, cores stolen by the hypervisor).
 //
 //   BENCH_TENANTS=342 (default)    fleet size of the main run
 //   BENCH_CONTENDERS=raw,aihub,peer-default,peer-tuned (default)   who runs in the main run

@@ -119,16 +119,19 @@ export function startSpeedProbe(everyMs = 5000): SpeedProbe {
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   // Time the hypervisor gave to others is not in any process's CPU seconds, the probe's included.
   const since = { at: performance.now(), steal: machineCpu().steal };
+  let ended = false;
   let stopped: MachineSpeed | undefined;
   return {
     pid: child.pid as number,
     pieces: () => ms.length,
     latest: () => ms.at(-1),
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
+      // The first stop sums up (also of a probe whose process ended on its own); a second answers the same.
+      if (!ended) {
+        ended = true;
         const seconds = (performance.now() - since.at) / 1000;
         const stolenCores = Math.round(((machineCpu().steal - since.steal) / seconds) * 100) / 100;
-        child.kill("SIGTERM");
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
         const pieces = summarize(ms);
         stopped = pieces && { ...pieces, cores: cpus().length, stolenCores };
       }

@@ -133,6 +133,44 @@ describe("a MunicipalTenant", () => {
     expect(events.items.some((e) => e.reason === "TenantReady" && e.regarding.name === "e2e-a")).toBe(true);
   });
 
+  it("creates its children with one POST each, and applies them from their first change on", async () => {
+    const name = "e2e-created";
+    const quotaPath = `/api/v1/namespaces/${name}/resourcequotas/aihub-quota`;
+    const nsPath = `/api/v1/namespaces/${name}`;
+    const ours = (o: KubeObject) =>
+      ((o.metadata.managedFields ?? []) as { manager: string; operation: string; subresource?: string }[])
+        .filter((e) => e.manager === "aihub-tenant-controller" && !e.subresource)
+        .map((e) => e.operation);
+    await admin.client.request("POST", TENANTS, {
+      body: tenant(name, "GM0003", { admins: { groups: ["e2e-created-admins"] } }),
+    });
+    await waitReady(name);
+    // Each child written once by a create: no apply of a child that did not exist.
+    const writes = operatorClient.writeLog((p) => p.includes(`/namespaces/${name}`) || p.endsWith(`/${name}`));
+    const posted = new Set(writes.filter((w) => w.startsWith("POST ")).map((w) => w.split(" ")[1]?.split("/").at(-1)));
+    expect([...posted].sort()).toEqual(["limitranges", "networkpolicies", "resourcequotas", "rolebindings"]);
+    expect(writes.filter((w) => w.startsWith("PATCH ") && !w.includes("/status ") && !w.includes(TENANTS))).toEqual([]);
+    for (const path of [nsPath, quotaPath]) {
+      const created = await admin.client.request<KubeObject>("GET", path);
+      expect(created.metadata.annotations?.["aihub.gemeenten.nl/created-not-yet-applied"]).toBe("true");
+      expect(ours(created)).toEqual(["Update"]);
+    }
+
+    // A change of the spec moves every child: from then on they are applied, by one Apply entry.
+    await admin.client.request("PATCH", `${TENANTS}/${name}`, {
+      body: { spec: { rolloutRing: "canary" } },
+      contentType: "application/merge-patch+json",
+    });
+    for (const path of [nsPath, quotaPath]) {
+      const applied = await waitUntil(`${path} to be in ring canary`, async () => {
+        const o = await admin.client.request<KubeObject>("GET", path);
+        return o.metadata.labels?.["aihub.gemeenten.nl/rollout-ring"] === "canary" ? o : undefined;
+      });
+      expect(applied.metadata.annotations?.["aihub.gemeenten.nl/created-not-yet-applied"]).toBeUndefined();
+      expect(ours(applied)).toEqual(["Apply"]);
+    }
+  });
+
   describe("isolation by real RBAC (SubjectAccessReview)", () => {
     const alice = { user: "alice", groups: ["e2e-a-admins"] };
     const victor = { user: "e2e-a-viewer", groups: [] as string[] };

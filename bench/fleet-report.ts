@@ -2,7 +2,7 @@
 import type { Memory, TimelineRow } from "./measure.ts";
 import { operatorFlag } from "./operator-process.ts";
 import { type Machine, machineLine } from "./process-stats.ts";
-import type { MachineSpeed } from "./speed-probe.ts";
+import { type MachineSpeed, speedLine } from "./speed-probe.ts";
 
 /** What every run had: kwok nodes, the machine, and the operator's flags. */
 export interface FleetSetup {
@@ -33,12 +33,6 @@ const serverVerbs = (writes: Record<string, number> | undefined) => {
   }
   return out;
 };
-
-/** The speed probe's pieces in a phase (bench/speed-probe.ts): mean CPU ms, fastest and slowest, cores stolen. */
-const speedCell = (s: MachineSpeed | undefined) =>
-  s
-    ? `${f(s.meanMs)} (${f(s.minMs)} to ${f(s.maxMs)})${s.stolenCores === undefined ? "" : `, ${f(s.stolenCores, 2)} of ${s.cores} cores stolen`}`
-    : "-";
 
 /**
  * A phase's time as the work it took: seconds times the CPU the machine had to give per second,
@@ -131,9 +125,9 @@ export function contendersTable(main: Run, setup: FleetSetup): string {
       (r) =>
         isRaw(r)
           ? ((main.rawMachineSpeed as (MachineSpeed | undefined)[] | undefined) ?? [r.machineSpeed as MachineSpeed])
-              .map(speedCell)
+              .map(speedLine)
               .join(", ")
-          : speedCell(r.machineSpeed as MachineSpeed | undefined),
+          : speedLine(r.machineSpeed as MachineSpeed | undefined),
     ),
     row("/ raw client on an equal machine (each phase's time x its cores not stolen / its probe's mean)", (r) => {
       const rawScaled = atEqualMachine(

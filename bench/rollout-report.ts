@@ -1,6 +1,7 @@
 // The rollout benchmark's report: what one run measured, as a markdown table.
 import { operatorFlag } from "./operator-process.ts";
 import { type Machine, machineLine } from "./process-stats.ts";
+import { type MachineSpeed, speedLine } from "./speed-probe.ts";
 
 interface Writes {
   server: number;
@@ -30,7 +31,12 @@ export function printRolloutReport(r: Record<string, unknown>): void {
   const operator = r.operator as { flags: string[]; nodeArgs: string[]; env?: string[] };
   const rings = r.rings as Record<string, number>;
   const good = r.good as
-    | (Record<string, number> & { rings: Ring[]; writes: Writes; cpuSeconds: Record<string, number> })
+    | (Record<string, number> & {
+        rings: Ring[];
+        writes: Writes;
+        cpuSeconds: Record<string, number>;
+        machineSpeed?: MachineSpeed;
+      })
     | undefined;
   const bad = r.bad as (Record<string, number> & { writes: Writes }) | undefined;
   const steady = r.steady as { windowSeconds: number; reconciles: number; writes: number } | undefined;
@@ -52,6 +58,10 @@ export function printRolloutReport(r: Record<string, unknown>): void {
     rows.push(
       ["**good 1.1.0: publish to rollout Succeeded (s)**", `**${f(good.succeededSeconds)}**`],
       ["good: publish to every activation Ready on 1.1.0 (s)", f(good.allReadySeconds)],
+      [
+        "good: machine, the speed probe's CPU ms for a fixed piece, mean (fastest to slowest; lower is faster), and cores stolen",
+        speedLine(good.machineSpeed),
+      ],
       ["good: sum of the bake times (s)", f(good.sumOfBakesSeconds, 0)],
       ["**good: overhead = Succeeded - sum of bakes (s)**", `**${f(good.overheadSeconds)}**`],
     );

@@ -2,7 +2,7 @@
 // one activation each of a block of the benchmark's own. Starts a fresh control plane with kwok
 // nodes and the operator as its own process, then measures:
 // 1. a good version (1.1.0): publish to Succeeded against the sum of the bake times, each ring,
-//    and the writes per activation moved;
+//    the writes per activation moved, and how fast the machine was meanwhile (bench/speed-probe.ts);
 // 2. a bad version (1.2.0, pods never Ready): the first failed health gate to every canary back
 //    on 1.1.0 and to RolledBack; fails the run if an early or general activation ever left 1.1.0;
 // 3. a steady state with a full resync: the operator must send no writes (fails the run otherwise).
@@ -39,6 +39,7 @@ import { pool } from "./pool.ts";
 import { machine } from "./process-stats.ts";
 import { printRolloutReport } from "./rollout-report.ts";
 import { BLOCK, blockVersion, ringOf, rolloutActivation, rolloutBlock, rolloutTenant } from "./rollout-spec.ts";
+import { type SpeedProbe, startSpeedProbe } from "./speed-probe.ts";
 
 answerHelp(import.meta.url);
 
@@ -159,6 +160,7 @@ const result: Record<string, unknown> = {
 const problems: string[] = [];
 const cp = await startControlPlane(flags.BENCH_NODES);
 let operator: OperatorProcess | undefined;
+let probe: SpeedProbe | undefined;
 const watches: WatchCache<KubeObject>[] = [];
 try {
   const c = await countingClient({ file: cp.kubeconfigPath });
@@ -213,6 +215,8 @@ try {
   const seen = Object.fromEntries(RING_ORDER.map((r) => [r, {} as { started?: number; completed?: number }]));
   let good: Rollout = {};
   trails();
+  // How fast the machine was meanwhile (bench/speed-probe.ts): a slow run and slow code look alike.
+  probe = startSpeedProbe();
   const t0 = performance.now();
   const t0Epoch = Date.now();
   await publish([blockVersion("1.1.0")]);
@@ -235,7 +239,9 @@ try {
   const moved = good.status?.activations?.length ?? 0;
   const writes = await goodWrites();
   const goodTrails = trails();
+  const machineSpeed = await probe.stop();
   result.good = {
+    machineSpeed,
     succeededSeconds,
     allReadySeconds,
     sumOfBakesSeconds: rings.length * bake,
@@ -356,6 +362,7 @@ try {
   c.client.close();
 } finally {
   await Promise.all(watches.map((w) => w.stop()));
+  await probe?.stop();
   await operator?.stop();
   await cp.stop();
 }

@@ -92,6 +92,13 @@ export function summarize(ms: number[]): MachineSpeed | undefined {
   };
 }
 
+/** A phase's pieces for a table: mean CPU ms (fastest to slowest), and the cores stolen; "-" for none. */
+export function speedLine(s: MachineSpeed | undefined): string {
+  if (!s) return "-";
+  const stolen = s.stolenCores === undefined ? "" : `, ${s.stolenCores.toFixed(2)} of ${s.cores} cores stolen`;
+  return `${s.meanMs.toFixed(1)} (${s.minMs.toFixed(1)} to ${s.maxMs.toFixed(1)})${stolen}`;
+}
+
 export interface SpeedProbe {
   /** The probe's process. */
   pid: number;

@@ -4,8 +4,11 @@
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEFAULT_TENANT_RENDER_CONTEXT } from "../../operator/src/controllers/tenant/render.ts";
+import { TenantReconciler } from "../../operator/src/controllers/tenant/tenant-controller.ts";
+import { EventRecorder } from "../../operator/src/kube/events.ts";
 import type { KubeObject } from "../../operator/src/kube/object.ts";
 import { ApiError } from "../../operator/src/kube/rest-client.ts";
+import { WatchCache } from "../../operator/src/kube/watch-cache.ts";
 import { buildOperator } from "../../operator/src/operator.ts";
 import type { Manager } from "../../operator/src/runtime/manager.ts";
 import { OperatorMetrics } from "../../operator/src/runtime/metrics.ts";
@@ -523,6 +526,46 @@ describe("a MunicipalTenant", () => {
       "/api/v1/namespaces/e2e-foreign/resourcequotas",
     );
     expect(quotas.items).toEqual([]);
+  });
+
+  it("does not take a foreign namespace its cache has not seen yet: the create meets it and leaves it", async () => {
+    const name = "e2e-unseen";
+    await admin.client.request("POST", "/api/v1/namespaces", {
+      body: { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { team: "someone-else" } } },
+    });
+    await admin.client.request("POST", TENANTS, { body: tenant(name, "GM0004") });
+    // A reconciler whose caches of namespaces and children were never started: a watch that is behind.
+    const own = await countingClient({ file: inject("kubeconfig") });
+    const tenants = new WatchCache<KubeObject>({ client: own.client, path: TENANTS });
+    const empty = (path: string) => new WatchCache<KubeObject>({ client: own.client, path });
+    try {
+      tenants.start();
+      await waitUntil("the tenant in the cache", async () => tenants.get(name));
+      const reconciler = new TenantReconciler(
+        {
+          client: own.client,
+          paths: own.paths,
+          events: new EventRecorder(own.client, "e2e", "e2e"),
+          render: DEFAULT_TENANT_RENDER_CONTEXT,
+          now: () => new Date(),
+        },
+        {
+          tenants,
+          namespaces: empty("/api/v1/namespaces"),
+          children: new Map(),
+          bindings: empty("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings"),
+          clusterRoles: empty("/apis/rbac.authorization.k8s.io/v1/clusterroles"),
+        },
+      );
+      const ctx = { log: pino({ level: "silent" }), reconcileID: "e2e", signal: new AbortController().signal };
+      await reconciler.reconcile(name, ctx);
+      const ns = await admin.client.request<KubeObject>("GET", `/api/v1/namespaces/${name}`);
+      expect(ns.metadata.labels).toEqual({ team: "someone-else", "kubernetes.io/metadata.name": name });
+      expect(own.writeLog((p) => p.startsWith("/api/v1/namespaces"))).toEqual(["POST /api/v1/namespaces 409"]);
+    } finally {
+      await tenants.stop();
+      own.client.close();
+    }
   });
 
   it("brings 50 tenants created at once to Ready", async () => {

@@ -7,13 +7,14 @@
 // renders: a subset check alone would find the smaller desired object inside the live one and
 // never send the apply that lets server-side apply remove the field.
 import { createHash } from "node:crypto";
-import { isConflict } from "./api-error.ts";
+import { isConflict, isNotFound } from "./api-error.ts";
 import { CREATED_ANNOTATION, upgradedManagedFields } from "./created-fields.ts";
 import { type ManagedFieldsEntry, removeForeignFields } from "./foreign-fields.ts";
 import type { KubeObject } from "./object.ts";
 import type { ObjectRef, ResourcePaths } from "./resource-paths.ts";
 import type { RestClient } from "./rest-client.ts";
 import { isSubset } from "./subset.ts";
+import type { NotesWrites } from "./watch-cache.ts";
 
 export interface ApplyOptions {
   fieldManager: string;
@@ -138,6 +139,29 @@ export class Applier {
       if (isConflict(err)) return undefined;
       throw err;
     }
+  }
+
+  /**
+   * For an object not in the caller's cache: creates it (create above) and notes the answer in
+   * `cache`, so that the next reconcile reads it back instead of creating it again; where
+   * something of its name exists, reads that (undefined if it went meanwhile) for the caller to
+   * judge before applying, with `created` when this manager created it. From the API server's
+   * watch cache (resourceVersion 0), not a quorum read of etcd: the answer is as fresh as the
+   * apply that follows can rely on anyway.
+   */
+  async createOrRead<T extends KubeObject & ObjectRef>(
+    desired: T,
+    cache: NotesWrites | undefined,
+  ): Promise<{ created: ApplyResult<T> } | { found: KubeObject | undefined; created: boolean }> {
+    const created = await this.create(desired);
+    if (created) {
+      cache?.noteWrite(created.object, "");
+      return { created };
+    }
+    const found = await this.client
+      .request<KubeObject>("GET", await this.paths.pathOf(desired), { query: { resourceVersion: "0" } })
+      .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+    return { found, created: found?.metadata.annotations?.[CREATED_ANNOTATION] !== undefined };
   }
 
   /**

@@ -16,7 +16,6 @@ import { ACTIVATION_LABEL } from "../../../../cdk/src/activation/labels.ts";
 import { isNotFound } from "../../kube/api-error.ts";
 import { Applier } from "../../kube/apply.ts";
 import { compactChild } from "../../kube/compact.ts";
-import { CREATED_ANNOTATION } from "../../kube/created-fields.ts";
 import type { EventRecorder } from "../../kube/events.ts";
 import { foreignEntry } from "../../kube/foreign-fields.ts";
 import { type KubeObject, objectKey } from "../../kube/object.ts";
@@ -165,17 +164,11 @@ export class ActivationReconciler {
         // request, about half the API server's CPU of an apply). Where something does, it is read,
         // since a same-named object that is not labelled as one (someone else's) would otherwise
         // be taken by the apply.
-        const created = await applier.create(obj);
-        if (created) {
-          // Read back from the cache until its watch brings it: the next reconcile does not create it again.
-          this.children.get(obj.kind)?.noteWrite(created.object, "");
-          return created;
-        }
-        const found = await this.read(obj);
-        const conflict = childConflict(obj, found);
+        const put = await applier.createOrRead(obj, this.children.get(obj.kind));
+        if (!("found" in put)) return put.created;
+        const conflict = childConflict(obj, put.found);
         if (conflict) throw new ChildConflict(conflict);
-        const marked = found?.metadata.annotations?.[CREATED_ANNOTATION] !== undefined;
-        return applier.apply(obj, undefined, { created: marked });
+        return applier.apply(obj, undefined, { created: put.created });
       },
       prune: (activation, desired) => this.prune(activation, desired),
       owned: (activation) => this.owned(activation.metadata.uid ?? ""),
@@ -218,18 +211,6 @@ export class ActivationReconciler {
       : [];
     for (const e of [...scope.events, ...warnings]) await this.event(activation, e, ctx);
     return requeue;
-  }
-
-  /**
-   * The object as the API server has it, or undefined when there is none. From the API server's
-   * watch cache (resourceVersion 0), not a quorum read of etcd: every new activation asks this for
-   * each of its children (8,550 times as 342 municipalities converge), and the answer is as
-   * fresh as the apply that follows it can rely on anyway.
-   */
-  private async read(obj: Obj): Promise<KubeObject | undefined> {
-    return this.d.client
-      .request<KubeObject>("GET", await this.d.paths.pathOf(obj), { query: { resourceVersion: "0" } })
-      .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
   }
 
   private child(kind: string, namespace: string, name: string): KubeObject | undefined {

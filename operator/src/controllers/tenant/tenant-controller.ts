@@ -11,7 +11,6 @@ import type { MunicipalTenant } from "../../api/v1alpha1/index.ts";
 import { municipalTenantSpec } from "../../api/v1alpha1/index.ts";
 import { isConflict, isNotFound } from "../../kube/api-error.ts";
 import { Applier } from "../../kube/apply.ts";
-import { CREATED_ANNOTATION } from "../../kube/created-fields.ts";
 import type { EventRecorder } from "../../kube/events.ts";
 import { addFinalizer, hasFinalizer, removeFinalizer } from "../../kube/finalizers.ts";
 import { foreignEntry, type ManagedFieldsEntry } from "../../kube/foreign-fields.ts";
@@ -353,18 +352,12 @@ export class TenantReconciler {
    */
   private async put(o: Obj, live: KubeObject | undefined, cache: WatchCache<KubeObject> | undefined) {
     if (live) return this.applier.apply(o, live);
-    const created = await this.applier.create(o);
-    if (created) {
-      // Read back from the cache until its watch brings it: the next reconcile does not create it again.
-      cache?.noteWrite(created.object, "");
-      return created;
+    const put = await this.applier.createOrRead(o, cache);
+    if (!("found" in put)) return put.created;
+    if (o.kind === "Namespace" && put.found && put.found.metadata.labels?.[TENANT_LABEL] !== o.metadata.name) {
+      return "foreign";
     }
-    const found = await this.d.client
-      .request<KubeObject>("GET", await this.d.paths.pathOf(o), { query: { resourceVersion: "0" } })
-      .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
-    if (o.kind === "Namespace" && found && found.metadata.labels?.[TENANT_LABEL] !== o.metadata.name) return "foreign";
-    const marked = found?.metadata.annotations?.[CREATED_ANNOTATION] !== undefined;
-    return this.applier.apply(o, undefined, { created: marked });
+    return this.applier.apply(o, undefined, { created: put.created });
   }
 
   /** Deletes children marked as this tenant's that the spec no longer asks for (a removed egress entry). */

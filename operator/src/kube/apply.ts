@@ -145,14 +145,14 @@ export class Applier {
    * For an object not in the caller's cache: creates it (create above) and notes the answer in
    * `cache`, so that the next reconcile reads it back instead of creating it again; where
    * something of its name exists, reads that (undefined if it went meanwhile) for the caller to
-   * judge before applying, with `created` when this manager created it. From the API server's
+   * judge before applying, with `marked` when this manager created it (its first apply upgrades it). From the API server's
    * watch cache (resourceVersion 0), not a quorum read of etcd: the answer is as fresh as the
    * apply that follows can rely on anyway.
    */
   async createOrRead<T extends KubeObject & ObjectRef>(
     desired: T,
     cache: NotesWrites | undefined,
-  ): Promise<{ created: ApplyResult<T> } | { found: KubeObject | undefined; created: boolean }> {
+  ): Promise<{ created: ApplyResult<T> } | { found: KubeObject | undefined; marked: boolean }> {
     const created = await this.create(desired);
     if (created) {
       cache?.noteWrite(created.object, "");
@@ -161,7 +161,7 @@ export class Applier {
     const found = await this.client
       .request<KubeObject>("GET", await this.paths.pathOf(desired), { query: { resourceVersion: "0" } })
       .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
-    return { found, created: found?.metadata.annotations?.[CREATED_ANNOTATION] !== undefined };
+    return { found, marked: found?.metadata.annotations?.[CREATED_ANNOTATION] !== undefined };
   }
 
   /**

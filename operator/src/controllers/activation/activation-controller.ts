@@ -168,7 +168,7 @@ export class ActivationReconciler {
         if (!("found" in put)) return put.created;
         const conflict = childConflict(obj, put.found);
         if (conflict) throw new ChildConflict(conflict);
-        return applier.apply(obj, undefined, { created: put.created });
+        return applier.apply(obj, undefined, { created: put.marked });
       },
       prune: (activation, desired) => this.prune(activation, desired),
       owned: (activation) => this.owned(activation.metadata.uid ?? ""),

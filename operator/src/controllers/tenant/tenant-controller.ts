@@ -357,7 +357,7 @@ export class TenantReconciler {
     if (o.kind === "Namespace" && put.found && put.found.metadata.labels?.[TENANT_LABEL] !== o.metadata.name) {
       return "foreign";
     }
-    return this.applier.apply(o, undefined, { created: put.created });
+    return this.applier.apply(o, undefined, { created: put.marked });
   }
 
   /** Deletes children marked as this tenant's that the spec no longer asks for (a removed egress entry). */

@@ -62,12 +62,29 @@ describe("fleet-print", () => {
       activations: 1710,
       // Two raw runs: 200 s at 50 ms a piece and nothing stolen (200 x 2 / 50 = 8), 300 s at
       // 100 ms with half a core stolen (300 x 1.5 / 100 = 4.5): 6.25 on average.
-      raw: { seconds: 100, availableSeconds: 250, objects: 14364, cpuSeconds: {}, machineSpeed: speed(50, 0) },
+      raw: {
+        seconds: 100,
+        availableSeconds: 250,
+        podsReadySeconds: 249,
+        objects: 14364,
+        cpuSeconds: {},
+        machineSpeed: speed(50, 0),
+      },
       rawAvailableSeconds: [200, 300],
       rawMachineSpeed: [speed(50, 0), speed(100, 0.5)],
       // 350 s at 80 ms with 0.4 cores stolen: 350 x 1.6 / 80 = 7, 1.12 times 6.25; the plain
       // ratio is 1.40 times the mean of 250 s.
       readySeconds: 350,
+      podsReadySeconds: 331,
+      memory: {
+        rssMb: 120,
+        heapUsedMb: 60,
+        heapTotalMb: 70,
+        externalMb: 5,
+        reductions: 3,
+        reductionSeconds: 0.5,
+        gcSeconds: { minor: 3.5, major: 1.25 },
+      },
       machineSpeed: speed(80, 0.4),
       cpuByProcess: {},
       requests: {},
@@ -80,6 +97,9 @@ describe("fleet-print", () => {
     );
     expect(r.stdout).toContain("| / raw client (Ready / available) | - | 1.40 |");
     expect(r.stdout).toContain("its probe's mean) | - | 1.12 |");
+    // The cluster's part of each phase (the last pod Ready), and the operator's collections.
+    expect(r.stdout).toContain("before the contender reports it | 249.0 | 331.0 |");
+    expect(r.stdout).toContain("until Ready (s, by kind) | minor 3.50, major 1.25 |");
   });
 
   it("names a file that is not a fleet run's JSON", () => {

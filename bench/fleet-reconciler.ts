@@ -17,6 +17,7 @@ import { createCounted } from "./fleet-raw.ts";
 import { FLEET_BLOCKS, fleetActivations, fleetTenant } from "./fleet-spec.ts";
 import {
   cpuMeter,
+  lastPodReadySeconds,
   memoryAtPeak,
   memoryOf,
   operatorProgress,
@@ -251,6 +252,7 @@ export async function reconcilerPhase(
     const expectedChildren = o.tenants * FLEET_BLOCKS.length * (2 + CONFIG_MAPS_PER_ACTIVATION);
     const made = await children(c);
     result.childObjects = made.count;
+    result.podsReadySeconds = await lastPodReadySeconds(c.client, startedAt, o.tenants * FLEET_BLOCKS.length);
     if (converged && made.count < expectedChildren) {
       throw new Error(`${name}: ${made.count} of ${expectedChildren} child objects exist`);
     }

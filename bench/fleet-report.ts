@@ -115,6 +115,9 @@ export function contendersTable(main: Run, setup: FleetSetup): string {
     row("every tenant and activation Ready, pods running (s)", (r) =>
       isRaw(r) ? `${f(rawAvailable)} (every StatefulSet available)` : (notConverged(r) ?? f(r.readySeconds)),
     ),
+    row("the last activation's pod Ready (s): the cluster's part, before the contender reports it", (r) =>
+      f(r.podsReadySeconds),
+    ),
     row("/ raw client (Ready / available)", (r) =>
       isRaw(r) || !rawAvailable || typeof r.readySeconds !== "number"
         ? "-"
@@ -224,6 +227,12 @@ export function printFleetReport(
     m
       ? `${m.reductions} (${f(m.reductionSeconds, 2)} s; threshold ${operatorFlag("memory-reduce-threshold-mb", setup.operator.flags) ?? "-"} MB)`
       : "-";
+  const gcRow = (m: Memory | undefined) =>
+    m?.gcSeconds
+      ? Object.entries(m.gcSeconds)
+          .map(([kind, seconds]) => `${kind} ${f(seconds, 2)}`)
+          .join(", ")
+      : "-";
   const countRow = (counts: Record<string, number> | undefined) =>
     Object.entries(counts ?? {})
       .slice(0, 14)
@@ -262,6 +271,7 @@ export function printFleetReport(
 | operator memory at its sampled peak (MB) | ${memoryRow(main.memoryAtPeak as Memory | undefined)} |
 | operator memory after convergence (MB) | ${memoryRow(main.memory as Memory)} |
 | operator's memory-reducing collections, whole run | ${reductionsRow(main.memoryAtEnd as Memory | undefined)} |
+| operator's main thread in V8's collections until Ready (s, by kind) | ${gcRow(main.memory as Memory | undefined)} |
 | steady state: reconciles in ${steady.windowSeconds} s (a resync every ${operatorFlag("resync-period-seconds", setup.operator.flags)} s) | ${steady.reconciles} |
 | steady state: writes in that window | ${steady.writes} |
 | steady state: operator CPU seconds in that window | ${f(steady.cpuSeconds, 2)} |

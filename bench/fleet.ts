@@ -88,7 +88,12 @@ async function run(o: RunOptions) {
     log.info({ seconds: rawRuns.at(-1)?.seconds }, "raw baseline done");
     const mean = (of: (r: (typeof rawRuns)[number]) => number) =>
       rawRuns.reduce((sum, r) => sum + of(r), 0) / rawRuns.length;
-    result.raw = { ...rawRuns[0], seconds: mean((r) => r.seconds), availableSeconds: mean((r) => r.availableSeconds) };
+    result.raw = {
+      ...rawRuns[0],
+      seconds: mean((r) => r.seconds),
+      availableSeconds: mean((r) => r.availableSeconds),
+      podsReadySeconds: mean((r) => r.podsReadySeconds ?? Number.NaN),
+    };
     result.rawSeconds = rawRuns.map((r) => r.seconds);
     result.rawAvailableSeconds = rawRuns.map((r) => r.availableSeconds);
     result.rawLoad = rawRuns.map((r) => r.loadAverage[0]);

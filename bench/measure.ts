@@ -1,5 +1,7 @@
 // What the fleet benchmark reads from the processes it measures: Prometheus text from the
 // operator's and the API server's /metrics, and CPU seconds from /proc.
+import type { KubeObject } from "../operator/src/kube/object.ts";
+import type { RestClient } from "../operator/src/kube/rest-client.ts";
 import type { ControlPlane } from "../test/controlplane/control-plane.ts";
 import { cpuSeconds, machineCpu } from "./process-stats.ts";
 
@@ -70,6 +72,8 @@ export interface Memory {
   /** Memory-reducing collections the operator ran so far, and their seconds. */
   reductions: number;
   reductionSeconds: number;
+  /** Seconds the main thread spent in V8's collections so far, by kind (minor, major, incremental, weakcb). */
+  gcSeconds?: Record<string, number>;
 }
 
 /** The operator's own view of its memory, in MB. */
@@ -83,6 +87,7 @@ export async function memoryOf(metricsUrl: string): Promise<Memory> {
     rssMb: mb("process_resident_memory_bytes"),
     reductions: sumBy(samples, "aihub_memory_reductions_total")[""] ?? 0,
     reductionSeconds: sumBy(samples, "aihub_memory_reduction_seconds_total")[""] ?? 0,
+    gcSeconds: sumBy(samples, "nodejs_gc_duration_seconds_sum", (l) => l.kind),
   };
 }
 
@@ -100,6 +105,31 @@ export function memoryAtPeak(metricsUrl: string): () => Memory | undefined {
     clearInterval(timer);
     return peak;
   };
+}
+
+type Pod = KubeObject & { status?: { conditions?: { type: string; status: string; lastTransitionTime?: string }[] } };
+
+/**
+ * Seconds from `startedAtMs` (epoch ms) until the last of the activations' pods was Ready, from
+ * the Ready condition's lastTransitionTime (whole seconds: rounded up here), read once after the
+ * phase; undefined while fewer than `expected` are Ready. The cluster's own part of a phase, the
+ * same for every contender: what comes after it is the contender reporting Ready.
+ */
+export async function lastPodReadySeconds(
+  client: RestClient,
+  startedAtMs: number,
+  expected: number,
+): Promise<number | undefined> {
+  const pods = await client.request<{ items: Pod[] }>("GET", "/api/v1/pods", {
+    query: { labelSelector: "aihub.gemeenten.nl/activation" },
+  });
+  const times = pods.items.flatMap((p) =>
+    (p.status?.conditions ?? [])
+      .filter((c) => c.type === "Ready" && c.status === "True" && c.lastTransitionTime)
+      .map((c) => Date.parse(c.lastTransitionTime as string)),
+  );
+  if (times.length < expected) return undefined;
+  return (Math.max(...times) + 1000 - startedAtMs) / 1000;
 }
 
 const WRITE_VERBS = new Set(["POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION"]);

@@ -20,6 +20,14 @@ export function tenantName(tenant: MunicipalTenant): string {
   return name;
 }
 
+/**
+ * Whether `namespace` is the tenant's own: marked with its name. A namespace of that name without
+ * the mark (made by someone else, or by another tenant) is foreign, and is never taken or deleted.
+ */
+export function isTenantNamespace(namespace: { metadata: { labels?: Record<string, string> } }, tenant: string) {
+  return namespace.metadata.labels?.[TENANT_LABEL] === tenant;
+}
+
 /** The labels every child of the tenant carries. */
 export function tenantLabels(tenant: MunicipalTenant): Record<string, string> {
   return {

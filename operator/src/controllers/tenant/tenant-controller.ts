@@ -23,7 +23,7 @@ import { Controller } from "../../runtime/controller.ts";
 import type { Manager } from "../../runtime/manager.ts";
 import type { OperatorMetrics } from "../../runtime/metrics.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconcile.ts";
-import { DELETION_PROTECTION_LABEL, MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "./labels.ts";
+import { DELETION_PROTECTION_LABEL, isTenantNamespace, MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "./labels.ts";
 import { ACTIVATION_COUNT, QUOTA_NAME, quotaChanged, uncountedQuota } from "./quota.ts";
 import { renderSharedClusterRoles } from "./rbac.ts";
 import { childKinds, renderTenant, type TenantRenderContext } from "./render.ts";
@@ -166,7 +166,7 @@ export class TenantReconciler {
 
     const name = tenant.metadata.name ?? key;
     const existing = this.c.namespaces.get(name);
-    if (existing && existing.metadata.labels?.[TENANT_LABEL] !== name) {
+    if (existing && !isTenantNamespace(existing, name)) {
       const owner = existing.metadata.labels?.[TENANT_LABEL];
       const outcome: TenantOutcome = {
         namespace: {
@@ -354,7 +354,7 @@ export class TenantReconciler {
     if (live) return this.applier.apply(o, live);
     const put = await this.applier.createOrRead(o, cache);
     if (!("found" in put)) return put.created;
-    if (o.kind === "Namespace" && put.found && put.found.metadata.labels?.[TENANT_LABEL] !== o.metadata.name) {
+    if (o.kind === "Namespace" && put.found && !isTenantNamespace(put.found, o.metadata.name ?? "")) {
       return "foreign";
     }
     return this.applier.apply(o, undefined, { created: put.marked });
@@ -401,7 +401,7 @@ export class TenantReconciler {
       return undefined;
     }
     const ns = this.c.namespaces.get(name);
-    if (ns && ns.metadata.labels?.[TENANT_LABEL] === name) {
+    if (ns && isTenantNamespace(ns, name)) {
       if (!ns.metadata.deletionTimestamp) {
         // The protection was lifted on the tenant; the namespace's mirror of it may not say so
         // yet, and the admission policy would refuse the deletion.

@@ -76,6 +76,7 @@ describe("fleet-print", () => {
       // ratio is 1.40 times the mean of 250 s.
       readySeconds: 350,
       podsReadySeconds: 331,
+      podsReadyAfterWorkload: { p50: 12.4, p90: 40, max: 81 },
       memory: {
         rssMb: 120,
         heapUsedMb: 60,
@@ -98,7 +99,9 @@ describe("fleet-print", () => {
     expect(r.stdout).toContain("| / raw client (Ready / available) | - | 1.40 |");
     expect(r.stdout).toContain("its probe's mean) | - | 1.12 |");
     // The cluster's part of each phase (the last pod Ready), and the operator's collections.
-    expect(r.stdout).toContain("before the contender reports it | 249.0 | 331.0 |");
+    expect(r.stdout).toContain(
+      "after its StatefulSet was created | 249.0 | 331.0 (median 12, 90th percentile 40, at most 81 s) |",
+    );
     expect(r.stdout).toContain("until Ready (s, by kind) | minor 3.50, major 1.25 |");
   });
 

@@ -15,7 +15,7 @@ import { startControlPlane, waitFor } from "./control-plane.ts";
 import type { Profiling } from "./fleet-reconciler.ts";
 import { renderFleet } from "./fleet-render.ts";
 import { FLEET_BLOCKS, fleetActivations, fleetTenant } from "./fleet-spec.ts";
-import { cpuMeter, lastPodReadySeconds, serverWrites, timeline } from "./measure.ts";
+import { cpuMeter, podsReady, serverWrites, timeline } from "./measure.ts";
 import { pool } from "./pool.ts";
 import { type SpeedProbe, startSpeedProbe } from "./speed-probe.ts";
 
@@ -195,7 +195,7 @@ export async function rawPhase(
       1_800_000,
     );
     const availableSeconds = (performance.now() - started) / 1000;
-    const podsReadySeconds = await lastPodReadySeconds(c.client, Date.now() - availableSeconds * 1000, expected);
+    const pods = await podsReady(c.client, Date.now() - availableSeconds * 1000, expected);
     // The same measures until available, comparable with a reconciler's until Ready.
     const available = { cpuSeconds: cpu(), serverWrites: await serverWrites(cp) };
     await workloads.stop();
@@ -207,7 +207,8 @@ export async function rawPhase(
     return {
       ...raw,
       availableSeconds,
-      podsReadySeconds,
+      podsReadySeconds: pods.lastSeconds,
+      podsReadyAfterWorkload: pods.afterWorkload,
       ...created,
       available,
       requests,

@@ -17,10 +17,10 @@ import { createCounted } from "./fleet-raw.ts";
 import { FLEET_BLOCKS, fleetActivations, fleetTenant } from "./fleet-spec.ts";
 import {
   cpuMeter,
-  lastPodReadySeconds,
   memoryAtPeak,
   memoryOf,
   operatorProgress,
+  podsReady,
   reconciles,
   requestsByVerb,
   serverWrites,
@@ -252,7 +252,9 @@ export async function reconcilerPhase(
     const expectedChildren = o.tenants * FLEET_BLOCKS.length * (2 + CONFIG_MAPS_PER_ACTIVATION);
     const made = await children(c);
     result.childObjects = made.count;
-    result.podsReadySeconds = await lastPodReadySeconds(c.client, startedAt, o.tenants * FLEET_BLOCKS.length);
+    const pods = await podsReady(c.client, startedAt, o.tenants * FLEET_BLOCKS.length);
+    result.podsReadySeconds = pods.lastSeconds;
+    result.podsReadyAfterWorkload = pods.afterWorkload;
     if (converged && made.count < expectedChildren) {
       throw new Error(`${name}: ${made.count} of ${expectedChildren} child objects exist`);
     }

@@ -1,5 +1,5 @@
 // The fleet benchmark's report: the figures of one run (and its growth runs) as markdown tables.
-import type { Memory, TimelineRow } from "./measure.ts";
+import type { Memory, Spread, TimelineRow } from "./measure.ts";
 import { operatorFlag } from "./operator-process.ts";
 import { type Machine, machineLine } from "./process-stats.ts";
 import { type MachineSpeed, speedLine } from "./speed-probe.ts";
@@ -115,8 +115,12 @@ export function contendersTable(main: Run, setup: FleetSetup): string {
     row("every tenant and activation Ready, pods running (s)", (r) =>
       isRaw(r) ? `${f(rawAvailable)} (every StatefulSet available)` : (notConverged(r) ?? f(r.readySeconds)),
     ),
-    row("the last activation's pod Ready (s): the cluster's part, before the contender reports it", (r) =>
-      f(r.podsReadySeconds),
+    row(
+      "the last activation's pod Ready (s): the cluster's part, before the contender reports it; each pod after its StatefulSet was created",
+      (r) => {
+        const after = r.podsReadyAfterWorkload as Spread | undefined;
+        return `${f(r.podsReadySeconds)}${after ? ` (median ${f(after.p50, 0)}, 90th percentile ${f(after.p90, 0)}, at most ${f(after.max, 0)} s)` : ""}`;
+      },
     ),
     row("/ raw client (Ready / available)", (r) =>
       isRaw(r) || !rawAvailable || typeof r.readySeconds !== "number"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseMetrics, sumBy } from "./measure.ts";
+import { parseMetrics, spread, sumBy } from "./measure.ts";
 
 const text = `# HELP rest_client_requests_total Number of HTTP requests.
 # TYPE rest_client_requests_total counter
@@ -32,5 +32,13 @@ describe("parseMetrics and sumBy", () => {
       GET: 5,
     });
     expect(sumBy(samples, "absent")).toEqual({});
+  });
+});
+
+describe("spread", () => {
+  it("gives the median, the 90th percentile and the largest by nearest rank, whatever the order", () => {
+    expect(spread([10, 1, 9, 2, 8, 3, 7, 4, 6, 5])).toEqual({ p50: 5, p90: 9, max: 10 });
+    expect(spread([3])).toEqual({ p50: 3, p90: 3, max: 3 });
+    expect(spread([])).toBeUndefined();
   });
 });

@@ -109,27 +109,57 @@ export function memoryAtPeak(metricsUrl: string): () => Memory | undefined {
 
 type Pod = KubeObject & { status?: { conditions?: { type: string; status: string; lastTransitionTime?: string }[] } };
 
+/** Seconds: the median, the 90th percentile and the largest. */
+export interface Spread {
+  p50: number;
+  p90: number;
+  max: number;
+}
+
+/** The spread of `values` (nearest rank), undefined for none. */
+export function spread(values: number[]): Spread | undefined {
+  if (!values.length) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
+  return { p50: at(0.5), p90: at(0.9), max: sorted.at(-1) as number };
+}
+
 /**
- * Seconds from `startedAtMs` (epoch ms) until the last of the activations' pods was Ready, from
- * the Ready condition's lastTransitionTime (whole seconds: rounded up here), read once after the
- * phase; undefined while fewer than `expected` are Ready. The cluster's own part of a phase, the
- * same for every contender: what comes after it is the contender reporting Ready.
+ * When the activations' pods were Ready, read once after a phase from each pod's Ready condition
+ * (lastTransitionTime, whole seconds): the seconds from `startedAtMs` (epoch ms) until the last
+ * one (rounded up; undefined while fewer than `expected` are Ready), and how long each pod took
+ * after its StatefulSet was created. The cluster's own part of a phase, the same for every
+ * contender: what comes after it is the contender reporting Ready.
  */
-export async function lastPodReadySeconds(
+export async function podsReady(
   client: RestClient,
   startedAtMs: number,
   expected: number,
-): Promise<number | undefined> {
-  const pods = await client.request<{ items: Pod[] }>("GET", "/api/v1/pods", {
-    query: { labelSelector: "aihub.gemeenten.nl/activation" },
-  });
-  const times = pods.items.flatMap((p) =>
-    (p.status?.conditions ?? [])
-      .filter((c) => c.type === "Ready" && c.status === "True" && c.lastTransitionTime)
-      .map((c) => Date.parse(c.lastTransitionTime as string)),
+): Promise<{ lastSeconds?: number; afterWorkload?: Spread }> {
+  const query = { labelSelector: "aihub.gemeenten.nl/activation" };
+  const pods = await client.request<{ items: Pod[] }>("GET", "/api/v1/pods", { query });
+  const workloads = await client.request<{ items: KubeObject[] }>("GET", "/apis/apps/v1/statefulsets", { query });
+  const created = new Map(
+    workloads.items.map((w) => [
+      `${w.metadata.namespace}/${w.metadata.name}`,
+      Date.parse(w.metadata.creationTimestamp ?? ""),
+    ]),
   );
-  if (times.length < expected) return undefined;
-  return (Math.max(...times) + 1000 - startedAtMs) / 1000;
+  const ready: number[] = [];
+  const afterWorkload: number[] = [];
+  for (const p of pods.items) {
+    const c = p.status?.conditions?.find((c) => c.type === "Ready" && c.status === "True" && c.lastTransitionTime);
+    if (!c) continue;
+    const t = Date.parse(c.lastTransitionTime as string);
+    ready.push(t);
+    const owner = p.metadata.ownerReferences?.find((r) => r.kind === "StatefulSet")?.name;
+    const from = created.get(`${p.metadata.namespace}/${owner}`);
+    if (from !== undefined && Number.isFinite(from)) afterWorkload.push((t - from) / 1000);
+  }
+  return {
+    lastSeconds: ready.length >= expected ? (Math.max(...ready) + 1000 - startedAtMs) / 1000 : undefined,
+    afterWorkload: spread(afterWorkload),
+  };
 }
 
 const WRITE_VERBS = new Set(["POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION"]);

@@ -202,6 +202,40 @@ describe("the activation phases", () => {
     expect(scope.requeueAfterMs).toBe(5000);
   });
 
+  it("sends a new activation's children in one round trip, and an existing one's StatefulSet after the rest", async () => {
+    // Each apply says when it started and when its answer came: "+Kind" and "-Kind".
+    const order = (owned: { kind: string; object: KubeObject }[], workload?: KubeObject) => {
+      const { env } = fakeEnv({ workload });
+      const log: string[] = [];
+      const traced: PhaseEnv = {
+        ...env,
+        owned: () => owned,
+        apply: async (obj) => {
+          log.push(`+${obj.kind}`);
+          const answer = await env.apply(obj);
+          await new Promise((r) => setImmediate(r));
+          log.push(`-${obj.kind}`);
+          return answer;
+        },
+      };
+      return { traced, log };
+    };
+    const fresh = order([]);
+    await reconcile(running("1.3.0"), fresh.traced);
+    const starts = fresh.log.filter((e) => e.startsWith("+"));
+    // Every create went out before the first answer came back, the StatefulSet's among them.
+    expect(fresh.log.slice(0, starts.length)).toEqual(starts);
+    expect(starts).toContain("+StatefulSet");
+    expect(starts.length).toBeGreaterThan(2);
+
+    const existing = order([{ kind: "StatefulSet", object: available13 }], available13);
+    await reconcile(running("1.3.0"), existing.traced);
+    // The StatefulSet is sent only once every other child was answered: its pods find them as applied.
+    const workloadAt = existing.log.indexOf("+StatefulSet");
+    expect(workloadAt).toBe(existing.log.length - 2);
+    expect(existing.log.slice(0, workloadAt).filter((e) => e.startsWith("-")).length).toBe(starts.length - 1);
+  });
+
   it("renders no child again while nothing it depends on changed since all were found as rendered", async () => {
     const { env } = fakeEnv({ workload: available13 });
     const withGeneration = (o: KubeObject | undefined) =>

@@ -258,6 +258,12 @@ export const CHILD_CONFLICT_RETRY_MS = 10_000;
  * their ConfigMap and policies in place. A fleet's reconciles wait on the API server's latency, not
  * its capacity, when each applies one object after another. Then children no longer rendered go,
  * the Deployment of an activation from before ADR 14 among them, once its StatefulSet exists.
+ *
+ * An activation that has no child yet gets all of them in one round trip: no pod can run with an
+ * older configuration (there is none), the tenant's default-deny policy holds until the
+ * activation's own policy exists, and a pod that comes before its ConfigMap waits for the mount.
+ * Created together, the creates in one namespace are counted in its quota together (the API
+ * server's quota admission writes the quota's status once for those that arrive together).
  */
 export const applyChildren: Phase = async (scope, env) => {
   const { block, tenant } = references(scope);
@@ -296,8 +302,16 @@ export const applyChildren: Phase = async (scope, env) => {
     return result.object;
   };
   try {
-    await Promise.all(desired.filter((o) => o.kind !== WORKLOAD_KIND).map(apply));
-    for (const obj of desired.filter((o) => o.kind === WORKLOAD_KIND)) applied = await apply(obj);
+    const isWorkload = (o: Obj) => o.kind === WORKLOAD_KIND;
+    const applyWorkload = async (o: Obj) => {
+      applied = await apply(o);
+    };
+    if (!scope.workload && env.owned?.(scope.activation).length === 0) {
+      await Promise.all(desired.map((o) => (isWorkload(o) ? applyWorkload(o) : apply(o))));
+    } else {
+      await Promise.all(desired.filter((o) => !isWorkload(o)).map(apply));
+      for (const obj of desired.filter(isWorkload)) await applyWorkload(obj);
+    }
   } catch (err) {
     if (!(err instanceof ChildConflict)) throw err;
     scope.verdicts.progressing = verdict("False", "ChildConflict", err.message);

@@ -77,6 +77,7 @@ describe("fleet-print", () => {
       readySeconds: 350,
       podsReadySeconds: 331,
       podsReadyAfterWorkload: { p50: 12.4, p90: 40, max: 81 },
+      reconcilesByController: { blockactivation: 5000, blockrollout: 7 },
       memory: {
         rssMb: 120,
         heapUsedMb: 60,
@@ -103,6 +104,9 @@ describe("fleet-print", () => {
       "after its StatefulSet was created | 249.0 | 331.0 (median 12, 90th percentile 40, at most 81 s) |",
     );
     expect(r.stdout).toContain("until Ready (s, by kind) | minor 3.50, major 1.25 |");
+    expect(r.stdout).toContain(
+      "| operator reconciles until Ready, by controller | blockactivation 5000, blockrollout 7 |",
+    );
   });
 
   it("names a file that is not a fleet run's JSON", () => {

@@ -22,6 +22,7 @@ import {
   operatorProgress,
   podsReady,
   reconciles,
+  reconcilesByController,
   requestsByVerb,
   serverWrites,
   timeline,
@@ -263,6 +264,7 @@ export async function reconcilerPhase(
       result.childrenSeconds = converged ? Math.min(result.readySeconds as number, childrenSeconds) : childrenSeconds;
     }
     result.requests = await requestsByVerb(running.metricsUrl);
+    result.reconcilesByController = await reconcilesByController(running.metricsUrl);
     result.cpuSeconds = cpuSeconds(pid) - cpuAtStart;
     result.cpuByProcess = cpu();
     result.serverWrites = await serverWrites(cp);

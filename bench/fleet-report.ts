@@ -265,6 +265,7 @@ export function printFleetReport(
 | operator requests by verb | ${Object.entries(main.requests as Record<string, number>)
     .map(([k, v]) => `${k} ${v}`)
     .join(", ")} |
+| operator reconciles until Ready, by controller | ${countRow(main.reconcilesByController as Record<string, number> | undefined)} |
 | operator CPU seconds to converge | ${f(main.cpuSeconds)} |
 | CPU seconds by process, raw client until created | ${cpuRow(raw.cpuSeconds)} |
 | CPU seconds by process, raw client until available | ${raw.available ? cpuRow(raw.available.cpuSeconds) : "-"} |

@@ -49,6 +49,11 @@ export async function reconciles(metricsUrl: string): Promise<number> {
   return sumBy(await scrape(metricsUrl), "controller_runtime_reconcile_total")[""] ?? 0;
 }
 
+/** controller_runtime_reconcile_total of the operator, by controller (aihub's and the peer's name the same metric). */
+export async function reconcilesByController(metricsUrl: string): Promise<Record<string, number>> {
+  return sumBy(await scrape(metricsUrl), "controller_runtime_reconcile_total", (l) => l.controller);
+}
+
 /**
  * What the operator is doing now, for a timeline: the depth of each controller's queue, the writes
  * it has sent and the reconciles that failed (and went back to the queue with a backoff).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../kube/object.ts";
-import { activationHealthChanged, rolloutName, rolloutsConcerned } from "./rollout-controller.ts";
+import { activationHealthChanged, rolloutName, rolloutsConcerned, rolloutsWatching } from "./rollout-controller.ts";
 
 const activation = (generation: number, ready: string, version = "1.0.0"): KubeObject => ({
   metadata: { name: "a", namespace: "utrecht", generation },
@@ -36,6 +36,13 @@ describe("which rollouts an activation's update concerns", () => {
     const a = activation(1, "True");
     const b = { ...a, status: { ...(a.status as object), availableUpdate: { version: "1.5.0" } } };
     expect(activationHealthChanged(a, b)).toBe(false);
+  });
+});
+
+describe("which rollouts a new or deleted activation or tenant concerns", () => {
+  it("those not finished: a new activation has no status, so it cannot reopen a finished one", () => {
+    expect(rolloutsWatching(rollouts)).toEqual(["b-1.3.0", "b-1.4.0"]);
+    expect(rolloutsWatching(rollouts.slice(0, 3))).toEqual([]);
   });
 });
 

@@ -28,6 +28,7 @@ import {
   timeline,
   writesOf,
 } from "./measure.ts";
+import { STEADY_WINDOW_SECONDS } from "./operator-process.ts";
 import { pool, poolWhenReady } from "./pool.ts";
 import { cpuSeconds, peakRssMb, rssMb } from "./process-stats.ts";
 import { type SpeedProbe, startSpeedProbe } from "./speed-probe.ts";
@@ -38,8 +39,6 @@ const API = "/apis/aihub.gemeenten.nl/v1alpha1";
 export const outDir = process.env.BENCH_OUT ?? "bench/results";
 export const stamp = new Date().toISOString().slice(0, 19).replace(/:/g, "");
 const profileSetting = process.env.BENCH_PROFILE ?? "";
-/** How long the steady state is watched: longer than the operator's resync period (OPERATOR_FLAGS). */
-const STEADY_WINDOW_SECONDS = 25;
 
 /** A CPU profile of kube-apiserver over a phase (BENCH_PROFILE); `end` when the phase is over. */
 export interface Profiling {

@@ -1,6 +1,6 @@
 // The fleet benchmark's report: the figures of one run (and its growth runs) as markdown tables.
 import type { Memory, Spread, TimelineRow } from "./measure.ts";
-import { operatorFlag } from "./operator-process.ts";
+import { operatorFlag, STEADY_WINDOW_SECONDS } from "./operator-process.ts";
 import { type Machine, machineLine } from "./process-stats.ts";
 import { type MachineSpeed, speedLine } from "./speed-probe.ts";
 
@@ -157,7 +157,7 @@ export function contendersTable(main: Run, setup: FleetSetup): string {
     row("contender's peak RSS (MB)", (r) => (isRaw(r) ? "-" : f(r.peakRssMb, 0))),
     row("contender's requests by verb", (r) => byVerb(r.requests as Record<string, number>)),
     row("writes the API server served, all clients, by verb", (r) => byVerb(serverVerbs(writesOf(r)))),
-    row("steady state: reconciles in a 25 s window with a full resync", (r) =>
+    row(`steady state: reconciles in a ${STEADY_WINDOW_SECONDS} s window with a full resync`, (r) =>
       isRaw(r) ? "-" : f(steady(r)?.reconciles, 0),
     ),
     row("steady state: writes in that window", (r) =>

@@ -10,15 +10,27 @@ const BUNDLE = "dist/operator.mjs";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * How often the operator resyncs in every benchmark run (its default is 600 s), and the peers
+ * (controller-runtime's SyncPeriod, default 10 hours): short enough that a steady-state window
+ * holds a full resync (STEADY_WINDOW_SECONDS), long enough that the resync does not add a round of
+ * reconciles every few seconds to a fleet that converges (ADR 16, fifteenth pass: 20 s did).
+ */
+export const RESYNC_SECONDS = 60;
+
+/** How long a steady state is watched: a full resync and a little more. */
+export const STEADY_WINDOW_SECONDS = RESYNC_SECONDS + 5;
+
+/**
  * The operator's flags in every benchmark run, besides `--kubeconfig` (the run's own control
- * plane): more workers and a shorter resync than the defaults (4 and 600 s), the memory-reducing
+ * plane): more workers and a shorter resync than the defaults (4 and 600 s), the connections for
+ * requests (BENCH_API_CONNECTIONS, for experiments), the memory-reducing
  * collection's threshold (BENCH_MEMORY_REDUCE_MB, for experiments), and every server on a free
  * loopback port. The reports print them from here.
  */
 export const OPERATOR_FLAGS: readonly string[] = [
   "--workers=16",
-  "--api-connections=16",
-  "--resync-period-seconds=20",
+  `--api-connections=${process.env.BENCH_API_CONNECTIONS ?? "16"}`,
+  `--resync-period-seconds=${RESYNC_SECONDS}`,
   `--memory-reduce-threshold-mb=${process.env.BENCH_MEMORY_REDUCE_MB ?? "16"}`,
   "--health-probe-bind-address=127.0.0.1:0",
   "--metrics-bind-address=127.0.0.1:0",

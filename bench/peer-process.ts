@@ -5,23 +5,24 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { freePort } from "../test/controlplane/control-plane.ts";
+import { RESYNC_SECONDS } from "./operator-process.ts";
 
 /**
  * The peers of the benchmark, by name (BENCH_CONTENDERS): their flags besides --kubeconfig,
- * --children and --metrics-bind-address. Every one has a SyncPeriod of 20 s, so that a full
- * resync falls in the steady-state window as aihub's --resync-period-seconds=20 does.
+ * --children and --metrics-bind-address. Every one has aihub's resync period as its SyncPeriod,
+ * so that a full resync falls in the steady-state window as aihub's does (RESYNC_SECONDS).
  */
 export const PEER_FLAGS: Record<string, readonly string[]> = {
   // controller-runtime v0.23's defaults: one reconcile at a time per controller, and no
   // client-side rate limit (GetConfig sets QPS -1 since v0.21).
-  "peer-default": ["--sync-period=20s"],
+  "peer-default": [`--sync-period=${RESYNC_SECONDS}s`],
   // As a careful team would tune it: as many concurrent reconciles as aihub's workers in this
   // benchmark (--workers=16), no client-side rate limit (said explicitly).
-  "peer-tuned": ["--max-concurrent-reconciles=16", "--kube-api-qps=-1", "--sync-period=20s"],
+  "peer-tuned": ["--max-concurrent-reconciles=16", "--kube-api-qps=-1", `--sync-period=${RESYNC_SECONDS}s`],
   // The client limit controller-runtime had by default up to v0.20 (20 requests/s, burst 30),
   // with its default of one reconcile at a time. Not in the default set: about 15,000 requests
   // at 342 municipalities take it over 12 minutes.
-  "peer-qps20": ["--kube-api-qps=20", "--kube-api-burst=30", "--sync-period=20s"],
+  "peer-qps20": ["--kube-api-qps=20", "--kube-api-burst=30", `--sync-period=${RESYNC_SECONDS}s`],
 };
 
 // With one reconcile at a time, the peer with controller-runtime's defaults needs more than 10

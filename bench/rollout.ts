@@ -33,6 +33,7 @@ import {
   type OperatorProcess,
   operatorEnvVars,
   operatorNodeArgs,
+  STEADY_WINDOW_SECONDS,
   startOperator,
 } from "./operator-process.ts";
 import { pool } from "./pool.ts";
@@ -56,8 +57,6 @@ const flags = {
   BENCH_OUT: env("BENCH_OUT", "bench/results"),
 };
 const stamp = new Date().toISOString().slice(0, 19).replace(/:/g, "");
-/** How long the steady state is watched: longer than the operator's resync period (OPERATOR_FLAGS). */
-const STEADY_WINDOW_SECONDS = 25;
 const n = flags.BENCH_TENANTS;
 const strategy = { maxConcurrent: flags.BENCH_CONCURRENCY, bakeTime: flags.BENCH_BAKE };
 

@@ -71,6 +71,22 @@ describe("a child created with a POST", () => {
     expect(await applier.create(desired)).toBeUndefined();
   });
 
+  it("says whether its answer has every field as sent, so that the next apply would send nothing", async () => {
+    const applier = new Applier(admin.client, admin.paths, MANAGER);
+    const id = randomUUID().slice(0, 6);
+    const plain = service(`as-sent-${id}`, false);
+    const kept = await applier.create(plain);
+    expect(kept?.createdAsSent).toBe(true);
+    expect((await applier.apply(plain, kept?.object)).written).toBe(false);
+    // A quantity the API server stores in its canonical form (0.5 CPU as 500m) is not as sent.
+    const rewritten = statefulSet(`rewritten-${id}`, false);
+    const pod = (rewritten.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec;
+    pod.containers = pod.containers.map((c) => ({ ...c, resources: { requests: { cpu: "0.5" } } }));
+    const changed = await applier.create(rewritten);
+    expect(changed?.createdAsSent).toBe(false);
+    expect((await applier.apply(rewritten, changed?.object)).written).toBe(true);
+  });
+
   it("loses a field the rendering drops at its first apply, keeps the server's defaults and allocations, and is applied from then on", async () => {
     const applier = new Applier(admin.client, admin.paths, MANAGER);
     const name = `sts-${randomUUID().slice(0, 6)}`;

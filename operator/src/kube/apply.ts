@@ -47,6 +47,11 @@ export interface ApplyResult<T> {
   object: T;
   /** False when the live object already matched and no request was sent (neither a removal nor an apply). */
   written: boolean;
+  /**
+   * Set by a create: whether the answer has every field as sent, so that the next apply would
+   * find it as desired (the API server changed no value, no admission plugin added to a list).
+   */
+  createdAsSent?: boolean;
 }
 
 export const APPLIED_HASH_ANNOTATION = "aihub.gemeenten.nl/applied-config-hash";
@@ -134,7 +139,7 @@ export class Applier {
         body: marked,
         query: { fieldManager: this.fieldManager, fieldValidation: "Strict" },
       });
-      return { object, written: true };
+      return { object, written: true, createdAsSent: isSubset(this.compact(stamped), this.compact(object)) };
     } catch (err) {
       if (isConflict(err)) return undefined;
       throw err;

@@ -236,6 +236,49 @@ describe("the activation phases", () => {
     expect(existing.log.slice(0, workloadAt).filter((e) => e.startsWith("-")).length).toBe(starts.length - 1);
   });
 
+  it("renders a new activation's children once when every create was answered as sent, again when one was not", async () => {
+    const { env } = fakeEnv();
+    const withGeneration = (o: KubeObject | undefined) =>
+      o && ({ ...o, metadata: { ...o.metadata, uid: `uid-${o.metadata.name}`, generation: 3 } } as KubeObject);
+    const block = withGeneration(env.block("bezwaar-intake"));
+    const tenant = withGeneration(env.tenant("utrecht"));
+    const run = async (asSent: boolean) => {
+      // The cache: a create's answer is noted at once (get), the watch brings it to the index (owned).
+      const cached = new Map<string, KubeObject>();
+      let indexed: { kind: string; object: KubeObject }[] = [];
+      const sent: string[] = [];
+      const created: PhaseEnv = {
+        ...env,
+        block: () => block,
+        tenant: () => tenant,
+        child: (kind, namespace, name) => cached.get(`${kind}/${namespace}/${name}`),
+        owned: () => indexed,
+        inSync: new Map(),
+        apply: async (obj) => {
+          sent.push(obj.kind);
+          const key = `${obj.kind}/${obj.metadata?.namespace}/${obj.metadata?.name}`;
+          if (cached.has(key)) return { object: cached.get(key) as KubeObject, written: false };
+          const answer = { ...obj, metadata: { ...obj.metadata, resourceVersion: "7", generation: 1 } } as KubeObject;
+          cached.set(key, answer);
+          return { object: answer, written: true, createdAsSent: asSent };
+        },
+      };
+      const activation = running("1.3.0");
+      await reconcile(activation, created);
+      const once = sent.length;
+      indexed = [...cached].map(([key, object]) => ({ kind: key.split("/")[0] ?? "", object }));
+      const again = await reconcile(activation, created);
+      expect(again.rendered?.version).toBe("1.3.0");
+      return { once, after: sent.length };
+    };
+    const answeredAsSent = await run(true);
+    expect(answeredAsSent.once).toBeGreaterThan(2);
+    expect(answeredAsSent.after).toBe(answeredAsSent.once);
+    // An answer that differs from what was sent (a value the API server rewrote): compared again.
+    const rewritten = await run(false);
+    expect(rewritten.after).toBe(2 * rewritten.once);
+  });
+
   it("renders no child again while nothing it depends on changed since all were found as rendered", async () => {
     const { env } = fakeEnv({ workload: available13 });
     const withGeneration = (o: KubeObject | undefined) =>

@@ -46,7 +46,7 @@ export interface PhaseEnv {
    * Server-side apply against the cached child: the object as the API server (or cache) has it,
    * and whether a request was sent for it.
    */
-  apply(obj: Obj): Promise<{ object: KubeObject; written: boolean }>;
+  apply(obj: Obj): Promise<{ object: KubeObject; written: boolean; createdAsSent?: boolean }>;
   /** Deletes the activation's children that `desired` no longer has; how many it deleted. */
   prune(activation: ActivationObject, desired: Obj[]): Promise<number>;
   /** Every child the activation owns, as cached (for childrenDigest). */
@@ -296,17 +296,20 @@ export const applyChildren: Phase = async (scope, env) => {
   const desired = renderActivation(input, env.render) as Obj[];
   let applied: KubeObject | undefined;
   let written = false;
+  let allCreatedAsSent = true;
   const apply = async (obj: Obj) => {
     const result = await env.apply(obj);
     written ||= result.written;
+    allCreatedAsSent &&= result.createdAsSent === true;
     return result.object;
   };
+  const isNew = !scope.workload && env.owned?.(scope.activation).length === 0;
   try {
     const isWorkload = (o: Obj) => o.kind === WORKLOAD_KIND;
     const applyWorkload = async (o: Obj) => {
       applied = await apply(o);
     };
-    if (!scope.workload && env.owned?.(scope.activation).length === 0) {
+    if (isNew) {
       await Promise.all(desired.map((o) => (isWorkload(o) ? applyWorkload(o) : apply(o))));
     } else {
       await Promise.all(desired.filter((o) => !isWorkload(o)).map(apply));
@@ -323,6 +326,10 @@ export const applyChildren: Phase = async (scope, env) => {
   const pruned = await env.prune(scope.activation, desired);
   // Every child was as rendered: the digest of the inputs says so until one of them changes.
   if (digest !== undefined && !written && pruned === 0) env.inSync?.set(key, digest);
+  // A new activation whose children were all created and answered with every field as sent: the
+  // answers (in the cache since the writes) are what the next reconcile would find as rendered,
+  // so it need not render and compare them again once the watch brings these very versions.
+  else if (isNew && allCreatedAsSent && pruned === 0) recordCreated(scope, env, key, desired);
   scope.rendered = target;
   // The cache may lack a StatefulSet created a moment ago (the apply's answer has it, so the first
   // status already says it is rolling out), or hold the generation before a new template.
@@ -330,6 +337,27 @@ export const applyChildren: Phase = async (scope, env) => {
   scope.events.push(...changeEvents(scope));
   return "continue";
 };
+
+/** The digest of a new activation's inputs with its children as their creates answered (applyChildren). */
+function recordCreated(scope: ActivationScope, env: PhaseEnv, key: string, desired: Obj[]) {
+  const { block, tenant } = references(scope);
+  if (!env.inSync || !scope.target) return;
+  const children: { kind: string; object: KubeObject }[] = [];
+  for (const o of desired) {
+    const object = env.child(o.kind, scope.namespace, o.metadata?.name ?? "");
+    if (!object) return;
+    children.push({ kind: o.kind, object });
+  }
+  const digest = childrenDigest({
+    activation: scope.activation,
+    block,
+    tenant,
+    target: scope.target,
+    stopped: scope.stopped !== undefined,
+    children,
+  });
+  if (digest !== undefined) env.inSync.set(key, digest);
+}
 
 /** Progress and readiness from the StatefulSet's status (rolloutVerdicts). */
 export const observeRollout: Phase = async (scope) => {

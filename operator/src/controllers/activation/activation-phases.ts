@@ -29,7 +29,7 @@ import type { ActivationObject, ActivationScope } from "./activation-scope.ts";
 import { verdict } from "./activation-scope.ts";
 import { holdFirstStatus as firstStatusHold, latestWorkload, rolloutVerdicts } from "./activation-status.ts";
 import { ChildConflict } from "./child-ownership.ts";
-import { childrenDigest } from "./children-digest.ts";
+import { type ChildrenInputs, childrenDigest } from "./children-digest.ts";
 import { logboekVerdict } from "./logboek-status.ts";
 import { rolloutGate } from "./rollout-gate.ts";
 import { versionLifecycle } from "./version-lifecycle.ts";
@@ -271,17 +271,16 @@ export const applyChildren: Phase = async (scope, env) => {
   if (!target) throw new Error("applyChildren ran without a target: keepWhatRuns must run before it");
   // Found as rendered with these very inputs before: nothing to render, compare or apply.
   const key = `${scope.namespace}/${scope.name}`;
-  const digest =
-    env.inSync && env.owned
-      ? childrenDigest({
-          activation: scope.activation,
-          block,
-          tenant,
-          target,
-          stopped: scope.stopped !== undefined,
-          children: env.owned(scope.activation),
-        })
-      : undefined;
+  const digestWith = (children: ChildrenInputs["children"]) =>
+    childrenDigest({
+      activation: scope.activation,
+      block,
+      tenant,
+      target,
+      stopped: scope.stopped !== undefined,
+      children,
+    });
+  const digest = env.inSync && env.owned ? digestWith(env.owned(scope.activation)) : undefined;
   if (digest !== undefined && env.inSync?.get(key) === digest) {
     scope.rendered = target;
     scope.workload = env.child(WORKLOAD_KIND, scope.namespace, scope.name);
@@ -329,7 +328,14 @@ export const applyChildren: Phase = async (scope, env) => {
   // A new activation whose children were all created and answered with every field as sent: the
   // answers (in the cache since the writes) are what the next reconcile would find as rendered,
   // so it need not render and compare them again once the watch brings these very versions.
-  else if (isNew && allCreatedAsSent && pruned === 0) recordCreated(scope, env, key, desired);
+  else if (isNew && allCreatedAsSent && pruned === 0) {
+    const created = desired.flatMap((o) => {
+      const object = env.child(o.kind, scope.namespace, o.metadata?.name ?? "");
+      return object ? [{ kind: o.kind, object }] : [];
+    });
+    const after = created.length === desired.length ? digestWith(created) : undefined;
+    if (after !== undefined) env.inSync?.set(key, after);
+  }
   scope.rendered = target;
   // The cache may lack a StatefulSet created a moment ago (the apply's answer has it, so the first
   // status already says it is rolling out), or hold the generation before a new template.
@@ -337,27 +343,6 @@ export const applyChildren: Phase = async (scope, env) => {
   scope.events.push(...changeEvents(scope));
   return "continue";
 };
-
-/** The digest of a new activation's inputs with its children as their creates answered (applyChildren). */
-function recordCreated(scope: ActivationScope, env: PhaseEnv, key: string, desired: Obj[]) {
-  const { block, tenant } = references(scope);
-  if (!env.inSync || !scope.target) return;
-  const children: { kind: string; object: KubeObject }[] = [];
-  for (const o of desired) {
-    const object = env.child(o.kind, scope.namespace, o.metadata?.name ?? "");
-    if (!object) return;
-    children.push({ kind: o.kind, object });
-  }
-  const digest = childrenDigest({
-    activation: scope.activation,
-    block,
-    tenant,
-    target: scope.target,
-    stopped: scope.stopped !== undefined,
-    children,
-  });
-  if (digest !== undefined) env.inSync.set(key, digest);
-}
 
 /** Progress and readiness from the StatefulSet's status (rolloutVerdicts). */
 export const observeRollout: Phase = async (scope) => {

@@ -122,3 +122,9 @@ export function outcomeOf(scope: ActivationScope): ActivationOutcome {
     approvals: readApprovals(scope.activation.metadata.annotations),
   };
 }
+
+/** The block and tenant of a scope whose references loadReferences found. */
+export function references(scope: ActivationScope): { block: AIBuildingBlock; tenant: MunicipalTenant } {
+  if (!scope.block || !scope.tenant) throw new Error("activation phase ran before loadReferences");
+  return { block: scope.block, tenant: scope.tenant };
+}

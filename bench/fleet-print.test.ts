@@ -9,11 +9,17 @@ const print = (file: string) =>
   spawnSync(process.execPath, ["bench/fleet-print.ts", file], { encoding: "utf8", timeout: 30_000 });
 const dir = mkdtempSync(join(tmpdir(), "fleet-print-"));
 /** A fleet run's JSON with this main run and these growth runs, on a 2-core machine; its path. */
-const writeRun = (name: string, main: Record<string, unknown>, growth: Record<string, unknown>[] = []) => {
+const writeRun = (
+  name: string,
+  main: Record<string, unknown>,
+  growth: Record<string, unknown>[] = [],
+  times: Record<string, string> = {},
+) => {
   const file = join(dir, name);
   writeFileSync(
     file,
     JSON.stringify({
+      ...times,
       nodes: 10,
       machine: { cores: 2, cpu: "AMD EPYC", memoryGiB: 24, node: "v24.22.3" },
       operator: { flags: ["--workers=16"], nodeArgs: [] },
@@ -107,6 +113,33 @@ describe("fleet-print", () => {
     expect(r.stdout).toContain(
       "| operator reconciles until Ready, by controller | blockactivation 5000, blockrollout 7 |",
     );
+  });
+
+  it("prints how long the run took, by part, and says when it was stopped before its end", () => {
+    const main = {
+      contenders: ["raw", "aihub"],
+      tenants: 342,
+      activations: 1710,
+      wallSeconds: { raw: 380.4, aihub: 699.6 },
+    };
+    const growth = [
+      { tenants: 34, activations: 170, contender: "aihub", repeat: 1, readySeconds: 40, wallSeconds: 70 },
+      { tenants: 34, activations: 170, contender: "peer-tuned", repeat: 1, readySeconds: 60, wallSeconds: 86 },
+    ];
+    const startedAt = "2026-12-03T10:00:00.000Z";
+    const mainEndedAt = "2026-12-03T10:18:00.000Z";
+    const whole = print(
+      writeRun("whole.json", main, growth, { startedAt, mainEndedAt, endedAt: "2026-12-03T10:20:36.000Z" }),
+    );
+    expect(whole.status, whole.stderr).toBe(0);
+    expect(whole.stdout).toContain(
+      "Duration (wall clock; each phase with its control plane's start and stop): main run 18.0 min (raw 380 s, aihub 700 s); 2 growth runs 2.6 min; the whole run 20.6 min.",
+    );
+    const stopped = print(writeRun("stopped.json", main, growth.slice(0, 1), { startedAt, mainEndedAt }));
+    expect(stopped.status, stopped.stderr).toBe(0);
+    expect(stopped.stdout).toContain("1 growth run 1.2 min; the run was stopped before its end.");
+    // The JSON of a run before the times were recorded prints no duration.
+    expect(print(writeRun("before.json", main, growth)).stdout).not.toContain("Duration");
   });
 
   it("names a file that is not a fleet run's JSON", () => {

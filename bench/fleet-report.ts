@@ -9,6 +9,9 @@ export interface FleetSetup {
   nodes: number;
   machine: Machine;
   startedAt?: string;
+  /** When the main run ended, and the whole run with its growth runs (absent: stopped before). */
+  mainEndedAt?: string;
+  endedAt?: string;
   operator: { flags: readonly string[]; nodeArgs: string[]; env?: string[] };
   peers?: Record<string, readonly string[] | undefined>;
 }
@@ -208,6 +211,28 @@ export function growthTable(growthRuns: Run[]): string {
   return lines.join("\n");
 }
 
+/**
+ * How long the run took by the wall clock, from the times the benchmark recorded: the main run
+ * and each of its phases (a phase with its control plane's start and stop; aihub's with its steady
+ * state and new version), the growth runs, the whole run. Undefined for a run of before 2026-12-03.
+ */
+export function durationLine(main: Run, growthRuns: Run[], setup: FleetSetup): string | undefined {
+  const start = setup.startedAt ? Date.parse(setup.startedAt) : Number.NaN;
+  const mainEnd = setup.mainEndedAt ? Date.parse(setup.mainEndedAt) : Number.NaN;
+  if (!Number.isFinite(start) || !Number.isFinite(mainEnd)) return undefined;
+  const minutes = (ms: number) => `${f(ms / 60_000)} min`;
+  const phases = Object.entries((main.wallSeconds as Record<string, number> | undefined) ?? {})
+    .map(([name, s]) => `${name} ${f(s, 0)} s`)
+    .join(", ");
+  const parts = [`main run ${minutes(mainEnd - start)}${phases ? ` (${phases})` : ""}`];
+  const growthSeconds = growthRuns.reduce((sum, r) => sum + ((r.wallSeconds as number | undefined) ?? 0), 0);
+  if (growthRuns.length)
+    parts.push(`${growthRuns.length} growth run${growthRuns.length === 1 ? "" : "s"} ${minutes(growthSeconds * 1000)}`);
+  const end = setup.endedAt ? Date.parse(setup.endedAt) : Number.NaN;
+  parts.push(Number.isFinite(end) ? `the whole run ${minutes(end - start)}` : "the run was stopped before its end");
+  return `Duration (wall clock; each phase with its control plane's start and stop): ${parts.join("; ")}.`;
+}
+
 export function printFleetReport(
   main: Record<string, unknown>,
   growthRuns: Record<string, unknown>[],
@@ -215,6 +240,8 @@ export function printFleetReport(
 ): void {
   if ((main.contenders as string[] | undefined)?.length !== 0) console.log(`\n${contendersTable(main, setup)}`);
   if (growthRuns.length) console.log(`\nGrowth\n\n${growthTable(growthRuns)}`);
+  const duration = durationLine(main, growthRuns, setup);
+  if (duration) console.log(`\n${duration}`);
   // aihub's own figures in detail (not there when BENCH_CONTENDERS leaves it out).
   if (typeof main.readySeconds !== "number") return;
   const raw = (main.raw ?? { seconds: Number.NaN, availableSeconds: Number.NaN, objects: 0, cpuSeconds: {} }) as {

@@ -79,13 +79,26 @@ async function run(o: RunOptions) {
     activations: o.tenants * FLEET_BLOCKS.length,
     contenders: o.contenders,
   };
+  // Each phase's wall-clock seconds, its control plane's start and stop included: what make
+  // bench's duration is made of.
+  const wallSeconds: Record<string, number> = {};
+  result.wallSeconds = wallSeconds;
+  const timed = async <T>(name: string, phase: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await phase();
+    } finally {
+      wallSeconds[name] = (performance.now() - start) / 1000;
+    }
+  };
   const catalog = readManifests("examples/catalog");
   const blocks = new Map(catalog.map((b) => [b.metadata?.name ?? "", aiBuildingBlock.parse(b) as AIBuildingBlock]));
   // The raw phase can run on both sides of the operator phases (BENCH_RAW=2), compared by the
   // mean, for a machine whose speed drifts; once by default, so that make bench stays short.
   const rawRuns: Awaited<ReturnType<typeof rawPhase>>[] = [];
   const rawRun = async () => {
-    rawRuns.push(await rawPhase(o.tenants, o.nodes, blocks, catalog, profileApiServer));
+    const name = rawRuns.length ? "raw, again" : "raw";
+    rawRuns.push(await timed(name, () => rawPhase(o.tenants, o.nodes, blocks, catalog, profileApiServer)));
     log.info({ seconds: rawRuns.at(-1)?.seconds }, "raw baseline done");
     const mean = (of: (r: (typeof rawRuns)[number]) => number) =>
       rawRuns.reduce((sum, r) => sum + of(r), 0) / rawRuns.length;
@@ -104,15 +117,17 @@ async function run(o: RunOptions) {
   if (withRaw && o.raw > 0) await rawRun();
   if (o.contenders.includes("aihub")) {
     // aihub's figures stay at the top of the result, where the reports before issue 16 read them.
-    const aihub = await reconcilerPhase(
-      o,
-      catalog,
-      "aihub",
-      async (cp) => {
-        const op = await startOperator(cp.kubeconfigPath, `${outDir}/operator-${o.tenants}-${stamp}.log`);
-        return { pid: op.proc.pid as number, metricsUrl: op.metricsUrl, flags: [...OPERATOR_FLAGS], stop: op.stop };
-      },
-      1_800_000,
+    const aihub = await timed("aihub", () =>
+      reconcilerPhase(
+        o,
+        catalog,
+        "aihub",
+        async (cp) => {
+          const op = await startOperator(cp.kubeconfigPath, `${outDir}/operator-${o.tenants}-${stamp}.log`);
+          return { pid: op.proc.pid as number, metricsUrl: op.metricsUrl, flags: [...OPERATOR_FLAGS], stop: op.stop };
+        },
+        1_800_000,
+      ),
     );
     Object.assign(result, aihub);
     log.info({ readySeconds: aihub.readySeconds }, "aihub done");
@@ -129,24 +144,26 @@ async function run(o: RunOptions) {
       for (const name of peers) {
         byPeer[name] = {
           childrenFileMb: statSync(file).size / 2 ** 20,
-          ...(await reconcilerPhase(
-            o,
-            catalog,
-            name,
-            async (cp) => {
-              const p = await startPeer(
-                name,
-                binary,
-                cp.kubeconfigPath,
-                file,
-                `${outDir}/${name}-${o.tenants}-${stamp}.log`,
-              );
-              return { pid: p.proc.pid as number, metricsUrl: p.metricsUrl, flags: p.flags, stop: p.stop };
-            },
-            peerTimeoutMs(
-              o.tenants,
-              (result.readySeconds as number | undefined) ?? o.aihubReadySeconds,
-              process.env.BENCH_PEER_TIMEOUT ? Number(process.env.BENCH_PEER_TIMEOUT) : undefined,
+          ...(await timed(name, () =>
+            reconcilerPhase(
+              o,
+              catalog,
+              name,
+              async (cp) => {
+                const p = await startPeer(
+                  name,
+                  binary,
+                  cp.kubeconfigPath,
+                  file,
+                  `${outDir}/${name}-${o.tenants}-${stamp}.log`,
+                );
+                return { pid: p.proc.pid as number, metricsUrl: p.metricsUrl, flags: p.flags, stop: p.stop };
+              },
+              peerTimeoutMs(
+                o.tenants,
+                (result.readySeconds as number | undefined) ?? o.aihubReadySeconds,
+                process.env.BENCH_PEER_TIMEOUT ? Number(process.env.BENCH_PEER_TIMEOUT) : undefined,
+              ),
             ),
           )),
         };
@@ -185,7 +202,9 @@ const main = await run({
   steady: true,
   propagation: true,
 });
-writeFileSync(file, JSON.stringify({ ...setup, main, growth: [] }, null, 2));
+// When the main run ended and when the whole run did: make bench's duration, as measured.
+const times: { mainEndedAt: string; endedAt?: string } = { mainEndedAt: new Date().toISOString() };
+writeFileSync(file, JSON.stringify({ ...setup, ...times, main, growth: [] }, null, 2));
 const growthRuns: Record<string, unknown>[] = [];
 for (let repeat = 1; repeat <= growthRepeat; repeat++) {
   for (const n of growth) {
@@ -204,15 +223,18 @@ for (let repeat = 1; repeat <= growthRepeat; repeat++) {
       });
       if (name === "aihub") aihubReadySeconds = r.readySeconds as number | undefined;
       const own = name === "aihub" ? r : ((r.peers as Record<string, Record<string, unknown>>)[name] ?? {});
-      growthRuns.push({ ...own, tenants: n, activations: r.activations, contender: name, repeat });
-      writeFileSync(file, JSON.stringify({ ...setup, main, growth: growthRuns }, null, 2));
+      const wallSeconds = (r.wallSeconds as Record<string, number>)[name];
+      growthRuns.push({ ...own, tenants: n, activations: r.activations, contender: name, repeat, wallSeconds });
+      writeFileSync(file, JSON.stringify({ ...setup, ...times, main, growth: growthRuns }, null, 2));
       // The table so far, so that a run stopped early still shows what it measured.
       console.log(`\nGrowth so far\n\n${growthTable(growthRuns)}\n`);
     }
   }
 }
 
-printFleetReport(main, growthRuns, setup);
+times.endedAt = new Date().toISOString();
+writeFileSync(file, JSON.stringify({ ...setup, ...times, main, growth: growthRuns }, null, 2));
+printFleetReport(main, growthRuns, { ...setup, ...times });
 console.log(`\nJSON: ${file}`);
 
 // BENCH_REQUIRE_CONVERGENCE=1 (the CI smoke): a peer that did not converge fails the run, for at

@@ -46,7 +46,9 @@ export const applyChildren: Phase = async (scope, env) => {
       stopped: scope.stopped !== undefined,
       children,
     });
-  const digest = env.inSync && env.owned ? digestWith(env.owned(scope.activation)) : undefined;
+  // Every child the activation owns, as cached: the digest's input, and none for a new activation.
+  const owned = env.owned?.(scope.activation);
+  const digest = env.inSync && owned ? digestWith(owned) : undefined;
   if (digest !== undefined && env.inSync?.get(key) === digest) {
     scope.rendered = target;
     scope.workload = env.child(WORKLOAD_KIND, scope.namespace, scope.name);
@@ -68,7 +70,7 @@ export const applyChildren: Phase = async (scope, env) => {
     allCreatedAsSent &&= result.createdAsSent === true;
     return result.object;
   };
-  const isNew = !scope.workload && env.owned?.(scope.activation).length === 0;
+  const isNew = !scope.workload && owned?.length === 0;
   try {
     const isWorkload = (o: Obj) => o.kind === WORKLOAD_KIND;
     const applyWorkload = async (o: Obj) => {

@@ -83,6 +83,11 @@ describe("fleet-print", () => {
       readySeconds: 350,
       podsReadySeconds: 331,
       podsReadyAfterWorkload: { p50: 12.4, p90: 40, max: 81 },
+      podSteps: {
+        workload: { p50: 150, p90: 230, max: 250 },
+        pod: { p50: 20, p90: 40, max: 60 },
+        ready: { p50: 1, p90: 2, max: 3 },
+      },
       reconcilesByController: { blockactivation: 5000, blockrollout: 7 },
       memory: {
         rssMb: 120,
@@ -108,6 +113,10 @@ describe("fleet-print", () => {
     // The cluster's part of each phase (the last pod Ready), and the operator's collections.
     expect(r.stdout).toContain(
       "after its StatefulSet was created | 249.0 | 331.0 (median 12, 90th percentile 40, at most 81 s) |",
+    );
+    // Where each pod's time went; a step the JSON does not have is "-", a run without steps too.
+    expect(r.stdout).toContain(
+      "Ready after scheduled (kwok) | - | workload 150 / 230 / 250; pod 20 / 40 / 60; volume -; scheduled -; ready 1 / 2 / 3 |",
     );
     expect(r.stdout).toContain("until Ready (s, by kind) | minor 3.50, major 1.25 |");
     expect(r.stdout).toContain(

@@ -209,6 +209,7 @@ export async function rawPhase(
       availableSeconds,
       podsReadySeconds: pods.lastSeconds,
       podsReadyAfterWorkload: pods.afterWorkload,
+      podSteps: pods.steps,
       ...created,
       available,
       requests,

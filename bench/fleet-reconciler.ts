@@ -255,6 +255,7 @@ export async function reconcilerPhase(
     const pods = await podsReady(c.client, startedAt, o.tenants * FLEET_BLOCKS.length);
     result.podsReadySeconds = pods.lastSeconds;
     result.podsReadyAfterWorkload = pods.afterWorkload;
+    result.podSteps = pods.steps;
     if (converged && made.count < expectedChildren) {
       throw new Error(`${name}: ${made.count} of ${expectedChildren} child objects exist`);
     }

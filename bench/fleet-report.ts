@@ -1,5 +1,5 @@
 // The fleet benchmark's report: the figures of one run (and its growth runs) as markdown tables.
-import type { Memory, Spread, TimelineRow } from "./measure.ts";
+import type { Memory, PodSteps, Spread, TimelineRow } from "./measure.ts";
 import { operatorFlag, STEADY_WINDOW_SECONDS } from "./operator-process.ts";
 import { type Machine, machineLine } from "./process-stats.ts";
 import { type MachineSpeed, speedLine } from "./speed-probe.ts";
@@ -18,6 +18,15 @@ export interface FleetSetup {
 
 type Run = Record<string, unknown>;
 const f = (x: unknown, d = 1) => (typeof x === "number" && Number.isFinite(x) ? x.toFixed(d) : "-");
+
+/** A phase's pod steps (`PodSteps`) in one cell: "workload 12 / 80 / 95; pod 1 / 3 / 9; …", or "-". */
+export function podStepsLine(steps: PodSteps | undefined): string {
+  if (!steps) return "-";
+  const part = (s: Spread | undefined) => (s ? `${f(s.p50, 0)} / ${f(s.p90, 0)} / ${f(s.max, 0)}` : "-");
+  return (["workload", "pod", "volume", "scheduled", "ready"] as const)
+    .map((step) => `${step} ${part(steps[step])}`)
+    .join("; ");
+}
 /** ": mean of a and b" when the raw client ran more than once (BENCH_RAW=2), else nothing. */
 const meanOf = (runs: unknown) =>
   Array.isArray(runs) && runs.length > 1 ? `: mean of ${runs.map((x) => f(x)).join(" and ")}` : "";
@@ -124,6 +133,10 @@ export function contendersTable(main: Run, setup: FleetSetup): string {
         const after = r.podsReadyAfterWorkload as Spread | undefined;
         return `${f(r.podsReadySeconds)}${after ? ` (median ${f(after.p50, 0)}, 90th percentile ${f(after.p90, 0)}, at most ${f(after.max, 0)} s)` : ""}`;
       },
+    ),
+    row(
+      "each pod's steps, median / 90th percentile / at most (s): its StatefulSet created after the phase began; the pod after its StatefulSet (kube-controller-manager); its volume after the pod (the provisioner); scheduled after its volume (kube-scheduler); Ready after scheduled (kwok)",
+      (r) => podStepsLine(r.podSteps as PodSteps | undefined),
     ),
     row("/ raw client (Ready / available)", (r) =>
       isRaw(r) || !rawAvailable || typeof r.readySeconds !== "number"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseMetrics, spread, sumBy } from "./measure.ts";
+import { parseMetrics, podSteps, spread, sumBy } from "./measure.ts";
 
 const text = `# HELP rest_client_requests_total Number of HTTP requests.
 # TYPE rest_client_requests_total counter
@@ -40,5 +40,58 @@ describe("spread", () => {
     expect(spread([10, 1, 9, 2, 8, 3, 7, 4, 6, 5])).toEqual({ p50: 5, p90: 9, max: 10 });
     expect(spread([3])).toEqual({ p50: 3, p90: 3, max: 3 });
     expect(spread([])).toBeUndefined();
+  });
+});
+
+describe("podSteps", () => {
+  const at = (s: number) => new Date(Date.UTC(2026, 11, 3, 10, 0, s)).toISOString();
+  const start = Date.UTC(2026, 11, 3, 10, 0, 0);
+  const workload = (ns: string, s: number) => ({ metadata: { namespace: ns, name: "w", creationTimestamp: at(s) } });
+  const pod = (ns: string, created: number, scheduled: number, ready?: number) => ({
+    metadata: {
+      namespace: ns,
+      name: "w-0",
+      creationTimestamp: at(created),
+      ownerReferences: [{ apiVersion: "apps/v1", kind: "StatefulSet", name: "w", uid: "u" }],
+    },
+    spec: { volumes: [{ name: "config" }, { name: "data", persistentVolumeClaim: { claimName: "data-w-0" } }] },
+    status: {
+      conditions: [
+        { type: "PodScheduled", status: "True", lastTransitionTime: at(scheduled) },
+        ...(ready === undefined ? [] : [{ type: "Ready", status: "True", lastTransitionTime: at(ready) }]),
+      ],
+    },
+  });
+  const volume = (ns: string, s: number) => ({
+    metadata: { name: `pv-${ns}`, creationTimestamp: at(s) },
+    spec: { claimRef: { namespace: ns, name: "data-w-0" } },
+  });
+
+  it("splits each Ready pod's time into its StatefulSet, pod, volume, scheduling and Ready steps", () => {
+    const steps = podSteps(
+      [workload("a", 10), workload("b", 20), workload("c", 30)],
+      // c's pod is not Ready: it counts in no step.
+      [pod("a", 12, 20, 21), pod("b", 25, 40, 44), pod("c", 31, 35)],
+      [volume("a", 15), volume("b", 30), volume("c", 33)],
+      start,
+    );
+    expect(steps).toEqual({
+      workload: { p50: 10, p90: 20, max: 20 },
+      pod: { p50: 2, p90: 5, max: 5 },
+      volume: { p50: 3, p90: 5, max: 5 },
+      scheduled: { p50: 5, p90: 10, max: 10 },
+      ready: { p50: 1, p90: 4, max: 4 },
+    });
+  });
+
+  it("measures scheduling from the pod's creation when it has no claim, and gives nothing without a Ready pod", () => {
+    const noClaim = { ...pod("a", 12, 20, 21), spec: {} };
+    expect(podSteps([workload("a", 10)], [noClaim], [], start)).toEqual({
+      workload: { p50: 10, p90: 10, max: 10 },
+      pod: { p50: 2, p90: 2, max: 2 },
+      scheduled: { p50: 8, p90: 8, max: 8 },
+      ready: { p50: 1, p90: 1, max: 1 },
+    });
+    expect(podSteps([workload("a", 10)], [pod("a", 12, 20)], [volume("a", 15)], start)).toBeUndefined();
   });
 });

@@ -112,7 +112,12 @@ export function memoryAtPeak(metricsUrl: string): () => Memory | undefined {
   };
 }
 
-type Pod = KubeObject & { status?: { conditions?: { type: string; status: string; lastTransitionTime?: string }[] } };
+type Condition = { type: string; status: string; lastTransitionTime?: string };
+type Pod = KubeObject & {
+  spec?: { volumes?: { persistentVolumeClaim?: { claimName?: string } }[] };
+  status?: { conditions?: Condition[] };
+};
+type Volume = KubeObject & { spec?: { claimRef?: { namespace?: string; name?: string } } };
 
 /** Seconds: the median, the 90th percentile and the largest. */
 export interface Spread {
@@ -130,40 +135,99 @@ export function spread(values: number[]): Spread | undefined {
 }
 
 /**
+ * The steps of each Ready pod, in seconds, from the objects' own times (whole seconds): when its
+ * StatefulSet was created after the phase began (the contender's part), then kube-controller-
+ * manager's StatefulSet controller creating the pod, its volume provisioner creating the
+ * PersistentVolume for the pod's claim, kube-scheduler placing the pod, and kwok making it Ready.
+ */
+export interface PodSteps {
+  workload: Spread;
+  pod?: Spread;
+  volume?: Spread;
+  scheduled?: Spread;
+  ready?: Spread;
+}
+
+const conditionTime = (p: Pod, type: string) => {
+  const c = p.status?.conditions?.find((c) => c.type === type && c.status === "True" && c.lastTransitionTime);
+  return c ? Date.parse(c.lastTransitionTime as string) : undefined;
+};
+const createdAt = (o: KubeObject) => Date.parse(o.metadata.creationTimestamp ?? "");
+const ownerOf = (p: Pod) =>
+  `${p.metadata.namespace}/${p.metadata.ownerReferences?.find((r) => r.kind === "StatefulSet")?.name}`;
+
+/** Where each Ready pod's time went (`PodSteps`); undefined when no pod is Ready. */
+export function podSteps(
+  workloads: KubeObject[],
+  pods: Pod[],
+  volumes: Volume[],
+  startedAtMs: number,
+): PodSteps | undefined {
+  const created = new Map(workloads.map((w) => [`${w.metadata.namespace}/${w.metadata.name}`, createdAt(w)]));
+  const provisioned = new Map(
+    volumes.map((v) => [`${v.spec?.claimRef?.namespace}/${v.spec?.claimRef?.name}`, createdAt(v)]),
+  );
+  const steps = { workload: [], pod: [], volume: [], scheduled: [], ready: [] } as Record<keyof PodSteps, number[]>;
+  const add = (step: keyof PodSteps, from: number | undefined, to: number | undefined) => {
+    if (from !== undefined && to !== undefined && Number.isFinite(from) && Number.isFinite(to)) {
+      steps[step].push((to - from) / 1000);
+    }
+  };
+  for (const p of pods) {
+    const ready = conditionTime(p, "Ready");
+    if (ready === undefined) continue;
+    const workload = created.get(ownerOf(p));
+    const pod = createdAt(p);
+    const claims = (p.spec?.volumes ?? []).flatMap((v) => v.persistentVolumeClaim?.claimName ?? []);
+    const volume = claims.length
+      ? Math.max(...claims.map((c) => provisioned.get(`${p.metadata.namespace}/${c}`) ?? Number.NaN))
+      : undefined;
+    const scheduled = conditionTime(p, "PodScheduled");
+    add("workload", startedAtMs, workload);
+    add("pod", workload, pod);
+    add("volume", pod, volume);
+    add("scheduled", volume ?? pod, scheduled);
+    add("ready", scheduled, ready);
+  }
+  if (!steps.workload.length) return undefined;
+  const out: PodSteps = { workload: spread(steps.workload) as Spread };
+  for (const step of ["pod", "volume", "scheduled", "ready"] as const) {
+    const s = spread(steps[step]);
+    if (s) out[step] = s;
+  }
+  return out;
+}
+
+/**
  * When the activations' pods were Ready, read once after a phase from each pod's Ready condition
  * (lastTransitionTime, whole seconds): the seconds from `startedAtMs` (epoch ms) until the last
- * one (rounded up; undefined while fewer than `expected` are Ready), and how long each pod took
- * after its StatefulSet was created. The cluster's own part of a phase, the same for every
- * contender: what comes after it is the contender reporting Ready.
+ * one (rounded up; undefined while fewer than `expected` are Ready), how long each pod took
+ * after its StatefulSet was created, and the steps of that time (`podSteps`). The cluster's own
+ * part of a phase, the same for every contender: what comes after it is the contender reporting Ready.
  */
 export async function podsReady(
   client: RestClient,
   startedAtMs: number,
   expected: number,
-): Promise<{ lastSeconds?: number; afterWorkload?: Spread }> {
+): Promise<{ lastSeconds?: number; afterWorkload?: Spread; steps?: PodSteps }> {
   const query = { labelSelector: "aihub.gemeenten.nl/activation" };
   const pods = await client.request<{ items: Pod[] }>("GET", "/api/v1/pods", { query });
   const workloads = await client.request<{ items: KubeObject[] }>("GET", "/apis/apps/v1/statefulsets", { query });
-  const created = new Map(
-    workloads.items.map((w) => [
-      `${w.metadata.namespace}/${w.metadata.name}`,
-      Date.parse(w.metadata.creationTimestamp ?? ""),
-    ]),
-  );
+  const volumes = await client.request<{ items: Volume[] }>("GET", "/api/v1/persistentvolumes");
+  const created = new Map(workloads.items.map((w) => [`${w.metadata.namespace}/${w.metadata.name}`, createdAt(w)]));
   const ready: number[] = [];
   const afterWorkload: number[] = [];
   for (const p of pods.items) {
-    const c = p.status?.conditions?.find((c) => c.type === "Ready" && c.status === "True" && c.lastTransitionTime);
-    if (!c) continue;
-    const t = Date.parse(c.lastTransitionTime as string);
+    const t = conditionTime(p, "Ready");
+    if (t === undefined) continue;
     ready.push(t);
-    const owner = p.metadata.ownerReferences?.find((r) => r.kind === "StatefulSet")?.name;
-    const from = created.get(`${p.metadata.namespace}/${owner}`);
+    const from = created.get(ownerOf(p));
     if (from !== undefined && Number.isFinite(from)) afterWorkload.push((t - from) / 1000);
   }
   return {
     lastSeconds: ready.length >= expected ? (Math.max(...ready) + 1000 - startedAtMs) / 1000 : undefined,
     afterWorkload: spread(afterWorkload),
+    steps: podSteps(workloads.items, pods.items, volumes.items, startedAtMs),
   };
 }
 

@@ -156,14 +156,18 @@ const createdAt = (o: KubeObject) => Date.parse(o.metadata.creationTimestamp ?? 
 const ownerOf = (p: Pod) =>
   `${p.metadata.namespace}/${p.metadata.ownerReferences?.find((r) => r.kind === "StatefulSet")?.name}`;
 
+/** Each StatefulSet's creation time (epoch ms) by "namespace/name". */
+const creationTimes = (workloads: KubeObject[]) =>
+  new Map(workloads.map((w) => [`${w.metadata.namespace}/${w.metadata.name}`, createdAt(w)]));
+
 /** Where each Ready pod's time went (`PodSteps`); undefined when no pod is Ready. */
 export function podSteps(
-  workloads: KubeObject[],
+  workloads: KubeObject[] | Map<string, number>,
   pods: Pod[],
   volumes: Volume[],
   startedAtMs: number,
 ): PodSteps | undefined {
-  const created = new Map(workloads.map((w) => [`${w.metadata.namespace}/${w.metadata.name}`, createdAt(w)]));
+  const created = workloads instanceof Map ? workloads : creationTimes(workloads);
   const provisioned = new Map(
     volumes.map((v) => [`${v.spec?.claimRef?.namespace}/${v.spec?.claimRef?.name}`, createdAt(v)]),
   );
@@ -214,7 +218,7 @@ export async function podsReady(
   const pods = await client.request<{ items: Pod[] }>("GET", "/api/v1/pods", { query });
   const workloads = await client.request<{ items: KubeObject[] }>("GET", "/apis/apps/v1/statefulsets", { query });
   const volumes = await client.request<{ items: Volume[] }>("GET", "/api/v1/persistentvolumes");
-  const created = new Map(workloads.items.map((w) => [`${w.metadata.namespace}/${w.metadata.name}`, createdAt(w)]));
+  const created = creationTimes(workloads.items);
   const ready: number[] = [];
   const afterWorkload: number[] = [];
   for (const p of pods.items) {
@@ -227,7 +231,7 @@ export async function podsReady(
   return {
     lastSeconds: ready.length >= expected ? (Math.max(...ready) + 1000 - startedAtMs) / 1000 : undefined,
     afterWorkload: spread(afterWorkload),
-    steps: podSteps(workloads.items, pods.items, volumes.items, startedAtMs),
+    steps: podSteps(created, pods.items, volumes.items, startedAtMs),
   };
 }
 

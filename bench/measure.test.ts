@@ -94,4 +94,15 @@ describe("podSteps", () => {
     });
     expect(podSteps([workload("a", 10)], [pod("a", 12, 20)], [volume("a", 15)], start)).toBeUndefined();
   });
+
+  it("counts the StatefulSet's creation from the phase's start in whole seconds, as the objects' times are", () => {
+    // Created 0.4 s after a start at 10:00:00.6, stamped 10:00:01: 1 s, not 0.4; one stamped 10:00:00 after a start at 10:00:00.9: 0 s, not -0.9.
+    const steps = podSteps([workload("a", 1)], [pod("a", 1, 2, 3)], [volume("a", 1)], start + 600);
+    expect(steps?.workload).toEqual({ p50: 1, p90: 1, max: 1 });
+    expect(podSteps([workload("a", 0)], [pod("a", 1, 2, 3)], [volume("a", 1)], start + 900)?.workload).toEqual({
+      p50: 0,
+      p90: 0,
+      max: 0,
+    });
+  });
 });

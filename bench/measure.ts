@@ -187,7 +187,8 @@ export function podSteps(
       ? Math.max(...claims.map((c) => provisioned.get(`${p.metadata.namespace}/${c}`) ?? Number.NaN))
       : undefined;
     const scheduled = conditionTime(p, "PodScheduled");
-    add("workload", startedAtMs, workload);
+    // The objects' times have whole seconds: the phase's start too, so that no step is below 0.
+    add("workload", Math.floor(startedAtMs / 1000) * 1000, workload);
     add("pod", workload, pod);
     add("volume", pod, volume);
     add("scheduled", volume ?? pod, scheduled);

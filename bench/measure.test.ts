@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseMetrics, podSteps, spread, sumBy } from "./measure.ts";
+import { parseMetrics, podsSummary, spread, sumBy } from "./measure.ts";
 
 const text = `# HELP rest_client_requests_total Number of HTTP requests.
 # TYPE rest_client_requests_total counter
@@ -43,7 +43,7 @@ describe("spread", () => {
   });
 });
 
-describe("podSteps", () => {
+describe("podsSummary", () => {
   const at = (s: number) => new Date(Date.UTC(2026, 11, 3, 10, 0, s)).toISOString();
   const start = Date.UTC(2026, 11, 3, 10, 0, 0);
   const workload = (ns: string, s: number) => ({ metadata: { namespace: ns, name: "w", creationTimestamp: at(s) } });
@@ -68,13 +68,14 @@ describe("podSteps", () => {
   });
 
   it("splits each Ready pod's time into its StatefulSet, pod, volume, scheduling and Ready steps", () => {
-    const steps = podSteps(
+    const steps = podsSummary(
       [workload("a", 10), workload("b", 20), workload("c", 30)],
       // c's pod is not Ready: it counts in no step.
       [pod("a", 12, 20, 21), pod("b", 25, 40, 44), pod("c", 31, 35)],
       [volume("a", 15), volume("b", 30), volume("c", 33)],
       start,
-    );
+      3,
+    ).steps;
     expect(steps).toEqual({
       workload: { p50: 10, p90: 20, max: 20 },
       pod: { p50: 2, p90: 5, max: 5 },
@@ -86,23 +87,42 @@ describe("podSteps", () => {
 
   it("measures scheduling from the pod's creation when it has no claim, and gives nothing without a Ready pod", () => {
     const noClaim = { ...pod("a", 12, 20, 21), spec: {} };
-    expect(podSteps([workload("a", 10)], [noClaim], [], start)).toEqual({
+    expect(podsSummary([workload("a", 10)], [noClaim], [], start, 1).steps).toEqual({
       workload: { p50: 10, p90: 10, max: 10 },
       pod: { p50: 2, p90: 2, max: 2 },
       scheduled: { p50: 8, p90: 8, max: 8 },
       ready: { p50: 1, p90: 1, max: 1 },
     });
-    expect(podSteps([workload("a", 10)], [pod("a", 12, 20)], [volume("a", 15)], start)).toBeUndefined();
+    expect(podsSummary([workload("a", 10)], [pod("a", 12, 20)], [volume("a", 15)], start, 1)).toEqual({});
   });
 
   it("counts the StatefulSet's creation from the phase's start in whole seconds, as the objects' times are", () => {
     // Created 0.4 s after a start at 10:00:00.6, stamped 10:00:01: 1 s, not 0.4; one stamped 10:00:00 after a start at 10:00:00.9: 0 s, not -0.9.
-    const steps = podSteps([workload("a", 1)], [pod("a", 1, 2, 3)], [volume("a", 1)], start + 600);
+    const steps = podsSummary([workload("a", 1)], [pod("a", 1, 2, 3)], [volume("a", 1)], start + 600, 1).steps;
     expect(steps?.workload).toEqual({ p50: 1, p90: 1, max: 1 });
-    expect(podSteps([workload("a", 0)], [pod("a", 1, 2, 3)], [volume("a", 1)], start + 900)?.workload).toEqual({
+    expect(
+      podsSummary([workload("a", 0)], [pod("a", 1, 2, 3)], [volume("a", 1)], start + 900, 1).steps?.workload,
+    ).toEqual({
       p50: 0,
       p90: 0,
       max: 0,
+    });
+  });
+
+  it("says when the last pod was Ready once all expected are, and each pod's time after its StatefulSet", () => {
+    const workloads = [workload("a", 10), workload("b", 20), workload("c", 30)];
+    const volumes = [volume("a", 15), volume("b", 30), volume("c", 33)];
+    const twoReady = [pod("a", 12, 20, 21), pod("b", 25, 40, 44), pod("c", 31, 35)];
+    // Ready at 10:00:44 (whole seconds): counted up to the second's end.
+    expect(podsSummary(workloads, twoReady, volumes, start, 2)).toMatchObject({
+      lastSeconds: 45,
+      afterWorkload: { p50: 11, p90: 24, max: 24 },
+    });
+    expect(podsSummary(workloads, twoReady, volumes, start, 3).lastSeconds).toBeUndefined();
+    // A pod whose StatefulSet is not listed has no time after it, and still counts as Ready.
+    expect(podsSummary([workload("a", 10)], twoReady.slice(0, 2), volumes, start, 2)).toMatchObject({
+      lastSeconds: 45,
+      afterWorkload: { p50: 11, p90: 11, max: 11 },
     });
   });
 });

@@ -156,43 +156,56 @@ const createdAt = (o: KubeObject) => Date.parse(o.metadata.creationTimestamp ?? 
 const ownerOf = (p: Pod) =>
   `${p.metadata.namespace}/${p.metadata.ownerReferences?.find((r) => r.kind === "StatefulSet")?.name}`;
 
-/** Each StatefulSet's creation time (epoch ms) by "namespace/name". */
-const creationTimes = (workloads: KubeObject[]) =>
-  new Map(workloads.map((w) => [`${w.metadata.namespace}/${w.metadata.name}`, createdAt(w)]));
+/** One Ready pod's times (epoch ms), from the objects: its StatefulSet's creation, its own, its volume's, scheduled, Ready. */
+interface ReadyPod {
+  workload?: number;
+  pod: number;
+  volume?: number;
+  scheduled?: number;
+  ready: number;
+}
 
-/** Where each Ready pod's time went (`PodSteps`); undefined when no pod is Ready. */
-export function podSteps(
-  workloads: KubeObject[] | Map<string, number>,
-  pods: Pod[],
-  volumes: Volume[],
-  startedAtMs: number,
-): PodSteps | undefined {
-  const created = workloads instanceof Map ? workloads : creationTimes(workloads);
+/** The times of each pod that is Ready (a pod that is not counts in nothing). */
+function readyPods(workloads: KubeObject[], pods: Pod[], volumes: Volume[]): ReadyPod[] {
+  const created = new Map(workloads.map((w) => [`${w.metadata.namespace}/${w.metadata.name}`, createdAt(w)]));
   const provisioned = new Map(
     volumes.map((v) => [`${v.spec?.claimRef?.namespace}/${v.spec?.claimRef?.name}`, createdAt(v)]),
   );
-  const steps = { workload: [], pod: [], volume: [], scheduled: [], ready: [] } as Record<keyof PodSteps, number[]>;
-  const add = (step: keyof PodSteps, from: number | undefined, to: number | undefined) => {
-    if (from !== undefined && to !== undefined && Number.isFinite(from) && Number.isFinite(to)) {
-      steps[step].push((to - from) / 1000);
-    }
-  };
-  for (const p of pods) {
+  return pods.flatMap((p) => {
     const ready = conditionTime(p, "Ready");
-    if (ready === undefined) continue;
-    const workload = created.get(ownerOf(p));
-    const pod = createdAt(p);
+    if (ready === undefined) return [];
     const claims = (p.spec?.volumes ?? []).flatMap((v) => v.persistentVolumeClaim?.claimName ?? []);
     const volume = claims.length
       ? Math.max(...claims.map((c) => provisioned.get(`${p.metadata.namespace}/${c}`) ?? Number.NaN))
       : undefined;
-    const scheduled = conditionTime(p, "PodScheduled");
-    // The objects' times have whole seconds: the phase's start too, so that no step is below 0.
-    add("workload", Math.floor(startedAtMs / 1000) * 1000, workload);
-    add("pod", workload, pod);
-    add("volume", pod, volume);
-    add("scheduled", volume ?? pod, scheduled);
-    add("ready", scheduled, ready);
+    return [
+      {
+        workload: created.get(ownerOf(p)),
+        pod: createdAt(p),
+        volume,
+        scheduled: conditionTime(p, "PodScheduled"),
+        ready,
+      },
+    ];
+  });
+}
+
+const known = (t: number | undefined): t is number => t !== undefined && Number.isFinite(t);
+
+/** Where each Ready pod's time went (`PodSteps`); undefined when no pod is Ready. */
+function podSteps(ready: ReadyPod[], startedAtMs: number): PodSteps | undefined {
+  const steps = { workload: [], pod: [], volume: [], scheduled: [], ready: [] } as Record<keyof PodSteps, number[]>;
+  const add = (step: keyof PodSteps, from: number | undefined, to: number | undefined) => {
+    if (known(from) && known(to)) steps[step].push((to - from) / 1000);
+  };
+  // The objects' times have whole seconds: the phase's start too, so that no step is below 0.
+  const start = Math.floor(startedAtMs / 1000) * 1000;
+  for (const r of ready) {
+    add("workload", start, r.workload);
+    add("pod", r.workload, r.pod);
+    add("volume", r.pod, r.volume);
+    add("scheduled", r.volume ?? r.pod, r.scheduled);
+    add("ready", r.scheduled, r.ready);
   }
   if (!steps.workload.length) return undefined;
   const out: PodSteps = { workload: spread(steps.workload) as Spread };
@@ -203,37 +216,48 @@ export function podSteps(
   return out;
 }
 
+export interface PodsSummary {
+  /** Seconds from the phase's start until the last pod was Ready (rounded up); undefined while fewer than expected are. */
+  lastSeconds?: number;
+  /** How long each Ready pod took after its StatefulSet was created. */
+  afterWorkload?: Spread;
+  steps?: PodSteps;
+}
+
 /**
- * When the activations' pods were Ready, read once after a phase from each pod's Ready condition
- * (lastTransitionTime, whole seconds): the seconds from `startedAtMs` (epoch ms) until the last
- * one (rounded up; undefined while fewer than `expected` are Ready), how long each pod took
- * after its StatefulSet was created, and the steps of that time (`podSteps`). The cluster's own
- * part of a phase, the same for every contender: what comes after it is the contender reporting Ready.
+ * What the activations' pods say about a phase, from the objects' own times (whole seconds): when
+ * the last of `expected` pods was Ready after `startedAtMs` (epoch ms), how long each took after its
+ * StatefulSet was created, and the steps of that time. Each Ready pod is read once, for all three.
  */
-export async function podsReady(
-  client: RestClient,
+export function podsSummary(
+  workloads: KubeObject[],
+  pods: Pod[],
+  volumes: Volume[],
   startedAtMs: number,
   expected: number,
-): Promise<{ lastSeconds?: number; afterWorkload?: Spread; steps?: PodSteps }> {
+): PodsSummary {
+  const ready = readyPods(workloads, pods, volumes);
+  return {
+    lastSeconds:
+      ready.length >= expected && ready.length > 0
+        ? (Math.max(...ready.map((r) => r.ready)) + 1000 - startedAtMs) / 1000
+        : undefined,
+    afterWorkload: spread(ready.flatMap((r) => (known(r.workload) ? [(r.ready - r.workload) / 1000] : []))),
+    steps: podSteps(ready, startedAtMs),
+  };
+}
+
+/**
+ * When the activations' pods were Ready (`podsSummary`), read once after a phase: the cluster's
+ * own part of a phase, the same for every contender; what comes after it is the contender
+ * reporting Ready.
+ */
+export async function podsReady(client: RestClient, startedAtMs: number, expected: number): Promise<PodsSummary> {
   const query = { labelSelector: "aihub.gemeenten.nl/activation" };
   const pods = await client.request<{ items: Pod[] }>("GET", "/api/v1/pods", { query });
   const workloads = await client.request<{ items: KubeObject[] }>("GET", "/apis/apps/v1/statefulsets", { query });
   const volumes = await client.request<{ items: Volume[] }>("GET", "/api/v1/persistentvolumes");
-  const created = creationTimes(workloads.items);
-  const ready: number[] = [];
-  const afterWorkload: number[] = [];
-  for (const p of pods.items) {
-    const t = conditionTime(p, "Ready");
-    if (t === undefined) continue;
-    ready.push(t);
-    const from = created.get(ownerOf(p));
-    if (from !== undefined && Number.isFinite(from)) afterWorkload.push((t - from) / 1000);
-  }
-  return {
-    lastSeconds: ready.length >= expected ? (Math.max(...ready) + 1000 - startedAtMs) / 1000 : undefined,
-    afterWorkload: spread(afterWorkload),
-    steps: podSteps(created, pods.items, volumes.items, startedAtMs),
-  };
+  return podsSummary(workloads.items, pods.items, volumes.items, startedAtMs, expected);
 }
 
 const WRITE_VERBS = new Set(["POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION"]);

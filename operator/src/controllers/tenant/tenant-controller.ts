@@ -1,8 +1,8 @@
 // The tenant controller: one MunicipalTenant -> its namespace, quota, limits, network policies
 // and RBAC. Children are marked with the tenant label, not owned by ownerReference (the garbage
 // collector would delete the namespace with the tenant, with no chance to refuse: ADR 5), and a
-// finalizer on the tenant removes them. It never adopts a namespace that is not marked as this
-// tenant's, and never deletes what it did not mark.
+// finalizer on the tenant removes them (tenant-deletion.ts). It never adopts a namespace that is
+// not marked as this tenant's, and never deletes what it did not mark.
 
 import type { Logger } from "pino";
 import { ACTIVATION_LABEL } from "../../../../cdk/src/activation/labels.ts";
@@ -12,7 +12,7 @@ import { municipalTenantSpec } from "../../api/v1alpha1/index.ts";
 import { isConflict, isNotFound } from "../../kube/api-error.ts";
 import { Applier } from "../../kube/apply.ts";
 import type { EventRecorder } from "../../kube/events.ts";
-import { addFinalizer, hasFinalizer, removeFinalizer } from "../../kube/finalizers.ts";
+import { addFinalizer, hasFinalizer } from "../../kube/finalizers.ts";
 import { foreignEntry, type ManagedFieldsEntry } from "../../kube/foreign-fields.ts";
 import type { KubeObject } from "../../kube/object.ts";
 import { allNamespacesPath, type ObjectRef, type ResourcePaths } from "../../kube/resource-paths.ts";
@@ -23,14 +23,14 @@ import { Controller } from "../../runtime/controller.ts";
 import type { Manager } from "../../runtime/manager.ts";
 import type { OperatorMetrics } from "../../runtime/metrics.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconcile.ts";
-import { DELETION_PROTECTION_LABEL, isTenantNamespace, MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "./labels.ts";
+import { isTenantNamespace, MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "./labels.ts";
 import { ACTIVATION_COUNT, QUOTA_NAME, quotaChanged, uncountedQuota } from "./quota.ts";
 import { renderSharedClusterRoles } from "./rbac.ts";
 import { childKinds, renderTenant, type TenantRenderContext } from "./render.ts";
+import { finalizeTenant, TENANT_FINALIZER } from "./tenant-deletion.ts";
 import { holdFirstTenantStatus, type PartOutcome, type TenantOutcome, tenantStatus } from "./tenant-status.ts";
 
 export const TENANT_CONTROLLER = "municipaltenant";
-export const TENANT_FINALIZER = "aihub.gemeenten.nl/tenant-cleanup";
 export const TENANT_FIELD_MANAGER = "aihub-tenant-controller";
 export const TENANTS_PATH = "/apis/aihub.gemeenten.nl/v1alpha1/municipaltenants";
 const CRB_PATH = "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings";
@@ -154,7 +154,15 @@ export class TenantReconciler {
       kind: "MunicipalTenant",
       spec: parseOnce(municipalTenantSpec, cached.spec),
     } as Obj & MunicipalTenant;
-    if (tenant.metadata.deletionTimestamp) return this.finalize(tenant, ctx);
+    if (tenant.metadata.deletionTimestamp) {
+      return finalizeTenant(tenant, ctx, {
+        client: this.d.client,
+        paths: this.d.paths,
+        namespaces: this.c.namespaces,
+        report: (outcome) => this.report(tenant, outcome, ctx),
+        pruneAll: () => this.prune(tenant.metadata.name ?? "", []),
+      });
+    }
 
     const withFinalizer = hasFinalizer(tenant, TENANT_FINALIZER)
       ? tenant
@@ -377,59 +385,6 @@ export class TenantReconciler {
         .request("DELETE", await this.d.paths.pathOf(obj as Obj))
         .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
     }
-  }
-
-  /** Deletion: refuse while protected; else delete the namespace, wait until it is gone, then let the tenant go. */
-  private async finalize(tenant: Obj & MunicipalTenant, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
-    if (!hasFinalizer(tenant, TENANT_FINALIZER)) return undefined;
-    const name = tenant.metadata.name ?? "";
-    if (tenant.spec.deletionProtection) {
-      await this.report(
-        tenant,
-        {
-          namespace: {
-            ok: false,
-            reason: "DeletionProtected",
-            message:
-              "deletion was requested but spec.deletionProtection is true, so nothing is removed. " +
-              "Set spec.deletionProtection to false to finish deleting the tenant and its namespace.",
-          },
-          terminating: true,
-        },
-        ctx,
-      );
-      return undefined;
-    }
-    const ns = this.c.namespaces.get(name);
-    if (ns && isTenantNamespace(ns, name)) {
-      if (!ns.metadata.deletionTimestamp) {
-        // The protection was lifted on the tenant; the namespace's mirror of it may not say so
-        // yet, and the admission policy would refuse the deletion.
-        if (ns.metadata.labels?.[DELETION_PROTECTION_LABEL] !== "false") {
-          await this.d.client.request("PATCH", `/api/v1/namespaces/${name}`, {
-            body: { metadata: { labels: { [DELETION_PROTECTION_LABEL]: "false" } } },
-            contentType: "application/merge-patch+json",
-          });
-        }
-        await this.d.client
-          .request("DELETE", `/api/v1/namespaces/${name}`)
-          .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
-        ctx.log.info("deleting the tenant's namespace");
-      }
-      await this.report(
-        tenant,
-        {
-          namespace: { ok: false, reason: "Deleting", message: `waiting until namespace ${name} is deleted` },
-          terminating: true,
-        },
-        ctx,
-      );
-      return { requeueAfterMs: 2000 };
-    }
-    await this.prune(name, []);
-    await removeFinalizer(this.d.client, this.d.paths, tenant, TENANT_FINALIZER);
-    ctx.log.info("tenant cleaned up");
-    return undefined;
   }
 
   private async report(tenant: Obj & MunicipalTenant, outcome: TenantOutcome, ctx: ReconcileContext): Promise<void> {

@@ -4,7 +4,7 @@
 import { loadavg } from "node:os";
 import type { AIBuildingBlock } from "../operator/src/api/v1alpha1/index.ts";
 import { ACTIVATION_COUNT, QUOTA_NAME, uncountedQuota } from "../operator/src/controllers/tenant/quota.ts";
-import { isConflict, isNotFound } from "../operator/src/kube/api-error.ts";
+import { isAlreadyExists, isConflict, isNotFound } from "../operator/src/kube/api-error.ts";
 import type { KubeObject } from "../operator/src/kube/object.ts";
 import { ApiError } from "../operator/src/kube/rest-client.ts";
 import { WatchCache } from "../operator/src/kube/watch-cache.ts";
@@ -22,6 +22,23 @@ import { type SpeedProbe, startSpeedProbe } from "./speed-probe.ts";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * What a refused create of the benchmark means: the object exists ("exists"), the create is sent
+ * again ("again": its namespace is not there yet; "quota": refused by the quota admission), or
+ * the error stands ("fail"). The quota admission refuses with 403 "status unknown for quota" until
+ * the namespace's quota is counted, and with 409 Conflict when it could not write the quota's
+ * status (other creates in the namespace changed it meanwhile): a 409 that is not AlreadyExists
+ * created nothing. Taken for "exists", it once left the raw phase waiting for a StatefulSet that
+ * was never created.
+ */
+export function afterRefusedCreate(err: unknown): "exists" | "again" | "quota" | "fail" {
+  if (isNotFound(err)) return "again";
+  if (isAlreadyExists(err)) return "exists";
+  if (isConflict(err)) return "quota";
+  if (err instanceof ApiError && err.code === 403 && err.message.includes("status unknown for quota")) return "quota";
+  return "fail";
+}
+
+/**
  * Creates an object whose namespace's quota counts it. A tenant says Ready once its quota counted
  * activations, but the API server's quota admission reads its own informer, which may not have
  * seen that count yet: such a refusal is retried and counted, so that a contender whose Ready
@@ -36,17 +53,11 @@ export async function createCounted(
     try {
       return await c.client.request("POST", await c.paths.collectionPathOf(obj), { body: obj });
     } catch (err) {
-      if (isNotFound(err)) {
-        await sleep(200);
-        continue;
-      }
-      if (err instanceof ApiError && err.code === 403 && err.message.includes("status unknown for quota")) {
-        quotaRefusals.count++;
-        await sleep(200);
-        continue;
-      }
-      if (isConflict(err)) return undefined;
-      throw err;
+      const next = afterRefusedCreate(err);
+      if (next === "exists") return undefined;
+      if (next === "fail") throw err;
+      if (next === "quota") quotaRefusals.count++;
+      await sleep(200);
     }
   }
 }

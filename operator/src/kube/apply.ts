@@ -126,7 +126,10 @@ export class Applier {
 
   /**
    * Creates `desired` (a POST, marked with CREATED_ANNOTATION, created-fields.ts) where no object of
-   * its name exists; undefined when one does (409), which the caller then judges and applies to.
+   * its name exists; undefined on a 409, which the caller then judges and applies to: mostly one of
+   * its name exists, but the quota admission also answers 409 when it could not write the
+   * namespace's quota (other creates changed it meanwhile), and then nothing was created; the read
+   * in createOrRead finds nothing, and the caller's apply creates it.
    */
   async create<T extends KubeObject & ObjectRef>(desired: T): Promise<ApplyResult<T> | undefined> {
     const stamped = withAppliedHash(desired);

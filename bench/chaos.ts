@@ -18,6 +18,7 @@
 //   CHAOS_SEED=<n>     the random moments (printed, so that a run can be repeated)
 //   CHAOS_OUT=bench/results  where the JSON and the operator logs go
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isAlreadyExists } from "../operator/src/kube/api-error.ts";
 import { ApiError } from "../operator/src/kube/rest-client.ts";
 import { ControlPlane } from "../test/controlplane/control-plane.ts";
 import { type CountingClient, countingClient } from "../test/support/clients.ts";
@@ -76,7 +77,7 @@ async function workload(c: CountingClient): Promise<void> {
     await persist(
       `tenant ${tenantName(i)}`,
       () => c.client.request("POST", `${API}/municipaltenants`, { body: fleetTenant(i) }),
-      (e) => e.code === 409,
+      isAlreadyExists,
     );
   });
   await pool(indices, 16, async (i) => {
@@ -92,7 +93,8 @@ async function workload(c: CountingClient): Promise<void> {
       await persist(
         `activation ${tenantName(i)}/${a.metadata.name}`,
         () => c.client.request("POST", `${API}/namespaces/${tenantName(i)}/blockactivations`, { body: a }),
-        (e) => e.code === 409,
+        // Not every 409: the quota admission's conflict on the namespace's quota created nothing.
+        isAlreadyExists,
       );
     }
   });

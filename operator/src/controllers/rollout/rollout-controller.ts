@@ -18,7 +18,7 @@ import {
   type RolloutFreeze,
   rolloutStrategy,
 } from "../../api/v1alpha1/index.ts";
-import { isConflict } from "../../kube/api-error.ts";
+import { isAlreadyExists, isConflict } from "../../kube/api-error.ts";
 import type { EventRecorder } from "../../kube/events.ts";
 import { type KubeObject, objectKey } from "../../kube/object.ts";
 import type { ObjectRef, ResourcePaths } from "../../kube/resource-paths.ts";
@@ -215,7 +215,7 @@ async function publish(key: string, caches: RolloutCaches, deps: RolloutDeps, ct
       await deps.client.request("POST", ROLLOUTS_PATH, { body });
       ctx.log.info({ rollout: name }, "rollout created");
     } catch (err) {
-      if (!isConflict(err)) throw err; // 409: it exists already (the cache has not seen it yet)
+      if (!isAlreadyExists(err)) throw err; // it exists already (the cache has not seen it yet)
     }
   }
   return undefined;

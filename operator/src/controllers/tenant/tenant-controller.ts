@@ -9,7 +9,7 @@ import { ACTIVATION_LABEL } from "../../../../cdk/src/activation/labels.ts";
 import { parseOnce } from "../../api/parse-once.ts";
 import type { MunicipalTenant } from "../../api/v1alpha1/index.ts";
 import { municipalTenantSpec } from "../../api/v1alpha1/index.ts";
-import { isConflict, isNotFound } from "../../kube/api-error.ts";
+import { isNotFound } from "../../kube/api-error.ts";
 import { Applier } from "../../kube/apply.ts";
 import type { EventRecorder } from "../../kube/events.ts";
 import { addFinalizer, hasFinalizer } from "../../kube/finalizers.ts";
@@ -23,6 +23,7 @@ import { Controller } from "../../runtime/controller.ts";
 import type { Manager } from "../../runtime/manager.ts";
 import type { OperatorMetrics } from "../../runtime/metrics.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconcile.ts";
+import { COUNT_AGAIN_MS, seedActivationCount } from "./activation-count.ts";
 import { isTenantNamespace, MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "./labels.ts";
 import { ACTIVATION_COUNT, QUOTA_NAME, quotaChanged, uncountedQuota } from "./quota.ts";
 import { renderSharedClusterRoles } from "./rbac.ts";
@@ -36,8 +37,6 @@ export const TENANTS_PATH = "/apis/aihub.gemeenten.nl/v1alpha1/municipaltenants"
 const CRB_PATH = "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings";
 const CLUSTER_ROLES_PATH = "/apis/rbac.authorization.k8s.io/v1/clusterroles";
 const BY_TENANT = "byTenant";
-/** How soon a count of activations that met a newer quota is written again (seedActivationCount). */
-const COUNT_AGAIN_MS = 1000;
 
 type Obj = KubeObject & ObjectRef;
 
@@ -235,7 +234,7 @@ export class TenantReconciler {
         const live = this.c.children.get("ResourceQuota")?.get(`${name}/${QUOTA_NAME}`);
         let uncounted = uncountedQuota(live, quota);
         if (live && uncounted.length === 1 && uncounted[0] === ACTIVATION_COUNT) {
-          if (await this.seedActivationCount(live)) uncounted = [];
+          if (await seedActivationCount(this.d.client, live)) uncounted = [];
           else countAgain = true;
         }
         outcome.policies = uncounted.length
@@ -294,36 +293,6 @@ export class TenantReconciler {
     await this.report(withFinalizer, outcome, ctx);
     if (retry) throw retry;
     return countAgain ? { requeueAfterMs: COUNT_AGAIN_MS } : undefined;
-  }
-
-  /**
-   * kube-controller-manager counts a custom resource in a quota only from its first full resync
-   * after it discovered the kind (every 5 minutes by default), and until then the API server
-   * refuses every activation as "status unknown for quota". Once it has counted all the rest, the
-   * operator writes the count of activations itself, as the API server's quota admission does on
-   * each create; kube-controller-manager keeps that figure until it counts them itself. The write
-   * is conditional on the quota's resourceVersion, so a figure is never written over a newer one.
-   * False when the quota had changed (409, kube-controller-manager counting the rest at the same
-   * moment): no failure, the tenant waits for its count and the count is written again shortly.
-   */
-  private async seedActivationCount(live: KubeObject): Promise<boolean> {
-    const ns = live.metadata.namespace ?? "";
-    const list = await this.d.client.request<{ items: unknown[] }>(
-      "GET",
-      `/apis/aihub.gemeenten.nl/v1alpha1/namespaces/${ns}/blockactivations`,
-    );
-    return this.d.client
-      .request("PATCH", `/api/v1/namespaces/${ns}/resourcequotas/${QUOTA_NAME}/status`, {
-        body: {
-          metadata: { resourceVersion: live.metadata.resourceVersion },
-          status: { used: { [ACTIVATION_COUNT]: String(list.items.length) } },
-        },
-        contentType: "application/merge-patch+json",
-      })
-      .then(
-        () => true,
-        (err) => (isConflict(err) ? false : Promise.reject(err)),
-      );
   }
 
   private cacheFor(obj: Obj): WatchCache<KubeObject> | undefined {

@@ -17,9 +17,8 @@ import { createCounted } from "./fleet-raw.ts";
 import { FLEET_BLOCKS, fleetActivations, fleetTenant } from "./fleet-spec.ts";
 import {
   cpuMeter,
-  memoryAtPeak,
   memoryOf,
-  operatorProgress,
+  operatorSampler,
   podsReady,
   reconciles,
   reconcilesByController,
@@ -202,12 +201,12 @@ export async function reconcilerPhase(
     const pid = running.pid;
     const cpuAtStart = cpuSeconds(pid);
     const cpu = cpuMeter(cp, { [name]: pid });
-    const peakMemory = isAihub ? memoryAtPeak(running.metricsUrl) : undefined;
+    const operator = operatorSampler(running.metricsUrl, isAihub);
     const speed = startSpeedProbe();
     probe = speed;
     const sampled = timeline(cpu, async () => ({
       ...observed.counts(),
-      ...(await operatorProgress(running.metricsUrl)),
+      ...(await operator.sample()),
       "probe ms": speed.latest() ?? 0,
     }));
     const profiled = profileApiServer(cp, `${name}-${o.tenants}`);
@@ -272,7 +271,7 @@ export async function reconcilerPhase(
     result.rssMb = rssMb(pid);
     if (isAihub) {
       result.memory = await memoryOf(running.metricsUrl);
-      result.memoryAtPeak = peakMemory?.();
+      result.memoryAtPeak = operator.memoryAtPeak();
       if (process.env.BENCH_HEAP_SNAPSHOT) {
         process.kill(pid, "SIGUSR2");
         await sleep(60_000);

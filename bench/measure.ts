@@ -58,8 +58,7 @@ export async function reconcilesByController(metricsUrl: string): Promise<Record
  * What the operator is doing now, for a timeline: the depth of each controller's queue, the writes
  * it has sent and the reconciles that failed (and went back to the queue with a backoff).
  */
-export async function operatorProgress(metricsUrl: string): Promise<Record<string, number>> {
-  const samples = await scrape(metricsUrl);
+export function operatorProgress(samples: Sample[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [controller, depth] of Object.entries(sumBy(samples, "workqueue_depth", (l) => l.controller))) {
     out[`${controller} queue`] = depth;
@@ -83,7 +82,11 @@ export interface Memory {
 
 /** The operator's own view of its memory, in MB. */
 export async function memoryOf(metricsUrl: string): Promise<Memory> {
-  const samples = await scrape(metricsUrl);
+  return memoryIn(await scrape(metricsUrl));
+}
+
+/** The operator's memory as one scrape's samples say it. */
+export function memoryIn(samples: Sample[]): Memory {
   const mb = (name: string) => Math.round((sumBy(samples, name)[""] ?? 0) / 2 ** 20);
   return {
     heapUsedMb: mb("nodejs_heap_size_used_bytes"),
@@ -96,19 +99,26 @@ export async function memoryOf(metricsUrl: string): Promise<Memory> {
   };
 }
 
-/** Samples the operator's memory every 2 s and keeps the sample with the highest RSS: what makes the peak. */
-export function memoryAtPeak(metricsUrl: string): () => Memory | undefined {
-  let peak: Memory | undefined;
-  const timer = setInterval(() => {
-    memoryOf(metricsUrl)
-      .then((m) => {
-        if (!peak || m.rssMb > peak.rssMb) peak = m;
-      })
-      .catch(() => undefined);
-  }, 2000);
-  return () => {
-    clearInterval(timer);
-    return peak;
+/**
+ * One scrape of the operator's metrics for each row of the timeline (every 5 s): what it is doing
+ * (operatorProgress) and, with `peak`, its memory, keeping the scrape with the highest RSS (what
+ * makes the peak; VmHWM from /proc is the peak itself). One scrape serves both, so that the
+ * benchmark asks the operator no more often than a row needs: every scrape costs the operator
+ * about 1 MB of allocation (ADR 16).
+ */
+export function operatorSampler(metricsUrl: string, peak: boolean) {
+  let atPeak: Memory | undefined;
+  return {
+    async sample(): Promise<Record<string, number>> {
+      const samples = await scrape(metricsUrl);
+      if (peak) {
+        const m = memoryIn(samples);
+        if (!atPeak || m.rssMb > atPeak.rssMb) atPeak = m;
+      }
+      return operatorProgress(samples);
+    },
+    /** The memory of the sample with the highest RSS so far. */
+    memoryAtPeak: () => atPeak,
   };
 }
 

@@ -29,10 +29,13 @@ export interface ChildrenInputs {
 const specOf = (o: KubeObject) =>
   o.metadata.generation === undefined ? undefined : `${o.metadata.uid ?? ""}@${o.metadata.generation}`;
 
-function childOf(kind: string, o: KubeObject): string {
+/**
+ * One child as a digest sees it: its identity, `version` (what counts changes of its content), and
+ * what no version counts: labels, annotations, owners, finalizers, deletion and others' managed
+ * fields. Shared with the tenant's digest (tenant-digest.ts).
+ */
+export function childPart(kind: string, o: KubeObject, version: string): string {
   const m = o.metadata;
-  const version =
-    STATUS_WRITTEN_BY_OTHERS.has(kind) && m.generation !== undefined ? `g${m.generation}` : `rv${m.resourceVersion}`;
   const meta = JSON.stringify([
     m.labels,
     m.annotations,
@@ -41,7 +44,24 @@ function childOf(kind: string, o: KubeObject): string {
     m.deletionTimestamp,
     m.managedFields,
   ]);
-  return `${kind}/${m.name}/${m.uid}/${version}/${meta}`;
+  return `${kind}/${m.namespace ?? ""}/${m.name}/${m.uid}/${version}/${meta}`;
+}
+
+function childOf(kind: string, o: KubeObject): string {
+  const m = o.metadata;
+  const version =
+    STATUS_WRITTEN_BY_OTHERS.has(kind) && m.generation !== undefined ? `g${m.generation}` : `rv${m.resourceVersion}`;
+  return childPart(kind, o, version);
+}
+
+/** The sha256 of `parts` joined by newlines, fed part by part (no joined string). */
+export function digestOf(parts: readonly string[]): string {
+  const hash = createHash("sha256");
+  parts.forEach((part, i) => {
+    if (i > 0) hash.update("\n");
+    hash.update(part);
+  });
+  return hash.digest("base64url");
 }
 
 /**
@@ -52,6 +72,5 @@ export function childrenDigest(i: ChildrenInputs): string | undefined {
   const specs = [i.activation, i.block, i.tenant].map(specOf);
   if (specs.some((s) => s === undefined)) return undefined;
   const children = i.children.map((c) => childOf(c.kind, c.object)).sort();
-  const parts = [...specs, i.target.version, i.target.image, String(i.stopped), ...children];
-  return createHash("sha256").update(parts.join("\n")).digest("base64url");
+  return digestOf([...specs, i.target.version, i.target.image, String(i.stopped), ...children] as string[]);
 }

@@ -85,19 +85,21 @@ export function uncountedQuota(live: KubeObject | undefined, desired: RenderedOb
  * status.hard, and a resource counted for the first time.
  */
 export function quotaChanged(oldObj: KubeObject, newObj: KubeObject): boolean {
-  const shape = (o: KubeObject) => {
-    const q = o as KubeObject & { spec?: unknown; status?: { hard?: Record<string, string>; used?: object } };
-    return JSON.stringify([
-      q.metadata.labels,
-      q.metadata.annotations,
-      q.metadata.deletionTimestamp,
-      q.metadata.managedFields,
-      q.spec,
-      q.status?.hard,
-      Object.keys(q.status?.used ?? {}).sort(),
-    ]);
-  };
-  return shape(oldObj) !== shape(newObj);
+  return quotaShape(oldObj) !== quotaShape(newObj);
+}
+
+/** What the tenant reads of its quota, as a string: all of it but the counts in status.used. */
+export function quotaShape(o: KubeObject): string {
+  const q = o as KubeObject & { spec?: unknown; status?: { hard?: Record<string, string>; used?: object } };
+  return JSON.stringify([
+    q.metadata.labels,
+    q.metadata.annotations,
+    q.metadata.deletionTimestamp,
+    q.metadata.managedFields,
+    q.spec,
+    q.status?.hard,
+    Object.keys(q.status?.used ?? {}).sort(),
+  ]);
 }
 
 /**

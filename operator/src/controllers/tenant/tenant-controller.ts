@@ -29,6 +29,7 @@ import { ACTIVATION_COUNT, QUOTA_NAME, quotaChanged, uncountedQuota } from "./qu
 import { renderSharedClusterRoles } from "./rbac.ts";
 import { childKinds, renderTenant, type TenantRenderContext } from "./render.ts";
 import { finalizeTenant, TENANT_FINALIZER } from "./tenant-deletion.ts";
+import { tenantDigest } from "./tenant-digest.ts";
 import { holdFirstTenantStatus, type PartOutcome, type TenantOutcome, tenantStatus } from "./tenant-status.ts";
 
 export const TENANT_CONTROLLER = "municipaltenant";
@@ -137,6 +138,8 @@ export class TenantReconciler {
   private readonly d: TenantDeps;
   private readonly c: TenantCaches;
   private readonly applier: Applier;
+  /** Per tenant: the digest of a reconcile that found everything as rendered, and its outcome (tenant-digest.ts). */
+  private readonly inSync = new Map<string, { digest: string; outcome: TenantOutcome }>();
 
   constructor(deps: TenantDeps, caches: TenantCaches) {
     this.d = deps;
@@ -146,7 +149,10 @@ export class TenantReconciler {
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
     const cached = this.c.tenants.get(key);
-    if (!cached) return undefined;
+    if (!cached) {
+      this.inSync.delete(key);
+      return undefined;
+    }
     const tenant = {
       ...cached,
       apiVersion: "aihub.gemeenten.nl/v1alpha1",
@@ -154,12 +160,15 @@ export class TenantReconciler {
       spec: parseOnce(municipalTenantSpec, cached.spec),
     } as Obj & MunicipalTenant;
     if (tenant.metadata.deletionTimestamp) {
+      this.inSync.delete(key);
       return finalizeTenant(tenant, ctx, {
         client: this.d.client,
         paths: this.d.paths,
         namespaces: this.c.namespaces,
         report: (outcome) => this.report(tenant, outcome, ctx),
-        pruneAll: () => this.prune(tenant.metadata.name ?? "", []),
+        pruneAll: async () => {
+          await this.prune(tenant.metadata.name ?? "", []);
+        },
       });
     }
 
@@ -203,6 +212,20 @@ export class TenantReconciler {
       return { requeueAfterMs: 2000 };
     }
 
+    // Found as rendered with these very inputs before: nothing to render, apply or prune.
+    const digest = tenantDigest({
+      tenant: withFinalizer,
+      namespace: existing,
+      children: this.marked(name),
+      clusterRoles: this.c.clusterRoles.list(),
+    });
+    const inSync = this.inSync.get(key);
+    if (digest !== undefined && inSync?.digest === digest) {
+      await this.report(withFinalizer, inSync.outcome, ctx);
+      return undefined;
+    }
+    this.inSync.delete(key);
+
     const desired = renderTenant(tenant, this.d.render);
     const outcome: TenantOutcome = {
       namespace: { ok: true, message: `namespace ${name} is isolated (Pod Security restricted)` },
@@ -210,11 +233,15 @@ export class TenantReconciler {
     let retry: unknown;
     // The quota changed between the cache's copy and the count's write: counted again shortly.
     let countAgain = false;
+    // Whether this reconcile wrote anything (the finalizer included): only one that did not may
+    // record its inputs' digest, since only then are the caches' copies what it found.
+    let wrote = withFinalizer !== tenant;
     try {
       const put = await this.put(desired.namespace as Obj, existing, this.c.namespaces);
       // Created by someone else a moment ago, not yet in the cache: its event queues the tenant
       // again, and the check above judges it (a namespace not marked as this tenant's is not taken).
       if (put === "foreign") return undefined;
+      wrote ||= put;
     } catch (err) {
       outcome.namespace = failure("NamespaceApplyFailed", `namespace ${name}`, err);
       await this.report(withFinalizer, outcome, ctx);
@@ -227,13 +254,14 @@ export class TenantReconciler {
     // a tenant takes three round trips after its namespace, not one per group.
     const applyPolicies = async () => {
       try {
-        await this.applyAll(policies);
+        wrote = (await this.applyAll(policies)) || wrote;
         const netpols = policies.filter((p) => p.kind === "NetworkPolicy").length;
         const quota = policies.find((p) => p.kind === "ResourceQuota") as Obj;
         // The quota's status update queues the tenant again.
         const live = this.c.children.get("ResourceQuota")?.get(`${name}/${QUOTA_NAME}`);
         let uncounted = uncountedQuota(live, quota);
         if (live && uncounted.length === 1 && uncounted[0] === ACTIVATION_COUNT) {
+          wrote = true;
           if (await seedActivationCount(this.d.client, live)) uncounted = [];
           else countAgain = true;
         }
@@ -268,7 +296,11 @@ export class TenantReconciler {
           };
           return;
         }
-        await Promise.all([this.applyAll(rbac), this.applyAll(desired.clusterChildren as Obj[], this.c.bindings)]);
+        const applied = await Promise.all([
+          this.applyAll(rbac),
+          this.applyAll(desired.clusterChildren as Obj[], this.c.bindings),
+        ]);
+        wrote = applied.includes(true) || wrote;
         outcome.rbac = { ok: true, message: "roles for admins and viewers, and read access to the catalog" };
       } catch (err) {
         outcome.rbac = failure("RBACApplyFailed", "roles or role bindings", err);
@@ -277,7 +309,7 @@ export class TenantReconciler {
     };
     await Promise.all([applyPolicies(), applyRbac()]);
     try {
-      await this.prune(name, [...desired.children, ...desired.clusterChildren] as Obj[]);
+      wrote = (await this.prune(name, [...desired.children, ...desired.clusterChildren] as Obj[])) || wrote;
     } catch (err) {
       retry ??= err;
     }
@@ -290,6 +322,10 @@ export class TenantReconciler {
           now: this.d.now(),
         });
     if (hold !== undefined) return { requeueAfterMs: hold };
+    const parts = [outcome.namespace, outcome.policies, outcome.rbac];
+    if (digest !== undefined && !retry && !wrote && !countAgain && parts.every((p) => p?.ok)) {
+      this.inSync.set(key, { digest, outcome });
+    }
     await this.report(withFinalizer, outcome, ctx);
     if (retry) throw retry;
     return countAgain ? { requeueAfterMs: COUNT_AGAIN_MS } : undefined;
@@ -299,8 +335,9 @@ export class TenantReconciler {
     return this.c.children.get(obj.kind);
   }
 
-  private async applyAll(objects: Obj[], cache?: WatchCache<KubeObject>): Promise<void> {
-    await Promise.all(
+  /** Applies each of `objects` over its cached copy; true when any was written. */
+  private async applyAll(objects: Obj[], cache?: WatchCache<KubeObject>): Promise<boolean> {
+    const written = await Promise.all(
       objects.map(async (o) => {
         const live = (cache ?? this.cacheFor(o))?.get(
           o.metadata?.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : (o.metadata?.name ?? ""),
@@ -313,11 +350,13 @@ export class TenantReconciler {
               body: { apiVersion: "v1", kind: "DeleteOptions", preconditions: { uid: live.metadata.uid } },
             })
             .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
-          return this.applier.apply(o, undefined);
+          await this.applier.apply(o, undefined);
+          return true;
         }
-        return this.put(o, live, cache ?? this.cacheFor(o));
+        return (await this.put(o, live, cache ?? this.cacheFor(o))) === true;
       }),
     );
+    return written.includes(true);
   }
 
   /**
@@ -325,23 +364,34 @@ export class TenantReconciler {
    * the API server about half of what an apply that creates costs, ADR 16), marked so that its
    * first apply takes over the fields the create recorded (Applier.create). Where the create finds
    * an object of that name (a cache that is behind), it is read: a namespace not marked as this
-   * tenant's is left alone ("foreign"), anything else is applied as before.
+   * tenant's is left alone ("foreign"), anything else is applied as before. True when it wrote.
    */
-  private async put(o: Obj, live: KubeObject | undefined, cache: WatchCache<KubeObject> | undefined) {
-    if (live) return this.applier.apply(o, live);
+  private async put(
+    o: Obj,
+    live: KubeObject | undefined,
+    cache: WatchCache<KubeObject> | undefined,
+  ): Promise<boolean | "foreign"> {
+    if (live) return (await this.applier.apply(o, live)).written;
     const put = await this.applier.createOrRead(o, cache);
-    if (!("found" in put)) return put.created;
+    if (!("found" in put)) return true;
     if (o.kind === "Namespace" && put.found && !isTenantNamespace(put.found, o.metadata.name ?? "")) {
       return "foreign";
     }
-    return this.applier.apply(o, undefined, { created: put.marked });
+    return (await this.applier.apply(o, undefined, { created: put.marked })).written;
   }
 
-  /** Deletes children marked as this tenant's that the spec no longer asks for (a removed egress entry). */
-  private async prune(tenant: string, desired: Obj[]): Promise<void> {
+  /** Every object the caches hold marked as the tenant's, with its kind. */
+  private marked(tenant: string): { kind: string; object: KubeObject }[] {
+    return [...this.c.children, ["ClusterRoleBinding", this.c.bindings] as const].flatMap(([kind, cache]) =>
+      cache.byIndex(BY_TENANT, tenant).map((object) => ({ kind, object })),
+    );
+  }
+
+  /** Deletes children marked as this tenant's that the spec no longer asks for (a removed egress entry); true when it deleted one. */
+  private async prune(tenant: string, desired: Obj[]): Promise<boolean> {
     const wanted = new Set(desired.map((o) => `${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`));
-    const marked = [...this.c.children.values(), this.c.bindings].flatMap((cache) => cache.byIndex(BY_TENANT, tenant));
-    for (const obj of marked) {
+    let deleted = false;
+    for (const { object: obj } of this.marked(tenant)) {
       // An object with an owner is its owner's: an activation's children carry the tenant label too.
       const ours =
         obj.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY &&
@@ -353,7 +403,9 @@ export class TenantReconciler {
       await this.d.client
         .request("DELETE", await this.d.paths.pathOf(obj as Obj))
         .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+      deleted = true;
     }
+    return deleted;
   }
 
   private async report(tenant: Obj & MunicipalTenant, outcome: TenantOutcome, ctx: ReconcileContext): Promise<void> {

@@ -22,6 +22,7 @@ import {
   podsReady,
   reconciles,
   reconcilesByController,
+  rendersSkippedByController,
   requestsByVerb,
   serverWrites,
   timeline,
@@ -264,6 +265,7 @@ export async function reconcilerPhase(
     }
     result.requests = await requestsByVerb(running.metricsUrl);
     result.reconcilesByController = await reconcilesByController(running.metricsUrl);
+    result.rendersSkipped = await rendersSkippedByController(running.metricsUrl);
     result.cpuSeconds = cpuSeconds(pid) - cpuAtStart;
     result.cpuByProcess = cpu();
     result.serverWrites = await serverWrites(cp);

@@ -306,6 +306,7 @@ export function printFleetReport(
     .map(([k, v]) => `${k} ${v}`)
     .join(", ")} |
 | operator reconciles until Ready, by controller | ${countRow(main.reconcilesByController as Record<string, number> | undefined)} |
+| of these, found as rendered before (not rendered again) | ${countRow(main.rendersSkipped as Record<string, number> | undefined)} |
 | operator CPU seconds to converge | ${f(main.cpuSeconds)} |
 | CPU seconds by process, raw client until created | ${cpuRow(raw.cpuSeconds)} |
 | CPU seconds by process, raw client until available | ${raw.available ? cpuRow(raw.available.cpuSeconds) : "-"} |

@@ -54,6 +54,11 @@ export async function reconcilesByController(metricsUrl: string): Promise<Record
   return sumBy(await scrape(metricsUrl), "controller_runtime_reconcile_total", (l) => l.controller);
 }
 
+/** aihub_renders_skipped_total, by controller: reconciles that found the children as rendered before (none for the peer). */
+export async function rendersSkippedByController(metricsUrl: string): Promise<Record<string, number>> {
+  return sumBy(await scrape(metricsUrl), "aihub_renders_skipped_total", (l) => l.controller);
+}
+
 /**
  * What the operator is doing now, for a timeline: the depth of each controller's queue, the writes
  * it has sent and the reconciles that failed (and went back to the queue with a backoff).

@@ -127,6 +127,13 @@ export class OperatorMetrics {
     registers: [this.registry],
   });
 
+  readonly rendersSkipped = new Counter({
+    name: "aihub_renders_skipped_total",
+    help: "Reconciles that found the children as rendered with the same inputs before (their digest) and did not render them again",
+    labelNames: ["controller"],
+    registers: [this.registry],
+  });
+
   readonly memoryReductions = new Counter({
     name: "aihub_memory_reductions_total",
     help: "Memory-reducing garbage collections the operator ran (--memory-reduce-threshold-mb)",

@@ -57,6 +57,8 @@ export interface ActivationDeps {
   now: () => Date;
   /** How long a new activation's first status waits for its StatefulSet (holdFirstStatus); default 5 s. */
   firstStatusHoldMs?: number;
+  /** Where a reconcile that skipped the rendering is counted (aihub_renders_skipped_total). */
+  metrics?: OperatorMetrics;
 }
 
 export interface SharedCaches {
@@ -173,6 +175,7 @@ export class ActivationReconciler {
       prune: (activation, desired) => this.prune(activation, desired),
       owned: (activation) => this.owned(activation.metadata.uid ?? ""),
       inSync: this.inSync,
+      skippedRender: () => deps.metrics?.rendersSkipped.inc({ controller: ACTIVATION_CONTROLLER }),
       render: deps.render,
       policy: deps.policy,
       now: deps.now,

@@ -53,6 +53,8 @@ export interface PhaseEnv {
    * rendered (children-digest.ts). Without it the children are rendered on every reconcile.
    */
   inSync?: Map<string, string>;
+  /** Called when a reconcile found the children as rendered with the same digest and skipped them. */
+  skippedRender?(): void;
   /** What the fleet rollouts of a block say (withdrawn versions, who was moved). */
   fleet(block: string): FleetView;
   render: ActivationRenderContext;

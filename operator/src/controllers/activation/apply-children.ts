@@ -50,6 +50,7 @@ export const applyChildren: Phase = async (scope, env) => {
   const owned = env.owned?.(scope.activation);
   const digest = env.inSync && owned ? digestWith(owned) : undefined;
   if (digest !== undefined && env.inSync?.get(key) === digest) {
+    env.skippedRender?.();
     scope.rendered = target;
     scope.workload = env.child(WORKLOAD_KIND, scope.namespace, scope.name);
     scope.events.push(...changeEvents(scope));

@@ -47,6 +47,8 @@ interface TenantDeps {
   events: EventRecorder;
   render: TenantRenderContext;
   now: () => Date;
+  /** Where a reconcile that skipped the rendering is counted (aihub_renders_skipped_total). */
+  metrics?: OperatorMetrics;
 }
 
 export function registerTenantController(
@@ -221,6 +223,7 @@ export class TenantReconciler {
     });
     const inSync = this.inSync.get(key);
     if (digest !== undefined && inSync?.digest === digest) {
+      this.d.metrics?.rendersSkipped.inc({ controller: TENANT_CONTROLLER });
       await this.report(withFinalizer, inSync.outcome, ctx);
       return undefined;
     }

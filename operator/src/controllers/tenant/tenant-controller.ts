@@ -17,7 +17,6 @@ import { foreignEntry, type ManagedFieldsEntry } from "../../kube/foreign-fields
 import type { KubeObject } from "../../kube/object.ts";
 import { allNamespacesPath, type ObjectRef, type ResourcePaths } from "../../kube/resource-paths.ts";
 import { ApiError, type RestClient } from "../../kube/rest-client.ts";
-import { writeStatus } from "../../kube/status.ts";
 import { labelIndexer, type WatchCache } from "../../kube/watch-cache.ts";
 import { Controller } from "../../runtime/controller.ts";
 import type { Manager } from "../../runtime/manager.ts";
@@ -28,9 +27,10 @@ import { isTenantNamespace, MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from ".
 import { ACTIVATION_COUNT, QUOTA_NAME, quotaChanged, uncountedQuota } from "./quota.ts";
 import { renderSharedClusterRoles } from "./rbac.ts";
 import { childKinds, renderTenant, type TenantRenderContext } from "./render.ts";
-import { finalizeTenant, TENANT_FINALIZER } from "./tenant-deletion.ts";
+import { finalizeTenant, pruneTenant, TENANT_FINALIZER } from "./tenant-deletion.ts";
 import { tenantDigest } from "./tenant-digest.ts";
-import { holdFirstTenantStatus, type PartOutcome, type TenantOutcome, tenantStatus } from "./tenant-status.ts";
+import { reportTenant } from "./tenant-report.ts";
+import { holdFirstTenantStatus, type PartOutcome, type TenantOutcome } from "./tenant-status.ts";
 
 export const TENANT_CONTROLLER = "municipaltenant";
 export const TENANT_FIELD_MANAGER = "aihub-tenant-controller";
@@ -168,9 +168,7 @@ export class TenantReconciler {
         paths: this.d.paths,
         namespaces: this.c.namespaces,
         report: (outcome) => this.report(tenant, outcome, ctx),
-        pruneAll: async () => {
-          await this.prune(tenant.metadata.name ?? "", []);
-        },
+        pruneAll: () => this.prune(tenant.metadata.name ?? "", []),
       });
     }
 
@@ -390,48 +388,13 @@ export class TenantReconciler {
     );
   }
 
-  /** Deletes children marked as this tenant's that the spec no longer asks for (a removed egress entry); true when it deleted one. */
-  private async prune(tenant: string, desired: Obj[]): Promise<boolean> {
-    const wanted = new Set(desired.map((o) => `${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`));
-    let deleted = false;
-    for (const { object: obj } of this.marked(tenant)) {
-      // An object with an owner is its owner's: an activation's children carry the tenant label too.
-      const ours =
-        obj.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY &&
-        obj.metadata.labels?.[TENANT_LABEL] === tenant &&
-        !obj.metadata.ownerReferences?.length;
-      const inPlace = !obj.metadata.namespace || obj.metadata.namespace === tenant;
-      const id = `${obj.kind}/${obj.metadata.namespace ?? ""}/${obj.metadata.name}`;
-      if (!ours || !inPlace || wanted.has(id)) continue;
-      await this.d.client
-        .request("DELETE", await this.d.paths.pathOf(obj as Obj))
-        .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
-      deleted = true;
-    }
-    return deleted;
+  /** Deletes children marked as this tenant's that the spec no longer asks for; true when it deleted one. */
+  private prune(tenant: string, desired: Obj[]): Promise<boolean> {
+    const marked = this.marked(tenant).map((m) => m.object);
+    return pruneTenant(this.d.client, this.d.paths, tenant, marked, desired);
   }
 
-  private async report(tenant: Obj & MunicipalTenant, outcome: TenantOutcome, ctx: ReconcileContext): Promise<void> {
-    const now = this.d.now();
-    const written = await writeStatus(this.d.client, this.d.paths, tenant, tenantStatus(tenant, outcome, now), {
-      recompute: (fresh) => tenantStatus(fresh as typeof tenant, outcome, now),
-      cache: this.c.tenants,
-    });
-    const ready = (s: unknown) => (s as MunicipalTenant["status"])?.conditions?.find((c) => c.type === "Ready");
-    const before = ready(written.previous);
-    const after = ready(written.sent);
-    if (!written.written || !after || (before?.status === after.status && before?.reason === after.reason)) return;
-    ctx.log.info({ ready: after.status, reason: after.reason }, after.message);
-    // Waiting (Unknown) is no news: the Event says when the tenant is Ready, or why it failed.
-    if (after.status === "Unknown") return;
-    await this.d.events
-      .record({
-        regarding: tenant,
-        type: after.status === "False" ? "Warning" : "Normal",
-        reason: after.status === "True" ? "TenantReady" : after.reason,
-        action: "Reconcile",
-        note: after.message,
-      })
-      .catch((err) => ctx.log.warn({ err: String(err) }, "could not record an event"));
+  private report(tenant: Obj & MunicipalTenant, outcome: TenantOutcome, ctx: ReconcileContext): Promise<void> {
+    return reportTenant({ ...this.d, tenants: this.c.tenants }, tenant, outcome, ctx);
   }
 }

@@ -11,7 +11,7 @@ import type { ObjectRef, ResourcePaths } from "../../kube/resource-paths.ts";
 import type { RestClient } from "../../kube/rest-client.ts";
 import type { WatchCache } from "../../kube/watch-cache.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconcile.ts";
-import { DELETION_PROTECTION_LABEL, isTenantNamespace } from "./labels.ts";
+import { DELETION_PROTECTION_LABEL, isTenantNamespace, MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "./labels.ts";
 import type { TenantOutcome } from "./tenant-status.ts";
 
 export const TENANT_FINALIZER = "aihub.gemeenten.nl/tenant-cleanup";
@@ -26,7 +26,7 @@ export interface TenantDeletionDeps {
   /** Writes the tenant's status from this outcome. */
   report(outcome: TenantOutcome): Promise<void>;
   /** Deletes every object marked as this tenant's that is left (none is desired any more). */
-  pruneAll(): Promise<void>;
+  pruneAll(): Promise<unknown>;
 }
 
 /** Deletion: refuse while protected; else delete the namespace, wait until it is gone, then let the tenant go. */
@@ -76,4 +76,35 @@ export async function finalizeTenant(
   await removeFinalizer(d.client, d.paths, tenant, TENANT_FINALIZER);
   ctx.log.info("tenant cleaned up");
   return undefined;
+}
+
+/**
+ * Deletes what `marked` holds of the tenant's own that `desired` does not (a removed egress entry;
+ * at deletion, everything left): only objects with the operator's and the tenant's labels and no
+ * owner (an activation's children carry the tenant label too), in the tenant's namespace or
+ * cluster-scoped. True when it deleted one.
+ */
+export async function pruneTenant(
+  client: RestClient,
+  paths: ResourcePaths,
+  tenant: string,
+  marked: readonly KubeObject[],
+  desired: readonly (KubeObject & ObjectRef)[],
+): Promise<boolean> {
+  const wanted = new Set(desired.map((o) => `${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`));
+  let deleted = false;
+  for (const obj of marked) {
+    const ours =
+      obj.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY &&
+      obj.metadata.labels?.[TENANT_LABEL] === tenant &&
+      !obj.metadata.ownerReferences?.length;
+    const inPlace = !obj.metadata.namespace || obj.metadata.namespace === tenant;
+    const id = `${obj.kind}/${obj.metadata.namespace ?? ""}/${obj.metadata.name}`;
+    if (!ours || !inPlace || wanted.has(id)) continue;
+    await client
+      .request("DELETE", await paths.pathOf(obj as KubeObject & ObjectRef))
+      .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+    deleted = true;
+  }
+  return deleted;
 }

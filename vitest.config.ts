@@ -15,6 +15,7 @@ export default defineConfig({
             "cdk/**/*.test.ts",
             "bench/**/*.test.ts",
             "test/support/**/*.test.ts",
+            "test/controlplane/**/*.test.ts",
             "plugin/**/*.test.ts",
             "portal/**/*.test.ts",
           ],

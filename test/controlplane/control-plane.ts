@@ -55,6 +55,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether a component's start-up failed because its port was taken (freePort's race). Pure. */
+export const portTaken = (message: string): boolean => /bind: address already in use/.test(message);
+
 /** Pods whose block image digest starts with 0bad never become Ready (a failing version, for tests). */
 export const FAILING_PODS_STAGE = fileURLToPath(new URL("kwok-failing-pods.yaml", import.meta.url));
 export const FAILING_DIGEST_PREFIX = "0bad";
@@ -120,8 +123,22 @@ export class ControlPlane {
     this.http = new AdminHttp(this.server, ca.certificate, admin);
   }
 
-  /** Starts etcd, kube-apiserver and kube-controller-manager; resolves when /readyz answers ok. */
+  /**
+   * Starts etcd, kube-apiserver and kube-controller-manager; resolves when /readyz answers ok.
+   * Where another process took a port between freePort and the component's bind, starts again on
+   * new ports (up to three times in all).
+   */
   static async start(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ControlPlane.startOnce(options);
+      } catch (err) {
+        if (attempt >= 3 || !portTaken((err as Error).message)) throw err;
+      }
+    }
+  }
+
+  private static async startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
     sweepOrphans();
     const binDir = options.binDir ?? controlPlaneBinDir();
     const dir = mkdtempSync(join(tmpdir(), WORKDIR_PREFIX));

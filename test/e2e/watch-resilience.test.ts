@@ -157,4 +157,58 @@ describe("the watch cache", () => {
     expect(cache.stats.lists).toBe(1);
     await cache.stop();
   });
+
+  it("keeps the spec it holds when only the status or the metadata changed, and takes a changed one", async () => {
+    const DEPLOYMENTS = `/apis/apps/v1/namespaces/${NS}/deployments`;
+    const cache = new WatchCache<KubeObject>({ client: watched.client, path: DEPLOYMENTS });
+    cache.start();
+    await cache.waitForSync();
+    const labels = { app: "spec" };
+    await other.client.request("POST", DEPLOYMENTS, {
+      body: {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "spec", namespace: NS },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { containers: [{ name: "c", image: "registry.example/c:1" }] } },
+        },
+      },
+    });
+    const key = `${NS}/spec`;
+    const first = await waitUntil("the Deployment in the cache", async () => cache.get(key));
+    const rvOf = (o: KubeObject | undefined) => o?.metadata.resourceVersion;
+    const cachedAfter = async (what: string, change: () => Promise<KubeObject>) => {
+      const written = await change();
+      return waitUntil(what, async () => (rvOf(cache.get(key)) === rvOf(written) ? cache.get(key) : undefined));
+    };
+    // Without kube-controller-manager nobody else writes the status: this test's write is the only one.
+    const statusWritten = await cachedAfter("the status write in the cache", () =>
+      other.client.request("PUT", `${DEPLOYMENTS}/spec/status`, {
+        body: { ...first, status: { observedGeneration: 1, replicas: 1 } },
+      }),
+    );
+    expect(statusWritten.metadata.generation).toBe(first.metadata.generation);
+    expect(statusWritten.status).toEqual({ observedGeneration: 1, replicas: 1 });
+    expect(statusWritten.spec).toBe(first.spec);
+    const labelled = await cachedAfter("the label in the cache", () =>
+      other.client.request("PATCH", `${DEPLOYMENTS}/spec`, {
+        body: { metadata: { labels: { tier: "test" } } },
+        contentType: "application/merge-patch+json",
+      }),
+    );
+    expect(labelled.metadata.labels).toEqual({ tier: "test" });
+    expect(labelled.spec).toBe(first.spec);
+    const scaled = await cachedAfter("the new spec in the cache", () =>
+      other.client.request("PATCH", `${DEPLOYMENTS}/spec`, {
+        body: { spec: { replicas: 2 } },
+        contentType: "application/merge-patch+json",
+      }),
+    );
+    expect(scaled.metadata.generation).toBe((first.metadata.generation ?? 0) + 1);
+    expect(scaled.spec).not.toBe(first.spec);
+    expect((scaled.spec as { replicas: number }).replicas).toBe(2);
+    await cache.stop();
+  });
 });

@@ -2,8 +2,8 @@
 // status was computed from, so a status computed from a stale object never overwrites a newer
 // one silently: the API server answers 409, and the writer reads the object again and retries,
 // with the status computed again from what it read where the writer says how (`recompute`).
-import { isDeepStrictEqual } from "node:util";
 import { isConflict } from "./api-error.ts";
+import { jsonEqual } from "./json-equal.ts";
 import type { KubeObject } from "./object.ts";
 import type { ObjectRef, ResourcePaths } from "./resource-paths.ts";
 import type { RestClient } from "./rest-client.ts";
@@ -51,9 +51,9 @@ export async function writeStatus(
 ): Promise<StatusWriteResult> {
   const maxAttempts = options.maxAttempts ?? 5;
   // Compare what would be sent (JSON drops undefined fields) with what the API server has.
-  let wire = toWire(status);
   let current = obj.status;
-  if (isDeepStrictEqual(current, wire)) return { written: false, conflicts: 0 };
+  if (jsonEqual(status, current)) return { written: false, conflicts: 0 };
+  let wire = toWire(status);
   const path = `${await paths.pathOf(obj)}/status`;
   let resourceVersion = obj.metadata.resourceVersion;
   let conflicts = 0;
@@ -73,7 +73,7 @@ export async function writeStatus(
         if (fresh.metadata.generation !== obj.metadata.generation) return { written: false, conflicts };
         wire = toWire(options.recompute(fresh));
       }
-      if (isDeepStrictEqual(fresh.status, wire)) return { written: false, conflicts };
+      if (jsonEqual(wire, fresh.status)) return { written: false, conflicts };
       resourceVersion = fresh.metadata.resourceVersion;
       current = fresh.status;
     }

@@ -58,6 +58,28 @@ export function withoutManagedFields<T extends KubeObject>(obj: T, keep?: (entry
   return { ...obj, metadata: kept.length ? { ...metadata, managedFields: kept } : metadata };
 }
 
+/**
+ * Whether `next` has the very spec of `previous`: the same object (uid) at the same generation,
+ * which the API server moves with every change of a spec (of a custom resource: of anything but
+ * its metadata and status). A status written by a controller (a StatefulSet's, every few seconds
+ * while its pods start; an activation's own) then keeps the spec the cache holds, instead of a
+ * copy that was parsed, pooled and kept again, and whatever was computed once per spec object
+ * (parse-once.ts) stays computed. Kinds without a generation (ConfigMap, Service) never share.
+ */
+export function sameSpec(previous: KubeObject | undefined, next: KubeObject): boolean {
+  const a = previous?.metadata;
+  const b = next.metadata;
+  return (
+    a !== undefined &&
+    a.generation !== undefined &&
+    a.generation === b.generation &&
+    a.uid !== undefined &&
+    a.uid === b.uid &&
+    previous?.spec !== undefined &&
+    next.spec !== undefined
+  );
+}
+
 interface ListResponse<T> {
   apiVersion?: string;
   kind?: string;
@@ -296,9 +318,9 @@ export class WatchCache<T extends KubeObject> {
       if (rv) this.resourceVersion = rv;
       return;
     }
-    const obj = this.kept(event.object);
-    const key = objectKey(obj);
+    const key = objectKey(event.object);
     const old = this.store.get(key);
+    const obj = this.kept(event.object, old);
     if (event.type === "DELETED") {
       this.remove(key, true);
       for (const h of this.handlers) h.delete?.(obj);
@@ -312,13 +334,18 @@ export class WatchCache<T extends KubeObject> {
     if (rv) this.resourceVersion = rv;
   }
 
-  /** What the cache keeps of an object. */
-  private kept(obj: T): T {
+  /** What the cache keeps of an object; `previous`, the version the cache held before it. */
+  private kept(obj: T, previous?: T): T {
     const slim = withoutManagedFields(obj, this.options.keepManagedFields);
+    const shaped = this.options.transform ? this.options.transform(slim) : slim;
     // One instance per repeated value (intern.ts): `obj` is fresh from JSON.parse, held by nothing else.
-    return (this.options.strings ?? sharedStringPool).internAll(
-      this.options.transform ? this.options.transform(slim) : slim,
-    );
+    const pool = this.options.strings ?? sharedStringPool;
+    if (!sameSpec(previous, shaped)) return pool.internAll(shaped);
+    // The spec of the previous version, already pooled, in place of an equal copy (sameSpec).
+    const kept: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(shaped))
+      kept[k] = k === "spec" ? previous?.spec : typeof v === "string" ? pool.intern(v) : pool.internAll(v);
+    return kept as T;
   }
 
   /** Replaces the store with a fresh list, emitting the difference as events. */

@@ -30,12 +30,16 @@ const specOf = (o: KubeObject) =>
   o.metadata.generation === undefined ? undefined : `${o.metadata.uid ?? ""}@${o.metadata.generation}`;
 
 /**
- * One child as a digest sees it: its identity, `version` (what counts changes of its content), and
- * what no version counts: labels, annotations, owners, finalizers, deletion and others' managed
- * fields. Shared with the tenant's digest (tenant-digest.ts).
+ * One child as a digest sees it: its identity and what counts changes of its content. Without
+ * `version`, its resourceVersion, which every change of the object moves, metadata included.
+ * With `version` (its generation, where others write its status often; the quota's shape), also
+ * what that version does not count: labels, annotations, owners, finalizers, deletion and others'
+ * managed fields. Shared with the tenant's digest (tenant-digest.ts).
  */
-export function childPart(kind: string, o: KubeObject, version: string): string {
+export function childPart(kind: string, o: KubeObject, version?: string): string {
   const m = o.metadata;
+  const id = `${kind}/${m.namespace ?? ""}/${m.name}/${m.uid}`;
+  if (version === undefined) return `${id}/rv${m.resourceVersion}`;
   const meta = JSON.stringify([
     m.labels,
     m.annotations,
@@ -44,24 +48,22 @@ export function childPart(kind: string, o: KubeObject, version: string): string 
     m.deletionTimestamp,
     m.managedFields,
   ]);
-  return `${kind}/${m.namespace ?? ""}/${m.name}/${m.uid}/${version}/${meta}`;
+  return `${id}/${version}/${meta}`;
 }
 
-function childOf(kind: string, o: KubeObject): string {
-  const m = o.metadata;
-  const version =
-    STATUS_WRITTEN_BY_OTHERS.has(kind) && m.generation !== undefined ? `g${m.generation}` : `rv${m.resourceVersion}`;
-  return childPart(kind, o, version);
-}
+const childOf = (kind: string, o: KubeObject): string =>
+  childPart(
+    kind,
+    o,
+    STATUS_WRITTEN_BY_OTHERS.has(kind) && o.metadata.generation !== undefined ? `g${o.metadata.generation}` : undefined,
+  );
 
-/** The sha256 of `parts` joined by newlines, fed part by part (no joined string). */
+/**
+ * The sha256 of `parts` joined by newlines. One string and one call into the hash: feeding it
+ * part by part cost a call each, most of a reconcile that skipped the rendering (ADR 16).
+ */
 export function digestOf(parts: readonly string[]): string {
-  const hash = createHash("sha256");
-  parts.forEach((part, i) => {
-    if (i > 0) hash.update("\n");
-    hash.update(part);
-  });
-  return hash.digest("base64url");
+  return createHash("sha256").update(parts.join("\n")).digest("base64url");
 }
 
 /**

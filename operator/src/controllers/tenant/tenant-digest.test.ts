@@ -59,7 +59,8 @@ describe("tenantDigest", () => {
       changed((i) => (i.tenant = obj("utrecht", { generation: 2, finalizers: ["aihub.gemeenten.nl/tenant"] }))),
       changed((i) => (i.tenant = obj("utrecht", { generation: 1, uid: "recreated", finalizers: [] }))),
       changed((i) => (i.tenant = obj("utrecht", { generation: 1 }))),
-      changed((i) => (i.namespace = obj("utrecht", { labels: {} }))),
+      // Its label taken away (which moves its resourceVersion, as every change does), or edited otherwise.
+      changed((i) => (i.namespace = obj("utrecht", { labels: {}, resourceVersion: "12" }))),
       changed(
         (i) =>
           (i.namespace = obj("utrecht", { labels: { "aihub.gemeenten.nl/tenant": "utrecht" }, resourceVersion: "11" })),
@@ -88,7 +89,8 @@ describe("tenantDigest", () => {
         (i) =>
           (i.children[1] = {
             kind: "NetworkPolicy",
-            object: obj("aihub-default-deny", { namespace: "utrecht", labels: { a: "b" } }),
+            // Any change of an object moves its resourceVersion, its labels' too: that is what counts.
+            object: obj("aihub-default-deny", { namespace: "utrecht", labels: { a: "b" }, resourceVersion: "12" }),
           }),
       ),
       changed(
@@ -97,6 +99,7 @@ describe("tenantDigest", () => {
             kind: "ClusterRoleBinding",
             object: obj("aihub-utrecht-catalog-readers", {
               managedFields: [{ manager: "kubectl-edit", fieldsV1: {} }],
+              resourceVersion: "13",
             }),
           }),
       ),

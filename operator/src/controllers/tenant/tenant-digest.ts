@@ -24,8 +24,8 @@ export interface TenantInputs {
   clusterRoles: readonly KubeObject[];
 }
 
-const versionOf = (kind: string, o: KubeObject) =>
-  kind === "ResourceQuota" ? `q${quotaShape(o)}` : `rv${o.metadata.resourceVersion}`;
+/** The quota by its shape (its counts move with every create); every other object by its resourceVersion. */
+const versionOf = (kind: string, o: KubeObject) => (kind === "ResourceQuota" ? `q${quotaShape(o)}` : undefined);
 
 /** The digest of what the tenant's children depend on; undefined where it cannot be told (no generation). */
 export function tenantDigest(i: TenantInputs): string | undefined {

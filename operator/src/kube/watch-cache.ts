@@ -187,7 +187,8 @@ export class WatchCache<T extends KubeObject> {
     const own = this.ownWrites.get(key);
     const held =
       current === replaced ? replaced : own?.object.metadata.resourceVersion === replaced ? own.held : undefined;
-    if (held !== undefined) this.ownWrites.set(key, { held, object: this.kept(answer) });
+    if (held !== undefined)
+      this.ownWrites.set(key, { held, object: this.kept(answer, own?.object ?? this.store.get(key)) });
   }
 
   keys(): string[] {

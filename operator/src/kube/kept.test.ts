@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { sameSpec } from "./kept.ts";
 import type { KubeObject } from "./object.ts";
-import { sameSpec } from "./watch-cache.ts";
 
 const obj = (meta: Partial<KubeObject["metadata"]>, rest: Record<string, unknown> = { spec: { replicas: 1 } }) =>
   ({ metadata: { name: "a", uid: "u1", generation: 1, resourceVersion: "1", ...meta }, ...rest }) as KubeObject;

@@ -60,7 +60,7 @@ beforeAll(async () => {
   operatorClient = await countingClient({ file: cp.kubeconfigPath });
   operatorClient.client.observe((r) => {
     if (r.method === "DELETE") deletes.push(r.path);
-    if (r.method === "PATCH" && r.path.endsWith("/status") && r.code < 300) statusWrites.push(r.path);
+    if (r.method === "PUT" && r.path.endsWith("/status") && r.code < 300) statusWrites.push(r.path);
   });
   await installCrds(admin);
   await installPolicies(admin);

@@ -312,7 +312,7 @@ describe("status, events and finalizers", () => {
     await installCrds(admin);
   });
 
-  it("retries a status patch that meets a 409 conflict, and it lands", async () => {
+  it("retries a status write that meets a 409 conflict, and it lands", async () => {
     const name = `conflict-${randomUUID().slice(0, 6)}`;
     const created = await admin.client.request<KubeObject & ObjectRef>(
       "POST",
@@ -346,6 +346,45 @@ describe("status, events and finalizers", () => {
     expect(admin.writes()).toBe(writes);
   });
 
+  it("writes the status as computed, and leaves the spec, the metadata and every other manager's fields as they were", async () => {
+    const name = `whole-${randomUUID().slice(0, 6)}`;
+    const pathOf = `/apis/aihub.gemeenten.nl/v1alpha1/municipaltenants/${name}`;
+    const created = await admin.client.request<KubeObject & ObjectRef>(
+      "POST",
+      "/apis/aihub.gemeenten.nl/v1alpha1/municipaltenants",
+      {
+        body: {
+          ...tenantRef(name),
+          metadata: { name, labels: { team: "platform" }, annotations: { note: "kept" } },
+          spec: { municipalityCode: "GM0153", displayName: "Enschede" },
+        },
+        query: { fieldManager: "creator" },
+      },
+    );
+    const owned = (o: KubeObject) =>
+      (o.metadata.managedFields as { manager: string; fieldsV1: unknown }[]).find((e) => e.manager === "creator")
+        ?.fieldsV1;
+    const first = { observedGeneration: 1, namespace: name, phase: "Pending" };
+    expect((await writeStatus(admin.client, admin.paths, created, first)).written).toBe(true);
+    const read = await admin.client.request<KubeObject & ObjectRef>("GET", pathOf);
+    expect(read.status).toEqual(first);
+    // A field the new status does not set is gone: the status is what was computed, nothing older.
+    const second = { observedGeneration: 1, phase: "Ready" };
+    expect((await writeStatus(admin.client, admin.paths, read, second)).written).toBe(true);
+    const served = await admin.client.request<KubeObject>("GET", pathOf);
+    expect(served.status).toEqual(second);
+    expect(served.spec).toEqual(created.spec);
+    expect(served.metadata.labels).toEqual({ team: "platform" });
+    expect(served.metadata.annotations).toEqual({ note: "kept" });
+    // The creator still owns its spec, labels and annotations: the status write changed none of them.
+    expect(owned(served)).toEqual(owned(created));
+    expect(JSON.stringify(owned(served))).toContain('"f:labels"');
+    expect(admin.writeLog((p) => p === `${pathOf}/status`).slice(-2)).toEqual([
+      `PUT ${pathOf}/status 200`,
+      `PUT ${pathOf}/status 200`,
+    ]);
+  });
+
   it("computes a status again from the object as read after a conflict: a stale cache's copy with new times is not written", async () => {
     const name = `stale-${randomUUID().slice(0, 6)}`;
     const created = await admin.client.request<KubeObject & ObjectRef>(
@@ -371,7 +410,7 @@ describe("status, events and finalizers", () => {
       recompute: (fresh) => statusAt(fresh, "2026-12-01T10:00:01Z"),
     });
     expect(second).toEqual({ written: false, conflicts: 1 });
-    expect(admin.writeLog((p) => p === path).slice(before)).toEqual([`PATCH ${path} 409`]);
+    expect(admin.writeLog((p) => p === path).slice(before)).toEqual([`PUT ${path} 409`]);
     const served = await admin.client.request<KubeObject>("GET", await admin.paths.pathOf(created));
     expect((served.status as { conditions: Condition[] }).conditions[0]?.lastTransitionTime).toBe(
       "2026-12-01T10:00:00Z",

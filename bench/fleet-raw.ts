@@ -15,7 +15,7 @@ import { startControlPlane, waitFor } from "./control-plane.ts";
 import type { Profiling } from "./fleet-reconciler.ts";
 import { renderFleet } from "./fleet-render.ts";
 import { FLEET_BLOCKS, fleetActivations, fleetTenant } from "./fleet-spec.ts";
-import { cpuMeter, podsReady, serverWrites, timeline } from "./measure.ts";
+import { cpuMeter, podsReady, serverWatchEvents, serverWrites, timeline } from "./measure.ts";
 import { pool } from "./pool.ts";
 import { type SpeedProbe, startSpeedProbe } from "./speed-probe.ts";
 
@@ -208,7 +208,11 @@ export async function rawPhase(
     const availableSeconds = (performance.now() - started) / 1000;
     const pods = await podsReady(c.client, Date.now() - availableSeconds * 1000, expected);
     // The same measures until available, comparable with a reconciler's until Ready.
-    const available = { cpuSeconds: cpu(), serverWrites: await serverWrites(cp) };
+    const available = {
+      cpuSeconds: cpu(),
+      serverWrites: await serverWrites(cp),
+      serverWatchEvents: await serverWatchEvents(cp),
+    };
     await workloads.stop();
     const rows = await sampled();
     const machineSpeed = await speed.stop();

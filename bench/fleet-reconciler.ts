@@ -24,6 +24,7 @@ import {
   reconcilesByController,
   rendersSkippedByController,
   requestsByVerb,
+  serverWatchEvents,
   serverWrites,
   timeline,
   writesOf,
@@ -269,6 +270,7 @@ export async function reconcilerPhase(
     result.cpuSeconds = cpuSeconds(pid) - cpuAtStart;
     result.cpuByProcess = cpu();
     result.serverWrites = await serverWrites(cp);
+    result.serverWatchEvents = await serverWatchEvents(cp);
     result.peakRssMb = peakRssMb(pid);
     result.rssMb = rssMb(pid);
     if (isAihub) {

@@ -288,6 +288,23 @@ export async function serverWrites(cp: ControlPlane): Promise<Record<string, num
   return Object.fromEntries(Object.entries(writes).sort((a, b) => b[1] - a[1]));
 }
 
+/**
+ * Watch events the API server sent, by resource, and their megabytes, from its own metrics: every
+ * watcher (kube-controller-manager, the scheduler and kwok too, in protobuf; the contender and this
+ * benchmark in JSON). What a contender's watches cost beside its writes.
+ */
+export async function serverWatchEvents(cp: ControlPlane): Promise<Record<string, { events: number; mb: number }>> {
+  const samples = parseMetrics((await cp.get("/metrics")).body);
+  const name = (l: Record<string, string>) => `${l.resource}${l.group ? `.${l.group}` : ""}`;
+  const events = sumBy(samples, "apiserver_watch_events_total", name);
+  const bytes = sumBy(samples, "apiserver_watch_events_sizes_sum", name);
+  return Object.fromEntries(
+    Object.entries(events)
+      .sort((a, b) => (bytes[b[0]] ?? 0) - (bytes[a[0]] ?? 0))
+      .map(([r, n]) => [r, { events: n, mb: Math.round((bytes[r] ?? 0) / 1e4) / 100 }]),
+  );
+}
+
 /** CPU seconds per process of the control plane (and the operator, and this client) over a phase. */
 export function cpuMeter(cp: ControlPlane, extra: Record<string, number> = {}): () => Record<string, number> {
   const pids = new Map([...cp.pids(), ...Object.entries(extra)]);

@@ -124,6 +124,50 @@ describe("fleet-print", () => {
     );
   });
 
+  it("prints the watch events the API server sent, by resource, with the largest first, and none for a run without them", () => {
+    const main = (withEvents: boolean) => ({
+      contenders: ["raw", "aihub"],
+      tenants: 3,
+      activations: 15,
+      raw: {
+        seconds: 10,
+        availableSeconds: 20,
+        objects: 126,
+        cpuSeconds: {},
+        available: {
+          cpuSeconds: {},
+          serverWrites: { "POST configmaps": 30 },
+          ...(withEvents && {
+            serverWatchEvents: { "statefulsets.apps": { events: 40, mb: 0.31 }, pods: { events: 60, mb: 0.5 } },
+          }),
+        },
+      },
+      readySeconds: 24,
+      serverWrites: { "POST configmaps": 30 },
+      ...(withEvents && {
+        serverWatchEvents: {
+          "statefulsets.apps": { events: 55, mb: 0.62 },
+          "blockactivations.aihub.gemeenten.nl": { events: 45, mb: 0.1 },
+          pods: { events: 60, mb: 0.5 },
+        },
+      }),
+      cpuByProcess: {},
+      requests: {},
+      steady: { writes: 0, reconciles: 15, windowSeconds: 65, cpuSeconds: 0.1 },
+    });
+    const r = print(writeRun("watch-events.json", main(true)));
+    expect(r.status, r.stderr).toBe(0);
+    const table = r.stdout.slice(r.stdout.indexOf("Watch events the API server sent"));
+    expect(table).toContain("| statefulsets.apps | 40 (0.3) | 55 (0.6) |");
+    expect(table).toContain("| blockactivations.aihub.gemeenten.nl | - | 45 (0.1) |");
+    expect(table).toContain("| all resources | 100 (0.8) | 160 (1.2) |");
+    expect(table.indexOf("statefulsets.apps")).toBeLessThan(table.indexOf("| pods |"));
+    expect(table.indexOf("| pods |")).toBeLessThan(table.indexOf("blockactivations"));
+    const before = print(writeRun("no-watch-events.json", main(false)));
+    expect(before.status, before.stderr).toBe(0);
+    expect(before.stdout).not.toContain("Watch events the API server sent");
+  });
+
   it("prints how long the run took, by part, and says when it was stopped before its end", () => {
     const main = {
       contenders: ["raw", "aihub"],

@@ -201,8 +201,47 @@ export function contendersTable(main: Run, setup: FleetSetup): string {
     `| verb resource | ${columns.map(([name]) => name).join(" | ")} |`,
     `| --- |${columns.map(() => " ---: |").join("")}`,
     ...top.map(([k]) => `| ${k} | ${columns.map(([, r]) => String(writesOf(r)[k] ?? 0)).join(" | ")} |`),
+    ...watchEventsTable(columns),
   );
   return lines.join("\n");
+}
+
+type WatchEvents = Record<string, { events: number; mb: number }>;
+/** A column's watch events: the raw client's until available, like a reconciler's until Ready. */
+const watchEventsOf = (r: Run): WatchEvents =>
+  (r.available as { serverWatchEvents?: WatchEvents } | undefined)?.serverWatchEvents ??
+  (r.serverWatchEvents as WatchEvents | undefined) ??
+  {};
+
+/**
+ * Where the API server's watch events went: the `top` resources with the most megabytes in any
+ * column, and all resources together. Nothing for runs that did not record them (before
+ * 2026-12-03's evening).
+ */
+export function watchEventsTable(columns: [string, Run][], top = 12): string[] {
+  const keys = new Map<string, number>();
+  for (const [, r] of columns) {
+    for (const [k, v] of Object.entries(watchEventsOf(r))) keys.set(k, Math.max(keys.get(k) ?? 0, v.mb));
+  }
+  if (!keys.size) return [];
+  const cell = (v: { events: number; mb: number } | undefined) => (v ? `${v.events} (${f(v.mb)})` : "-");
+  const all = (r: Run) =>
+    Object.values(watchEventsOf(r)).reduce((sum, v) => ({ events: sum.events + v.events, mb: sum.mb + v.mb }), {
+      events: 0,
+      mb: 0,
+    });
+  return [
+    "",
+    "Watch events the API server sent, by resource: events (megabytes) to all watchers (kube-controller-manager, kube-scheduler and kwok in protobuf; the contender and the benchmark in JSON; raw: until every StatefulSet is available):",
+    "",
+    `| resource | ${columns.map(([name]) => name).join(" | ")} |`,
+    `| --- |${columns.map(() => " ---: |").join("")}`,
+    ...[...keys]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k]) => `| ${k} | ${columns.map(([, r]) => cell(watchEventsOf(r)[k])).join(" | ")} |`),
+    `| all resources | ${columns.map(([, r]) => cell(all(r))).join(" | ")} |`,
+  ];
 }
 
 /** The growth runs, one row per size, contender and repeat. */

@@ -253,7 +253,7 @@ bench-portal: deps controlplane ## Portal: watches of live pages at 342 sessions
 
 .PHONY: bench-smoke
 bench-smoke: deps controlplane build peer ## The fleet (all contenders), rollout and chaos benchmarks at a few municipalities, so that they keep working (CI).
-	BENCH_TENANTS=3 BENCH_NODES=2 BENCH_REQUIRE_CONVERGENCE=1 BENCH_OUT=$${TMPDIR:-/tmp}/aihub-bench node bench/fleet.ts
+	BENCH_TENANTS=3 BENCH_NODES=2 BENCH_ROUNDS=2 BENCH_REQUIRE_CONVERGENCE=1 BENCH_OUT=$${TMPDIR:-/tmp}/aihub-bench node bench/fleet.ts
 	BENCH_TENANTS=20 BENCH_NODES=2 BENCH_OUT=$${TMPDIR:-/tmp}/aihub-bench node bench/rollout.ts
 	CHAOS_TENANTS=5 CHAOS_KILLS=5 CHAOS_OUT=$${TMPDIR:-/tmp}/aihub-bench node bench/chaos.ts
 

@@ -124,6 +124,45 @@ describe("fleet-print", () => {
     );
   });
 
+  it("prints each round of raw client and aihub in turn against the raw phases around it, and the medians", () => {
+    const side = (seconds: number, meanMs: number, cpuSeconds?: number, peakRssMb?: number) => ({
+      seconds,
+      machineSpeed: { pieces: 40, meanMs, minMs: meanMs, maxMs: meanMs, cores: 2, stolenCores: 0 },
+      ...(cpuSeconds !== undefined && { cpuSeconds }),
+      ...(peakRssMb !== undefined && { peakRssMb }),
+    });
+    const file = writeRun("rounds.json", {
+      contenders: ["raw", "aihub"],
+      tenants: 342,
+      activations: 1710,
+      raw: { seconds: 100, availableSeconds: 200, objects: 14364, cpuSeconds: {} },
+      readySeconds: 240,
+      cpuByProcess: {},
+      requests: {},
+      steady: { writes: 0, reconciles: 2052, windowSeconds: 65, cpuSeconds: 1 },
+      rounds: [
+        // 240 / 200 on the same machine throughout: 1.20 each way.
+        { rawBefore: side(200, 40, 400), aihub: side(240, 40, 480, 140), rawAfter: side(200, 40, 400) },
+        // 300 / 225 plainly; on an equal machine 300 x 2 / 50 = 12 against (10 + 10) / 2.
+        { rawBefore: side(200, 40, 400), aihub: side(300, 50, 600, 150), rawAfter: side(250, 50, 500) },
+        // 260 / 245 plainly; 13 against (10 + 12) / 2 = 1.18; no CPU for aihub: "-".
+        { rawBefore: side(250, 50, 500), aihub: side(260, 40, undefined, 145), rawAfter: side(240, 40, 480) },
+      ],
+    });
+    const r = print(file);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Raw client and aihub in turn, 3 rounds");
+    expect(r.stdout).toContain("| 1 | 200.0 | 240.0 | 200.0 | 1.20 | 1.20 | 1.20 | 40.0, 40.0, 40.0 | 140 |");
+    expect(r.stdout).toContain("| 2 | 200.0 | 300.0 | 250.0 | 1.33 | 1.20 | 1.33 | 40.0, 50.0, 50.0 | 150 |");
+    expect(r.stdout).toContain("| 3 | 250.0 | 260.0 | 240.0 | 1.06 | 1.18 | - | 50.0, 40.0, 40.0 | 145 |");
+    // Medians: of 1.20, 1.33 and 1.06; of 1.20, 1.20 and 1.18; of the two CPU ratios, 1.20 and 1.33.
+    expect(r.stdout).toContain("| median | | 260.0 | | 1.20 | 1.20 | 1.27 | | 145 |");
+    // A run without rounds prints no such table.
+    const plain = print(writeRun("no-rounds.json", { contenders: ["raw"], tenants: 3, activations: 15 }));
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(plain.stdout).not.toContain("in turn");
+  });
+
   it("prints the watch events the API server sent, by resource, with the largest first, and none for a run without them", () => {
     const main = (withEvents: boolean) => ({
       contenders: ["raw", "aihub"],

@@ -155,6 +155,10 @@ export interface RunOptions {
   contenders: string[];
   /** Raw baseline runs: the first before the operator phase, the second after it. */
   raw: number;
+  /** Rounds of aihub and the raw client in turn (BENCH_ROUNDS); 1: the main run only. */
+  rounds: number;
+  /** Called with the run's figures so far after each further round. */
+  onRound?: (partial: Record<string, unknown>) => void;
   steady: boolean;
   propagation: boolean;
   /** aihub's time until Ready at this size in a run just before (a growth run): the peer's cap. */

@@ -32,6 +32,9 @@
 //   BENCH_OUT=bench/results        where the JSON goes
 //   BENCH_RAW=1 (default)          raw baseline runs: 1 before the operator phase; 2: also one
 //                                  after the peers (the ratio uses their mean); 0: none
+//   BENCH_ROUNDS=1 (default)       N: after the main run, aihub and the raw client N-1 times more in
+//                                  turn (raw, aihub, ..., raw), each aihub phase against the raw
+//                                  phases on both sides; prints each round's ratios and the medians
 //   BENCH_NODE_ARGS="..."          the operator's V8 flags instead of operator/node-options
 //   BENCH_MEMORY_REDUCE_MB=16      the operator's --memory-reduce-threshold-mb (0: off)
 //   BENCH_API_CONNECTIONS=32       the operator's --api-connections
@@ -46,12 +49,13 @@ import { readManifests } from "../test/support/manifests.ts";
 import { rawPhase } from "./fleet-raw.ts";
 import { log, outDir, profileApiServer, type RunOptions, reconcilerPhase, stamp } from "./fleet-reconciler.ts";
 import { peerChildrenFile, renderFleet } from "./fleet-render.ts";
-import { growthTable, printFleetReport } from "./fleet-report.ts";
+import { growthTable, printFleetReport, type Round, type RoundPhase } from "./fleet-report.ts";
 import { FLEET_BLOCKS } from "./fleet-spec.ts";
 import { answerHelp } from "./help.ts";
 import { OPERATOR_FLAGS, operatorEnvVars, operatorNodeArgs, startOperator } from "./operator-process.ts";
 import { PEER_FLAGS, peerBinary, peerTimeoutMs, startPeer } from "./peer-process.ts";
 import { machine } from "./process-stats.ts";
+import type { MachineSpeed } from "./speed-probe.ts";
 
 answerHelp(import.meta.url);
 
@@ -97,38 +101,54 @@ async function run(o: RunOptions) {
   // mean, for a machine whose speed drifts; once by default, so that make bench stays short.
   const rawRuns: Awaited<ReturnType<typeof rawPhase>>[] = [];
   const rawRun = async () => {
-    const name = rawRuns.length ? "raw, again" : "raw";
+    const name = ["raw", "raw, again"][rawRuns.length] ?? `raw ${rawRuns.length + 1}`;
     rawRuns.push(await timed(name, () => rawPhase(o.tenants, o.nodes, blocks, catalog, profileApiServer)));
     log.info({ seconds: rawRuns.at(-1)?.seconds }, "raw baseline done");
+    // The table's raw column: the phases before and after the first aihub phase (round 1's).
+    const first = rawRuns.slice(0, 2);
     const mean = (of: (r: (typeof rawRuns)[number]) => number) =>
-      rawRuns.reduce((sum, r) => sum + of(r), 0) / rawRuns.length;
+      first.reduce((sum, r) => sum + of(r), 0) / first.length;
     result.raw = {
       ...rawRuns[0],
       seconds: mean((r) => r.seconds),
       availableSeconds: mean((r) => r.availableSeconds),
       podsReadySeconds: mean((r) => r.podsReadySeconds ?? Number.NaN),
     };
-    result.rawSeconds = rawRuns.map((r) => r.seconds);
-    result.rawAvailableSeconds = rawRuns.map((r) => r.availableSeconds);
-    result.rawLoad = rawRuns.map((r) => r.loadAverage[0]);
-    result.rawMachineSpeed = rawRuns.map((r) => r.machineSpeed);
+    result.rawSeconds = first.map((r) => r.seconds);
+    result.rawAvailableSeconds = first.map((r) => r.availableSeconds);
+    result.rawLoad = first.map((r) => r.loadAverage[0]);
+    result.rawMachineSpeed = first.map((r) => r.machineSpeed);
   };
+  const sum = (byProcess: Record<string, number> | undefined) =>
+    byProcess ? Object.values(byProcess).reduce((a, b) => a + b, 0) : undefined;
+  const rawSide = (r: (typeof rawRuns)[number]): RoundPhase => ({
+    seconds: r.availableSeconds,
+    machineSpeed: r.machineSpeed,
+    cpuSeconds: sum(r.available.cpuSeconds),
+  });
+  const aihubSide = (a: Record<string, unknown>): RoundPhase => ({
+    seconds: a.readySeconds as number,
+    machineSpeed: a.machineSpeed as MachineSpeed | undefined,
+    cpuSeconds: sum(a.cpuByProcess as Record<string, number> | undefined),
+    peakRssMb: a.peakRssMb as number | undefined,
+  });
+  const aihubPhase = (round: number, options: RunOptions) =>
+    reconcilerPhase(
+      options,
+      catalog,
+      "aihub",
+      async (cp) => {
+        const suffix = round > 1 ? `-round${round}` : "";
+        const op = await startOperator(cp.kubeconfigPath, `${outDir}/operator-${o.tenants}-${stamp}${suffix}.log`);
+        return { pid: op.proc.pid as number, metricsUrl: op.metricsUrl, flags: [...OPERATOR_FLAGS], stop: op.stop };
+      },
+      1_800_000,
+    );
   const withRaw = o.contenders.includes("raw");
   if (withRaw && o.raw > 0) await rawRun();
   if (o.contenders.includes("aihub")) {
     // aihub's figures stay at the top of the result, where the reports before issue 16 read them.
-    const aihub = await timed("aihub", () =>
-      reconcilerPhase(
-        o,
-        catalog,
-        "aihub",
-        async (cp) => {
-          const op = await startOperator(cp.kubeconfigPath, `${outDir}/operator-${o.tenants}-${stamp}.log`);
-          return { pid: op.proc.pid as number, metricsUrl: op.metricsUrl, flags: [...OPERATOR_FLAGS], stop: op.stop };
-        },
-        1_800_000,
-      ),
-    );
+    const aihub = await timed("aihub", () => aihubPhase(1, o));
     Object.assign(result, aihub);
     log.info({ readySeconds: aihub.readySeconds }, "aihub done");
   }
@@ -173,7 +193,26 @@ async function run(o: RunOptions) {
       rmSync(file, { force: true });
     }
   }
-  if (withRaw && o.raw > 1) await rawRun();
+  if (withRaw && (o.raw > 1 || o.rounds > 1)) await rawRun();
+  // BENCH_ROUNDS=N: aihub and the raw client again in turn, so that each aihub phase has a raw
+  // phase on both sides; without the steady state and the new version, which round 1 measured.
+  if (o.rounds > 1 && typeof result.readySeconds === "number") {
+    const phases = [aihubSide(result)];
+    const runs: Record<string, unknown>[] = [];
+    result.aihubRounds = runs;
+    for (let round = 2; round <= o.rounds; round++) {
+      const again = await timed(`aihub ${round}`, () => aihubPhase(round, { ...o, steady: false, propagation: false }));
+      runs.push(again);
+      phases.push(aihubSide(again));
+      log.info({ round, readySeconds: again.readySeconds }, "aihub done");
+      await rawRun();
+      result.rounds = phases.flatMap((aihub, i): Round[] => {
+        const [before, after] = [rawRuns[i], rawRuns[i + 1]];
+        return before && after ? [{ rawBefore: rawSide(before), aihub, rawAfter: rawSide(after) }] : [];
+      });
+      o.onRound?.(result);
+    }
+  }
   return result;
 }
 
@@ -183,6 +222,15 @@ const growth = (process.env.BENCH_GROWTH ?? "").split(",").filter(Boolean).map(N
 const contenders = contendersOf("BENCH_CONTENDERS", "raw,aihub,peer-default,peer-tuned");
 const growthContenders = contendersOf("BENCH_GROWTH_CONTENDERS", "aihub,peer-tuned").filter((c) => c !== "raw");
 const growthRepeat = Number(process.env.BENCH_GROWTH_REPEAT ?? 1);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
+if (!Number.isInteger(rounds) || rounds < 1) {
+  throw new Error(`BENCH_ROUNDS=${process.env.BENCH_ROUNDS}: a whole number of rounds, 1 or more`);
+}
+if (rounds > 1 && !(contenders.includes("raw") && contenders.includes("aihub"))) {
+  throw new Error(
+    `BENCH_ROUNDS=${rounds} runs the raw client and aihub in turn: BENCH_CONTENDERS=${contenders.join(",")} needs both`,
+  );
+}
 
 // The JSON is written after each run, so that a late failure keeps what was measured.
 mkdirSync(outDir, { recursive: true });
@@ -199,8 +247,11 @@ const main = await run({
   nodes,
   contenders,
   raw: Number(process.env.BENCH_RAW ?? 1),
+  rounds,
   steady: true,
   propagation: true,
+  // A long run of rounds keeps what it measured if it is stopped: the JSON after each round.
+  onRound: (partial) => writeFileSync(file, JSON.stringify({ ...setup, main: partial, growth: [] }, null, 2)),
 });
 // When the main run ended and when the whole run did: make bench's duration, as measured.
 const times: { mainEndedAt: string; endedAt?: string } = { mainEndedAt: new Date().toISOString() };
@@ -217,6 +268,7 @@ for (let repeat = 1; repeat <= growthRepeat; repeat++) {
         nodes,
         contenders: [name],
         raw: 0,
+        rounds: 1,
         steady: false,
         propagation: false,
         aihubReadySeconds,

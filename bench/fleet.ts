@@ -232,6 +232,12 @@ if (rounds > 1 && !(contenders.includes("raw") && contenders.includes("aihub")))
     `BENCH_ROUNDS=${rounds} runs the raw client and aihub in turn: BENCH_CONTENDERS=${contenders.join(",")} needs both`,
   );
 }
+// Each round's aihub phase is measured against the raw phase before it: the first one too.
+if (rounds > 1 && Number(process.env.BENCH_RAW ?? 1) < 1) {
+  throw new Error(
+    `BENCH_ROUNDS=${rounds} needs a raw phase before the first aihub phase: unset BENCH_RAW or set it to 1`,
+  );
+}
 
 // The JSON is written after each run, so that a late failure keeps what was measured.
 mkdirSync(outDir, { recursive: true });

@@ -32,6 +32,8 @@ export const configSchema = z.object({
   workers: int(1, 64).default(4),
   apiConnections: int(1, 256).default(16),
   resyncPeriodSeconds: int(10, 86_400).default(600),
+  firstStatusHoldSeconds: int(0, 600).default(5),
+  busyFirstStatusHoldSeconds: int(0, 600).default(60),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
   loggingNamespace: z
     .string()
@@ -130,6 +132,16 @@ const SOURCES: Record<keyof OperatorConfig, FlagSource> = {
     flag: "resync-period-seconds",
     env: "AIHUB_RESYNC_PERIOD_SECONDS",
     help: "how often every object is reconciled even when nothing changed (those reconciled in the last half period are skipped)",
+  },
+  firstStatusHoldSeconds: {
+    flag: "first-status-hold-seconds",
+    env: "AIHUB_FIRST_STATUS_HOLD_SECONDS",
+    help: "how long a new activation's first status may wait for its StatefulSet to be available, so that one write says Ready instead of two (rolling out, then Ready); 0 writes it at once",
+  },
+  busyFirstStatusHoldSeconds: {
+    flag: "busy-first-status-hold-seconds",
+    env: "AIHUB_BUSY_FIRST_STATUS_HOLD_SECONDS",
+    help: "the same for an activation first held while as many others wait in the queue as there are workers (a fleet-wide install); at least --first-status-hold-seconds",
   },
   logLevel: { flag: "log-level", env: "AIHUB_LOG_LEVEL", help: "trace, debug, info, warn or error" },
   loggingNamespace: {

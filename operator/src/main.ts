@@ -39,6 +39,8 @@ const { manager, caches } = buildOperator({
   metrics,
   workers: config.workers,
   resyncPeriodMs: config.resyncPeriodSeconds * 1000,
+  firstStatusHoldMs: config.firstStatusHoldSeconds * 1000,
+  busyFirstStatusHoldMs: config.busyFirstStatusHoldSeconds * 1000,
   identity: config.identity,
   tenants: {
     ...DEFAULT_TENANT_RENDER_CONTEXT,

@@ -28,6 +28,10 @@ export interface OperatorOptions {
   metrics: OperatorMetrics;
   workers: number;
   resyncPeriodMs: number;
+  /** How long a new activation's first status may wait for its StatefulSet; default 5 s. */
+  firstStatusHoldMs?: number;
+  /** The same while the activation controller is busy (FirstStatusHolds); default 60 s. */
+  busyFirstStatusHoldMs?: number;
   identity: string;
   tenants: TenantRenderContext;
   activations: ActivationRenderContext;
@@ -76,6 +80,8 @@ export function buildOperator(o: OperatorOptions): Operator {
     render: o.activations,
     policy: o.policy,
     now,
+    firstStatusHoldMs: o.firstStatusHoldMs,
+    busyFirstStatusHoldMs: o.busyFirstStatusHoldMs,
   });
   registerRolloutControllers(manager, caches, {
     ...common,

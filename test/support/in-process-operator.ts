@@ -1,5 +1,5 @@
 // The operator run in-process by an e2e test (activations, rollouts): built with the options the
-// tests run it with (four workers, no resync, the default render contexts, images only from
+// tests run it with (four workers unless a test asks for others, no resync, the default render contexts, images only from
 // registry.gemeenten.nl), and what the test started stopped again, each part only if it started.
 import type { Server } from "node:https";
 import type { Logger } from "pino";
@@ -19,12 +19,18 @@ export function buildTestOperator(o: {
   metrics: OperatorMetrics;
   identity: string;
   now?: () => Date;
+  /** Concurrent reconciles per controller; 4 when not given. */
+  workers?: number;
+  firstStatusHoldMs?: number;
+  busyFirstStatusHoldMs?: number;
 }): Operator {
   return buildOperator({
     client: o.client,
     log: o.log,
     metrics: o.metrics,
-    workers: 4,
+    workers: o.workers ?? 4,
+    firstStatusHoldMs: o.firstStatusHoldMs,
+    busyFirstStatusHoldMs: o.busyFirstStatusHoldMs,
     resyncPeriodMs: 0,
     identity: o.identity,
     tenants: DEFAULT_TENANT_RENDER_CONTEXT,

@@ -125,6 +125,11 @@ export class Controller {
     return this.queue?.len() ?? 0;
   }
 
+  /** Keys a free worker could take now: depth() less those re-added while a worker has them. */
+  waiting(): number {
+    return this.queue?.waiting() ?? 0;
+  }
+
   /**
    * Starts the workers for one leadership term; `signal` ends the term at once (workers stop
    * taking keys; a reconcile in flight sees the signal). Caches must be synced first.

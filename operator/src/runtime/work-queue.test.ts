@@ -117,6 +117,23 @@ describe("WorkQueue deduplication", () => {
   });
 });
 
+describe("WorkQueue waiting (keys a free worker could take)", () => {
+  it("counts waiting keys, not one re-added while a worker has it", async () => {
+    const q = new WorkQueue();
+    q.add("a");
+    q.add("b");
+    expect(q.waiting()).toBe(2);
+    const a = await q.get();
+    expect(a).toBe("a");
+    expect(q.waiting()).toBe(1);
+    q.add("a"); // its own children's events while it is reconciled
+    expect(q.len()).toBe(2);
+    expect(q.waiting()).toBe(1);
+    q.done("a"); // handed out again: waiting now
+    expect(q.waiting()).toBe(2);
+  });
+});
+
 describe("WorkQueue order", () => {
   it("hands out waiting keys first in, first out", async () => {
     const queue = new WorkQueue();

@@ -158,6 +158,13 @@ export class WorkQueue {
     return this.dirty.size;
   }
 
+  /** Keys ready to be handed out: len() less those parked until their current processing is done. */
+  waiting(): number {
+    let parked = 0;
+    for (const key of this.processing.keys()) if (this.dirty.has(key)) parked++;
+    return this.dirty.size - parked;
+  }
+
   isShuttingDown(): boolean {
     return this.shuttingDown;
   }

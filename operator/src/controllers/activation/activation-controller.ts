@@ -32,7 +32,7 @@ import { activationsConcerned, FleetView, ROLLOUTS_BY_BLOCK } from "../rollout/f
 import { conditionWarnings } from "./activation-events.ts";
 import { ACTIVATION_PHASES, type PhaseEnv, runPhases } from "./activation-phases.ts";
 import { newActivationScope, outcomeOf, type PendingEvent } from "./activation-scope.ts";
-import { type ActivationStatus, activationStatus, rolloutChanged } from "./activation-status.ts";
+import { type ActivationStatus, activationStatus, FirstStatusHolds, rolloutChanged } from "./activation-status.ts";
 import { ChildConflict, childConflict } from "./child-ownership.ts";
 
 export const ACTIVATION_CONTROLLER = "blockactivation";
@@ -57,6 +57,8 @@ export interface ActivationDeps {
   now: () => Date;
   /** How long a new activation's first status waits for its StatefulSet (holdFirstStatus); default 5 s. */
   firstStatusHoldMs?: number;
+  /** The same for an activation first held while the controller is busy (FirstStatusHolds); default 60 s. */
+  busyFirstStatusHoldMs?: number;
   /** Where a reconcile that skipped the rendering is counted (aihub_renders_skipped_total). */
   metrics?: OperatorMetrics;
 }
@@ -87,10 +89,14 @@ export function registerActivationController(
       }),
     ]),
   );
-  const reconciler = new ActivationReconciler(o, shared, children);
+  // Busy: as many other keys waiting as there are workers to take them (a fleet-wide install, for
+  // one). A key re-added while a worker has it (its own children's events) does not count.
+  let controller: Controller | undefined;
+  const busy = () => (controller?.waiting() ?? 0) >= o.workers;
+  const reconciler = new ActivationReconciler(o, shared, children, busy);
   const keysOf = (index: string, value: string | undefined) =>
     value ? shared.activations.byIndex(index, value).map(objectKey) : [];
-  const controller = new Controller({
+  controller = new Controller({
     name: ACTIVATION_CONTROLLER,
     kind: "BlockActivation",
     primary: shared.activations,
@@ -144,9 +150,21 @@ export class ActivationReconciler {
   private readonly env: PhaseEnv;
   /** By activation key: the digest of the inputs its children were last found as rendered with. */
   private readonly inSync = new Map<string, string>();
+  /** By activation key: how long its first status may wait, until it is written. */
+  readonly holds: FirstStatusHolds;
 
-  constructor(deps: ActivationDeps, shared: SharedCaches, children: Map<string, WatchCache<KubeObject>>) {
+  constructor(
+    deps: ActivationDeps,
+    shared: SharedCaches,
+    children: Map<string, WatchCache<KubeObject>>,
+    busy: () => boolean = () => false,
+  ) {
     this.d = deps;
+    this.holds = new FirstStatusHolds({
+      quietMs: deps.firstStatusHoldMs ?? 5000,
+      busyMs: deps.busyFirstStatusHoldMs ?? 60_000,
+      busy,
+    });
     this.shared = shared;
     this.children = children;
     const applier = new Applier(deps.client, deps.paths, ACTIVATION_FIELD_MANAGER, compactChild);
@@ -179,7 +197,7 @@ export class ActivationReconciler {
       render: deps.render,
       policy: deps.policy,
       now: deps.now,
-      firstStatusHoldMs: deps.firstStatusHoldMs ?? 5000,
+      firstStatusHoldMs: (key) => this.holds.holdMs(key),
     };
   }
 
@@ -187,12 +205,14 @@ export class ActivationReconciler {
     const cached = this.shared.activations.get(key);
     if (!cached || cached.metadata.deletionTimestamp) {
       this.inSync.delete(key);
+      this.holds.forget(key);
       return undefined; // children go by garbage collection
     }
     const scope = newActivationScope(cached, (namespace, name) => this.child(WORKLOAD_KIND, namespace, name));
     await runPhases(ACTIVATION_PHASES, scope, this.env);
     const requeue = scope.requeueAfterMs === undefined ? undefined : { requeueAfterMs: scope.requeueAfterMs };
     if (scope.holdStatus) return requeue;
+    this.holds.forget(key);
 
     // One status, computed in one place, written once; then the Events that say what it says.
     const { activation } = scope;

@@ -61,7 +61,7 @@ function fakeEnv(
     },
     policy: { allowedRegistries: ["registry.gemeenten.nl"] },
     now: () => now,
-    firstStatusHoldMs: 5000,
+    firstStatusHoldMs: () => 5000,
   };
   return { env, applied };
 }

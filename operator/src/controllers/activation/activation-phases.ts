@@ -17,7 +17,7 @@ import {
   type MunicipalTenant,
   municipalTenantSpec,
 } from "../../api/v1alpha1/index.ts";
-import type { KubeObject } from "../../kube/object.ts";
+import { type KubeObject, objectKey } from "../../kube/object.ts";
 import type { ObjectRef } from "../../kube/resource-paths.ts";
 import { issuesOf } from "../../webhook/validate-block-spec.ts";
 import { type CatalogPolicy, versionGates } from "../catalog/certification.ts";
@@ -60,7 +60,8 @@ export interface PhaseEnv {
   render: ActivationRenderContext;
   policy: CatalogPolicy;
   now(): Date;
-  firstStatusHoldMs: number;
+  /** How long the first status of this activation (namespace/name) may wait for its StatefulSet. */
+  firstStatusHoldMs(key: string): number;
 }
 
 export type PhaseResult = "continue" | "stop";
@@ -272,12 +273,17 @@ export const observeLogboek: Phase = async (scope) => {
 
 /** A new activation's first status waits a moment for its StatefulSet: one write instead of two. */
 export const holdFirstStatus: Phase = async (scope, env) => {
+  const hasStatus = scope.activation.status !== undefined;
+  const ready = scope.verdicts.ready.status === "True";
+  const workloadCreated = scope.workload?.metadata.creationTimestamp;
+  // Only an activation that could be held chooses its hold (FirstStatusHolds keeps the choice).
+  if (hasStatus || ready || !workloadCreated) return "continue";
   const hold = firstStatusHold({
-    hasStatus: scope.activation.status !== undefined,
-    ready: scope.verdicts.ready.status === "True",
-    workloadCreated: scope.workload?.metadata.creationTimestamp,
+    hasStatus,
+    ready,
+    workloadCreated,
     now: env.now(),
-    holdMs: env.firstStatusHoldMs,
+    holdMs: env.firstStatusHoldMs(objectKey(scope.activation)),
   });
   if (hold === undefined) return "continue";
   // Held: nothing is reported yet, Events included (they would repeat each time).

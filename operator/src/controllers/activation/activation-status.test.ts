@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { BlockActivation } from "../../api/v1alpha1/index.ts";
 import {
   activationStatus,
+  FirstStatusHolds,
   holdFirstStatus,
   latestWorkload,
   rolloutChanged,
@@ -195,6 +196,44 @@ describe("holdFirstStatus (one status write for a new activation instead of two)
 
   it("never holds longer than holdMs, even when the API server's clock is ahead", () => {
     expect(holdFirstStatus({ ...base, workloadCreated: "2026-11-28T12:01:00Z" })).toBe(5000);
+  });
+});
+
+describe("FirstStatusHolds (a longer hold for activations first seen by a busy controller)", () => {
+  const holds = (busy: { now: boolean }) =>
+    new FirstStatusHolds({ quietMs: 5000, busyMs: 60_000, busy: () => busy.now });
+
+  it("gives the quiet hold while the controller is not busy, the busy hold while it is", () => {
+    const busy = { now: false };
+    const h = holds(busy);
+    expect(h.holdMs("utrecht/a")).toBe(5000);
+    busy.now = true;
+    expect(h.holdMs("utrecht/b")).toBe(60_000);
+  });
+
+  it("keeps an activation's hold until forgotten, however busy the controller becomes", () => {
+    const busy = { now: true };
+    const h = holds(busy);
+    expect(h.holdMs("utrecht/a")).toBe(60_000);
+    busy.now = false; // the queue drained: the held status still waits for Ready (one write)
+    expect(h.holdMs("utrecht/a")).toBe(60_000);
+    expect(h.size).toBe(1);
+    h.forget("utrecht/a"); // its first status was written
+    expect(h.size).toBe(0);
+    expect(h.holdMs("utrecht/a")).toBe(5000);
+  });
+
+  it("never holds a busy controller's activation for less than a quiet one's", () => {
+    const h = new FirstStatusHolds({ quietMs: 5000, busyMs: 1000, busy: () => true });
+    expect(h.holdMs("utrecht/a")).toBe(5000);
+  });
+
+  it("with the busy hold, holdFirstStatus waits up to 60 s for the StatefulSet", () => {
+    const now = new Date("2026-11-28T12:00:40Z");
+    const h = holds({ now: true });
+    const o = { hasStatus: false, ready: false, workloadCreated: "2026-11-28T12:00:08Z", now };
+    expect(holdFirstStatus({ ...o, holdMs: h.holdMs("utrecht/a") })).toBe(28_000);
+    expect(holdFirstStatus({ ...o, holdMs: holds({ now: false }).holdMs("utrecht/a") })).toBeUndefined();
   });
 });
 

@@ -33,7 +33,7 @@ export const configSchema = z.object({
   apiConnections: int(1, 256).default(16),
   resyncPeriodSeconds: int(10, 86_400).default(600),
   firstStatusHoldSeconds: int(0, 600).default(5),
-  busyFirstStatusHoldSeconds: int(0, 600).default(60),
+  busyFirstStatusHoldSeconds: int(0, 600).default(180),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
   loggingNamespace: z
     .string()

@@ -30,7 +30,7 @@ export interface OperatorOptions {
   resyncPeriodMs: number;
   /** How long a new activation's first status may wait for its StatefulSet; default 5 s. */
   firstStatusHoldMs?: number;
-  /** The same while the activation controller is busy (FirstStatusHolds); default 60 s. */
+  /** The same while the activation controller is busy (FirstStatusHolds); default 180 s. */
   busyFirstStatusHoldMs?: number;
   identity: string;
   tenants: TenantRenderContext;

@@ -57,7 +57,7 @@ export interface ActivationDeps {
   now: () => Date;
   /** How long a new activation's first status waits for its StatefulSet (holdFirstStatus); default 5 s. */
   firstStatusHoldMs?: number;
-  /** The same for an activation first held while the controller is busy (FirstStatusHolds); default 60 s. */
+  /** The same for an activation first held while the controller is busy (FirstStatusHolds); default 180 s. */
   busyFirstStatusHoldMs?: number;
   /** Where a reconcile that skipped the rendering is counted (aihub_renders_skipped_total). */
   metrics?: OperatorMetrics;
@@ -162,7 +162,7 @@ export class ActivationReconciler {
     this.d = deps;
     this.holds = new FirstStatusHolds({
       quietMs: deps.firstStatusHoldMs ?? 5000,
-      busyMs: deps.busyFirstStatusHoldMs ?? 60_000,
+      busyMs: deps.busyFirstStatusHoldMs ?? 180_000,
       busy,
     });
     this.shared = shared;

@@ -1,0 +1,60 @@
+// The operator's flags as the Helm chart writes them: the arguments of the rendered Deployment go
+// through the operator's own configuration loader, so a flag the chart passes that the operator
+// does not know (or a value it refuses) fails here, and the chart's values reach the settings they
+// name. Needs the helm binary only, no control plane.
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { loadConfig } from "../../operator/src/config.ts";
+
+type Deployment = {
+  kind: string;
+  metadata: { name: string };
+  spec: { template: { spec: { containers: { name: string; args: string[] }[] } } };
+};
+
+const helm = (...args: string[]) => spawnSync("helm", args, { encoding: "utf8", timeout: 60_000 });
+
+/** The operator container's arguments in `helm template` with these `--set` values. */
+function operatorArgs(...set: string[]): string[] {
+  const out = helm(
+    "template",
+    "aihub",
+    "charts/aihub",
+    "--namespace",
+    "aihub-system",
+    ...set.flatMap((s) => ["--set", s]),
+  );
+  if (out.status !== 0) throw new Error(out.stderr);
+  const deployment = parseAllDocuments(out.stdout)
+    .map((d) => d.toJS() as Deployment | null)
+    .find((o) => o?.kind === "Deployment" && o.metadata.name === "aihub-operator");
+  const container = deployment?.spec.template.spec.containers.find((c) => c.name === "operator");
+  if (!container) throw new Error("no operator container in the rendered chart");
+  return container.args;
+}
+
+describe("the operator's flags in the Helm chart", () => {
+  it("are all known to the operator, with the first status's holds at the operator's defaults", () => {
+    const config = loadConfig(operatorArgs(), {});
+    const defaults = loadConfig([], {});
+    expect(config.workers).toBe(4);
+    expect(config.leaderElect).toBe(true);
+    expect(config.firstStatusHoldSeconds).toBe(defaults.firstStatusHoldSeconds);
+    expect(config.busyFirstStatusHoldSeconds).toBe(defaults.busyFirstStatusHoldSeconds);
+    expect([config.firstStatusHoldSeconds, config.busyFirstStatusHoldSeconds]).toEqual([5, 180]);
+  });
+
+  it("pass the first status's holds from the values", () => {
+    const config = loadConfig(operatorArgs("firstStatusHold.seconds=0", "firstStatusHold.busySeconds=30"), {});
+    expect([config.firstStatusHoldSeconds, config.busyFirstStatusHoldSeconds]).toEqual([0, 30]);
+  });
+
+  it("refuse a hold longer than the operator takes, naming the value", () => {
+    const bad = helm("template", "aihub", "charts/aihub", "--set", "firstStatusHold.busySeconds=900");
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain("at '/firstStatusHold/busySeconds': maximum: got 900, want 600");
+    // The operator refuses the same value, so the chart's bound is the operator's.
+    expect(() => loadConfig(["--busy-first-status-hold-seconds=900"], {})).toThrow(/busy-first-status-hold-seconds/);
+  });
+});

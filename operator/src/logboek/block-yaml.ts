@@ -2,10 +2,10 @@
 // reconcile of an activation renders its collector configuration; through `yaml`'s stringify
 // that took about 2.5 ms each and, at 342 municipalities, a seventh of the operator's CPU while
 // the fleet converged (ADR 16). This writes the same text for the subset the configuration uses:
-// block mappings and sequences, double-quoted printable ASCII strings, plain keys, finite decimal
-// numbers and booleans. For anything outside it, it returns undefined and the caller uses the
-// library, so the text never depends on which of the two wrote it (block-yaml.test.ts compares
-// them). Pure.
+// block mappings and sequences, double-quoted printable ASCII strings (but "<<"), plain keys,
+// finite decimal numbers and booleans. For anything outside it, it returns undefined and the
+// caller uses the library, so the text never depends on which of the two wrote it
+// (block-yaml.test.ts compares them). Pure.
 import { stringify } from "yaml";
 
 /** A candidate for a plain key: starts with a letter or underscore, then letters, digits, _ . / - only. */
@@ -19,6 +19,8 @@ const plainKeys = new Map<string, boolean>();
 const PLAIN_KEYS_MAX = 10_000;
 /** Printable ASCII without the two characters a double-quoted scalar escapes. */
 const SIMPLE_STRING = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
+/** YAML 1.1's merge key: the library writes this string plain, not quoted, so it is left to it. */
+const MERGE_KEY = "<<";
 const DECIMAL = /^-?\d+(?:\.\d+)?$/;
 
 /** The options the collector configuration is written with; blockYaml writes the same text. */
@@ -34,7 +36,7 @@ class NotSimple extends Error {}
 
 function scalar(value: unknown): string {
   if (typeof value === "string") {
-    if (!SIMPLE_STRING.test(value)) throw new NotSimple();
+    if (!SIMPLE_STRING.test(value) || value === MERGE_KEY) throw new NotSimple();
     return `"${value}"`;
   }
   if (typeof value === "boolean") return String(value);

@@ -212,8 +212,8 @@ export function holdFirstStatus(o: {
  * was busy, with as many other keys waiting in its queue as it has workers. Under a fleet-wide
  * install a StatefulSet's pod takes one to two and a half minutes to become Ready, so the quiet
  * hold ends before it and nearly every activation writes "rolling out" and then Ready: about 1,500
- * writes at 342 municipalities (ADR 18). A busy controller's first visit is itself late by its queue, and the
- * hold adds at most `busyMs` to it; a quiet one keeps the 5 s. The choice is kept per activation
+ * writes at 342 municipalities (ADR 18). A busy controller's first visit is itself late by its
+ * queue, and the hold adds at most `busyMs` to it; a quiet one keeps the 5 s. The choice is kept per activation
  * until its first status is written (`forget`), so that a queue that drains meanwhile does not turn
  * a held status into two writes after all; a restarted operator chooses again.
  */

@@ -35,7 +35,8 @@
 //   BENCH_ROUNDS=1 (default)       N: after the main run, aihub and the raw client N-1 times more in
 //                                  turn (raw, aihub, ..., raw), each aihub phase against the raw
 //                                  phases on both sides; prints each round's ratios and the medians
-//   BENCH_NODE_ARGS="..."          the operator's V8 flags instead of operator/node-options
+//   BENCH_NODE_ARGS="..."          the operator's V8 flags instead of operator/node-options (with
+//                                  --cpu-prof, bench/cpu-profile-summary.ts reads its profile)
 //   BENCH_MEMORY_REDUCE_MB=16      the operator's --memory-reduce-threshold-mb (0: off)
 //   BENCH_API_CONNECTIONS=32       the operator's --api-connections
 //   BENCH_BUSY_HOLD_SECONDS=180    the operator's --busy-first-status-hold-seconds (5: as quiet)

@@ -20,6 +20,7 @@ const programs: [string, readonly string[], string][] = [
   ["make bench-logging", node("bench/logging.ts"), "make bench-logging"],
   ["the sidecar build", ["bash", "sidecar/build.sh"], "Builds the logging sidecar"],
   ["the heap summary", node("bench/heap-summary.ts"), "Summarises a V8 heap snapshot"],
+  ["the CPU profile summary", node("bench/cpu-profile-summary.ts"), "Summarises a V8 CPU profile"],
   ["the benchmarks' speed probe", node("bench/speed-probe.ts"), "node bench/speed-probe.ts [EVERY_MS]"],
   ["the control-plane build", ["bash", "test/controlplane/build-binaries.sh"], "Builds the control-plane binaries"],
   ["the kwok build", ["bash", "test/controlplane/build-kwok.sh"], "Builds kwok"],

@@ -20,7 +20,9 @@ export interface CpuProfile {
 /** A frame's name for the tables: its function and where it is (a source of the bundle if mapped). */
 export type FrameName = (frame: CallFrame) => { fn: string; file: string; line?: number };
 
-const functionKey = (n: ReturnType<FrameName>) => `${n.fn} (${n.file}${n.line ? `:${n.line}` : ""})`;
+/** `fn (file:line)`, or the name alone for V8's own entries ("(garbage collector)", "(program)"). */
+const functionKey = (n: ReturnType<FrameName>) =>
+  n.file === n.fn && !n.line ? n.fn : `${n.fn} (${n.file}${n.line ? `:${n.line}` : ""})`;
 
 export interface ProfileSummary {
   /** Seconds the profile covers (at most the window asked for). */

@@ -78,9 +78,9 @@ export function summarizeProfile(profile: CpuProfile, name: FrameName, windowSec
 
 /**
  * Names frames by a bundle's source map where the frame is in the bundle (`bundleSuffix`): the
- * source file and the line where the function begins (its name is the minified one; Node's
- * `SourceMap` gives a segment without a name the name of one before it, so the map's names are
- * not used); by their URL otherwise (Node's own modules, natives). Paths up to `node_modules/` or
+ * source file and the line where the function begins (its name is the minified one: Node's
+ * `SourceMap` gives some segments without a name a name from the map's list, so the map's names
+ * are not used); by their URL otherwise (Node's own modules, natives). Paths up to `node_modules/` or
  * the repository's root are left out.
  */
 export function sourceMapNames(mapFile: string | undefined, bundleSuffix = "operator.mjs"): FrameName {

@@ -41,7 +41,7 @@ describe("summarizeProfile", () => {
     expect(first.seconds).toBeCloseTo(0.0015);
   });
 
-  it("prints the bundle's own functions with what they call, largest first", () => {
+  it("prints the operator's own functions with what they call, largest first", () => {
     const text = profileTables(summary);
     expect(text).toContain("| 0.01 | work (operator/src/a.ts) |");
     const own = text.slice(text.indexOf("with what it calls"));

@@ -117,8 +117,8 @@ export function profileTables(summary: ProfileSummary, top = 30): string {
     `${summary.seconds.toFixed(1)} s profiled, ${summary.busySeconds.toFixed(1)} s busy (not idle)`,
     table("self seconds, by file", summary.selfByFile),
     table("self seconds, by function", summary.selfByFunction),
-    table("seconds with what it calls, the bundle's own functions", summary.totalByFunction, (k) =>
-      /\((operator|portal)\//.test(k),
+    table("seconds with what it calls, the operator's own functions", summary.totalByFunction, (k) =>
+      k.includes("(operator/"),
     ),
   ].join("\n\n");
 }

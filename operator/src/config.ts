@@ -136,12 +136,12 @@ const SOURCES: Record<keyof OperatorConfig, FlagSource> = {
   firstStatusHoldSeconds: {
     flag: "first-status-hold-seconds",
     env: "AIHUB_FIRST_STATUS_HOLD_SECONDS",
-    help: "how long a new activation's first status may wait for its StatefulSet to be available, so that one write says Ready instead of two (rolling out, then Ready); 0 writes it at once",
+    help: "how long a new activation's first status may wait for its StatefulSet to be available, and a new tenant's for its quota to be counted, so that one write says Ready instead of two (rolling out or waiting, then Ready); 0 writes it at once",
   },
   busyFirstStatusHoldSeconds: {
     flag: "busy-first-status-hold-seconds",
     env: "AIHUB_BUSY_FIRST_STATUS_HOLD_SECONDS",
-    help: "the same for an activation first held while as many others wait in the queue as there are workers (a fleet-wide install); at least --first-status-hold-seconds",
+    help: "the same for an activation or tenant first held while as many others wait in its controller's queue as there are workers (a fleet-wide install); at least --first-status-hold-seconds",
   },
   logLevel: { flag: "log-level", env: "AIHUB_LOG_LEVEL", help: "trace, debug, info, warn or error" },
   loggingNamespace: {

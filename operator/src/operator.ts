@@ -28,9 +28,9 @@ export interface OperatorOptions {
   metrics: OperatorMetrics;
   workers: number;
   resyncPeriodMs: number;
-  /** How long a new activation's first status may wait for its StatefulSet; default 5 s. */
+  /** How long a new activation's first status may wait for its StatefulSet, a new tenant's for its quota's count; default 5 s. */
   firstStatusHoldMs?: number;
-  /** The same while the activation controller is busy (FirstStatusHolds); default 180 s. */
+  /** The same while the controller is busy (FirstStatusHolds); default 180 s. */
   busyFirstStatusHoldMs?: number;
   identity: string;
   tenants: TenantRenderContext;
@@ -71,6 +71,8 @@ export function buildOperator(o: OperatorOptions): Operator {
     events: new EventRecorder(o.client, "aihub-operator/tenant", o.identity),
     render: o.tenants,
     now,
+    firstStatusHoldMs: o.firstStatusHoldMs,
+    busyFirstStatusHoldMs: o.busyFirstStatusHoldMs,
   });
   registerActivationController(manager, caches, {
     ...common,

@@ -1,8 +1,9 @@
-// A new activation's first status waits for its StatefulSet (holdFirstStatus), longer while the
-// activation controller is busy (FirstStatusHolds): here an operator with one worker starts with
-// six new activations queued at once, as after a fleet-wide install, and with a quiet hold of 0 so
-// that only the busy hold can spare a write. Against a control plane of its own with kwok's fake
-// nodes, so that the StatefulSets' pods really become Ready.
+// A new activation's first status waits for its StatefulSet (holdFirstStatus), a new tenant's for
+// its quota's count (holdFirstTenantStatus), longer while the controller is busy
+// (FirstStatusHolds): here an operator with one worker per controller starts with six new
+// activations and six new tenants queued at once, as after a fleet-wide install, and with a quiet
+// hold of 0 so that only the busy hold can spare a write. Against a control plane of its own with
+// kwok's fake nodes, so that the StatefulSets' pods really become Ready.
 import type { Server } from "node:https";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +30,10 @@ const log = pino({ level: "silent" });
 
 type Activation = KubeObject & { status?: { conditions?: { type: string; status: string; reason: string }[] } };
 const activationPath = (name: string) => `${API}/namespaces/amsterdam/blockactivations/${name}`;
+const tenantPath = (name: string) => `${API}/municipaltenants/${name}`;
+/** The status writes the operator under test made, answered: paths of PUT .../status. */
+const statusWrites: string[] = [];
+const writesOf = (path: string) => statusWrites.filter((p) => p === `${path}/status`).length;
 const ready = (a: Activation) => a.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
 
 beforeAll(async () => {
@@ -64,7 +69,18 @@ afterAll(() => stopInProcessOperator({ webhook, manager: busyManager, clients: [
 // biome-ignore lint/suspicious/noExplicitAny: a tenant is read field by field
 type Any = Record<string, any>;
 
-describe("the first status of a new activation", () => {
+const tenantTemplate = readManifests("examples/tenants/amsterdam.yaml")[0] as KubeObject & { spec: Any };
+/** A tenant like Amsterdam under another name and municipality code (GM9001 and on). */
+const newTenant = (name: string, n: number) => ({
+  ...tenantTemplate,
+  metadata: { name },
+  spec: { ...tenantTemplate.spec, municipalityCode: `GM${9000 + n}`, displayName: name },
+});
+const tenantNames = Array.from({ length: QUEUED }, (_, i) => `wachtrij-${i + 1}`);
+const metrics = new OperatorMetrics();
+const depth = (controller: string) => metrics.sum("workqueue_depth", (l) => l.controller === controller);
+
+describe("the first status of a new activation or tenant", () => {
   it("is one write (Ready) for activations a busy controller first saw, two (rolling out, Ready) for one a quiet controller saw", async () => {
     const template = readManifests("examples/activations/amsterdam-transcriptie.yaml")[0] as KubeObject;
     const names = Array.from({ length: QUEUED }, (_, i) => `transcriptie-${i + 1}`);
@@ -73,14 +89,17 @@ describe("the first status of a new activation", () => {
       names.map((name) => ({ ...template, metadata: { ...template.metadata, name } })),
       { createNamespaces: false },
     );
+    // Six new tenants as well, queued for the tenant controller's one worker (the next test).
+    await applyManifests(
+      admin,
+      tenantNames.map((name, i) => newTenant(name, i + 1)),
+    );
 
     busyClient = await countingClient({ file: cp.kubeconfigPath });
-    const statusWrites: string[] = [];
     busyClient.client.observe((r) => {
-      if (r.method === "PUT" && r.path.includes("/blockactivations/") && r.path.endsWith("/status") && r.code < 300)
-        statusWrites.push(r.path);
+      const kind = r.path.includes("/blockactivations/") || r.path.includes("/municipaltenants/");
+      if (r.method === "PUT" && kind && r.path.endsWith("/status") && r.code < 300) statusWrites.push(r.path);
     });
-    const metrics = new OperatorMetrics();
     const op = buildTestOperator({
       client: busyClient.client,
       log,
@@ -93,31 +112,60 @@ describe("the first status of a new activation", () => {
     busyManager = op.manager;
     await op.manager.start();
 
-    const writesOf = (name: string) => statusWrites.filter((p) => p === `${activationPath(name)}/status`).length;
     const readyAndWritten = async (name: string) => {
       const a = await admin.client.request<Activation>("GET", activationPath(name));
       // The client records a write when its answer arrives, which can be after a read saw it.
-      return ready(a) && writesOf(name) > 0 ? true : undefined;
+      return ready(a) && writesOf(activationPath(name)) > 0 ? true : undefined;
     };
     for (const name of names) await waitUntil(`${name} Ready, its write answered`, () => readyAndWritten(name), 60_000);
     // With one worker and six keys queued at the start, at least the first five were held while
     // others waited: their first status is their only one. The last may have found the queue empty.
-    const once = names.filter((n) => writesOf(n) === 1);
+    const once = names.filter((n) => writesOf(activationPath(n)) === 1);
     expect(once.length, `status writes: ${statusWrites.join(", ")}`).toBeGreaterThanOrEqual(QUEUED - 1);
 
     // The same operator, quiet now: a new activation's first status is written at once (hold 0),
     // then Ready: two writes, which the busy hold spared the others.
-    const depth = () => metrics.sum("workqueue_depth", (l) => l.controller === "blockactivation");
-    await waitUntil("the activation queue to be empty", async () => ((await depth()) === 0 ? true : undefined));
+    await waitUntil("the activation queue to be empty", async () =>
+      (await depth("blockactivation")) === 0 ? true : undefined,
+    );
     await applyManifests(admin, [{ ...template, metadata: { ...template.metadata, name: "transcriptie-quiet" } }], {
       createNamespaces: false,
     });
     await waitUntil(
       "transcriptie-quiet Ready, its second write answered",
       async () =>
-        (await readyAndWritten("transcriptie-quiet")) && writesOf("transcriptie-quiet") >= 2 ? true : undefined,
+        (await readyAndWritten("transcriptie-quiet")) && writesOf(activationPath("transcriptie-quiet")) >= 2
+          ? true
+          : undefined,
       60_000,
     );
-    expect(writesOf("transcriptie-quiet")).toBe(2);
+    expect(writesOf(activationPath("transcriptie-quiet"))).toBe(2);
   }, 180_000);
+
+  it("is one write (Ready) for tenants a busy controller first saw, two (waiting for the quota's count, Ready) for one a quiet controller saw", async () => {
+    const readyAndWritten = async (name: string) =>
+      (await admin.client.request<Any>("GET", tenantPath(name))).status?.phase === "Ready" &&
+      writesOf(tenantPath(name)) > 0
+        ? true
+        : undefined;
+    for (const name of tenantNames)
+      await waitUntil(`tenant ${name} Ready, its write answered`, () => readyAndWritten(name), 90_000);
+    // With one worker and seven keys queued at the start (Amsterdam's too), at least the first
+    // five new tenants were held while others waited: Ready is their only status.
+    const once = tenantNames.filter((n) => writesOf(tenantPath(n)) === 1);
+    expect(once.length, `status writes: ${statusWrites.join(", ")}`).toBeGreaterThanOrEqual(QUEUED - 1);
+
+    // Quiet now: a new tenant's first status says that it waits for the quota's count (hold 0),
+    // the next one Ready.
+    await waitUntil("the tenant queue to be empty", async () =>
+      (await depth("municipaltenant")) === 0 ? true : undefined,
+    );
+    await applyManifests(admin, [newTenant("stil", QUEUED + 1)]);
+    await waitUntil(
+      "tenant stil Ready, its second write answered",
+      async () => ((await readyAndWritten("stil")) && writesOf(tenantPath("stil")) >= 2 ? true : undefined),
+      90_000,
+    );
+    expect(writesOf(tenantPath("stil"))).toBe(2);
+  }, 240_000);
 });

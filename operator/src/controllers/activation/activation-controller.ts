@@ -24,6 +24,7 @@ import type { RestClient } from "../../kube/rest-client.ts";
 import { writeStatus } from "../../kube/status.ts";
 import { BY_OWNER, type WatchCache } from "../../kube/watch-cache.ts";
 import { Controller, controllerOwnerKey, primaryChanged } from "../../runtime/controller.ts";
+import { FirstStatusHolds } from "../../runtime/first-status-holds.ts";
 import type { Manager } from "../../runtime/manager.ts";
 import type { OperatorMetrics } from "../../runtime/metrics.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconcile.ts";
@@ -32,7 +33,7 @@ import { activationsConcerned, FleetView, ROLLOUTS_BY_BLOCK } from "../rollout/f
 import { conditionWarnings } from "./activation-events.ts";
 import { ACTIVATION_PHASES, type PhaseEnv, runPhases } from "./activation-phases.ts";
 import { newActivationScope, outcomeOf, type PendingEvent } from "./activation-scope.ts";
-import { type ActivationStatus, activationStatus, FirstStatusHolds, rolloutChanged } from "./activation-status.ts";
+import { type ActivationStatus, activationStatus, rolloutChanged } from "./activation-status.ts";
 import { ChildConflict, childConflict } from "./child-ownership.ts";
 
 export const ACTIVATION_CONTROLLER = "blockactivation";

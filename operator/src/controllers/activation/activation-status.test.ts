@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { BlockActivation } from "../../api/v1alpha1/index.ts";
+import { FirstStatusHolds } from "../../runtime/first-status-holds.ts";
 import {
   activationStatus,
-  FirstStatusHolds,
   holdFirstStatus,
   latestWorkload,
   rolloutChanged,
@@ -199,34 +199,9 @@ describe("holdFirstStatus (one status write for a new activation instead of two)
   });
 });
 
-describe("FirstStatusHolds (a longer hold for activations first seen by a busy controller)", () => {
+describe("holdFirstStatus with FirstStatusHolds (a longer hold for activations first seen by a busy controller)", () => {
   const holds = (busy: { now: boolean }) =>
     new FirstStatusHolds({ quietMs: 5000, busyMs: 60_000, busy: () => busy.now });
-
-  it("gives the quiet hold while the controller is not busy, the busy hold while it is", () => {
-    const busy = { now: false };
-    const h = holds(busy);
-    expect(h.holdMs("utrecht/a")).toBe(5000);
-    busy.now = true;
-    expect(h.holdMs("utrecht/b")).toBe(60_000);
-  });
-
-  it("keeps an activation's hold until forgotten, however busy the controller becomes", () => {
-    const busy = { now: true };
-    const h = holds(busy);
-    expect(h.holdMs("utrecht/a")).toBe(60_000);
-    busy.now = false; // the queue drained: the held status still waits for Ready (one write)
-    expect(h.holdMs("utrecht/a")).toBe(60_000);
-    expect(h.size).toBe(1);
-    h.forget("utrecht/a"); // its first status was written
-    expect(h.size).toBe(0);
-    expect(h.holdMs("utrecht/a")).toBe(5000);
-  });
-
-  it("never holds a busy controller's activation for less than a quiet one's", () => {
-    const h = new FirstStatusHolds({ quietMs: 5000, busyMs: 1000, busy: () => true });
-    expect(h.holdMs("utrecht/a")).toBe(5000);
-  });
 
   it("with the busy hold, holdFirstStatus waits up to 60 s for the StatefulSet", () => {
     const now = new Date("2026-11-28T12:00:40Z");

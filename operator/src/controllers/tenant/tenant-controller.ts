@@ -19,6 +19,7 @@ import { allNamespacesPath, type ObjectRef, type ResourcePaths } from "../../kub
 import { ApiError, type RestClient } from "../../kube/rest-client.ts";
 import { labelIndexer, type WatchCache } from "../../kube/watch-cache.ts";
 import { Controller } from "../../runtime/controller.ts";
+import { FirstStatusHolds } from "../../runtime/first-status-holds.ts";
 import type { Manager } from "../../runtime/manager.ts";
 import type { OperatorMetrics } from "../../runtime/metrics.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconcile.ts";
@@ -30,7 +31,12 @@ import { childKinds, renderTenant, type TenantRenderContext } from "./render.ts"
 import { finalizeTenant, pruneTenant, TENANT_FINALIZER } from "./tenant-deletion.ts";
 import { tenantDigest } from "./tenant-digest.ts";
 import { reportTenant } from "./tenant-report.ts";
-import { holdFirstTenantStatus, type PartOutcome, type TenantOutcome } from "./tenant-status.ts";
+import {
+  holdFirstTenantStatus,
+  mayHoldFirstTenantStatus,
+  type PartOutcome,
+  type TenantOutcome,
+} from "./tenant-status.ts";
 
 export const TENANT_CONTROLLER = "municipaltenant";
 export const TENANT_FIELD_MANAGER = "aihub-tenant-controller";
@@ -49,6 +55,10 @@ interface TenantDeps {
   now: () => Date;
   /** Where a reconcile that skipped the rendering is counted (aihub_renders_skipped_total). */
   metrics?: OperatorMetrics;
+  /** How long a new tenant's first status may wait for its quota's count; default 5 s. */
+  firstStatusHoldMs?: number;
+  /** The same for a tenant first held while the controller is busy (FirstStatusHolds); default 180 s. */
+  busyFirstStatusHoldMs?: number;
 }
 
 export function registerTenantController(
@@ -92,8 +102,11 @@ export function registerTenantController(
     const t = obj.metadata.labels?.[TENANT_LABEL];
     return t ? [t] : [];
   };
-  const reconciler = new TenantReconciler(o, { tenants, namespaces, children, bindings, clusterRoles });
-  const controller = new Controller({
+  // Busy: as many other keys waiting as there are workers to take them (a fleet-wide install).
+  let controller: Controller | undefined;
+  const busy = () => (controller?.waiting() ?? 0) >= o.workers;
+  const reconciler = new TenantReconciler(o, { tenants, namespaces, children, bindings, clusterRoles }, busy);
+  controller = new Controller({
     name: TENANT_CONTROLLER,
     kind: "MunicipalTenant",
     primary: tenants,
@@ -142,10 +155,17 @@ export class TenantReconciler {
   private readonly applier: Applier;
   /** Per tenant: the digest of a reconcile that found everything as rendered, and its outcome (tenant-digest.ts). */
   private readonly inSync = new Map<string, { digest: string; outcome: TenantOutcome }>();
+  /** By tenant: how long its first status may wait, until it is written. */
+  readonly holds: FirstStatusHolds;
 
-  constructor(deps: TenantDeps, caches: TenantCaches) {
+  constructor(deps: TenantDeps, caches: TenantCaches, busy: () => boolean = () => false) {
     this.d = deps;
     this.c = caches;
+    this.holds = new FirstStatusHolds({
+      quietMs: deps.firstStatusHoldMs ?? 5000,
+      busyMs: deps.busyFirstStatusHoldMs ?? 180_000,
+      busy,
+    });
     this.applier = new Applier(deps.client, deps.paths, TENANT_FIELD_MANAGER);
   }
 
@@ -153,6 +173,7 @@ export class TenantReconciler {
     const cached = this.c.tenants.get(key);
     if (!cached) {
       this.inSync.delete(key);
+      this.holds.forget(key);
       return undefined;
     }
     const tenant = {
@@ -314,14 +335,18 @@ export class TenantReconciler {
     } catch (err) {
       retry ??= err;
     }
-    const hold = retry
-      ? undefined
-      : holdFirstTenantStatus({
-          hasStatus: tenant.status !== undefined,
-          outcome,
-          created: tenant.metadata.creationTimestamp,
-          now: this.d.now(),
-        });
+    const hasStatus = tenant.status !== undefined;
+    // Only a tenant that could be held chooses its hold (FirstStatusHolds keeps the choice).
+    const hold =
+      retry || !mayHoldFirstTenantStatus({ hasStatus, outcome })
+        ? undefined
+        : holdFirstTenantStatus({
+            hasStatus,
+            outcome,
+            created: tenant.metadata.creationTimestamp,
+            now: this.d.now(),
+            holdMs: this.holds.holdMs(key),
+          });
     if (hold !== undefined) return { requeueAfterMs: hold };
     const parts = [outcome.namespace, outcome.policies, outcome.rbac];
     if (digest !== undefined && !retry && !wrote && !countAgain && parts.every((p) => p?.ok)) {
@@ -395,6 +420,8 @@ export class TenantReconciler {
   }
 
   private report(tenant: Obj & MunicipalTenant, outcome: TenantOutcome, ctx: ReconcileContext): Promise<void> {
+    // A status is written (or found as it should be): the tenant's hold, if it chose one, is over.
+    this.holds.forget(tenant.metadata.name ?? "");
     return reportTenant({ ...this.d, tenants: this.c.tenants }, tenant, outcome, ctx);
   }
 }

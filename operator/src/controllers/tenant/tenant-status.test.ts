@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MunicipalTenant } from "../../api/v1alpha1/index.ts";
-import { holdFirstTenantStatus, tenantStatus } from "./tenant-status.ts";
+import { holdFirstTenantStatus, mayHoldFirstTenantStatus, tenantStatus } from "./tenant-status.ts";
 
 const tenant = (status?: MunicipalTenant["status"]): MunicipalTenant =>
   ({
@@ -76,11 +76,20 @@ describe("holdFirstTenantStatus (one status write for a new tenant instead of tw
     outcome: { namespace: ok, policies: counting, rbac: ok },
     created: "2026-11-30T10:00:00Z",
     now: new Date("2026-11-30T10:00:02Z"),
+    holdMs: 5000,
   };
 
-  it("holds while only the quota's count is awaited, until 5 s after the tenant was created", () => {
+  it("holds while only the quota's count is awaited, until holdMs after the tenant was created", () => {
     expect(holdFirstTenantStatus(base)).toBe(3000);
     expect(holdFirstTenantStatus({ ...base, now: new Date("2026-11-30T10:00:05Z") })).toBeUndefined();
+    // A tenant first held by a busy controller (FirstStatusHolds): up to 180 s.
+    expect(holdFirstTenantStatus({ ...base, now: new Date("2026-11-30T10:01:00Z"), holdMs: 180_000 })).toBe(120_000);
+    expect(holdFirstTenantStatus({ ...base, now: new Date("2026-11-30T10:03:00Z"), holdMs: 180_000 })).toBeUndefined();
+  });
+
+  it("never holds longer than holdMs (a creation time ahead of the operator's clock), nor with a hold of 0", () => {
+    expect(holdFirstTenantStatus({ ...base, created: "2026-11-30T10:01:00Z" })).toBe(5000);
+    expect(holdFirstTenantStatus({ ...base, holdMs: 0 })).toBeUndefined();
   });
 
   it("writes at once when the tenant has a status, is Ready, failed, or is being deleted", () => {
@@ -91,5 +100,12 @@ describe("holdFirstTenantStatus (one status write for a new tenant instead of tw
     expect(holdFirstTenantStatus({ ...base, outcome: { namespace: ok, policies: counting } })).toBeUndefined();
     expect(holdFirstTenantStatus({ ...base, outcome: { ...base.outcome, terminating: true } })).toBeUndefined();
     expect(holdFirstTenantStatus({ ...base, created: undefined })).toBeUndefined();
+  });
+
+  it("lets only a tenant that could be held choose its hold (mayHoldFirstTenantStatus)", () => {
+    expect(mayHoldFirstTenantStatus(base)).toBe(true);
+    expect(mayHoldFirstTenantStatus({ ...base, hasStatus: true })).toBe(false);
+    expect(mayHoldFirstTenantStatus({ ...base, outcome: { namespace: ok, policies: ok, rbac: ok } })).toBe(false);
+    expect(mayHoldFirstTenantStatus({ ...base, outcome: { ...base.outcome, terminating: true } })).toBe(false);
   });
 });

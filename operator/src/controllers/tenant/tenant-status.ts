@@ -73,28 +73,37 @@ export function tenantStatus(tenant: MunicipalTenant, outcome: TenantOutcome, no
   };
 }
 
-/** How long a new tenant's first status may wait for its quota to be counted. */
-export const FIRST_STATUS_HOLD_MS = 5000;
-
 /**
  * How long to hold a new tenant's first status, or undefined to write it now. Right after its
  * children are applied, a new tenant waits only for kube-controller-manager to count its quota
- * (about a second): its first status would say so and the next one Ready, two writes and two
- * Events for each of 342 municipalities. So while nothing failed and only that wait is left, the
- * first status waits too, for at most FIRST_STATUS_HOLD_MS after the tenant was created (the
- * quota's count queues the tenant again). Pure.
+ * (about a second on a quiet cluster): its first status would say so and the next one Ready, two
+ * writes and two Events. So while nothing failed and only that wait is left, the first status
+ * waits too, for at most `holdMs` after the tenant was created (the quota's count queues the tenant
+ * again). `holdMs` is the tenant's own (FirstStatusHolds, runtime/first-status-holds.ts): 5 s, or
+ * 180 s for a tenant first held while the controller was busy, as under a fleet-wide install,
+ * where kube-controller-manager counts 342 new quotas and about 200 of them took longer than 5 s
+ * (ADR 18). Pure.
  */
 export function holdFirstTenantStatus(o: {
   hasStatus: boolean;
   outcome: TenantOutcome;
   created: string | undefined;
   now: Date;
-  holdMs?: number;
+  holdMs: number;
 }): number | undefined {
+  if (!mayHoldFirstTenantStatus(o) || !o.created || o.holdMs <= 0) return undefined;
+  const left = Date.parse(o.created) + o.holdMs - o.now.getTime();
+  return left > 0 ? Math.min(left, o.holdMs) : undefined;
+}
+
+/**
+ * Whether a tenant's first status could be held at all: it has none, nothing failed, it is not
+ * being deleted, and a part waits (the quota's count). Only such a tenant chooses its hold
+ * (FirstStatusHolds keeps the choice until its first status is written).
+ */
+export function mayHoldFirstTenantStatus(o: { hasStatus: boolean; outcome: TenantOutcome }): boolean {
   const parts = [o.outcome.namespace, o.outcome.policies, o.outcome.rbac];
   const waiting = parts.some((p) => p && !p.ok && p.pending);
   const failed = parts.some((p) => !p || (!p.ok && !p.pending));
-  if (o.hasStatus || !waiting || failed || o.outcome.terminating || !o.created) return undefined;
-  const left = Date.parse(o.created) + (o.holdMs ?? FIRST_STATUS_HOLD_MS) - o.now.getTime();
-  return left > 0 ? left : undefined;
+  return !o.hasStatus && waiting && !failed && !o.outcome.terminating;
 }

@@ -347,7 +347,9 @@ export class TenantReconciler {
             now: this.d.now(),
             holdMs: this.holds.holdMs(key),
           });
-    if (hold !== undefined) return { requeueAfterMs: hold };
+    // The quota's count met a conflict: it is written again shortly, held or not (a busy hold
+    // lasts minutes, and nothing else may queue the tenant again).
+    if (hold !== undefined) return { requeueAfterMs: countAgain ? Math.min(hold, COUNT_AGAIN_MS) : hold };
     const parts = [outcome.namespace, outcome.policies, outcome.rbac];
     if (digest !== undefined && !retry && !wrote && !countAgain && parts.every((p) => p?.ok)) {
       this.inSync.set(key, { digest, outcome });

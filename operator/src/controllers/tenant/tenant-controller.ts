@@ -346,10 +346,9 @@ export class TenantReconciler {
             created: tenant.metadata.creationTimestamp,
             now: this.d.now(),
             holdMs: this.holds.holdMs(key),
+            recheckMs: countAgain ? COUNT_AGAIN_MS : undefined,
           });
-    // The quota's count met a conflict: it is written again shortly, held or not (a busy hold
-    // lasts minutes, and nothing else may queue the tenant again).
-    if (hold !== undefined) return { requeueAfterMs: countAgain ? Math.min(hold, COUNT_AGAIN_MS) : hold };
+    if (hold !== undefined) return { requeueAfterMs: hold };
     const parts = [outcome.namespace, outcome.policies, outcome.rbac];
     if (digest !== undefined && !retry && !wrote && !countAgain && parts.every((p) => p?.ok)) {
       this.inSync.set(key, { digest, outcome });

@@ -87,6 +87,12 @@ describe("holdFirstTenantStatus (one status write for a new tenant instead of tw
     expect(holdFirstTenantStatus({ ...base, now: new Date("2026-11-30T10:03:00Z"), holdMs: 180_000 })).toBeUndefined();
   });
 
+  it("looks again after recheckMs when that is sooner (an activation count to write again), still held", () => {
+    const busy = { ...base, holdMs: 180_000 };
+    expect(holdFirstTenantStatus({ ...busy, recheckMs: 1000 })).toBe(1000);
+    expect(holdFirstTenantStatus({ ...base, now: new Date("2026-11-30T10:00:04.5Z"), recheckMs: 1000 })).toBe(500);
+  });
+
   it("never holds longer than holdMs (a creation time ahead of the operator's clock), nor with a hold of 0", () => {
     expect(holdFirstTenantStatus({ ...base, created: "2026-11-30T10:01:00Z" })).toBe(5000);
     expect(holdFirstTenantStatus({ ...base, holdMs: 0 })).toBeUndefined();

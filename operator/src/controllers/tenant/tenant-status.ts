@@ -82,7 +82,7 @@ export function tenantStatus(tenant: MunicipalTenant, outcome: TenantOutcome, no
  * again). `holdMs` is the tenant's own (FirstStatusHolds, runtime/first-status-holds.ts): 5 s, or
  * 180 s for a tenant first held while the controller was busy, as under a fleet-wide install,
  * where kube-controller-manager counts 342 new quotas and about 200 of them took longer than 5 s
- * (ADR 18). Pure.
+ * (ADR 18). The result is also when to look again (`recheckMs` makes it sooner). Pure.
  */
 export function holdFirstTenantStatus(o: {
   hasStatus: boolean;
@@ -90,10 +90,16 @@ export function holdFirstTenantStatus(o: {
   created: string | undefined;
   now: Date;
   holdMs: number;
+  /**
+   * When the tenant must be looked at again sooner while held (its activation count, whose write
+   * met a conflict, is written again after COUNT_AGAIN_MS): the hold is over by then at the latest
+   * as far as the requeue goes; nothing else may queue the tenant again before a busy hold ends.
+   */
+  recheckMs?: number;
 }): number | undefined {
   if (!mayHoldFirstTenantStatus(o) || !o.created || o.holdMs <= 0) return undefined;
   const left = Date.parse(o.created) + o.holdMs - o.now.getTime();
-  return left > 0 ? Math.min(left, o.holdMs) : undefined;
+  return left > 0 ? Math.min(left, o.holdMs, o.recheckMs ?? Number.POSITIVE_INFINITY) : undefined;
 }
 
 /**

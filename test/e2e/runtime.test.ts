@@ -18,6 +18,7 @@ import { type CountingClient, countingClient } from "../support/clients.ts";
 import { consistently, installCrds, waitUntil } from "../support/cluster.ts";
 import { type Mirror, mirrorController } from "../support/mirror-controller.ts";
 import { rejection } from "../support/rejection.ts";
+import { installStatusProbeCrd, STATUS_PROBES_PATH, statusProbeRef } from "../support/status-probe.ts";
 
 let admin: CountingClient;
 
@@ -302,57 +303,17 @@ describe("a controller", () => {
 });
 
 describe("status, events and finalizers", () => {
-  // The status writes are tried on a kind of this file's own: the operators that other files run
-  // on the shared control plane reconcile every MunicipalTenant, and would write a tenant's status
-  // between a test's writes.
-  const group = "e2e.aihub.example";
-  const probesPath = `/apis/${group}/v1/statusprobes`;
-  const probeRef = (name: string): KubeObject & ObjectRef => ({
-    apiVersion: `${group}/v1`,
-    kind: "StatusProbe",
-    metadata: { name },
-  });
-  const preserved = { type: "object", "x-kubernetes-preserve-unknown-fields": true };
-
+  // The status writes are tried on a kind no operator watches (status-probe.ts).
   beforeAll(async () => {
     await installCrds(admin);
-    const crd = {
-      apiVersion: "apiextensions.k8s.io/v1",
-      kind: "CustomResourceDefinition",
-      metadata: { name: `statusprobes.${group}` },
-      spec: {
-        group,
-        scope: "Cluster",
-        names: { plural: "statusprobes", singular: "statusprobe", kind: "StatusProbe", listKind: "StatusProbeList" },
-        versions: [
-          {
-            name: "v1",
-            served: true,
-            storage: true,
-            subresources: { status: {} },
-            schema: {
-              openAPIV3Schema: { type: "object", properties: { spec: preserved, status: preserved } },
-            },
-          },
-        ],
-      },
-    } as KubeObject & ObjectRef;
-    await serverSideApply(admin.client, admin.paths, crd, { fieldManager: "e2e-runtime" });
-    await waitUntil("the StatusProbe CRD to be Established", async () => {
-      const served = await admin.client.request<KubeObject>(
-        "GET",
-        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata?.name}`,
-      );
-      const conditions = (served.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions;
-      return conditions?.some((c) => c.type === "Established" && c.status === "True") ? true : undefined;
-    });
+    await installStatusProbeCrd(admin);
   });
 
   it("retries a status write that meets a 409 conflict, and it lands", async () => {
     const name = `conflict-${randomUUID().slice(0, 6)}`;
-    const created = await admin.client.request<KubeObject & ObjectRef>("POST", probesPath, {
+    const created = await admin.client.request<KubeObject & ObjectRef>("POST", STATUS_PROBES_PATH, {
       body: {
-        ...probeRef(name),
+        ...statusProbeRef(name),
         spec: { municipalityCode: "GM0014", displayName: "Groningen" },
       },
     });
@@ -370,7 +331,12 @@ describe("status, events and finalizers", () => {
     const again = await admin.client.request<KubeObject & ObjectRef>("GET", await admin.paths.pathOf(created));
     const writes = admin.writes();
     expect(
-      await writeStatus(admin.client, admin.paths, { ...again, ...probeRef(name), metadata: again.metadata }, status),
+      await writeStatus(
+        admin.client,
+        admin.paths,
+        { ...again, ...statusProbeRef(name), metadata: again.metadata },
+        status,
+      ),
     ).toEqual({
       written: false,
       conflicts: 0,
@@ -380,10 +346,10 @@ describe("status, events and finalizers", () => {
 
   it("writes the status as computed, and leaves the spec, the metadata and every other manager's fields as they were", async () => {
     const name = `whole-${randomUUID().slice(0, 6)}`;
-    const pathOf = `${probesPath}/${name}`;
-    const created = await admin.client.request<KubeObject & ObjectRef>("POST", probesPath, {
+    const pathOf = `${STATUS_PROBES_PATH}/${name}`;
+    const created = await admin.client.request<KubeObject & ObjectRef>("POST", STATUS_PROBES_PATH, {
       body: {
-        ...probeRef(name),
+        ...statusProbeRef(name),
         metadata: { name, labels: { team: "platform" }, annotations: { note: "kept" } },
         spec: { municipalityCode: "GM0153", displayName: "Enschede" },
       },
@@ -415,8 +381,8 @@ describe("status, events and finalizers", () => {
 
   it("computes a status again from the object as read after a conflict: a stale cache's copy with new times is not written", async () => {
     const name = `stale-${randomUUID().slice(0, 6)}`;
-    const created = await admin.client.request<KubeObject & ObjectRef>("POST", probesPath, {
-      body: { ...probeRef(name), spec: { municipalityCode: "GM0034", displayName: "Almere" } },
+    const created = await admin.client.request<KubeObject & ObjectRef>("POST", STATUS_PROBES_PATH, {
+      body: { ...statusProbeRef(name), spec: { municipalityCode: "GM0034", displayName: "Almere" } },
     });
     // As a controller computes it: a condition keeps its lastTransitionTime while it says the same.
     const statusAt = (o: KubeObject, at: string, reason = "Waiting") => ({

@@ -75,8 +75,12 @@ interface Crd extends KubeObject {
 const CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
 /** Applies the CRDs in `dir` and waits until each is Established. Returns the CRDs as served. */
-export async function installCrds(cluster: Cluster, dir = "crds"): Promise<Crd[]> {
-  const crds = readManifests(dir) as (Crd & ObjectRef)[];
+export function installCrds(cluster: Cluster, dir = "crds"): Promise<Crd[]> {
+  return applyCrds(cluster, readManifests(dir) as (Crd & ObjectRef)[]);
+}
+
+/** Applies `crds` and waits until each is Established. Returns the CRDs as served. */
+export async function applyCrds(cluster: Cluster, crds: (KubeObject & ObjectRef)[]): Promise<Crd[]> {
   for (const crd of crds)
     await serverSideApply(cluster.client, cluster.paths, crd, {
       fieldManager: SETUP_FIELD_MANAGER,

@@ -126,7 +126,7 @@ const SOURCES: Record<keyof OperatorConfig, FlagSource> = {
   apiConnections: {
     flag: "api-connections",
     env: "AIHUB_API_CONNECTIONS",
-    help: "connections to the API server for requests, each holding about 85 kB of TLS buffers; more requests wait for one (watches have connections of their own)",
+    help: "requests to the API server in flight at once, on one HTTP/2 connection (watches on a second); more wait their turn. Where the server offers no HTTP/2 (a proxy in between), as many HTTP/1.1 connections, each holding about 85 kB of TLS buffers",
   },
   resyncPeriodSeconds: {
     flag: "resync-period-seconds",

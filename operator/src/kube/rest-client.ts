@@ -1,11 +1,12 @@
-// A thin JSON client for the Kubernetes API on node:https with keep-alive. Bodies are plain
+// A thin JSON client for the Kubernetes API over HTTP/2 (HTTP/1.1 where the server offers no
+// HTTP/2; transport.ts). Bodies are plain
 // objects sent as they are: client-node's typed serializer renames or drops keys of plain
 // objects (for example `default` in a CRD schema), which server-side apply must not suffer
 // (docs/adr/0003). Every response is reported to observers, which feed the
 // rest_client_requests_total metric and the write counters that tests and benchmarks read.
-import { Agent, request } from "node:https";
-import { createSecureContext, type SecureContext } from "node:tls";
+import { createSecureContext } from "node:tls";
 import { type ClusterAccess, loadClusterAccess } from "./kubeconfig.ts";
+import { type Answer, negotiate, type TlsMaterial, type Transport } from "./transport.ts";
 
 export interface StatusCause {
   field?: string;
@@ -75,14 +76,16 @@ export class RestClient {
    * One TLS context for every connection. Given ca, cert and key with each request, node builds a
    * context (and parses the key) for each new connection: 2.6 MB more resident for 90 connections.
    */
-  private readonly tls: { secureContext: SecureContext; rejectUnauthorized?: false };
+  private readonly tls: TlsMaterial;
   private readonly authorization: ClusterAccess["authorization"];
-  private readonly agent: Agent;
-  /** Watches hold their connection for minutes: on their own agent, they never take a request's socket. */
-  private readonly watchAgent = new Agent({ keepAlive: true });
+  /** HTTP/2 or HTTP/1.1, as the server chose at the first connection; asked again after a failure to connect. */
+  private transport: Promise<Transport> | undefined;
   private readonly observers: RequestObserver[] = [];
+  private readonly inFlight: number;
 
-  constructor(access: ClusterAccess, maxSockets = 64) {
+  /** `inFlight`: requests sent at once (watches apart); more wait their turn. */
+  constructor(access: ClusterAccess, inFlight = 64) {
+    this.inFlight = inFlight;
     this.server = access.server.replace(/\/$/, "");
     const { rejectUnauthorized, ...material } = access.tls;
     this.tls = {
@@ -90,12 +93,27 @@ export class RestClient {
       ...(rejectUnauthorized === false && { rejectUnauthorized }),
     };
     this.authorization = access.authorization;
-    this.agent = new Agent({ keepAlive: true, maxSockets });
   }
 
   /** A client for a kubeconfig file (or $KUBECONFIG, in-cluster, ~/.kube/config; see kubeconfig.ts). */
-  static fromKubeconfig(path?: string, maxSockets = 64): RestClient {
-    return new RestClient(loadClusterAccess(path), maxSockets);
+  static fromKubeconfig(path?: string, inFlight = 64): RestClient {
+    return new RestClient(loadClusterAccess(path), inFlight);
+  }
+
+  /** The protocol the server chose: "h2", or "http/1.1" when it offers no HTTP/2. */
+  async protocol(): Promise<Transport["protocol"]> {
+    return (await this.connection()).protocol;
+  }
+
+  private connection(): Promise<Transport> {
+    if (!this.transport) {
+      const asked = negotiate(this.server, this.tls, this.inFlight);
+      this.transport = asked;
+      asked.catch(() => {
+        if (this.transport === asked) this.transport = undefined;
+      });
+    }
+    return this.transport;
   }
 
   /** Calls `observer` after every request (also failed ones). */
@@ -116,16 +134,18 @@ export class RestClient {
 
   private headers(extra: Record<string, string> | undefined): Record<string, string> {
     const authorization = this.authorization();
-    return {
+    const headers: Record<string, string> = {
       ...(authorization ? { authorization } : {}),
       accept: "application/json",
       "user-agent": "aihub-operator",
-      ...extra,
     };
+    // HTTP/2 wants header names in lower case; HTTP/1.1 does not mind.
+    for (const [k, v] of Object.entries(extra ?? {})) headers[k.toLowerCase()] = v;
+    return headers;
   }
 
   /** Sends one request; resolves with the decoded JSON body, rejects with ApiError. */
-  request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const url = this.url(path, options.query);
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers = this.headers(options.headers);
@@ -134,27 +154,19 @@ export class RestClient {
       headers["content-length"] = String(Buffer.byteLength(payload));
     }
     const started = performance.now();
-    return new Promise<T>((resolve, reject) => {
-      const req = request(url, { ...this.tls, method, headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          const status = res.statusCode ?? 0;
-          this.record(method, path, status, started);
-          const decoded = text ? safeJson(text) : undefined;
-          if (status >= 200 && status < 300) resolve(decoded as T);
-          else reject(toApiError(status, decoded, text));
-        });
-        res.on("error", reject);
-      });
-      req.setTimeout(options.timeoutMs ?? 30_000, () => req.destroy(new Error(`${method} ${path}: timed out`)));
-      req.on("error", (err) => {
-        this.record(method, path, 0, started);
-        reject(err);
-      });
-      req.end(payload);
-    });
+    let answer: Answer;
+    try {
+      const transport = await this.connection();
+      answer = await transport.send(method, url, headers, payload, options.timeoutMs ?? 30_000);
+    } catch (err) {
+      this.record(method, path, 0, started);
+      throw err;
+    }
+    const { status, text } = answer;
+    this.record(method, path, status, started);
+    const decoded = text ? safeJson(text) : undefined;
+    if (status >= 200 && status < 300) return decoded as T;
+    throw toApiError(status, decoded, text);
   }
 
   /**
@@ -162,11 +174,19 @@ export class RestClient {
    * or an error, an idle timeout or the signal ends it (rejects). A non-2xx answer rejects
    * with ApiError (for example 410 Gone for a too old resourceVersion).
    */
-  watch<T>(path: string, onEvent: (event: WatchEvent<T>) => void, options: WatchOptions): Promise<void> {
+  async watch<T>(path: string, onEvent: (event: WatchEvent<T>) => void, options: WatchOptions): Promise<void> {
     const url = this.url(path, { ...options.query, watch: true });
     const started = performance.now();
+    let transport: Transport;
+    try {
+      transport = await this.connection();
+    } catch (err) {
+      this.record("WATCH", path, 0, started);
+      throw err;
+    }
     return new Promise<void>((resolve, reject) => {
       let settled = false;
+      let status = 0;
       const finish = (err?: Error) => {
         if (settled) return;
         settled = true;
@@ -175,69 +195,63 @@ export class RestClient {
         if (err) reject(err);
         else resolve();
       };
-      const req = request(
-        url,
-        { ...this.tls, method: "GET", headers: this.headers(undefined), agent: this.watchAgent },
-        (res) => {
-          const status = res.statusCode ?? 0;
+      let failed = "";
+      let buffered = "";
+      const stream = transport.open(url, this.headers(undefined), {
+        onResponse: (code) => {
+          status = code;
           this.record("WATCH", path, status, started);
+        },
+        onData: (chunk) => {
           if (status < 200 || status >= 300) {
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => {
-              const text = Buffer.concat(chunks).toString("utf8");
-              finish(toApiError(status, text ? safeJson(text) : undefined, text));
-            });
+            failed += chunk;
             return;
           }
-          let buffered = "";
-          res.setEncoding("utf8");
-          res.on("data", (chunk: string) => {
-            armIdle();
-            buffered += chunk;
-            let newline = buffered.indexOf("\n");
-            while (newline >= 0) {
-              const line = buffered.slice(0, newline).trim();
-              buffered = buffered.slice(newline + 1);
-              if (line) {
-                try {
-                  onEvent(JSON.parse(line) as WatchEvent<T>);
-                } catch (err) {
-                  req.destroy(err as Error);
-                  return;
-                }
+          armIdle();
+          buffered += chunk;
+          let newline = buffered.indexOf("\n");
+          while (newline >= 0) {
+            const line = buffered.slice(0, newline).trim();
+            buffered = buffered.slice(newline + 1);
+            if (line) {
+              try {
+                onEvent(JSON.parse(line) as WatchEvent<T>);
+              } catch (err) {
+                stream.destroy(err as Error);
+                return;
               }
-              newline = buffered.indexOf("\n");
             }
-          });
-          res.on("end", () => finish());
-          res.on("error", (err) => finish(err));
-          res.on("close", () => finish(settled ? undefined : new Error("watch stream closed")));
+            newline = buffered.indexOf("\n");
+          }
         },
-      );
+        onEnd: () => {
+          if (status >= 200 && status < 300) finish();
+          else finish(toApiError(status, failed ? safeJson(failed) : undefined, failed));
+        },
+        onError: (err) => {
+          if (!settled && status === 0) this.record("WATCH", path, 0, started);
+          finish(err);
+        },
+      });
       let idle: NodeJS.Timeout | undefined;
       const armIdle = () => {
         clearTimeout(idle);
         idle = setTimeout(
-          () => req.destroy(new WatchIdle(`watch ${path}: no event for ${options.idleTimeoutMs} ms`)),
+          () => stream.destroy(new WatchIdle(`watch ${path}: no event for ${options.idleTimeoutMs} ms`), true),
           options.idleTimeoutMs,
         );
       };
-      const onAbort = () => req.destroy(new Error("watch aborted"));
+      const onAbort = () => stream.destroy(new Error("watch aborted"));
       options.signal?.addEventListener("abort", onAbort);
       if (options.signal?.aborted) onAbort();
       armIdle();
-      req.on("error", (err) => {
-        if (!settled) this.record("WATCH", path, 0, started);
-        finish(err);
-      });
-      req.end();
     });
   }
 
   close(): void {
-    this.agent.destroy();
-    this.watchAgent.destroy();
+    const transport = this.transport;
+    this.transport = undefined;
+    transport?.then((t) => t.close()).catch(() => {});
   }
 }
 

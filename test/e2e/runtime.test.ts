@@ -242,11 +242,13 @@ describe("a controller", () => {
     await serverSideApply(admin.client, admin.paths, { ...typo, spec }, options);
   });
 
-  it("keeps sending requests while more watches are open than it has sockets for requests", async () => {
-    // Watches hold their connection for minutes; on the requests' socket pool, 18 caches took 18
-    // of the operator's 64 sockets, and 64 would have stopped every request.
+  it("speaks HTTP/2 to kube-apiserver, and keeps sending requests while more watches are open than it sends requests at once", async () => {
+    // Watches hold their stream for minutes; on the requests' socket pool of HTTP/1.1, 18 caches
+    // took 18 of the operator's 64 sockets, and 64 would have stopped every request. Over HTTP/2
+    // they have a connection of their own, and requests their own cap.
     const ns = await freshNamespace("sockets");
     const client = new RestClient(loadClusterAccess(inject("kubeconfig")), 2);
+    expect(await client.protocol()).toBe("h2");
     const caches = ["configmaps", "secrets", "services"].map((plural) => {
       const cache = new WatchCache<KubeObject>({ client, path: `/api/v1/namespaces/${ns}/${plural}` });
       cache.start();
@@ -261,7 +263,7 @@ describe("a controller", () => {
           ),
         ]);
       await inTime(
-        "three watches on a client with two request sockets",
+        "three watches on a client that sends two requests at once",
         Promise.all(caches.map((c) => c.waitForSync())),
       );
       await inTime(

@@ -3,11 +3,13 @@
 // it, HTTP/1.1 where not, a new connection after GOAWAY, the cap on requests in flight.
 import http2 from "node:http2";
 import https from "node:https";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
+import { createSecureContext } from "node:tls";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createCertificateAuthority, type KeyPairPem } from "../pki/certificates.ts";
 import type { ClusterAccess } from "./kubeconfig.ts";
 import { RestClient } from "./rest-client.ts";
+import { negotiate } from "./transport.ts";
 
 let ca: string;
 let pair: KeyPairPem;
@@ -118,5 +120,17 @@ describe("RestClient's transport", () => {
     client.close();
     await expect(waiting).rejects.toThrow("the client is closed");
     await expect(first).rejects.toThrow();
+  });
+
+  it("gives up connecting to a server that accepts the connection and never answers", async () => {
+    const silent = createServer(() => {
+      // accepts, says nothing
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    closers.push(() => silent.close());
+    const port = (silent.address() as AddressInfo).port;
+    await expect(
+      negotiate(`https://127.0.0.1:${port}`, { secureContext: createSecureContext({ ca }) }, 4, 200),
+    ).rejects.toThrow(`connecting to https://127.0.0.1:${port}: no answer in 200 ms`);
   });
 });

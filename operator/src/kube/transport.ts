@@ -48,6 +48,8 @@ export interface TlsMaterial {
 
 /** How long a connection may leave a ping unanswered after a request timed out on it. */
 const PING_TIMEOUT_MS = 15_000;
+/** How long the first connection may take to be made (a request's own default timeout). */
+const CONNECT_TIMEOUT_MS = 30_000;
 /** The flow-control window for all streams of a connection: a credit, not memory set aside. */
 const CONNECTION_WINDOW = 4 << 20;
 
@@ -165,11 +167,17 @@ class Connection {
     if (session.destroyed || session.closed) return;
     const dead = setTimeout(() => session.destroy(new Error("the API server left a ping unanswered")), PING_TIMEOUT_MS);
     dead.unref();
-    const sent = session.ping((err) => {
+    try {
+      // Queued (undefined) while the connection is still being made; false when enough pings are out already.
+      const sent = session.ping((err) => {
+        clearTimeout(dead);
+        if (err) session.destroy(err);
+      });
+      if (sent === false) clearTimeout(dead);
+    } catch (err) {
       clearTimeout(dead);
-      if (err) session.destroy(err);
-    });
-    if (!sent) clearTimeout(dead);
+      session.destroy(err as Error);
+    }
   }
 
   /** Ends the connection and every stream on it at once, as destroying HTTP/1.1 sockets does. */
@@ -353,7 +361,12 @@ class Unprocessed extends Error {
  * Connects once, offering HTTP/2 and HTTP/1.1, and returns the transport for what the server
  * chose; the connection made to ask becomes the HTTP/2 transport's first.
  */
-export function negotiate(server: string, tls: TlsMaterial, inFlight: number): Promise<Transport> {
+export function negotiate(
+  server: string,
+  tls: TlsMaterial,
+  inFlight: number,
+  connectTimeoutMs = CONNECT_TIMEOUT_MS,
+): Promise<Transport> {
   const url = new URL(server);
   return new Promise<Transport>((resolve, reject) => {
     const socket = tlsConnect({
@@ -363,7 +376,12 @@ export function negotiate(server: string, tls: TlsMaterial, inFlight: number): P
       ALPNProtocols: ["h2", "http/1.1"],
       ...tls,
     });
+    // As a request's own timeout did for the connection it made: a server that never answers.
+    socket.setTimeout(connectTimeoutMs, () =>
+      socket.destroy(new Error(`connecting to ${url.origin}: no answer in ${connectTimeoutMs} ms`)),
+    );
     socket.once("secureConnect", () => {
+      socket.setTimeout(0);
       socket.removeListener("error", reject);
       // Until the first connection takes it over, an error of the socket is the connection's to report.
       socket.on("error", () => {});

@@ -15,7 +15,7 @@ import { startControlPlane, waitFor } from "./control-plane.ts";
 import type { Profiling } from "./fleet-reconciler.ts";
 import { renderFleet } from "./fleet-render.ts";
 import { FLEET_BLOCKS, fleetActivations, fleetTenant } from "./fleet-spec.ts";
-import { cpuMeter, podsReady, serverWatchEvents, serverWrites, timeline } from "./measure.ts";
+import { cpuMeter, podsReady, serverWatchEvents, serverWrites, timeline, watchClaims } from "./measure.ts";
 import { pool } from "./pool.ts";
 import { type SpeedProbe, startSpeedProbe } from "./speed-probe.ts";
 
@@ -168,6 +168,7 @@ export async function rawPhase(
   const loadAverage = loadavg();
   const cp = await startControlPlane(nodes);
   let probe: SpeedProbe | undefined;
+  let claims: ReturnType<typeof watchClaims> | undefined;
   try {
     const c = await countingClient({ file: cp.kubeconfigPath });
     // What the operator's phase starts from: the custom resources' definitions, the admission
@@ -179,7 +180,13 @@ export async function rawPhase(
     const progress = { created: 0 };
     const speed = startSpeedProbe();
     probe = speed;
-    const sampled = timeline(cpu, () => ({ "objects created": progress.created, "probe ms": speed.latest() ?? 0 }));
+    claims = watchClaims(c.client);
+    await claims.synced();
+    const sampled = timeline(cpu, () => ({
+      "objects created": progress.created,
+      ...(claims?.counts() ?? {}),
+      "probe ms": speed.latest() ?? 0,
+    }));
     const profiled = profileApiServer(cp, "raw");
     const { started, ...raw } = await rawCreate(c, tenants, blocks, progress);
     const created = { cpuSeconds: cpu(), serverWrites: await serverWrites(cp) };
@@ -233,6 +240,7 @@ export async function rawPhase(
       timeline: rows,
     };
   } finally {
+    await claims?.stop();
     await probe?.stop();
     await cp.stop();
   }

@@ -27,6 +27,7 @@ import {
   serverWatchEvents,
   serverWrites,
   timeline,
+  watchClaims,
   writesOf,
 } from "./measure.ts";
 import { STEADY_WINDOW_SECONDS } from "./operator-process.ts";
@@ -119,8 +120,9 @@ function observe(c: CountingClient) {
   const activations = watch(`${API}/blockactivations`);
   const namespaces = watch("/api/v1/namespaces", "aihub.gemeenten.nl/tenant");
   const all = [tenants, activations, namespaces];
+  const claims = watchClaims(c.client);
   return {
-    synced: () => Promise.all(all.map((w) => w.waitForSync())),
+    synced: () => Promise.all([...all.map((w) => w.waitForSync()), claims.synced()]),
     tenantReady: (name: string) =>
       readyCount(tenants.get(name) ? [tenants.get(name) as Listed["items"][number]] : []) === 1,
     readyTenants: () => readyCount(tenants.list()),
@@ -130,9 +132,10 @@ function observe(c: CountingClient) {
       namespaces: namespaces.list().length,
       activations: activations.list().length,
       "activations Ready": readyCount(activations.list()),
+      ...claims.counts(),
     }),
     activations: () => activations.list() as Listed["items"],
-    stop: () => Promise.all(all.map((w) => w.stop())),
+    stop: () => Promise.all([...all.map((w) => w.stop()), claims.stop()]),
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseMetrics, podsSummary, spread, sumBy } from "./measure.ts";
+import { claimCounts, parseMetrics, podsSummary, spread, sumBy } from "./measure.ts";
 
 const text = `# HELP rest_client_requests_total Number of HTTP requests.
 # TYPE rest_client_requests_total counter
@@ -124,5 +124,18 @@ describe("podsSummary", () => {
       lastSeconds: 45,
       afterWorkload: { p50: 11, p90: 11, max: 11 },
     });
+  });
+});
+
+describe("claimCounts", () => {
+  it("counts the claims and those Bound, not those Pending or Lost", () => {
+    const claim = (name: string, phase?: string) => ({ metadata: { name }, ...(phase && { status: { phase } }) });
+    expect(
+      claimCounts([claim("a", "Bound"), claim("b", "Pending"), claim("c"), claim("d", "Lost"), claim("e", "Bound")]),
+    ).toEqual({
+      claims: 5,
+      "claims bound": 2,
+    });
+    expect(claimCounts([])).toEqual({ claims: 0, "claims bound": 0 });
   });
 });

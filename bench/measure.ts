@@ -2,6 +2,7 @@
 // operator's and the API server's /metrics, and CPU seconds from /proc.
 import type { KubeObject } from "../operator/src/kube/object.ts";
 import type { RestClient } from "../operator/src/kube/rest-client.ts";
+import { WatchCache } from "../operator/src/kube/watch-cache.ts";
 import type { ControlPlane } from "../test/controlplane/control-plane.ts";
 import { cpuSeconds, machineCpu } from "./process-stats.ts";
 
@@ -273,6 +274,29 @@ export async function podsReady(client: RestClient, startedAtMs: number, expecte
   const workloads = await client.request<{ items: KubeObject[] }>("GET", "/apis/apps/v1/statefulsets", { query });
   const volumes = await client.request<{ items: Volume[] }>("GET", "/api/v1/persistentvolumes");
   return podsSummary(workloads.items, pods.items, volumes.items, startedAtMs, expected);
+}
+
+type Claim = KubeObject & { status?: { phase?: string } };
+
+/** How many of `claims` exist and how many are Bound: a timeline's columns. */
+export function claimCounts(claims: Claim[]): Record<string, number> {
+  return { claims: claims.length, "claims bound": claims.filter((c) => c.status?.phase === "Bound").length };
+}
+
+/**
+ * The cluster's PersistentVolumeClaims by watch, for a phase's timeline: each pod waits for its
+ * claim, which kube-controller-manager's volume controller provisions and binds with one worker
+ * for claims and one for volumes (one claim at a time), and the scheduler places the pod after.
+ * The same watch in every phase; its events are small (about 1 kB).
+ */
+export function watchClaims(client: RestClient) {
+  const cache = new WatchCache<Claim>({ client, path: "/api/v1/persistentvolumeclaims" });
+  cache.start();
+  return {
+    synced: () => cache.waitForSync(),
+    counts: () => claimCounts(cache.list()),
+    stop: () => cache.stop(),
+  };
 }
 
 const WRITE_VERBS = new Set(["POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION"]);

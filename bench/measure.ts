@@ -1,5 +1,5 @@
 // What the fleet benchmark reads from the processes it measures: Prometheus text from the
-// operator's and the API server's /metrics, and CPU seconds from /proc.
+// operator's and the API server's /metrics, CPU seconds from /proc, and the cluster's claims by watch.
 import type { KubeObject } from "../operator/src/kube/object.ts";
 import type { RestClient } from "../operator/src/kube/rest-client.ts";
 import { WatchCache } from "../operator/src/kube/watch-cache.ts";

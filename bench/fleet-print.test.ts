@@ -163,38 +163,42 @@ describe("fleet-print", () => {
     expect(plain.stdout).not.toContain("in turn");
   });
 
+  /** A raw and an aihub phase of 3 municipalities, with `raw` in the raw client's measures until available and `aihub` in aihub's. */
+  const twoPhases = (raw: object, aihub: object) => ({
+    contenders: ["raw", "aihub"],
+    tenants: 3,
+    activations: 15,
+    raw: {
+      seconds: 10,
+      availableSeconds: 20,
+      objects: 126,
+      cpuSeconds: {},
+      available: { cpuSeconds: {}, serverWrites: { "POST configmaps": 30 }, ...raw },
+    },
+    readySeconds: 24,
+    serverWrites: { "POST configmaps": 30 },
+    ...aihub,
+    cpuByProcess: {},
+    requests: {},
+    steady: { writes: 0, reconciles: 15, windowSeconds: 65, cpuSeconds: 0.1 },
+  });
+
   it("prints the watch events the API server sent, by resource, with the largest first, and none for a run without them", () => {
-    const main = (withEvents: boolean) => ({
-      contenders: ["raw", "aihub"],
-      tenants: 3,
-      activations: 15,
-      raw: {
-        seconds: 10,
-        availableSeconds: 20,
-        objects: 126,
-        cpuSeconds: {},
-        available: {
-          cpuSeconds: {},
-          serverWrites: { "POST configmaps": 30 },
-          ...(withEvents && {
-            serverWatchEvents: { "statefulsets.apps": { events: 40, mb: 0.31 }, pods: { events: 60, mb: 0.5 } },
-          }),
-        },
-      },
-      readySeconds: 24,
-      serverWrites: { "POST configmaps": 30 },
-      ...(withEvents && {
-        serverWatchEvents: {
-          "statefulsets.apps": { events: 55, mb: 0.62 },
-          "blockactivations.aihub.gemeenten.nl": { events: 45, mb: 0.1 },
-          pods: { events: 60, mb: 0.5 },
-        },
-      }),
-      cpuByProcess: {},
-      requests: {},
-      steady: { writes: 0, reconciles: 15, windowSeconds: 65, cpuSeconds: 0.1 },
-    });
-    const r = print(writeRun("watch-events.json", main(true)));
+    const r = print(
+      writeRun(
+        "watch-events.json",
+        twoPhases(
+          { serverWatchEvents: { "statefulsets.apps": { events: 40, mb: 0.31 }, pods: { events: 60, mb: 0.5 } } },
+          {
+            serverWatchEvents: {
+              "statefulsets.apps": { events: 55, mb: 0.62 },
+              "blockactivations.aihub.gemeenten.nl": { events: 45, mb: 0.1 },
+              pods: { events: 60, mb: 0.5 },
+            },
+          },
+        ),
+      ),
+    );
     expect(r.status, r.stderr).toBe(0);
     const table = r.stdout.slice(r.stdout.indexOf("Watch events the API server sent"));
     expect(table).toContain("| statefulsets.apps | 40 (0.3) | 55 (0.6) |");
@@ -202,9 +206,28 @@ describe("fleet-print", () => {
     expect(table).toContain("| all resources | 100 (0.8) | 160 (1.2) |");
     expect(table.indexOf("statefulsets.apps")).toBeLessThan(table.indexOf("| pods |"));
     expect(table.indexOf("| pods |")).toBeLessThan(table.indexOf("blockactivations"));
-    const before = print(writeRun("no-watch-events.json", main(false)));
+    const before = print(writeRun("no-watch-events.json", twoPhases({}, {})));
     expect(before.status, before.stderr).toBe(0);
     expect(before.stdout).not.toContain("Watch events the API server sent");
+  });
+
+  it("prints the API server's mean time per kind of write and admission step, the most time first, and none for a run without them", () => {
+    const latency = (services: number) => ({
+      serverLatency: {
+        writes: { "POST services": { count: 15, meanMs: services }, "POST configmaps": { count: 30, meanMs: 80.4 } },
+        admission: { "ResourceQuota CREATE": { count: 60, meanMs: 2.46 } },
+      },
+    });
+    const r = print(writeRun("latency.json", twoPhases(latency(2134), latency(843))));
+    expect(r.status, r.stderr).toBe(0);
+    const table = r.stdout.slice(r.stdout.indexOf("How long the API server took per request"));
+    expect(table).toContain("| POST services | 2134 (15) | 843 (15) |");
+    expect(table).toContain("| POST configmaps | 80 (30) | 80 (30) |");
+    expect(table).toContain("| admission: ResourceQuota CREATE | 2.5 (60) | 2.5 (60) |");
+    expect(table.indexOf("POST services")).toBeLessThan(table.indexOf("POST configmaps"));
+    const before = print(writeRun("no-latency.json", twoPhases({}, {})));
+    expect(before.status, before.stderr).toBe(0);
+    expect(before.stdout).not.toContain("How long the API server took per request");
   });
 
   it("prints how long the run took, by part, and says when it was stopped before its end", () => {

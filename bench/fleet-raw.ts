@@ -15,7 +15,16 @@ import { startControlPlane, waitFor } from "./control-plane.ts";
 import type { Profiling } from "./fleet-reconciler.ts";
 import { renderFleet } from "./fleet-render.ts";
 import { FLEET_BLOCKS, fleetActivations, fleetTenant } from "./fleet-spec.ts";
-import { cpuMeter, podsReady, serverWatchEvents, serverWrites, timeline, watchClaims } from "./measure.ts";
+import {
+  cpuMeter,
+  podsReady,
+  serverLatency,
+  serverWatchEvents,
+  serverWrites,
+  timeline,
+  watchClaims,
+  withStages,
+} from "./measure.ts";
 import { pool } from "./pool.ts";
 import { type SpeedProbe, startSpeedProbe } from "./speed-probe.ts";
 
@@ -182,6 +191,7 @@ export async function rawPhase(
     probe = speed;
     claims = watchClaims(c.client);
     await claims.synced();
+    const timelineStart = Date.now();
     const sampled = timeline(cpu, () => ({
       "objects created": progress.created,
       ...(claims?.counts() ?? {}),
@@ -219,6 +229,7 @@ export async function rawPhase(
       cpuSeconds: cpu(),
       serverWrites: await serverWrites(cp),
       serverWatchEvents: await serverWatchEvents(cp),
+      serverLatency: await serverLatency(cp),
     };
     await workloads.stop();
     const rows = await sampled();
@@ -237,7 +248,7 @@ export async function rawPhase(
       requests,
       loadAverage,
       machineSpeed,
-      timeline: rows,
+      timeline: withStages(rows, timelineStart, pods.stages),
     };
   } finally {
     await claims?.stop();

@@ -24,10 +24,13 @@ import {
   reconcilesByController,
   rendersSkippedByController,
   requestsByVerb,
+  serverLatency,
   serverWatchEvents,
   serverWrites,
+  type TimelineRow,
   timeline,
   watchClaims,
+  withStages,
   writesOf,
 } from "./measure.ts";
 import { STEADY_WINDOW_SECONDS } from "./operator-process.ts";
@@ -213,6 +216,7 @@ export async function reconcilerPhase(
     const operator = operatorSampler(running.metricsUrl, isAihub);
     const speed = startSpeedProbe();
     probe = speed;
+    const timelineStart = Date.now();
     const sampled = timeline(cpu, async () => ({
       ...observed.counts(),
       ...(await operator.sample()),
@@ -264,6 +268,7 @@ export async function reconcilerPhase(
     result.podsReadySeconds = pods.lastSeconds;
     result.podsReadyAfterWorkload = pods.afterWorkload;
     result.podSteps = pods.steps;
+    result.timeline = withStages(result.timeline as TimelineRow[], timelineStart, pods.stages);
     if (converged && made.count < expectedChildren) {
       throw new Error(`${name}: ${made.count} of ${expectedChildren} child objects exist`);
     }
@@ -278,6 +283,7 @@ export async function reconcilerPhase(
     result.cpuByProcess = cpu();
     result.serverWrites = await serverWrites(cp);
     result.serverWatchEvents = await serverWatchEvents(cp);
+    result.serverLatency = await serverLatency(cp);
     result.peakRssMb = peakRssMb(pid);
     result.rssMb = rssMb(pid);
     if (isAihub) {

@@ -1,7 +1,7 @@
 // The fleet benchmark's report: the figures of one run (and its growth runs) as markdown tables.
 
 import { atEqualMachine, f, type Round, roundsTable } from "./fleet-rounds.ts";
-import type { Memory, PodSteps, Spread, TimelineRow } from "./measure.ts";
+import type { Memory, PodSteps, Spread, Timed, TimelineRow } from "./measure.ts";
 import { operatorFlag, STEADY_WINDOW_SECONDS } from "./operator-process.ts";
 import { type Machine, machineLine } from "./process-stats.ts";
 import { type MachineSpeed, speedLine } from "./speed-probe.ts";
@@ -185,8 +185,45 @@ export function contendersTable(main: Run, setup: FleetSetup): string {
     `| --- |${columns.map(() => " ---: |").join("")}`,
     ...top.map(([k]) => `| ${k} | ${columns.map(([, r]) => String(writesOf(r)[k] ?? 0)).join(" | ")} |`),
     ...watchEventsTable(columns),
+    ...latencyTable(columns),
   );
   return lines.join("\n");
+}
+
+type Latency = { writes: Record<string, Timed>; admission: Record<string, Timed> };
+/** A column's latencies: the raw client's until available, like a reconciler's until Ready. */
+const latencyOf = (r: Run): Latency | undefined =>
+  (r.available as { serverLatency?: Latency } | undefined)?.serverLatency ?? (r.serverLatency as Latency | undefined);
+
+/**
+ * How long the API server took on average: the `top` kinds of write and admission steps with the
+ * most time in any column (count times mean), each as its mean in ms and count. Nothing for runs
+ * that did not record them (before 2026-12-05).
+ */
+export function latencyTable(columns: [string, Run][], top = 16): string[] {
+  const rows = new Map<string, number>();
+  const all = (r: Run): Record<string, Timed> => {
+    const l = latencyOf(r);
+    return l
+      ? { ...l.writes, ...Object.fromEntries(Object.entries(l.admission).map(([k, v]) => [`admission: ${k}`, v])) }
+      : {};
+  };
+  for (const [, r] of columns) {
+    for (const [k, v] of Object.entries(all(r))) rows.set(k, Math.max(rows.get(k) ?? 0, v.count * v.meanMs));
+  }
+  if (!rows.size) return [];
+  const cell = (v: Timed | undefined) => (v ? `${f(v.meanMs, v.meanMs < 10 ? 1 : 0)} (${v.count})` : "-");
+  return [
+    "",
+    "How long the API server took per request, from its own metrics: mean ms (count), every client's writes and admission steps (the raw client's until every StatefulSet is available), the kinds with the most time:",
+    "",
+    `| write or admission step | ${columns.map(([name]) => name).join(" | ")} |`,
+    `| --- |${columns.map(() => " ---: |").join("")}`,
+    ...[...rows]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k]) => `| ${k} | ${columns.map(([, r]) => cell(all(r)[k])).join(" | ")} |`),
+  ];
 }
 
 type WatchEvents = Record<string, { events: number; mb: number }>;

@@ -39,6 +39,7 @@
 //                                  --cpu-prof, bench/cpu-profile-summary.ts reads its profile)
 //   BENCH_MEMORY_REDUCE_MB=16      the operator's --memory-reduce-threshold-mb (0: off)
 //   BENCH_API_CONNECTIONS=32       the operator's --api-connections
+//   BENCH_WORKERS=16               the operator's --workers
 //   BENCH_BUSY_HOLD_SECONDS=180    the operator's --busy-first-status-hold-seconds (5: as quiet)
 //   BENCH_HEAP_SNAPSHOT=1          a heap snapshot after convergence (bench/heap-summary.ts reads it)
 //   BENCH_PROFILE=60               a CPU profile of kube-apiserver over the first 60 s of each phase

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { claimCounts, parseMetrics, podsSummary, spread, sumBy } from "./measure.ts";
+import { claimCounts, meansBy, parseMetrics, podsSummary, spread, sumBy, withStages } from "./measure.ts";
 
 const text = `# HELP rest_client_requests_total Number of HTTP requests.
 # TYPE rest_client_requests_total counter
@@ -93,7 +93,14 @@ describe("podsSummary", () => {
       scheduled: { p50: 8, p90: 8, max: 8 },
       ready: { p50: 1, p90: 1, max: 1 },
     });
-    expect(podsSummary([workload("a", 10)], [pod("a", 12, 20)], [volume("a", 15)], start, 1)).toEqual({});
+    expect(podsSummary([workload("a", 10)], [pod("a", 12, 20)], [volume("a", 15)], start, 1)).toEqual({
+      stages: {
+        statefulsets: [start + 10_000],
+        pods: [start + 12_000],
+        "pods scheduled": [start + 20_000],
+        "pods Ready": [],
+      },
+    });
   });
 
   it("counts the StatefulSet's creation from the phase's start in whole seconds, as the objects' times are", () => {
@@ -124,6 +131,51 @@ describe("podsSummary", () => {
       lastSeconds: 45,
       afterWorkload: { p50: 11, p90: 11, max: 11 },
     });
+  });
+});
+
+describe("meansBy", () => {
+  it("gives each group's count and mean from a histogram's sum and count, the largest total first", () => {
+    const samples = parseMetrics(`d_sum{verb="POST",resource="pods"} 3
+d_count{verb="POST",resource="pods"} 200
+d_sum{verb="PUT",resource="pvc"} 8
+d_count{verb="PUT",resource="pvc"} 100
+d_sum{verb="PUT",resource="pvc",code="409"} 2
+d_count{verb="PUT",resource="pvc",code="409"} 100
+d_sum{verb="GET",resource="pods"} 9
+d_count{verb="GET",resource="pods"} 5
+d_bucket{verb="POST",resource="pods",le="1"} 200
+`);
+    const byWrite = (l: Record<string, string>) => (l.verb === "GET" ? undefined : `${l.verb} ${l.resource}`);
+    expect(meansBy(samples, "d", byWrite)).toEqual({
+      "PUT pvc": { count: 200, meanMs: 50 },
+      "POST pods": { count: 200, meanMs: 15 },
+    });
+    // Groups with fewer observations than asked are left out.
+    expect(Object.keys(meansBy(samples, "d", (l) => l.verb, 150))).toEqual(["PUT", "POST"]);
+  });
+});
+
+describe("withStages", () => {
+  it("counts, per row, what reached each stage by then, a whole second after its stamp", () => {
+    const start = Date.UTC(2026, 11, 5, 9, 0, 0);
+    const rows = [
+      { t: 5, probe: 1 },
+      { t: 10, probe: 2 },
+    ];
+    const stages = {
+      // Stamped at 4 s: certainly made by 5 s. Stamped at 5 s: made at 5.0 to 5.999 s, so by 10 s.
+      statefulsets: [start + 4_000, start + 5_000, start + 9_000, start + 12_000],
+      pods: [start + 9_000],
+      "pods scheduled": [Number.NaN],
+      "pods Ready": [],
+    };
+    expect(withStages(rows, start, stages)).toEqual([
+      { t: 5, probe: 1, statefulsets: 1, pods: 0, "pods scheduled": 0, "pods Ready": 0 },
+      { t: 10, probe: 2, statefulsets: 3, pods: 1, "pods scheduled": 0, "pods Ready": 0 },
+    ]);
+    // The rows themselves are left as they were.
+    expect(rows[0]).toEqual({ t: 5, probe: 1 });
   });
 });
 

@@ -238,6 +238,27 @@ export interface PodsSummary {
   /** How long each Ready pod took after its StatefulSet was created. */
   afterWorkload?: Spread;
   steps?: PodSteps;
+  /** When each StatefulSet and pod reached each stage (epoch ms, whole seconds), for `withStages`; not for a report. */
+  stages: Stages;
+}
+
+/** Per stage of an activation's pod (its StatefulSet made, it made, scheduled, Ready), the epoch ms at which each reached it. */
+export type Stages = Record<"statefulsets" | "pods" | "pods scheduled" | "pods Ready", number[]>;
+
+/**
+ * `rows` with a column per stage: how many StatefulSets or pods had reached it by each row's time (the
+ * objects' times have whole seconds, so a stage counts from the second after it, as the phase's
+ * childrenSeconds does). Read once after the phase, so the timeline shows when the contender's
+ * StatefulSets came and how kube-controller-manager, the scheduler and kwok followed them, at no
+ * cost during the phase. `timelineStartMs` is the epoch ms at which the timeline's t is 0.
+ */
+export function withStages(rows: TimelineRow[], timelineStartMs: number, stages: Stages): TimelineRow[] {
+  return rows.map((row) => {
+    const at = timelineStartMs + row.t * 1000;
+    const out: TimelineRow = { ...row };
+    for (const [name, times] of Object.entries(stages)) out[name] = times.filter((ms) => ms + 1000 <= at).length;
+    return out;
+  });
 }
 
 /**
@@ -260,6 +281,12 @@ export function podsSummary(
         : undefined,
     afterWorkload: spread(ready.flatMap((r) => (known(r.workload) ? [(r.ready - r.workload) / 1000] : []))),
     steps: podSteps(ready, startedAtMs),
+    stages: {
+      statefulsets: workloads.map(createdAt),
+      pods: pods.map(createdAt),
+      "pods scheduled": pods.flatMap((p) => conditionTime(p, "PodScheduled") ?? []),
+      "pods Ready": ready.map((r) => r.ready),
+    },
   };
 }
 
@@ -310,6 +337,62 @@ export async function serverWrites(cp: ControlPlane): Promise<Record<string, num
     WRITE_VERBS.has(l.verb ?? "") ? `${l.verb} ${l.resource}${l.subresource ? `/${l.subresource}` : ""}` : undefined,
   );
   return Object.fromEntries(Object.entries(writes).sort((a, b) => b[1] - a[1]));
+}
+
+/** Requests or admission steps of one kind: how many, and their mean time in milliseconds. */
+export interface Timed {
+  count: number;
+  meanMs: number;
+}
+
+/**
+ * Count and mean of a Prometheus histogram (its `_sum` and `_count`) grouped by `group`, the
+ * largest total first; groups with fewer than `least` observations are left out.
+ */
+export function meansBy(
+  samples: Sample[],
+  histogram: string,
+  group: (labels: Record<string, string>) => string | undefined,
+  least = 1,
+): Record<string, Timed> {
+  const sums = sumBy(samples, `${histogram}_sum`, group);
+  const counts = sumBy(samples, `${histogram}_count`, group);
+  return Object.fromEntries(
+    Object.entries(counts)
+      .filter(([, n]) => n >= least)
+      .sort((a, b) => (sums[b[0]] ?? 0) - (sums[a[0]] ?? 0))
+      .map(([k, n]) => [k, { count: n, meanMs: Math.round(((sums[k] ?? 0) / n) * 1e4) / 10 }]),
+  );
+}
+
+/**
+ * How long the API server took, from its own metrics: each kind of write (every client's: the
+ * contender's, kube-controller-manager's one worker that binds the claims, kwok's), and each
+ * admission step (the quota's, the webhooks'). Where a phase's requests wait beside its CPU.
+ */
+export async function serverLatency(
+  cp: ControlPlane,
+): Promise<{ writes: Record<string, Timed>; admission: Record<string, Timed> }> {
+  const samples = parseMetrics((await cp.get("/metrics")).body);
+  const write = (l: Record<string, string>) =>
+    WRITE_VERBS.has(l.verb ?? "") ? `${l.verb} ${l.resource}${l.subresource ? `/${l.subresource}` : ""}` : undefined;
+  return {
+    writes: meansBy(samples, "apiserver_request_duration_seconds", write, 100),
+    admission: {
+      ...meansBy(
+        samples,
+        "apiserver_admission_controller_admission_duration_seconds",
+        (l) => `${l.name} ${l.operation}`,
+        100,
+      ),
+      ...meansBy(
+        samples,
+        "apiserver_admission_webhook_admission_duration_seconds",
+        (l) => `webhook ${l.name} ${l.operation}`,
+        100,
+      ),
+    },
+  };
 }
 
 /**

@@ -28,14 +28,14 @@ export const STEADY_WINDOW_SECONDS = RESYNC_SECONDS * 1.5 + 5;
  * The operator's flags in every benchmark run, besides `--kubeconfig` (the run's own control
  * plane): more workers, connections and a shorter resync than the defaults (4, 16 and 600 s; 32
  * connections: 16 held a new activation's creates back, 64 were no faster and held more memory,
- * ADR 16; BENCH_API_CONNECTIONS for experiments), the memory-reducing collection's threshold
+ * ADR 16; BENCH_WORKERS and BENCH_API_CONNECTIONS for experiments), the memory-reducing collection's threshold
  * (BENCH_MEMORY_REDUCE_MB, for experiments), the first status's hold on a busy controller (its
  * default, printed; BENCH_BUSY_HOLD_SECONDS=5 holds as a quiet one, ADR 18), and every server on
  * a free loopback port. The
  * reports print them from here.
  */
 export const OPERATOR_FLAGS: readonly string[] = [
-  "--workers=16",
+  `--workers=${process.env.BENCH_WORKERS ?? "16"}`,
   `--api-connections=${process.env.BENCH_API_CONNECTIONS ?? "32"}`,
   `--resync-period-seconds=${RESYNC_SECONDS}`,
   `--memory-reduce-threshold-mb=${process.env.BENCH_MEMORY_REDUCE_MB ?? "16"}`,

@@ -91,7 +91,7 @@ export function profileApiServer(cp: ControlPlane, phase: string): Profiling {
           maxBuffer: 256 * 2 ** 20,
         });
         writeFileSync(file, merged);
-        for (const piece of pieces) rmSync(piece);
+        if (!process.env.BENCH_PROFILE_KEEP) for (const piece of pieces) rmSync(piece);
         log.info({ file, pieces: pieces.length }, "kube-apiserver CPU profile of the whole phase written");
       } catch (err) {
         log.warn({ err: String(err), pieces: pieces.length }, `profile pieces kept as ${file}.<n>`);

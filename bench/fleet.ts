@@ -45,6 +45,8 @@
 //   BENCH_PROFILE=60               a CPU profile of kube-apiserver over the first 60 s of each phase
 //                                  (go tool pprof -top <file>); BENCH_PROFILE=phase: over each whole
 //                                  phase until Ready (available), in 10 s pieces merged into one
+//   BENCH_PROFILE_KEEP=1           keeps those pieces too (<file>.<n>, the n-th 10 s), to read a
+//                                  part of a phase (go tool pprof -proto <pieces> merges them)
 import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { type AIBuildingBlock, aiBuildingBlock } from "../operator/src/api/v1alpha1/index.ts";

@@ -15,16 +15,8 @@ import { startControlPlane, waitFor } from "./control-plane.ts";
 import type { Profiling } from "./fleet-reconciler.ts";
 import { renderFleet } from "./fleet-render.ts";
 import { FLEET_BLOCKS, fleetActivations, fleetTenant } from "./fleet-spec.ts";
-import {
-  cpuMeter,
-  podsReady,
-  serverLatency,
-  serverWatchEvents,
-  serverWrites,
-  timeline,
-  watchClaims,
-  withStages,
-} from "./measure.ts";
+import { cpuMeter, serverLatency, serverWatchEvents, serverWrites, timeline } from "./measure.ts";
+import { podsReady, watchClaims, withStages } from "./pipeline.ts";
 import { pool } from "./pool.ts";
 import { type SpeedProbe, startSpeedProbe } from "./speed-probe.ts";
 

@@ -19,7 +19,6 @@ import {
   cpuMeter,
   memoryOf,
   operatorSampler,
-  podsReady,
   reconciles,
   reconcilesByController,
   rendersSkippedByController,
@@ -29,11 +28,10 @@ import {
   serverWrites,
   type TimelineRow,
   timeline,
-  watchClaims,
-  withStages,
   writesOf,
 } from "./measure.ts";
 import { STEADY_WINDOW_SECONDS } from "./operator-process.ts";
+import { podsReady, watchClaims, withStages } from "./pipeline.ts";
 import { pool, poolWhenReady } from "./pool.ts";
 import { cpuSeconds, peakRssMb, rssMb } from "./process-stats.ts";
 import { type SpeedProbe, startSpeedProbe } from "./speed-probe.ts";

@@ -1,8 +1,9 @@
 // The fleet benchmark's report: the figures of one run (and its growth runs) as markdown tables.
 
 import { atEqualMachine, f, type Round, roundsTable } from "./fleet-rounds.ts";
-import type { Memory, PodSteps, Spread, Timed, TimelineRow } from "./measure.ts";
+import type { Memory, Timed, TimelineRow } from "./measure.ts";
 import { operatorFlag, STEADY_WINDOW_SECONDS } from "./operator-process.ts";
+import type { PodSteps, Spread } from "./pipeline.ts";
 import { type Machine, machineLine } from "./process-stats.ts";
 import { type MachineSpeed, speedLine } from "./speed-probe.ts";
 

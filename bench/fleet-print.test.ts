@@ -124,32 +124,40 @@ describe("fleet-print", () => {
     );
   });
 
-  it("prints each round of raw client and aihub in turn against the raw phases around it, and the medians", () => {
-    const side = (seconds: number, meanMs: number, cpuSeconds?: number, peakRssMb?: number) => ({
-      seconds,
-      machineSpeed: { pieces: 40, meanMs, minMs: meanMs, maxMs: meanMs, cores: 2, stolenCores: 0 },
-      ...(cpuSeconds !== undefined && { cpuSeconds }),
-      ...(peakRssMb !== undefined && { peakRssMb }),
-    });
-    const file = writeRun("rounds.json", {
-      contenders: ["raw", "aihub"],
-      tenants: 342,
-      activations: 1710,
-      raw: { seconds: 100, availableSeconds: 200, objects: 14364, cpuSeconds: {} },
-      readySeconds: 240,
-      cpuByProcess: {},
-      requests: {},
-      steady: { writes: 0, reconciles: 2052, windowSeconds: 65, cpuSeconds: 1 },
-      rounds: [
-        // 240 / 200 on the same machine throughout: 1.20 each way.
-        { rawBefore: side(200, 40, 400), aihub: side(240, 40, 480, 140), rawAfter: side(200, 40, 400) },
-        // 300 / 225 plainly; on an equal machine 300 x 2 / 50 = 12 against (10 + 10) / 2.
-        { rawBefore: side(200, 40, 400), aihub: side(300, 50, 600, 150), rawAfter: side(250, 50, 500) },
-        // 260 / 245 plainly; 13 against (10 + 12) / 2 = 1.18; no CPU for aihub: "-".
-        { rawBefore: side(250, 50, 500), aihub: side(260, 40, undefined, 145), rawAfter: side(240, 40, 480) },
-      ],
-    });
-    const r = print(file);
+  const side = (seconds: number, meanMs: number, cpuSeconds?: number, peakRssMb?: number) => ({
+    seconds,
+    machineSpeed: { pieces: 40, meanMs, minMs: meanMs, maxMs: meanMs, cores: 2, stolenCores: 0 },
+    ...(cpuSeconds !== undefined && { cpuSeconds }),
+    ...(peakRssMb !== undefined && { peakRssMb }),
+  });
+  /** A run of three rounds of raw client and aihub in turn, started at `startedAt`; its path. */
+  const roundsRun = (name: string, startedAt?: string) =>
+    writeRun(
+      name,
+      {
+        contenders: ["raw", "aihub"],
+        tenants: 342,
+        activations: 1710,
+        raw: { seconds: 100, availableSeconds: 200, objects: 14364, cpuSeconds: {} },
+        readySeconds: 240,
+        cpuByProcess: {},
+        requests: {},
+        steady: { writes: 0, reconciles: 2052, windowSeconds: 65, cpuSeconds: 1 },
+        rounds: [
+          // 240 / 200 on the same machine throughout: 1.20 each way.
+          { rawBefore: side(200, 40, 400), aihub: side(240, 40, 480, 140), rawAfter: side(200, 40, 400) },
+          // 300 / 225 plainly; on an equal machine 300 x 2 / 50 = 12 against (10 + 10) / 2.
+          { rawBefore: side(200, 40, 400), aihub: side(300, 50, 600, 150), rawAfter: side(250, 50, 500) },
+          // 260 / 245 plainly; 13 against (10 + 12) / 2 = 1.18; no CPU for aihub: "-".
+          { rawBefore: side(250, 50, 500), aihub: side(260, 40, undefined, 145), rawAfter: side(240, 40, 480) },
+        ],
+      },
+      [],
+      startedAt ? { startedAt } : {},
+    );
+
+  it("prints each round of raw client and aihub in turn against the raw phases around it, the medians and what the rounds say together", () => {
+    const r = print(roundsRun("rounds.json"));
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("Raw client and aihub in turn, 3 rounds");
     expect(r.stdout).toContain("| 1 | 200.0 | 240.0 | 200.0 | 1.20 | 1.20 | 1.20 | 40.0, 40.0, 40.0 | 140 |");
@@ -157,10 +165,40 @@ describe("fleet-print", () => {
     expect(r.stdout).toContain("| 3 | 250.0 | 260.0 | 240.0 | 1.06 | 1.18 | - | 50.0, 40.0, 40.0 | 145 |");
     // Medians: of 1.20, 1.33 and 1.06; of 1.20, 1.20 and 1.18; of the two CPU ratios, 1.20 and 1.33.
     expect(r.stdout).toContain("| median | | 260.0 | | 1.20 | 1.20 | 1.27 | | 145 |");
+    // Plainly: mean 1.198, standard deviation 0.136, ± 4.303 x 0.136 / √3; 1.20 and 1.06 at most 1.2.
+    expect(r.stdout).toContain(
+      "3 rounds: / raw: median 1.20, mean 1.20 (95 % interval 0.86 to 1.54), 1.06 to 1.33, at most 1.2 in 2 of 3; " +
+        "on an equal machine: median 1.20, mean 1.19 (95 % interval 1.17 to 1.22), 1.18 to 1.20, at most 1.2 in 3 of 3; " +
+        "aihub peak RSS 140 to 150 MB.",
+    );
     // A run without rounds prints no such table.
     const plain = print(writeRun("no-rounds.json", { contenders: ["raw"], tenants: 3, activations: 15 }));
     expect(plain.status, plain.stderr).toBe(0);
     expect(plain.stdout).not.toContain("in turn");
+  });
+
+  it("prints the rounds of several runs as one table, each round named by its run's start, and names a run without rounds", () => {
+    const a = roundsRun("rounds-a.json", "2026-12-05T09:22:11.000Z");
+    const b = roundsRun("rounds-b.json", "2026-12-05T10:01:37.000Z");
+    const r = spawnSync(process.execPath, ["bench/fleet-print.ts", "--rounds", a, b], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Raw client and aihub in turn: 6 rounds of 2 runs");
+    expect(r.stdout).toContain("| 2026-12-05 09:22, 1 | 200.0 | 240.0 | 200.0 | 1.20 |");
+    expect(r.stdout).toContain("| 2026-12-05 10:01, 3 | 250.0 | 260.0 | 240.0 | 1.06 |");
+    // The same three ratios twice: the same median and mean, a narrower interval (t 2.571, √6).
+    expect(r.stdout).toContain(
+      "6 rounds: / raw: median 1.20, mean 1.20 (95 % interval 1.07 to 1.33), 1.06 to 1.33, at most 1.2 in 4 of 6;",
+    );
+    const none = spawnSync(
+      process.execPath,
+      ["bench/fleet-print.ts", "--rounds", a, writeRun("one-round.json", { contenders: ["raw"], tenants: 3 })],
+      { encoding: "utf8", timeout: 30_000 },
+    );
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain("one-round.json: no rounds (a run with BENCH_ROUNDS=2 or more has them)");
   });
 
   /** A raw and an aihub phase of 3 municipalities, with `raw` in the raw client's measures until available and `aihub` in aihub's. */

@@ -2,10 +2,14 @@
 // without an operator, made by a concurrent client on a fresh control plane of its own, and the
 // create that both phases use for objects a quota counts.
 import { loadavg } from "node:os";
+import { activationChildKinds, retiredActivationChildKinds } from "../cdk/src/activation/activation-chart.ts";
+import { ACTIVATION_LABEL, TENANT_LABEL } from "../cdk/src/activation/labels.ts";
 import type { AIBuildingBlock } from "../operator/src/api/v1alpha1/index.ts";
 import { ACTIVATION_COUNT, QUOTA_NAME, uncountedQuota } from "../operator/src/controllers/tenant/quota.ts";
+import { childKinds } from "../operator/src/controllers/tenant/render.ts";
 import { isAlreadyExists, isConflict, isNotFound } from "../operator/src/kube/api-error.ts";
 import type { KubeObject } from "../operator/src/kube/object.ts";
+import { allNamespacesPath } from "../operator/src/kube/resource-paths.ts";
 import { ApiError } from "../operator/src/kube/rest-client.ts";
 import { WatchCache } from "../operator/src/kube/watch-cache.ts";
 import type { ControlPlane } from "../test/controlplane/control-plane.ts";
@@ -21,6 +25,32 @@ import { pool } from "./pool.ts";
 import { type SpeedProbe, startSpeedProbe } from "./speed-probe.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * BENCH_RAW_WATCHES=1, an experiment: the raw phase also keeps the watches the operator keeps (its
+ * children by label, the tenants' children, namespaces, the custom resources), in JSON, parsed and
+ * held by the benchmark's process and acting on nothing: what those streams alone cost a phase.
+ */
+function operatorsWatches(c: CountingClient): WatchCache<KubeObject>[] {
+  const paths: [string, string?][] = [
+    ...[...activationChildKinds, ...retiredActivationChildKinds].map((k): [string, string] => [
+      allNamespacesPath(k.apiVersion, k.plural),
+      ACTIVATION_LABEL,
+    ]),
+    ...childKinds.map((k): [string, string] => [
+      allNamespacesPath(k.apiVersion, k.plural),
+      `${TENANT_LABEL},!${ACTIVATION_LABEL}`,
+    ]),
+    ["/api/v1/namespaces"],
+    ["/apis/aihub.gemeenten.nl/v1alpha1/municipaltenants"],
+    ["/apis/aihub.gemeenten.nl/v1alpha1/blockactivations"],
+  ];
+  return paths.map(([path, labelSelector]) => {
+    const cache = new WatchCache<KubeObject>({ client: c.client, path, ...(labelSelector && { labelSelector }) });
+    cache.start();
+    return cache;
+  });
+}
 
 /**
  * What a refused create of the benchmark means: the object exists ("exists"), the create is sent
@@ -170,6 +200,7 @@ export async function rawPhase(
   const cp = await startControlPlane(nodes);
   let probe: SpeedProbe | undefined;
   let claims: ReturnType<typeof watchClaims> | undefined;
+  let watches: WatchCache<KubeObject>[] = [];
   try {
     const c = await countingClient({ file: cp.kubeconfigPath });
     // What the operator's phase starts from: the custom resources' definitions, the admission
@@ -183,6 +214,8 @@ export async function rawPhase(
     probe = speed;
     claims = watchClaims(c.client);
     await claims.synced();
+    watches = process.env.BENCH_RAW_WATCHES === "1" ? operatorsWatches(c) : [];
+    await Promise.all(watches.map((w) => w.waitForSync()));
     const timelineStart = Date.now();
     const sampled = timeline(cpu, () => ({
       "objects created": progress.created,
@@ -243,6 +276,7 @@ export async function rawPhase(
       timeline: withStages(rows, timelineStart, pods.stages),
     };
   } finally {
+    await Promise.all(watches.map((w) => w.stop()));
     await claims?.stop();
     await probe?.stop();
     await cp.stop();

@@ -1,6 +1,6 @@
 // The fleet benchmark's report: the figures of one run (and its growth runs) as markdown tables.
 
-import { atEqualMachine, f, type Round, roundsTable } from "./fleet-rounds.ts";
+import { atEqualMachine, f, type Round, roundsSummary, roundsTable } from "./fleet-rounds.ts";
 import type { Memory, Timed, TimelineRow } from "./measure.ts";
 import { operatorFlag, STEADY_WINDOW_SECONDS } from "./operator-process.ts";
 import type { PodSteps, Spread } from "./pipeline.ts";
@@ -315,7 +315,7 @@ export function printFleetReport(
   const rounds = main.rounds as Round[] | undefined;
   if (rounds?.length)
     console.log(
-      `\nRaw client and aihub in turn, ${rounds.length} rounds (each aihub phase against the raw phases before and after it; the first round is the table's)\n\n${roundsTable(rounds)}`,
+      `\nRaw client and aihub in turn, ${rounds.length} rounds (each aihub phase against the raw phases before and after it; the first round is the table's)\n\n${roundsTable(rounds)}\n\n${roundsSummary(rounds)}`,
     );
   if (growthRuns.length) console.log(`\nGrowth\n\n${growthTable(growthRuns)}`);
   const duration = durationLine(main, growthRuns, setup);

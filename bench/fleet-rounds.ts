@@ -72,13 +72,64 @@ export function median(xs: (number | undefined)[]): number | undefined {
   return s.length % 2 ? s[mid] : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
+/** Issue 16's target for aihub at 342 municipalities: at most this many times the raw client's time. */
+export const TARGET_RATIO = 1.2;
+
+// Student's t, the two-sided 95 % quantile for 1 to 30 degrees of freedom (the published tables).
+const T95 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/** The two-sided 95 % quantile of Student's t with `df` degrees of freedom: the table, beyond it the Cornish-Fisher expansion around 1.96. */
+export function t95(df: number): number {
+  const tabled = T95[df - 1];
+  if (tabled !== undefined) return tabled;
+  const z = 1.959964;
+  return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df ** 2);
+}
+
+/** The mean of `xs` and the 95 % interval of that mean (Student's t), undefined for fewer than 2. */
+export function meanInterval(xs: number[]): { mean: number; low: number; high: number } | undefined {
+  if (xs.length < 2) return undefined;
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1));
+  const half = (t95(xs.length - 1) * sd) / Math.sqrt(xs.length);
+  return { mean, low: mean - half, high: mean + half };
+}
+
+/**
+ * What several rounds say together, plainly and on an equal machine: the median, the mean with
+ * its 95 % interval, the range, and how many rounds were at most TARGET_RATIO times raw; and
+ * aihub's peak RSS. One round differs from the next by up to a tenth on this kind of machine, so
+ * whether aihub is under the target is a question for the mean's interval, not for one round.
+ */
+export function roundsSummary(rounds: Round[]): string {
+  const ratios = rounds.map(roundRatios);
+  const side = (name: string, xs: number[]) => {
+    const m = meanInterval(xs);
+    const within = xs.filter((x) => x <= TARGET_RATIO + 1e-9).length;
+    const interval = m ? `, mean ${f(m.mean, 2)} (95 % interval ${f(m.low, 2)} to ${f(m.high, 2)})` : "";
+    return `${name} median ${f(median(xs), 2)}${interval}, ${f(Math.min(...xs), 2)} to ${f(Math.max(...xs), 2)}, at most ${f(TARGET_RATIO, 1)} in ${within} of ${xs.length}`;
+  };
+  const finite = (xs: (number | undefined)[]) =>
+    xs.filter((x): x is number => typeof x === "number" && Number.isFinite(x));
+  const plain = finite(ratios.map((q) => q.plain));
+  const equal = finite(ratios.map((q) => q.equalMachine));
+  const rss = finite(rounds.map((r) => r.aihub.peakRssMb));
+  const parts = [side("/ raw:", plain)];
+  if (equal.length) parts.push(side("on an equal machine:", equal));
+  if (rss.length) parts.push(`aihub peak RSS ${f(Math.min(...rss), 0)} to ${f(Math.max(...rss), 0)} MB`);
+  return `${rounds.length} round${rounds.length === 1 ? "" : "s"}: ${parts.join("; ")}.`;
+}
+
 /**
  * The rounds of raw client and aihub in turn (BENCH_ROUNDS=N): one row per round, each aihub
  * phase against the raw phases on both sides of it, and the medians of the ratios. Runs of one
  * setting spread by a fifth within an hour on this kind of machine (ADR 16): the median of
  * several rounds says more than one.
  */
-export function roundsTable(rounds: Round[]): string {
+export function roundsTable(rounds: Round[], labels?: string[]): string {
   const speed = (p: RoundPhase) => f(p.machineSpeed?.meanMs);
   const ratios = rounds.map(roundRatios);
   const lines = [
@@ -86,7 +137,7 @@ export function roundsTable(rounds: Round[]): string {
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...rounds.map((r, i) => {
       const q = ratios[i] as ReturnType<typeof roundRatios>;
-      return `| ${i + 1} | ${f(r.rawBefore.seconds)} | ${f(r.aihub.seconds)} | ${f(r.rawAfter.seconds)} | ${f(q.plain, 2)} | ${f(q.equalMachine, 2)} | ${f(q.cpu, 2)} | ${speed(r.rawBefore)}, ${speed(r.aihub)}, ${speed(r.rawAfter)} | ${f(r.aihub.peakRssMb, 0)} |`;
+      return `| ${labels?.[i] ?? i + 1} | ${f(r.rawBefore.seconds)} | ${f(r.aihub.seconds)} | ${f(r.rawAfter.seconds)} | ${f(q.plain, 2)} | ${f(q.equalMachine, 2)} | ${f(q.cpu, 2)} | ${speed(r.rawBefore)}, ${speed(r.aihub)}, ${speed(r.rawAfter)} | ${f(r.aihub.peakRssMb, 0)} |`;
     }),
     `| median | | ${f(median(rounds.map((r) => r.aihub.seconds)))} | | ${f(median(ratios.map((q) => q.plain)), 2)} | ${f(median(ratios.map((q) => q.equalMachine)), 2)} | ${f(median(ratios.map((q) => q.cpu)), 2)} | | ${f(median(rounds.map((r) => r.aihub.peakRssMb)), 0)} |`,
   ];

@@ -34,7 +34,10 @@
 //                                  after the peers (the ratio uses their mean); 0: none
 //   BENCH_ROUNDS=1 (default)       N: after the main run, aihub and the raw client N-1 times more in
 //                                  turn (raw, aihub, ..., raw), each aihub phase against the raw
-//                                  phases on both sides; prints each round's ratios and the medians
+//                                  phases on both sides; prints each round's ratios, the medians and
+//                                  the means' 95 % intervals (bench/fleet-print.ts --rounds: of runs)
+//   BENCH_RAW_WATCHES=1            the raw phases also keep the operator's watches (in JSON, acting
+//                                  on nothing): what those streams alone cost a phase
 //   BENCH_NODE_ARGS="..."          the operator's V8 flags instead of operator/node-options (with
 //                                  --cpu-prof, bench/cpu-profile-summary.ts reads its profile)
 //   BENCH_MEMORY_REDUCE_MB=16      the operator's --memory-reduce-threshold-mb (0: off)

@@ -102,7 +102,8 @@ export function meanInterval(xs: number[]): { mean: number; low: number; high: n
  * What several rounds say together, plainly and on an equal machine: the median, the mean with
  * its 95 % interval, the range, and how many rounds were at most TARGET_RATIO times raw; and
  * aihub's peak RSS. One round differs from the next by up to a tenth on this kind of machine, so
- * whether aihub is under the target is a question for the mean's interval, not for one round.
+ * whether aihub meets the target is a question for the middle of many rounds (the median, the
+ * mean and how far its interval reaches), not for one round.
  */
 export function roundsSummary(rounds: Round[]): string {
   const ratios = rounds.map(roundRatios);

@@ -64,9 +64,13 @@ export function roundRatios(r: Round): { plain: number; equalMachine?: number; c
   };
 }
 
+/** The finite numbers of `xs`: what a round that lacks a measure leaves out. */
+const finite = (xs: (number | undefined)[]) =>
+  xs.filter((x): x is number => typeof x === "number" && Number.isFinite(x));
+
 /** The median of the finite numbers in `xs`, or undefined for none. */
 export function median(xs: (number | undefined)[]): number | undefined {
-  const s = xs.filter((x): x is number => typeof x === "number" && Number.isFinite(x)).sort((a, b) => a - b);
+  const s = finite(xs).sort((a, b) => a - b);
   if (!s.length) return undefined;
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid] : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
@@ -113,8 +117,6 @@ export function roundsSummary(rounds: Round[]): string {
     const interval = m ? `, mean ${f(m.mean, 2)} (95 % interval ${f(m.low, 2)} to ${f(m.high, 2)})` : "";
     return `${name} median ${f(median(xs), 2)}${interval}, ${f(Math.min(...xs), 2)} to ${f(Math.max(...xs), 2)}, at most ${f(TARGET_RATIO, 1)} in ${within} of ${xs.length}`;
   };
-  const finite = (xs: (number | undefined)[]) =>
-    xs.filter((x): x is number => typeof x === "number" && Number.isFinite(x));
   const plain = finite(ratios.map((q) => q.plain));
   const equal = finite(ratios.map((q) => q.equalMachine));
   const rss = finite(rounds.map((r) => r.aihub.peakRssMb));
